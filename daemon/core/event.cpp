@@ -1,0 +1,18 @@
+#include "core/event.hpp"
+
+#include <array>
+
+namespace tarat {
+namespace {
+constexpr std::array<std::string_view, 4> kStateNames{"planned", "held", "reported", "cancelled"};
+}
+
+std::string_view state_name(EventState s) { return kStateNames.at(static_cast<size_t>(s)); }
+
+std::optional<EventState> parse_state(std::string_view name) {
+    for (size_t i = 0; i < kStateNames.size(); ++i)
+        if (kStateNames[i] == name) return static_cast<EventState>(i);
+    return std::nullopt;
+}
+
+}  // namespace tarat
