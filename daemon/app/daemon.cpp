@@ -1,0 +1,120 @@
+#include "app/daemon.hpp"
+
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+
+#include <spdlog/spdlog.h>
+#include <grp.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace tarat {
+namespace {
+
+bool in_group(const control::Peer& peer, const std::string& group_name) {
+    struct group* g = ::getgrnam(group_name.c_str());
+    if (!g) return false;
+    return peer.gid == g->gr_gid || std::find(peer.groups.begin(), peer.groups.end(), g->gr_gid) != peer.groups.end();
+}
+
+std::vector<ScheduledEvent> pinned_events(const Store& store) {
+    std::vector<ScheduledEvent> pinned;
+    for (auto& e : store.events({}))
+        if (e.event.pinned) pinned.push_back(e.event);
+    return pinned;
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options, Setup setup, const Clock& clock)
+    : options_(std::move(options)), setup_(std::move(setup)), clock_(clock), signals_(io_, SIGINT, SIGTERM, SIGHUP) {}
+
+Daemon::~Daemon() = default;
+
+Date Daemon::today() const { return setup_.calendar->instant_to_local(clock_.now()).first; }
+
+PlanLoadResult Daemon::store_schedule(const Setup& setup, std::string_view actor) {
+    auto schedule = place(setup.plan, *setup.calendar, pinned_events(*store_));
+    for (const auto& u : schedule.unplaced)
+        spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
+    for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
+    return store_->apply_plan(setup.plan, schedule.events, clock_.now(), actor);
+}
+
+ReloadOutcome Daemon::reload(std::string_view actor) {
+    ReloadOutcome outcome;
+    Diagnostics diagnostics;
+    auto fresh = load_setup(options_.config_file, options_.overrides, diagnostics);
+    if (!fresh) {
+        for (const auto& d : diagnostics.items()) outcome.errors.push_back(d.format());
+        outcome.text = "the new plan was refused (" + std::to_string(diagnostics.error_count()) +
+                       " errors); still serving plan " + setup_.plan.id;
+        spdlog::error("reload: {}", outcome.text);
+        for (const auto& e : outcome.errors) spdlog::error("{}", e);
+        return outcome;
+    }
+    if (fresh->config.state_dir != setup_.config.state_dir || fresh->config.socket_path != setup_.config.socket_path)
+        spdlog::warn("reload: state_dir and socket changes take effect at the next start");
+    fresh->config.state_dir = setup_.config.state_dir;
+    fresh->config.socket_path = setup_.config.socket_path;
+    try {
+        auto result = store_schedule(*fresh, actor);
+        setup_ = std::move(*fresh);
+        outcome.taken = true;
+        outcome.changes = result.changes;
+        outcome.text = "plan " + setup_.plan.id + " taken: " +
+                       (result.changed ? std::to_string(result.changes.size()) + " changes" : std::string("no changes"));
+        spdlog::info("reload: {}", outcome.text);
+    } catch (const std::exception& e) {
+        outcome.text = std::string("the new plan could not be stored: ") + e.what();
+        spdlog::error("reload: {}", outcome.text);
+    }
+    return outcome;
+}
+
+void Daemon::watch_signals() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+            spdlog::info("SIGHUP: re-reading {}", options_.config_file.string());
+            reload("signal:SIGHUP");
+            watch_signals();
+            return;
+        }
+        spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        stop();
+    });
+}
+
+void Daemon::stop() {
+    if (server_) server_->stop();
+    signals_.cancel();
+    io_.stop();
+}
+
+int Daemon::run() {
+    const auto& config = setup_.config;
+    store_ = Store::open(config.state_dir / "tarat.db");
+    auto loaded = store_schedule(setup_, "taratd:start");
+    spdlog::info("plan {} loaded: {}", setup_.plan.id,
+                 loaded.changed ? std::to_string(loaded.changes.size()) + " changes stored" : std::string("unchanged"));
+
+    register_commands(commands_, *this);
+    std::string admin_group = config.admin_group;
+    uid_t self = ::geteuid();
+    server_ = std::make_unique<control::Server>(io_, commands_, control::Limits{},
+                                                [admin_group, self](const control::Peer& peer) {
+                                                    return peer.uid == 0 || peer.uid == self || in_group(peer, admin_group);
+                                                });
+    std::filesystem::create_directories(config.socket_path.parent_path());
+    server_->listen(config.socket_path);
+    spdlog::info("listening on {} — try: taratctl --socket {} status", config.socket_path.string(),
+                 config.socket_path.string());
+    watch_signals();
+    io_.run();
+    spdlog::info("stopped");
+    return exit_code::ok;
+}
+
+}  // namespace tarat

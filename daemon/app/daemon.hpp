@@ -1,0 +1,64 @@
+#pragma once
+// taratd's running state: setup, store, socket server, signals — all on one io_context thread.
+#include "config/setup.hpp"
+#include "control/command_table.hpp"
+#include "control/server.hpp"
+#include "core/time.hpp"
+#include "schedule/placement.hpp"
+#include "store/store.hpp"
+
+#include <utility>  // before Asio (Boost 1.74 + GCC 12)
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace tarat {
+
+struct DaemonOptions {
+    std::filesystem::path config_file;
+    SetupOverrides overrides;
+};
+
+// What a reload did, for the log and for `taratctl reload --wait`.
+struct ReloadOutcome {
+    bool taken = false;
+    std::string text;             // one line
+    std::vector<std::string> errors;   // formatted diagnostics when refused
+    std::vector<std::string> changes;  // what changed in the store when taken
+};
+
+class Daemon {
+public:
+    Daemon(DaemonOptions options, Setup setup, const Clock& clock);
+    ~Daemon();
+
+    // Opens the store, stores the schedule, listens, and runs until SIGTERM/SIGINT. Returns an exit code.
+    int run();
+
+    // Re-reads config, plan and calendar; keeps the old ones when the new ones are invalid.
+    ReloadOutcome reload(std::string_view actor);
+
+    const Setup& setup() const { return setup_; }
+    Store& store() { return *store_; }
+    const Clock& clock() const { return clock_; }
+    Date today() const;
+
+private:
+    PlanLoadResult store_schedule(const Setup& setup, std::string_view actor);
+    void watch_signals();
+    void stop();
+
+    DaemonOptions options_;
+    Setup setup_;
+    const Clock& clock_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    std::unique_ptr<Store> store_;
+    control::CommandTable commands_;
+    std::unique_ptr<control::Server> server_;
+};
+
+}  // namespace tarat

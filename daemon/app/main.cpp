@@ -1,0 +1,173 @@
+// taratd: the tarat daemon and its offline tools (check, schedule).
+#include "app/daemon.hpp"
+#include "app/event_json.hpp"
+#include "app/exit_codes.hpp"
+#include "app/logging.hpp"
+#include "app/state_lock.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <set>
+
+namespace {
+
+using namespace tarat;
+
+struct Arguments {
+    std::string config = "/etc/tarat/tarat.toml";
+    std::string state_dir, socket, plugin_dir;
+    std::string from, to, centre;
+    bool json = false;
+};
+
+SetupOverrides overrides_of(const Arguments& a) {
+    SetupOverrides o;
+    if (!a.state_dir.empty()) o.state_dir = a.state_dir;
+    if (!a.socket.empty()) o.socket_path = a.socket;
+    if (!a.plugin_dir.empty()) o.plugin_dir = a.plugin_dir;
+    return o;
+}
+
+// Loads everything; prints every problem to stderr. nullopt means exit 78.
+std::optional<Setup> load_or_report(const Arguments& a) {
+    Diagnostics diagnostics;
+    auto setup = load_setup(a.config, overrides_of(a), diagnostics);
+    std::cerr << diagnostics.format();
+    if (!setup) std::cerr << "taratd: " << diagnostics.error_count() << " error(s) in the configuration\n";
+    return setup;
+}
+
+int check(const Arguments& a) {
+    auto setup = load_or_report(a);
+    if (!setup) return exit_code::config;
+    std::cout << summarize(*setup) << "configuration OK\n";
+    return exit_code::ok;
+}
+
+std::optional<Date> date_arg(const std::string& text, const char* flag) {
+    if (text.empty()) return std::nullopt;
+    auto day = parse_date(text);
+    if (!day) throw CLI::ValidationError(flag, "'" + text + "' is not a date YYYY-MM-DD");
+    return day;
+}
+
+void print_schedule_text(const Setup& setup, const Schedule& schedule, std::ostream& out) {
+    std::string current_centre;
+    std::vector<const ScheduledEvent*> ordered;
+    for (const auto& e : schedule.events) ordered.push_back(&e);
+    std::stable_sort(ordered.begin(), ordered.end(), [&](auto* a, auto* b) {
+        auto index = [&](const std::string& id) {
+            for (size_t i = 0; i < setup.plan.centres.size(); ++i)
+                if (setup.plan.centres[i].id == id) return i;
+            return setup.plan.centres.size();
+        };
+        return index(a->centre) < index(b->centre);
+    });
+    for (const auto* e : ordered) {
+        if (e->centre != current_centre) {
+            current_centre = e->centre;
+            const auto* c = setup.plan.centre(e->centre);
+            out << "\n" << e->centre << "  " << (c ? c->name : "") << "\n";
+        }
+        const auto* form = setup.plan.form(e->form);
+        out << "  " << format_date(e->date) << " " << weekday_name(date::weekday{e->date}.c_encoding()) << " "
+            << format_hhmm(e->start_minutes) << "-" << format_hhmm(e->end_minutes) << "  "
+            << (form ? form->name.in("en") : e->form) << "  " << e->title << "  [" << e->source
+            << (e->pinned ? ", pinned" : "") << "] " << e->id << "\n";
+    }
+    out << "\n" << schedule.events.size() << " events";
+    if (schedule.unplaced.empty()) out << ", every rule placed\n";
+    else {
+        out << ", " << schedule.unplaced.size() << " could not be placed:\n";
+        for (const auto& u : schedule.unplaced)
+            out << "  " << u.rule << " at " << u.centre << " in " << u.period << ": " << u.reason << "\n";
+    }
+    for (const auto& w : schedule.warnings) out << "warning: " << w << "\n";
+}
+
+int schedule(const Arguments& a) {
+    auto setup = load_or_report(a);
+    if (!setup) return exit_code::config;
+    auto from = date_arg(a.from, "--from");
+    auto to = date_arg(a.to, "--to");
+    if (!a.centre.empty() && !setup->plan.centre(a.centre)) {
+        std::cerr << "taratd: unknown centre '" << a.centre << "'\n";
+        return exit_code::usage;
+    }
+    auto result = place(setup->plan, *setup->calendar);
+    std::erase_if(result.events, [&](const ScheduledEvent& e) {
+        return (from && e.date < *from) || (to && e.date > *to) || (!a.centre.empty() && e.centre != a.centre);
+    });
+    if (!a.centre.empty()) std::erase_if(result.unplaced, [&](const Unplaced& u) { return u.centre != a.centre; });
+    if (a.json) std::cout << to_json(result).dump(2) << "\n";
+    else print_schedule_text(*setup, result, std::cout);
+    return exit_code::ok;
+}
+
+int run(const Arguments& a) {
+    auto setup = load_or_report(a);
+    if (!setup) return exit_code::config;
+    setup_logging(setup->config.log_level);
+    try {
+        StateLock lock(setup->config.state_dir);
+        SystemClock clock;
+        Daemon daemon({a.config, overrides_of(a)}, std::move(*setup), clock);
+        return daemon.run();
+    } catch (const StateDirLocked& e) {
+        spdlog::critical("{}", e.what());
+        return exit_code::temp_fail;
+    } catch (const std::system_error& e) {
+        spdlog::critical("{}", e.what());
+        return exit_code::cant_create;
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return exit_code::software;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"taratd — schedules and tracks the events of a dissemination plan"};
+    app.set_version_flag("--version", "taratd " TARAT_VERSION);
+    Arguments a;
+    auto add_config = [&](CLI::App* sub) {
+        sub->add_option("--config,-c", a.config, "the daemon's config file")->capture_default_str();
+    };
+    auto* run_cmd = app.add_subcommand("run", "run the daemon (the default)");
+    add_config(run_cmd);
+    run_cmd->add_option("--state-dir", a.state_dir, "where the database and notices live (overrides the config)");
+    run_cmd->add_option("--socket", a.socket, "the control socket's path (overrides the config)");
+    run_cmd->add_option("--plugin-dir", a.plugin_dir, "where notice plugins are loaded from (overrides the config)");
+    auto* check_cmd = app.add_subcommand("check", "check config, plan and calendar; print a summary or every error");
+    add_config(check_cmd);
+    auto* schedule_cmd = app.add_subcommand("schedule", "print the dated schedule; writes nothing");
+    add_config(schedule_cmd);
+    schedule_cmd->add_option("--from", a.from, "first date YYYY-MM-DD");
+    schedule_cmd->add_option("--to", a.to, "last date YYYY-MM-DD");
+    schedule_cmd->add_option("--centre", a.centre, "one centre's events");
+    schedule_cmd->add_flag("--json", a.json, "print JSON");
+    app.require_subcommand(0, 1);
+
+    // `run` is the default: `taratd --config F` means `taratd run --config F`.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    static const std::set<std::string> known{"run", "check", "schedule", "--help", "-h", "--version"};
+    if (args.empty() || !known.count(args.front())) args.insert(args.begin(), "run");
+    std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
+    try {
+        app.parse(args);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : exit_code::usage;
+    }
+    try {
+        if (*check_cmd) return check(a);
+        if (*schedule_cmd) return schedule(a);
+        return run(a);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "taratd: " << e.what() << "\n";
+        return exit_code::usage;
+    }
+}

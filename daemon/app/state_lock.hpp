@@ -1,0 +1,26 @@
+#pragma once
+// One taratd per state dir: an flock on STATE_DIR/taratd.lock, held for the process's life.
+#include <filesystem>
+#include <stdexcept>
+
+namespace tarat {
+
+class StateDirLocked : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class StateLock {
+public:
+    // Creates the state dir if needed. Throws StateDirLocked when another process holds it
+    // (naming its pid), std::system_error when the dir cannot be created or written.
+    explicit StateLock(const std::filesystem::path& state_dir);
+    ~StateLock();
+    StateLock(const StateLock&) = delete;
+    StateLock& operator=(const StateLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
+}  // namespace tarat

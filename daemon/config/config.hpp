@@ -1,0 +1,46 @@
+#pragma once
+// The daemon's settings (tarat.toml) → Config.
+#include "core/diagnostic.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tarat {
+
+struct WorkingHours {
+    int start_minutes = 9 * 60;
+    int end_minutes = 18 * 60;
+};
+
+// A delivery channel: `[channel.NAME]` with `plugin` and the plugin's own keys.
+struct ChannelConfig {
+    std::string name;
+    std::string plugin;
+    std::string settings_json;  // the table's other keys, passed to the plugin as JSON
+    SourcePos pos;
+};
+
+struct NotifyConfig {
+    WorkingHours working_hours;
+    std::vector<std::string> channels{"log", "file"};  // default channels
+    std::string fallback = "log";
+};
+
+struct Config {
+    std::filesystem::path file;          // the config file itself
+    std::filesystem::path plan_file;     // relative paths are resolved against the config's folder
+    std::filesystem::path state_dir = "/var/lib/tarat";
+    std::filesystem::path socket_path = "/run/tarat/tarat.sock";
+    std::filesystem::path plugin_dir;
+    std::string admin_group = "tarat-admin";
+    std::string locale = "kk";
+    std::string log_level = "info";
+    NotifyConfig notify;
+    std::vector<ChannelConfig> channels;
+};
+
+std::optional<Config> load_config(const std::filesystem::path& file, Diagnostics& diagnostics);
+
+}  // namespace tarat

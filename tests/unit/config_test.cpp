@@ -1,0 +1,358 @@
+#include "config/plan_loader.hpp"
+#include "config/setup.hpp"
+#include "config/toml_guard.hpp"
+#include "config/utf8.hpp"
+#include "support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using namespace tarat;
+using tarat::testing::TempDir;
+
+namespace {
+
+// Line numbers in the tests below refer to this text.
+const std::string kPlan = R"([plan]
+id = "test-plan"
+title = "Сынақ жоспары"
+timezone = "Asia/Aqtobe"
+from = 2026-12-01
+to = 2027-05-31
+calendar = "days-off.toml"
+overseer = "bertleuova"
+coordinator = "zhamanbayeva"
+
+[person.bertleuova]
+name = "Н. Бертлеуова"
+locale = "kk"
+
+[person.zhamanbayeva]
+name = "Д.Жаманбаева"
+locale = "ru"
+
+[person.bashanov]
+name = "А.Башанов"
+
+[district.shalkar]
+name = "Шалқар ауданы"
+head = "bashanov"
+
+[centre.erkemai]
+name = "«Еркемай» бөбекжай-бақшасы» МКҚК"
+district = "shalkar"
+director = "bertleuova"
+
+[form.seminar]
+name = { kk = "Семинар", ru = "Семинар", en = "Seminar" }
+duration = "3 hours"
+report_due = "3 working days"
+reminders = ["10 working days", "1 working day"]
+
+[[event]]
+id = "erkemai-seminar-1"
+form = "seminar"
+centre = "erkemai"
+date = 2026-12-09
+start = "11:00"
+title = "Ойын арқылы оқыту"
+
+[[rule]]
+id = "seminar-quarterly"
+form = "seminar"
+centres = "all"
+every = "quarter"
+weekdays = ["tue", "wed", "thu"]
+start = "11:00"
+title = "Тоқсандық семинар"
+)";
+
+const std::string kDaysOff = R"([calendar]
+country = "KZ"
+weekend = ["sat", "sun"]
+years = [2026, 2027]
+
+[[day]]
+date = 2026-12-16
+kind = "holiday"
+name = { kk = "Тәуелсіздік күні", ru = "День Независимости", en = "Independence Day" }
+status = "verified"
+)";
+
+const std::string kConfig = R"([daemon]
+plan = "plan.toml"
+state_dir = "state"
+socket = "state/tarat.sock"
+)";
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+}
+
+// Loads config + plan + days off from a temp dir; returns every diagnostic with the dir stripped.
+struct Loaded {
+    std::optional<Setup> setup;
+    std::vector<std::string> messages;
+    bool has(const std::string& m) const { return std::find(messages.begin(), messages.end(), m) != messages.end(); }
+};
+
+Loaded load(const std::string& plan, const std::string& days_off = kDaysOff, const std::string& config = kConfig) {
+    TempDir dir;
+    dir.write("tarat.toml", config);
+    dir.write("plan.toml", plan);
+    if (!days_off.empty()) dir.write("days-off.toml", days_off);
+    Diagnostics d;
+    Loaded out;
+    out.setup = load_setup(dir / "tarat.toml", {}, d);
+    std::string prefix = dir.path().string() + "/";
+    for (const auto& item : d.items()) {
+        auto text = item.format();
+        if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
+        out.messages.push_back(text);
+    }
+    return out;
+}
+
+// Expects exactly one error, this one.
+void expect_only(const Loaded& loaded, const std::string& message) {
+    INFO("messages: " << Catch::Detail::stringify(loaded.messages));
+    CHECK_FALSE(loaded.setup);
+    REQUIRE(loaded.messages.size() == 1);
+    CHECK(loaded.messages[0] == message);
+}
+
+}  // namespace
+
+// The reference plan loads without a single diagnostic.
+TEST_CASE("a valid plan loads cleanly") {
+    auto loaded = load(kPlan);
+    INFO(Catch::Detail::stringify(loaded.messages));
+    REQUIRE(loaded.setup);
+    CHECK(loaded.messages.empty());
+    CHECK(loaded.setup->plan.events.size() == 1);
+    CHECK(loaded.setup->plan.rules[0].every == Period::quarter);
+    CHECK(loaded.setup->config.state_dir.filename() == "state");
+}
+
+// Kazakh and Russian text comes out byte for byte as written.
+TEST_CASE("names round-trip byte for byte") {
+    auto loaded = load(kPlan);
+    REQUIRE(loaded.setup);
+    const auto& plan = loaded.setup->plan;
+    CHECK(plan.centre("erkemai")->name == "\xC2\xAB\xD0\x95\xD1\x80\xD0\xBA\xD0\xB5\xD0\xBC\xD0\xB0\xD0\xB9\xC2\xBB "
+                                         "\xD0\xB1\xD3\xA9\xD0\xB1\xD0\xB5\xD0\xBA\xD0\xB6\xD0\xB0\xD0\xB9-\xD0\xB1\xD0\xB0"
+                                         "\xD2\x9B\xD1\x88\xD0\xB0\xD1\x81\xD1\x8B\xC2\xBB \xD0\x9C\xD0\x9A\xD2\x9A\xD0\x9A");
+    CHECK(plan.district("shalkar")->name == "Шалқар ауданы");
+    CHECK(plan.form("seminar")->name.ru == "Семинар");
+    CHECK(plan.person("bertleuova")->name == "Н. Бертлеуова");
+}
+
+// A TOML syntax error is reported where it is.
+TEST_CASE("syntax error has a position") {
+    auto loaded = load(replace(kPlan, "title = \"Сынақ жоспары\"", "title = \"Сынақ жоспары"));
+    CHECK_FALSE(loaded.setup);
+    REQUIRE(loaded.messages.size() == 1);
+    CHECK(loaded.messages[0] == "plan.toml:3:9: error: unterminated string");
+}
+
+// An unknown key names the key and suggests the closest known one.
+TEST_CASE("unknown key suggests the known one") {
+    expect_only(load(replace(kPlan, "name = \"А.Башанов\"", "name = \"А.Башанов\"\npositon = \"басшы\"")),
+                "plan.toml:21:1: error: unknown key 'positon' (did you mean 'position'?) [person.bashanov.positon]");
+}
+
+// A missing required key is reported at its table.
+TEST_CASE("missing required key") {
+    expect_only(load(replace(kPlan, "district = \"shalkar\"\n", "")),
+                "plan.toml:26:1: error: missing required key 'district' (a string) [centre.erkemai.district]");
+}
+
+// A value of the wrong type says what was expected and what was found.
+TEST_CASE("wrong type") {
+    expect_only(load(replace(kPlan, "every = \"quarter\"", "every = \"quarter\"\ncount = \"one\"")),
+                "plan.toml:50:9: error: expected an integer, found a string [rule[0].count]");
+}
+
+// Two events with one id: the second is an error naming the first's line.
+TEST_CASE("duplicate event id") {
+    std::string second = "\n[[event]]\nid = \"erkemai-seminar-1\"\nform = \"seminar\"\ncentre = \"erkemai\"\n"
+                         "date = 2026-12-10\nstart = \"11:00\"\ntitle = \"Қайта\"\n";
+    expect_only(load(kPlan + second),
+                "plan.toml:54:1: error: duplicate event id 'erkemai-seminar-1' (first defined at line 37) [event]");
+}
+
+// References to ids that do not exist, with suggestions.
+TEST_CASE("dangling references") {
+    SECTION("centre → district") {
+        expect_only(load(replace(kPlan, "district = \"shalkar\"", "district = \"shalkr\"")),
+                    "plan.toml:28:12: error: unknown district 'shalkr' (did you mean 'shalkar'?) [centre.erkemai.district]");
+    }
+    SECTION("district → head") {
+        expect_only(load(replace(kPlan, "head = \"bashanov\"", "head = \"nobody\"")),
+                    "plan.toml:24:8: error: unknown person 'nobody' [district.shalkar.head]");
+    }
+    SECTION("event → form") {
+        expect_only(load(replace(kPlan, "form = \"seminar\"\ncentre", "form = \"seminr\"\ncentre")),
+                    "plan.toml:39:8: error: unknown form 'seminr' (did you mean 'seminar'?) [event[0].form]");
+    }
+    SECTION("event → centre") {
+        expect_only(load(replace(kPlan, "centre = \"erkemai\"", "centre = \"erkemay\"")),
+                    "plan.toml:40:10: error: unknown centre 'erkemay' (did you mean 'erkemai'?) [event[0].centre]");
+    }
+    SECTION("plan → overseer") {
+        expect_only(load(replace(kPlan, "overseer = \"bertleuova\"", "overseer = \"bertleuva\"")),
+                    "plan.toml:8:12: error: unknown person 'bertleuva' (did you mean 'bertleuova'?) [plan.overseer]");
+    }
+}
+
+// An event outside the plan period names the period.
+TEST_CASE("date outside the plan period") {
+    expect_only(load(replace(kPlan, "date = 2026-12-09", "date = 2027-06-15")),
+                "plan.toml:41:8: error: date 2027-06-15 is outside the plan period 2026-12-01 … 2027-05-31 [event[0].date]");
+}
+
+// Durations, times and weekdays that cannot be read.
+TEST_CASE("malformed duration, time and weekday") {
+    SECTION("duration") {
+        expect_only(load(replace(kPlan, "duration = \"3 hours\"", "duration = \"3 hrs\"")),
+                    "plan.toml:33:12: error: '3 hrs' is not a duration: write \"N working days\", \"N days\", "
+                    "\"N hours\" or \"N minutes\" [form.seminar.duration]");
+    }
+    SECTION("time") {
+        expect_only(load(replace(kPlan, "start = \"11:00\"\ntitle = \"Ойын", "start = \"25:00\"\ntitle = \"Ойын")),
+                    "plan.toml:42:9: error: '25:00' is not a time HH:MM (00:00-23:59) [event[0].start]");
+    }
+    SECTION("weekday") {
+        expect_only(load(replace(kPlan, "[\"tue\", \"wed\", \"thu\"]", "[\"tue\", \"wedn\"]")),
+                    "plan.toml:50:12: error: unknown weekday 'wedn': use mon, tue, wed, thu, fri, sat, sun [rule[0].weekdays]");
+    }
+}
+
+// An unknown time zone suggests a real one.
+TEST_CASE("unknown time zone") {
+    expect_only(load(replace(kPlan, "Asia/Aqtobe", "Asia/Aqtobee")),
+                "plan.toml:4:12: error: unknown time zone 'Asia/Aqtobee' (did you mean 'Asia/Aqtobe'?) [plan.timezone]");
+}
+
+// A missing calendar file is an error naming it.
+TEST_CASE("missing calendar file") {
+    auto loaded = load(kPlan, "");
+    CHECK_FALSE(loaded.setup);
+    REQUIRE(loaded.messages.size() == 1);
+    CHECK(loaded.messages[0] == "days-off.toml: error: cannot read: No such file or directory");
+}
+
+// A malformed calendar file points into that file.
+TEST_CASE("malformed calendar file") {
+    expect_only(load(kPlan, replace(kDaysOff, "status = \"verified\"", "status = \"sure\"")),
+                "days-off.toml:10:10: error: unknown status 'sure': use verified, reported, planned, estimated or "
+                "computed [day[0].status]");
+}
+
+// A fixed event on a holiday names the day off and the nearest working days.
+TEST_CASE("fixed event on a day off") {
+    expect_only(load(replace(kPlan, "date = 2026-12-09", "date = 2026-12-16")),
+                "plan.toml:41:8: error: event 'erkemai-seminar-1' is on 2026-12-16, a day off (Independence Day); "
+                "nearest working days: 2026-12-15 and 2026-12-17 [event[0].date]");
+}
+
+// Invalid UTF-8 is refused with its position (column in characters).
+TEST_CASE("invalid UTF-8 has a position") {
+    expect_only(load(replace(kPlan, "title = \"Сынақ жоспары\"", "title = \"Сынақ \xC3\x28\"")),
+                "plan.toml:3:16: error: invalid UTF-8");
+}
+
+// Every error is reported, not only the first.
+TEST_CASE("all errors are reported") {
+    auto plan = replace(kPlan, "district = \"shalkar\"", "district = \"shalkr\"");
+    plan = replace(plan, "date = 2026-12-09", "date = 2027-06-15");
+    plan = replace(plan, "Asia/Aqtobe", "Mars/Olympus");
+    auto loaded = load(plan);
+    CHECK_FALSE(loaded.setup);
+    CHECK(loaded.messages.size() == 3);
+}
+
+// Errors in the daemon's own settings file point there.
+TEST_CASE("config errors") {
+    SECTION("unknown channel") {
+        auto config = kConfig + "\n[notify]\nchannels = [\"mail\"]\n";
+        expect_only(load(kPlan, kDaysOff, config), "tarat.toml:7:12: error: unknown channel 'mail' [notify.channels]");
+    }
+    SECTION("bad log level") {
+        auto config = replace(kConfig, "[daemon]\n", "[daemon]\nlog_level = \"loud\"\n");
+        expect_only(load(kPlan, kDaysOff, config),
+                    "tarat.toml:2:13: error: log_level 'loud' is not one of trace, debug, info, warning, error, critical, off [daemon.log_level]");
+    }
+    SECTION("working hours backwards") {
+        auto config = kConfig + "\n[notify]\nworking_hours = { start = \"18:00\", end = \"09:00\" }\n";
+        auto loaded = load(kPlan, kDaysOff, config);
+        CHECK_FALSE(loaded.setup);
+        REQUIRE(loaded.messages.size() == 1);
+        CHECK(loaded.messages[0].find("working hours end before they start") != std::string::npos);
+    }
+}
+
+// Inputs that crash Debian's toml++ 3.3.0 are stopped by the pre-scan with a clear error.
+TEST_CASE("toml++ crashers are refused before parsing") {
+    Diagnostics d;
+    auto refuse = [&](std::string_view text) {
+        Diagnostics local;
+        auto table = parse_toml(text, "x.toml", local);
+        CHECK_FALSE(table);
+        CHECK(local.error_count() == 1);
+        return local.items().empty() ? std::string{} : local.items()[0].format();
+    };
+    CHECK(refuse("[&") == "x.toml:1:2: error: expected a key");
+    CHECK(refuse("[[[1]]]") == "x.toml:1:3: error: expected a key");
+    CHECK(refuse(std::string("[\0x]", 4)) == "x.toml:1:2: error: control character U+0000 is not allowed here");
+    CHECK(refuse("[напоминания]") ==
+          "x.toml:1:2: error: a bare key may contain only A-Z a-z 0-9 _ - ; write other letters in quotes");
+    std::string dotted = "[a";
+    for (int i = 0; i < 200000; ++i) dotted += ".a";
+    dotted += "]";
+    CHECK(refuse(dotted) == "x.toml:1:34: error: a key may have at most 16 dotted parts");
+    CHECK(refuse("x = " + std::string(100000, '[')) == "x.toml:1:38: error: values nested deeper than 32");
+}
+
+// The pre-scan accepts the TOML shapes the real files use (and toml++ then parses them).
+TEST_CASE("pre-scan accepts valid TOML") {
+    const char* valid = "# comment\n[a.\"quoted key\".b]\nx = 1\ny = [\n  1, # one\n  [2, 3],\n]\n"
+                        "z = { p = 'lit', q = \"\"\"multi\nline\"\"\" }\nw = 1979-05-27 07:32:00\n"
+                        "v = '''raw\n'''\n[[t]]\n\"ключ\" = \"мән\"\n";
+    Diagnostics d;
+    auto table = parse_toml(valid, "v.toml", d);
+    INFO(d.format());
+    REQUIRE(table);
+    CHECK((*table)["t"][0]["ключ"].value<std::string>() == "мән");
+}
+
+// UTF-8 checking refuses overlongs and surrogates, and positions count characters.
+TEST_CASE("utf-8 validation") {
+    CHECK_FALSE(first_invalid_utf8("Қазақ тілі"));
+    CHECK(first_invalid_utf8("ab\xC0\xAF") == 2u);
+    CHECK(first_invalid_utf8("\xED\xA0\x80") == 0u);
+    CHECK(first_invalid_utf8("ok\xF4\x90\x80\x80") == 2u);
+    auto lc = line_column_at("а\nбв\xFF", 6);
+    CHECK(lc.line == 2);
+    CHECK(lc.column == 3);
+}
+
+// The shipped configuration passes the whole check.
+TEST_CASE("shipped etc/ checks clean") {
+    Diagnostics d;
+    auto setup = load_setup(TARAT_SOURCE_DIR "/etc/tarat.toml", {}, d);
+    INFO(d.format());
+    REQUIRE(setup);
+    CHECK(d.items().empty());
+    const auto& plan = setup->plan;
+    CHECK(plan.centres.size() == 4);
+    for (const char* id : {"erkemai", "bolashak", "balausa", "karlygash"}) CHECK(plan.centre(id));
+    for (const char* id : {"shalkar", "alga", "temir", "mugalzhar"}) CHECK(plan.district(id));
+    for (const char* id : {"bertleuova", "zhamanbayeva", "kudaibergenov", "karabalina", "amanzhol", "bashanov", "kuzembayeva"})
+        CHECK(plan.person(id));
+    CHECK(plan.overseer == "bertleuova");
+    CHECK(plan.coordinator == "zhamanbayeva");
+}
