@@ -25,6 +25,13 @@ std::vector<ScheduledEvent> pinned_events(const Store& store) {
     return pinned;
 }
 
+// The taratctl beside this taratd when there is one (a build tree), else the one on PATH.
+std::string taratctl_command() {
+    std::error_code ec;
+    auto beside = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "taratctl";
+    return !ec && std::filesystem::exists(beside) ? beside.string() : "taratctl";
+}
+
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options, Setup setup, const Clock& clock)
@@ -109,7 +116,7 @@ int Daemon::run() {
                                                 });
     std::filesystem::create_directories(config.socket_path.parent_path());
     server_->listen(config.socket_path);
-    spdlog::info("listening on {} — try: taratctl --socket {} status", config.socket_path.string(),
+    spdlog::info("listening on {} — ask it: {} --socket {} status", config.socket_path.string(), taratctl_command(),
                  config.socket_path.string());
     watch_signals();
     io_.run();

@@ -19,6 +19,7 @@ struct Arguments {
     std::string config = "/etc/tarat/tarat.toml";
     std::string state_dir, socket, plugin_dir;
     std::string from, to, centre;
+    std::string pretend_now;  // testing aid: run as if the clock read this instant at start
     bool json = false;
 };
 
@@ -112,9 +113,17 @@ int run(const Arguments& a) {
     setup_logging(setup->config.log_level);
     try {
         StateLock lock(setup->config.state_dir);
-        SystemClock clock;
-        Daemon daemon({a.config, overrides_of(a)}, std::move(*setup), clock);
+        std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+        if (!a.pretend_now.empty()) {
+            auto start = parse_instant(a.pretend_now);
+            if (!start) throw CLI::ValidationError("--pretend-now", "'" + a.pretend_now + "' is not an ISO 8601 instant");
+            clock = std::make_unique<OffsetClock>(*start);
+        }
+        Daemon daemon({a.config, overrides_of(a)}, std::move(*setup), *clock);
         return daemon.run();
+    } catch (const CLI::ValidationError& e) {
+        spdlog::critical("{}", e.what());
+        return exit_code::usage;
     } catch (const StateDirLocked& e) {
         spdlog::critical("{}", e.what());
         return exit_code::temp_fail;
@@ -141,6 +150,8 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--state-dir", a.state_dir, "where the database and notices live (overrides the config)");
     run_cmd->add_option("--socket", a.socket, "the control socket's path (overrides the config)");
     run_cmd->add_option("--plugin-dir", a.plugin_dir, "where notice plugins are loaded from (overrides the config)");
+    run_cmd->add_option("--pretend-now", a.pretend_now,
+                        "testing aid: start the clock at this ISO 8601 instant (e.g. 2026-12-01T09:00:00+05:00)");
     auto* check_cmd = app.add_subcommand("check", "check config, plan and calendar; print a summary or every error");
     add_config(check_cmd);
     auto* schedule_cmd = app.add_subcommand("schedule", "print the dated schedule; writes nothing");

@@ -45,6 +45,19 @@ public:
     Instant now() const override;
 };
 
+// Real time shifted to start at a given moment: end-to-end tests run the real daemon "in" 2026-12.
+class OffsetClock final : public Clock {
+public:
+    explicit OffsetClock(Instant start) : start_(start), started_(std::chrono::steady_clock::now()) {}
+    Instant now() const override {
+        return start_ + std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
+    }
+
+private:
+    Instant start_;
+    std::chrono::steady_clock::time_point started_;
+};
+
 // A clock that moves only when told: tests and `taratd preview`.
 class ManualClock final : public Clock {
 public:

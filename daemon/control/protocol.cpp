@@ -1,0 +1,145 @@
+#include "control/protocol.hpp"
+
+#include <exception>
+
+namespace tarat::control {
+
+using nlohmann::json;
+
+std::string Reply::to_json_line() const {
+    try {
+        json line = {{"result", result}, {"text", text}, {"arguments", arguments}};
+        return line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    } catch (...) {
+        return R"({"result":1,"text":"internal error: reply could not be encoded","arguments":{}})"
+               "\n";
+    }
+}
+
+std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t size = text.size();
+    std::size_t i = 0;
+    while (i < size) {
+        const unsigned char lead = bytes[i];
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        char32_t code = 0;
+        char32_t smallest = 0;
+        if ((lead & 0xE0) == 0xC0) {
+            length = 2, code = lead & 0x1F, smallest = 0x80;
+        } else if ((lead & 0xF0) == 0xE0) {
+            length = 3, code = lead & 0x0F, smallest = 0x800;
+        } else if ((lead & 0xF8) == 0xF0) {
+            length = 4, code = lead & 0x07, smallest = 0x10000;
+        } else {
+            return i;
+        }
+        if (size - i < length) return i;
+        for (std::size_t k = 1; k < length; ++k) {
+            const unsigned char next = bytes[i + k];
+            if ((next & 0xC0) != 0x80) return i;
+            code = (code << 6) | (next & 0x3F);
+        }
+        if (code < smallest || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+        i += length;
+    }
+    return std::nullopt;
+}
+
+std::size_t json_nesting_depth(std::string_view text, std::size_t limit) {
+    std::size_t depth = 0;
+    std::size_t deepest = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        switch (c) {
+        case '"': in_string = true; break;
+        case '[':
+        case '{':
+            if (++depth > deepest) deepest = depth;
+            if (deepest > limit) return deepest;
+            break;
+        case ']':
+        case '}':
+            if (depth > 0) --depth;
+            break;
+        default: break;
+        }
+    }
+    return deepest;
+}
+
+namespace {
+
+Reply bad(std::string text) { return Reply{bad_request, std::move(text)}; }
+
+// nlohmann's messages start with "[json.exception.parse_error.101] "; people need only the rest.
+std::string without_exception_id(std::string message) {
+    if (message.starts_with("[json.exception.")) {
+        if (auto end = message.find("] "); end != std::string::npos) message.erase(0, end + 2);
+    }
+    return message;
+}
+
+std::variant<Request, Reply> parse_checked(std::string_view line) {
+    if (line.ends_with('\n')) line.remove_suffix(1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) return bad("empty request line");
+    if (auto offset = find_invalid_utf8(line))
+        return bad("request is not valid UTF-8 (byte offset " + std::to_string(*offset) + ")");
+    if (json_nesting_depth(line, kMaxJsonDepth) > kMaxJsonDepth)
+        return bad("request nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+
+    json document;
+    try {
+        document = json::parse(line);
+    } catch (const json::parse_error& e) {
+        return bad("request is not valid JSON: " + without_exception_id(e.what()));
+    }
+    if (!document.is_object()) return bad("request must be a JSON object");
+
+    Request request;
+    bool has_command = false;
+    for (auto& [key, value] : document.items()) {
+        if (key == "command") {
+            if (!value.is_string()) return bad("\"command\" must be a string");
+            request.command = value.get<std::string>();
+            has_command = true;
+        } else if (key == "arguments") {
+            if (!value.is_object()) return bad("\"arguments\" must be an object");
+            request.arguments = std::move(value);
+        } else {
+            // A misspelt "arguments" would otherwise run the command without them.
+            return bad("unknown key '" + key + "' in request (expected \"command\" and \"arguments\")");
+        }
+    }
+    if (!has_command) return bad("request has no \"command\"");
+    return request;
+}
+
+}  // namespace
+
+std::variant<Request, Reply> parse_request(std::string_view line) {
+    try {
+        return parse_checked(line);
+    } catch (const std::exception& e) {
+        return bad(std::string("cannot parse request: ") + e.what());
+    } catch (...) {
+        return bad("cannot parse request");
+    }
+}
+
+}  // namespace tarat::control

@@ -1,0 +1,43 @@
+#pragma once
+// The control wire format: one JSON object per line in each direction.
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace tarat::control {
+
+enum Result : int { ok = 0, error = 1, unknown_command = 2, not_found = 3, forbidden = 4, bad_request = 5 };
+
+inline constexpr std::size_t kMaxJsonDepth = 32;
+
+struct Reply {
+    int result = ok;
+    std::string text;
+    nlohmann::json arguments = nlohmann::json::object();
+
+    // {"result":…,"text":…,"arguments":…} on one line ending in "\n". Never throws: invalid
+    // UTF-8 in the text (an echoed exception message, say) becomes U+FFFD.
+    std::string to_json_line() const;
+};
+
+struct Request {
+    std::string command;
+    nlohmann::json arguments = nlohmann::json::object();
+};
+
+// One request line (a trailing "\n" or "\r\n" is allowed) as a Request, or the bad_request Reply
+// saying what is wrong with it. Never throws; never recurses on the input's nesting.
+std::variant<Request, Reply> parse_request(std::string_view line);
+
+// Byte offset of the first byte that does not start well-formed UTF-8 (overlongs, surrogates and
+// code points past U+10FFFF are ill-formed), or nullopt.
+std::optional<std::size_t> find_invalid_utf8(std::string_view text);
+
+// Deepest nesting of [ and { outside JSON strings; stops scanning once it exceeds `limit`.
+std::size_t json_nesting_depth(std::string_view text, std::size_t limit);
+
+}  // namespace tarat::control

@@ -1,0 +1,366 @@
+#include "control/server.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <map>
+#include <set>
+#include <system_error>
+
+namespace tarat::control {
+
+namespace asio = boost::asio;
+using local = asio::local::stream_protocol;
+using boost::system::error_code;
+
+namespace {
+
+class Session;
+
+void set_cloexec(int fd) {
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+
+}  // namespace
+
+struct detail::ServerState : std::enable_shared_from_this<ServerState> {
+    ServerState(asio::io_context& io_, const CommandTable& commands_, Limits limits_,
+          std::function<bool(const Peer&)> is_admin_)
+        : io(io_), commands(commands_), limits(limits_), is_admin(std::move(is_admin_)), acceptor(io_),
+          accept_retry(io_) {}
+
+    void accept();
+    void on_accept(const error_code& ec, local::socket socket);
+    void forget(Session* session, bool counted, uid_t uid);
+    void stop();
+
+    asio::io_context& io;
+    const CommandTable& commands;
+    const Limits limits;
+    const std::function<bool(const Peer&)> is_admin;
+    local::acceptor acceptor;
+    asio::steady_timer accept_retry;  // after EMFILE: wait instead of spinning on accept
+    std::map<Session*, std::shared_ptr<Session>> sessions;
+    std::map<uid_t, std::size_t> per_uid;
+    std::atomic<std::size_t> counted{0};
+    std::filesystem::path created_path;  // set by listen(), unlinked by stop()
+    dev_t created_device = 0;
+    ino_t created_inode = 0;
+    std::chrono::steady_clock::time_point last_refusal_log{};
+    std::size_t refused_since_log = 0;
+    bool started = false;
+    bool stopped = false;
+};
+
+namespace {
+
+// One connection: read a line, dispatch it, write the reply, read the next. Only one reply is
+// ever in flight, so a client that does not read its replies stalls only itself.
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(std::shared_ptr<detail::ServerState> state, local::socket socket, Peer peer, bool peer_is_admin,
+            bool refused)
+        : state_(std::move(state)), socket_(std::move(socket)), idle_(state_->io),
+          input_(state_->limits.max_line + 1), peer_(std::move(peer)), peer_is_admin_(peer_is_admin),
+          counted_(!refused) {}
+
+    void start() {
+        spdlog::debug("control: connection from {} (uid {}, pid {}){}", peer_.user, peer_.uid, peer_.pid,
+                      counted_ ? "" : " refused: too many connections");
+        if (!counted_)
+            send(Reply{error, "too many connections"}, true);
+        else
+            read_next();
+    }
+
+    void close() {
+        if (closed_) return;
+        closed_ = true;
+        auto keep_alive = shared_from_this();
+        error_code ignored;
+        socket_.shutdown(local::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+        idle_.cancel();
+        spdlog::debug("control: connection from uid {} pid {} closed", peer_.uid, peer_.pid);
+        state_->forget(this, counted_, peer_.uid);
+    }
+
+private:
+    bool gone() const { return closed_ || state_->stopped; }
+
+    // The idle deadline covers waiting for a whole request line and for the peer to take a reply.
+    void arm_idle_timer() {
+        idle_.expires_after(state_->limits.idle_timeout);
+        idle_.async_wait([self = shared_from_this()](const error_code& ec) {
+            if (ec || self->gone() || self->idle_.expiry() > asio::steady_timer::clock_type::now()) return;
+            spdlog::debug("control: closing idle connection from uid {} pid {}", self->peer_.uid, self->peer_.pid);
+            self->close();
+        });
+    }
+
+    void read_next() {
+        arm_idle_timer();
+        asio::async_read_until(socket_, input_, '\n',
+                               [self = shared_from_this()](const error_code& ec, std::size_t length) {
+                                   self->on_line(ec, length);
+                               });
+    }
+
+    void on_line(const error_code& ec, std::size_t length) {
+        if (gone()) return;
+        if (ec == asio::error::not_found) {
+            spdlog::info("control: uid {} pid {} sent a request line over {} bytes; closing", peer_.uid,
+                         peer_.pid, state_->limits.max_line);
+            send(Reply{bad_request, "request line exceeds " + std::to_string(state_->limits.max_line) + " bytes"},
+                 true);
+            return;
+        }
+        if (ec) {
+            if (ec != asio::error::eof && ec != asio::error::operation_aborted)
+                spdlog::debug("control: read from uid {} failed: {}", peer_.uid, ec.message());
+            close();
+            return;
+        }
+        const auto data = input_.data();
+        std::string line(asio::buffers_begin(data), asio::buffers_begin(data) + static_cast<std::ptrdiff_t>(length));
+        input_.consume(length);
+        Reply reply = state_->commands.dispatch(line, peer_, peer_is_admin_);
+        spdlog::debug("control: uid {} pid {}: result {} {}", peer_.uid, peer_.pid, reply.result, reply.text);
+        send(reply, false);
+    }
+
+    void send(const Reply& reply, bool close_after) {
+        output_ = reply.to_json_line();
+        arm_idle_timer();
+        asio::async_write(socket_, asio::buffer(output_),
+                          [self = shared_from_this(), close_after](const error_code& ec, std::size_t) {
+                              if (self->gone()) return;
+                              if (ec || close_after)
+                                  self->close();
+                              else
+                                  self->read_next();
+                          });
+    }
+
+    std::shared_ptr<detail::ServerState> state_;
+    local::socket socket_;
+    asio::steady_timer idle_;
+    asio::streambuf input_;  // max_size bounds one line: a 10 MB "line" is never buffered
+    std::string output_;
+    Peer peer_;
+    bool peer_is_admin_;
+    bool counted_;
+    bool closed_ = false;
+};
+
+}  // namespace
+
+void detail::ServerState::accept() {
+    acceptor.async_accept([self = shared_from_this()](const error_code& ec, local::socket socket) {
+        self->on_accept(ec, std::move(socket));
+    });
+}
+
+void detail::ServerState::on_accept(const error_code& ec, local::socket socket) {
+    if (stopped || ec == asio::error::operation_aborted) return;
+    if (ec) {
+        spdlog::warn("control: accept failed: {}", ec.message());
+        if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+            ec == asio::error::no_memory) {
+            accept_retry.expires_after(std::chrono::milliseconds(100));
+            accept_retry.async_wait([self = shared_from_this()](const error_code& wait_ec) {
+                if (!wait_ec && !self->stopped) self->accept();
+            });
+        } else {
+            accept();
+        }
+        return;
+    }
+    set_cloexec(socket.native_handle());
+
+    Peer peer;
+    try {
+        peer = peer_credentials(socket.native_handle());
+    } catch (const std::exception& e) {
+        spdlog::warn("control: dropping a connection: {}", e.what());
+        accept();
+        return;
+    }
+    const auto of_uid = per_uid.find(peer.uid);
+    const std::size_t uid_connections = of_uid == per_uid.end() ? 0 : of_uid->second;
+    const bool refused = counted.load() >= limits.max_connections || uid_connections >= limits.max_per_uid;
+    bool peer_is_admin = false;
+    if (refused) {
+        // A flood of refusals must not become a flood of log lines: one line per 10 s at most.
+        ++refused_since_log;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_refusal_log >= std::chrono::seconds(10)) {
+            spdlog::warn("control: refused {} connection(s) over the limits; the last from uid {} pid {} "
+                         "({} connections in all, {} of that uid)",
+                         refused_since_log, peer.uid, peer.pid, counted.load(), uid_connections);
+            refused_since_log = 0;
+            last_refusal_log = now;
+        }
+    } else {
+        ++per_uid[peer.uid];
+        ++counted;
+        try {
+            add_user_and_groups(peer);
+            peer_is_admin = is_admin && is_admin(peer);
+        } catch (const std::exception& e) {
+            spdlog::warn("control: cannot tell whether uid {} is an administrator: {}", peer.uid, e.what());
+        }
+    }
+    auto session = std::make_shared<Session>(shared_from_this(), std::move(socket), std::move(peer),
+                                             peer_is_admin, refused);
+    sessions.emplace(session.get(), session);
+    session->start();
+    accept();
+}
+
+void detail::ServerState::forget(Session* session, bool was_counted, uid_t uid) {
+    if (was_counted) {
+        --counted;
+        if (auto found = per_uid.find(uid); found != per_uid.end() && --found->second == 0) per_uid.erase(found);
+    }
+    sessions.erase(session);
+}
+
+void detail::ServerState::stop() {
+    if (stopped) return;
+    stopped = true;
+    error_code ignored;
+    acceptor.close(ignored);
+    accept_retry.cancel();
+    auto open_sessions = std::move(sessions);
+    sessions.clear();
+    for (auto& [raw, session] : open_sessions) session->close();
+    if (!created_path.empty()) {
+        struct stat now {};
+        if (::lstat(created_path.c_str(), &now) == 0 && now.st_dev == created_device &&
+            now.st_ino == created_inode)
+            ::unlink(created_path.c_str());
+        spdlog::info("control: stopped listening on {}", quoted(created_path));
+        created_path.clear();
+    }
+}
+
+Server::Server(asio::io_context& io, const CommandTable& commands, Limits limits,
+               std::function<bool(const Peer&)> is_admin)
+    : state_(std::make_shared<detail::ServerState>(io, commands, limits, std::move(is_admin))) {}
+
+Server::~Server() { stop(); }
+
+void Server::stop() { state_->stop(); }
+
+std::size_t Server::connection_count() const { return state_->counted.load(); }
+
+namespace {
+
+// True when something accepts connections at `path`; false when the file is a dead socket.
+bool answers(const std::filesystem::path& path) {
+    const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (probe < 0) throw std::system_error(errno, std::generic_category(), "socket(AF_UNIX)");
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    path.native().copy(address.sun_path, sizeof address.sun_path - 1);
+    const int rc = ::connect(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    const int connect_errno = errno;
+    ::close(probe);
+    if (rc == 0 || connect_errno == EAGAIN || connect_errno == EINPROGRESS) return true;  // EAGAIN: backlog full
+    if (connect_errno == ECONNREFUSED || connect_errno == ENOENT) return false;
+    throw std::system_error(connect_errno, std::generic_category(), "cannot probe the socket " + quoted(path));
+}
+
+}  // namespace
+
+void Server::listen(const std::filesystem::path& socket_path, mode_t mode) {
+    detail::ServerState& state = *state_;
+    if (state.started || state.stopped) throw std::logic_error("control::Server::listen called twice or after stop");
+    if (socket_path.native().size() >= sizeof(sockaddr_un::sun_path))
+        throw std::runtime_error("control socket path is too long (" + std::to_string(socket_path.native().size()) +
+                                 " bytes, at most " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) +
+                                 "): " + quoted(socket_path));
+
+    struct stat existing {};
+    if (::lstat(socket_path.c_str(), &existing) == 0) {
+        if (!S_ISSOCK(existing.st_mode))
+            throw std::runtime_error(quoted(socket_path) + " exists and is not a socket; refusing to replace it");
+        if (answers(socket_path))
+            throw AlreadyRunning("another server is already listening on " + quoted(socket_path));
+        if (::unlink(socket_path.c_str()) != 0 && errno != ENOENT)
+            throw std::system_error(errno, std::generic_category(), "cannot remove the stale socket " + quoted(socket_path));
+        spdlog::info("control: removed stale socket {}", quoted(socket_path));
+    } else if (errno != ENOENT) {
+        throw std::system_error(errno, std::generic_category(), "cannot inspect " + quoted(socket_path));
+    }
+
+    error_code ec, ignored;
+    local::acceptor& acceptor = state.acceptor;
+    acceptor.open(local(), ec);
+    if (!ec) acceptor.bind(local::endpoint(socket_path.native()), ec);
+    if (ec) {
+        acceptor.close(ignored);
+        throw std::system_error(ec.value(), std::generic_category(), "cannot bind " + quoted(socket_path));
+    }
+    set_cloexec(acceptor.native_handle());
+    // chmod before listen(): until then nobody can connect, so the mode is right from the start.
+    struct stat created {};
+    if (::chmod(socket_path.c_str(), mode) != 0 || ::lstat(socket_path.c_str(), &created) != 0) {
+        const int chmod_errno = errno;
+        acceptor.close(ignored);
+        ::unlink(socket_path.c_str());
+        throw std::system_error(chmod_errno, std::generic_category(), "cannot set the mode of " + quoted(socket_path));
+    }
+    acceptor.listen(local::acceptor::max_listen_connections, ec);
+    if (ec) {
+        acceptor.close(ignored);
+        ::unlink(socket_path.c_str());
+        throw std::system_error(ec.value(), std::generic_category(), "cannot listen on " + quoted(socket_path));
+    }
+    state.created_path = socket_path;
+    state.created_device = created.st_dev;
+    state.created_inode = created.st_ino;
+    state.started = true;
+    spdlog::info("control: listening on {} (mode {:04o})", quoted(socket_path), mode);
+    state.accept();
+}
+
+void Server::adopt(int listening_fd) {
+    detail::ServerState& state = *state_;
+    if (state.started || state.stopped) throw std::logic_error("control::Server::adopt called twice or after stop");
+    int domain = 0, type = 0, listening = 0;
+    socklen_t length = sizeof domain;
+    const bool ok_domain = ::getsockopt(listening_fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0;
+    length = sizeof type;
+    const bool ok_type = ::getsockopt(listening_fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0;
+    length = sizeof listening;
+    const bool ok_listening = ::getsockopt(listening_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0;
+    if (!ok_domain || !ok_type || !ok_listening || domain != AF_UNIX || type != SOCK_STREAM || !listening)
+        throw std::invalid_argument("fd " + std::to_string(listening_fd) +
+                                    " is not a listening AF_UNIX stream socket");
+    set_cloexec(listening_fd);
+    error_code ec;
+    state.acceptor.assign(local(), listening_fd, ec);
+    if (ec) throw std::system_error(ec.value(), std::generic_category(), "cannot adopt the control socket");
+    state.started = true;
+    spdlog::info("control: adopted listening socket fd {}", listening_fd);
+    state.accept();
+}
+
+}  // namespace tarat::control

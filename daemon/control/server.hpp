@@ -1,0 +1,66 @@
+#pragma once
+// The control socket: accepts local connections and answers one JSON line with one JSON line.
+#include "control/command_table.hpp"
+#include "control/peer.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+
+namespace tarat::control {
+
+struct Limits {
+    std::size_t max_line = 64 * 1024;  // bytes in one request line, without its "\n"
+    std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
+    std::size_t max_connections = 256;
+    std::size_t max_per_uid = 16;
+};
+
+namespace detail {
+struct ServerState;
+}
+
+// listen() found a live server answering at the socket path.
+class AlreadyRunning : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Everything runs on the io_context's thread(s); the server never blocks it. Call listen(),
+// adopt() and stop() from that thread, or before it runs. The CommandTable must outlive the
+// Server; handlers run on the loop thread, so they must be quick.
+class Server {
+public:
+    Server(boost::asio::io_context& io, const CommandTable& commands, Limits limits,
+           std::function<bool(const Peer&)> is_admin);
+    ~Server();  // stop()
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Removes a stale socket file (nobody answers on it), binds, chmods to `mode`, listens.
+    // Throws AlreadyRunning when a live server answers there, std::runtime_error when the path
+    // is not a socket or too long, std::system_error on other failures.
+    void listen(const std::filesystem::path& socket_path, mode_t mode = 0660);
+
+    // Takes over a listening AF_UNIX stream socket (systemd socket activation); closes it on
+    // stop() but never unlinks its path. Throws std::invalid_argument for any other fd.
+    void adopt(int listening_fd);
+
+    // Closes the acceptor and every session, unlinks the socket file listen() created (if it is
+    // still the same file). Idempotent.
+    void stop();
+
+    // Connections counted against the limits right now (refused ones are not).
+    std::size_t connection_count() const;
+
+private:
+    std::shared_ptr<detail::ServerState> state_;
+};
+
+}  // namespace tarat::control

@@ -1,0 +1,515 @@
+#include "schedule/placement.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+
+namespace tarat {
+namespace {
+
+// Day numbers (days since 1970-01-01) keep the hot loops on plain ints.
+int day_number(Date d) { return static_cast<int>(d.time_since_epoch().count()); }
+Date from_day_number(int n) { return Date{date::days{n}}; }
+
+bool is_summer(unsigned month) { return month >= 6 && month <= 8; }
+
+constexpr std::string_view kWeekdayLabels[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+
+// "Tue–Thu", "Mon, Wed, Fri", "Mon–Wed, Fri": Monday first, runs of three or more joined by a dash.
+std::string describe_weekdays(WeekdaySet set) {
+    static constexpr unsigned kMondayFirst[7] = {1, 2, 3, 4, 5, 6, 0};
+    auto has = [set](int i) { return ((set >> kMondayFirst[i]) & 1u) != 0; };
+    std::vector<std::string> parts;
+    for (int i = 0; i < 7; ++i) {
+        if (!has(i)) continue;
+        int j = i;
+        while (j + 1 < 7 && has(j + 1)) ++j;
+        if (j - i >= 2) {
+            parts.push_back(std::string(kWeekdayLabels[kMondayFirst[i]]) + "–" + std::string(kWeekdayLabels[kMondayFirst[j]]));
+        } else {
+            for (int k = i; k <= j; ++k) parts.emplace_back(kWeekdayLabels[kMondayFirst[k]]);
+        }
+        i = j;
+    }
+    std::string out;
+    for (const auto& part : parts) out += (out.empty() ? "" : ", ") + part;
+    return out;
+}
+
+struct PeriodSpan {
+    std::string label;  // "2027-03", "2027-Q1", "plan"
+    int first = 0;      // day numbers, clipped to the plan
+    int last = 0;
+};
+
+std::string two_digits(unsigned v) { return std::string(1, char('0' + v / 10)) + char('0' + v % 10); }
+
+// The periods of one kind that intersect [from, to], clipped to it, in time order.
+std::vector<PeriodSpan> periods_of(Period kind, Date from, Date to) {
+    std::vector<PeriodSpan> out;
+    if (to < from) return out;
+    if (kind == Period::plan) {
+        out.push_back({"plan", day_number(from), day_number(to)});
+        return out;
+    }
+    const unsigned months = kind == Period::month ? 1 : 3;
+    date::year_month_day f{from};
+    unsigned first_month = (unsigned(f.month()) - 1) / months * months + 1;
+    date::year_month ym{f.year(), date::month{first_month}};
+    while (true) {
+        Date start{ym / date::day{1}};
+        if (start > to) break;
+        auto next = ym + date::months{int(months)};
+        Date end = Date{next / date::day{1}} - date::days{1};
+        std::string label = std::to_string(int(ym.year())) + "-";
+        if (kind == Period::month) label += two_digits(unsigned(ym.month()));
+        else label += "Q" + std::to_string((unsigned(ym.month()) - 1) / 3 + 1);
+        out.push_back({std::move(label), day_number(std::max(start, from)), day_number(std::min(end, to))});
+        ym = next;
+    }
+    return out;
+}
+
+// Where events already are. Only the events of one centre and of one district are ever consulted,
+// so a centre's placements depend on nothing outside its own district.
+//
+// min_gap is symmetric: two events at a centre keep the larger of their two gaps. Then every pair
+// in a placed schedule satisfies the gap whichever was placed first, so re-placing with that
+// schedule's events pinned puts every other event where it was and reports no drift.
+class Occupancy {
+public:
+    Occupancy(int plan_first, int plan_last, size_t centres, size_t districts)
+        : first_(plan_first), days_(plan_last - plan_first + 1), centres_(centres), district_counts_(districts) {}
+
+    void add(int centre, int district, int day, int gap) {
+        if (centre >= 0) {
+            auto& c = centres_[size_t(centre)];
+            Booking b{day, std::max(gap, 1)};
+            c.bookings.insert(std::upper_bound(c.bookings.begin(), c.bookings.end(), b, by_day), b);
+            c.widest_gap = std::max(c.widest_gap, b.gap);
+        }
+        if (district >= 0 && in_plan(day)) {
+            auto& counts = district_counts_[size_t(district)];
+            if (counts.empty()) counts.assign(size_t(days_), 0);
+            ++counts[size_t(day - first_)];
+        }
+    }
+
+    void remove(int centre, int district, int day, int gap) {
+        if (centre >= 0) {
+            auto& v = centres_[size_t(centre)].bookings;
+            auto [from, to] = std::equal_range(v.begin(), v.end(), Booking{day, 0}, by_day);
+            auto it = std::find_if(from, to, [gap](const Booking& b) { return b.gap == std::max(gap, 1); });
+            if (it == to) it = from;
+            if (it != to) v.erase(it);
+        }
+        if (district >= 0 && in_plan(day)) {
+            auto& counts = district_counts_[size_t(district)];
+            if (!counts.empty() && counts[size_t(day - first_)] > 0) --counts[size_t(day - first_)];
+        }
+    }
+
+    bool centre_busy(int centre, int day) const {
+        const auto& v = centres_[size_t(centre)].bookings;
+        return std::binary_search(v.begin(), v.end(), Booking{day, 0}, by_day);
+    }
+
+    bool district_busy(int district, int day) const {
+        if (district < 0 || !in_plan(day)) return false;
+        const auto& counts = district_counts_[size_t(district)];
+        return !counts.empty() && counts[size_t(day - first_)] > 0;
+    }
+
+    int widest_gap(int centre) const { return centres_[size_t(centre)].widest_gap; }
+
+    // Every event at the centre at least max(gap, its own gap) days away; never the same day.
+    bool gap_ok(int centre, int day, int gap) const {
+        gap = std::max(gap, 1);
+        const auto& c = centres_[size_t(centre)];
+        const int window = std::max(gap, c.widest_gap);
+        auto it = std::lower_bound(c.bookings.begin(), c.bookings.end(), Booking{day - window + 1, 0}, by_day);
+        for (; it != c.bookings.end() && it->day < day + window; ++it)
+            if (std::abs(it->day - day) < std::max(gap, it->gap)) return false;
+        return true;
+    }
+
+private:
+    struct Booking {
+        int day;
+        int gap;  // at least 1
+    };
+    struct CentreBookings {
+        std::vector<Booking> bookings;  // sorted by day, duplicates kept
+        int widest_gap = 1;
+    };
+    static bool by_day(const Booking& a, const Booking& b) { return a.day < b.day; }
+    bool in_plan(int day) const { return day >= first_ && day < first_ + days_; }
+
+    int first_;
+    int days_;
+    std::vector<CentreBookings> centres_;
+    std::vector<std::vector<std::uint16_t>> district_counts_;  // events per plan day, allocated on first use
+};
+
+struct PinSlot {
+    const ScheduledEvent* event = nullptr;
+    int centre = -1;    // index into plan.centres, -1 if the plan no longer has it
+    int district = -1;  // index into the district table
+    int gap = 0;        // the min_gap of the rule named as its source; 0 for a fixed event
+    bool matched = false;
+};
+
+class Placer {
+public:
+    Placer(const Plan& plan, const WorkingCalendar& calendar, const std::vector<ScheduledEvent>& pinned)
+        : plan_(plan),
+          calendar_(calendar),
+          first_(day_number(plan.from)),
+          last_(std::max(day_number(plan.to), day_number(plan.from))),
+          occupancy_(first_, last_, 0, 0) {  // rebuilt below, once pins have named every district
+        for (size_t i = 0; i < plan.districts.size(); ++i) district_index_.emplace(plan.districts[i].id, int(i));
+        district_count_ = plan.districts.size();
+        for (size_t i = 0; i < plan.centres.size(); ++i) {
+            centre_index_.emplace(plan.centres[i].id, int(i));
+            centre_district_.push_back(district_of(plan.centres[i].district));
+        }
+        for (const auto& e : pinned) pinned_sorted_.push_back(&e);
+        // The store's order must not matter: the first of equal ids by (date, start, id) wins.
+        std::stable_sort(pinned_sorted_.begin(), pinned_sorted_.end(), [](const auto* a, const auto* b) {
+            return std::tie(a->date, a->start_minutes, a->id) < std::tie(b->date, b->start_minutes, b->id);
+        });
+        for (const auto* e : pinned_sorted_) {
+            if (pins_.count(e->id)) continue;
+            PinSlot slot{e, -1, -1, 0, false};
+            for (const auto& rule : plan.rules)
+                if (rule.id == e->source) slot.gap = rule.min_gap_days;
+            if (auto it = centre_index_.find(e->centre); it != centre_index_.end()) {
+                slot.centre = it->second;
+                slot.district = centre_district_[size_t(it->second)];
+            } else {
+                slot.district = district_of(e->district);
+            }
+            pins_.emplace(e->id, slot);
+        }
+        occupancy_ = Occupancy(first_, last_, plan.centres.size(), district_count_);
+        day_flags_.resize(size_t(last_ - first_ + 1));
+        for (int d = first_; d <= last_; ++d) {
+            Date day = from_day_number(d);
+            std::uint8_t flags = std::uint8_t(date::weekday{day}.c_encoding());
+            if (calendar.is_working_day(day)) flags |= kWorking;
+            if (is_summer(unsigned(date::year_month_day{day}.month()))) flags |= kSummer;
+            day_flags_[size_t(d - first_)] = flags;
+        }
+    }
+
+    Schedule run() {
+        place_fixed();
+        place_pinned();
+        for (const auto& rule : plan_.rules) place_rule(rule);
+        keep_unmatched_pins();
+        sort_events();
+        add_warnings();
+        return std::move(schedule_);
+    }
+
+private:
+    static constexpr std::uint8_t kWeekdayMask = 0x07;
+    static constexpr std::uint8_t kWorking = 0x08;
+    static constexpr std::uint8_t kSummer = 0x10;
+
+    // By (date, start, id). Sorting indices moves each fat event once instead of log n times.
+    void sort_events() {
+        auto& events = schedule_.events;
+        std::vector<std::uint32_t> order(events.size());
+        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&events](std::uint32_t x, std::uint32_t y) {
+            const auto& a = events[x];
+            const auto& b = events[y];
+            return std::tie(a.date, a.start_minutes, a.id) < std::tie(b.date, b.start_minutes, b.id);
+        });
+        std::vector<ScheduledEvent> sorted;
+        sorted.reserve(events.size());
+        for (auto i : order) sorted.push_back(std::move(events[i]));
+        events = std::move(sorted);
+    }
+
+    int district_of(const std::string& id) {
+        if (id.empty()) return -1;
+        auto [it, fresh] = district_index_.emplace(id, int(district_count_));
+        if (fresh) ++district_count_;  // a district only a pinned event still names
+        return it->second;
+    }
+
+    int duration_of(const std::string& form_id) const {
+        const Form* form = plan_.form(form_id);
+        return form ? form->duration_minutes : 0;
+    }
+
+    PinSlot* pin(const std::string& id) {
+        if (pins_.empty()) return nullptr;
+        auto it = pins_.find(id);
+        return it == pins_.end() ? nullptr : &it->second;
+    }
+
+    // Pinned: the date and start people were told stay; the rest follows the current plan.
+    void emit(ScheduledEvent event, PinSlot* slot) {
+        if (slot) {
+            slot->matched = true;
+            event.date = slot->event->date;
+            event.start_minutes = slot->event->start_minutes;
+            event.end_minutes = event.start_minutes + duration_of(event.form);
+            event.pinned = true;
+        }
+        schedule_.events.push_back(std::move(event));
+    }
+
+    void place_fixed() {
+        for (const auto& fixed : plan_.events) {
+            auto found = centre_index_.find(fixed.centre);
+            const int c = found == centre_index_.end() ? -1 : found->second;
+            const Centre* centre = c >= 0 ? &plan_.centres[size_t(c)] : nullptr;
+            ScheduledEvent e;
+            e.id = fixed.id;
+            e.centre = fixed.centre;
+            e.district = centre ? centre->district : std::string{};
+            e.form = fixed.form;
+            e.title = fixed.title;
+            e.audience = fixed.audience;
+            e.responsible = !fixed.responsible.empty() ? fixed.responsible : centre ? centre->director : std::string{};
+            e.date = fixed.date;
+            e.start_minutes = fixed.start_minutes;
+            e.end_minutes = fixed.start_minutes + duration_of(fixed.form);
+            e.source = "fixed";
+            PinSlot* slot = pin(fixed.id);
+            if (slot) {
+                // A pinned event is registered with the other pins; the plan's own date only drifts.
+                if (slot->event->date != fixed.date) schedule_.drift.push_back({fixed.id, slot->event->date, fixed.date});
+            } else {
+                occupancy_.add(c, c >= 0 ? centre_district_[size_t(c)] : -1, day_number(fixed.date), 0);
+            }
+            emit(std::move(e), slot);
+        }
+    }
+
+    void place_pinned() {
+        for (const auto* e : pinned_sorted_) {
+            auto& slot = pins_.at(e->id);
+            if (slot.event != e) continue;  // a duplicate id
+            occupancy_.add(slot.centre, slot.district, day_number(e->date), slot.gap);
+        }
+    }
+
+    void keep_unmatched_pins() {
+        for (const auto* e : pinned_sorted_) {
+            auto& slot = pins_.at(e->id);
+            if (slot.event != e || slot.matched) continue;
+            ScheduledEvent kept = *e;
+            kept.pinned = true;
+            schedule_.events.push_back(std::move(kept));
+            schedule_.drift.push_back({e->id, e->date, std::nullopt});
+        }
+    }
+
+    // The days a rule may use in a period: working, an allowed weekday, June–August only if allowed.
+    std::vector<int> eligible_days(const Rule& rule, const PeriodSpan& period) const {
+        std::vector<int> out;
+        for (int d = period.first; d <= period.last; ++d) {
+            auto flags = day_flags_[size_t(d - first_)];
+            if (!(flags & kWorking)) continue;
+            if (!((rule.weekdays >> (flags & kWeekdayMask)) & 1u)) continue;
+            if ((flags & kSummer) && !rule.allow_summer) continue;
+            out.push_back(d);
+        }
+        return out;
+    }
+
+    bool period_is_all_summer(const PeriodSpan& period) const {
+        for (int d = period.first; d <= period.last; ++d)
+            if (!(day_flags_[size_t(d - first_)] & kSummer)) return false;
+        return true;
+    }
+
+    bool fits(int centre, int district, int day, int gap) const {
+        return !occupancy_.centre_busy(centre, day) && !occupancy_.district_busy(district, day) &&
+               occupancy_.gap_ok(centre, day, gap);
+    }
+
+    // Nearest to the target first, in calendar days; on a tie the earlier day.
+    std::optional<int> find_day(const std::vector<int>& days, size_t target, int centre, int district, int gap) const {
+        if (days.empty()) return std::nullopt;
+        const int aim = days[target];
+        std::ptrdiff_t lo = std::ptrdiff_t(target) - 1;
+        size_t hi = target;
+        while (lo >= 0 || hi < days.size()) {
+            bool take_hi = lo < 0 || (hi < days.size() && days[hi] - aim < aim - days[size_t(lo)]);
+            int day = take_hi ? days[hi++] : days[size_t(lo--)];
+            if (fits(centre, district, day, gap)) return day;
+        }
+        return std::nullopt;
+    }
+
+    std::string why_unplaced(const Rule& rule, const std::vector<int>& days, int centre, int district) const {
+        std::string weekdays = describe_weekdays(rule.weekdays);
+        if (days.empty())
+            return "every " + weekdays + " in the period" + (rule.allow_summer ? "" : " outside June–August") +
+                   " is a day off";
+        bool any_free = std::any_of(days.begin(), days.end(), [&](int d) {
+            return !occupancy_.centre_busy(centre, d) && !occupancy_.district_busy(district, d);
+        });
+        const std::string& district_id = plan_.centres[size_t(centre)].district;
+        if (!any_free)
+            return "every " + weekdays + " in the period is a day off or taken (by this centre or district " +
+                   district_id + ")";
+        const int gap = std::max(rule.min_gap_days, 1);
+        std::string reason = "no working " + weekdays + " in the period at least " + std::to_string(gap) +
+                             " days from other events at this centre";
+        if (occupancy_.widest_gap(centre) > gap)
+            reason += " (events already there keep up to " + std::to_string(occupancy_.widest_gap(centre)) +
+                      " days clear)";
+        return reason;
+    }
+
+    void place_rule(const Rule& rule) {
+        std::vector<int> centres;
+        if (rule.all_centres) {
+            for (size_t i = 0; i < plan_.centres.size(); ++i) centres.push_back(int(i));
+        } else {
+            for (const auto& id : rule.centres)
+                if (auto it = centre_index_.find(id); it != centre_index_.end()) centres.push_back(it->second);
+            std::sort(centres.begin(), centres.end());
+            centres.erase(std::unique(centres.begin(), centres.end()), centres.end());
+        }
+        if (centres.empty()) return;
+        const int duration = duration_of(rule.form);
+        const size_t count = size_t(std::max(rule.count, 1));
+        for (const auto& period : periods_of(rule.every, plan_.from, plan_.to)) {
+            if (!rule.allow_summer && period_is_all_summer(period)) continue;  // not generated at all
+            const std::vector<int> days = eligible_days(rule, period);
+            for (int c : centres) {
+                const Centre& centre = plan_.centres[size_t(c)];
+                const int district = centre_district_[size_t(c)];
+                std::string base = rule.id + "." + centre.id + "." + period.label;
+                for (size_t i = 0; i < count; ++i) {
+                    std::string id = count > 1 ? base + "." + std::to_string(i + 1) : base;
+                    // Aim at the middle of the i-th of `count` equal slices of the usable days.
+                    size_t target = days.empty() ? 0 : std::min(days.size() - 1, (2 * i + 1) * days.size() / (2 * count));
+                    PinSlot* slot = pin(id);
+                    std::optional<int> day;
+                    if (slot) {
+                        // Where would it go unpinned? Ask with its own pinned day set aside.
+                        int pinned_day = day_number(slot->event->date);
+                        occupancy_.remove(slot->centre, slot->district, pinned_day, slot->gap);
+                        day = find_day(days, target, c, district, rule.min_gap_days);
+                        occupancy_.add(slot->centre, slot->district, pinned_day, slot->gap);
+                        if (!day || *day != pinned_day)
+                            schedule_.drift.push_back(
+                                {id, slot->event->date, day ? std::optional<Date>(from_day_number(*day)) : std::nullopt});
+                    } else {
+                        day = find_day(days, target, c, district, rule.min_gap_days);
+                        if (!day) {
+                            schedule_.unplaced.push_back({rule.id, centre.id, period.label, why_unplaced(rule, days, c, district)});
+                            continue;
+                        }
+                        occupancy_.add(c, district, *day, rule.min_gap_days);
+                    }
+                    ScheduledEvent e;
+                    e.id = std::move(id);
+                    e.centre = centre.id;
+                    e.district = centre.district;
+                    e.form = rule.form;
+                    e.title = rule.title;
+                    e.audience = rule.audience;
+                    e.responsible = centre.director;
+                    e.date = day ? from_day_number(*day) : slot->event->date;
+                    e.start_minutes = rule.start_minutes;
+                    e.end_minutes = rule.start_minutes + duration;
+                    e.source = rule.id;
+                    emit(std::move(e), slot);
+                }
+            }
+        }
+    }
+
+    // Days off that are only planned or estimated may still move: say which events sit next to one.
+    // A year the calendar computes gets one summary line, not one line per event.
+    void add_warnings() {
+        std::map<int, size_t> computed_year_events;
+        std::map<int, bool> computed;
+        for (const auto& e : schedule_.events) {
+            int year = int(date::year_month_day{e.date}.year());
+            auto [it, fresh] = computed.emplace(year, false);
+            if (fresh) it->second = calendar_.year_is_computed(year);
+            if (it->second) ++computed_year_events[year];
+        }
+        for (const auto& [year, events] : computed_year_events)
+            schedule_.warnings.push_back(std::to_string(year) + ": " + std::to_string(events) +
+                                         " events in a year whose days off are computed by law, not confirmed "
+                                         "(no Kurban Ait, no government transfers)");
+        for (const auto& e : schedule_.events) {
+            for (int offset : {-1, 0, 1}) {
+                Date d = e.date + date::days{offset};
+                const DayEntry* entry = calendar_.entry(d);
+                if (!entry || (entry->status != DayStatus::planned && entry->status != DayStatus::estimated)) continue;
+                std::string name = entry->name.in("en");
+                schedule_.warnings.push_back(format_date(e.date) + " at " + e.centre + ": " +
+                                             (offset == 0 ? "on " : "next to ") + name + " (" +
+                                             std::string(day_status_name(entry->status)) + ") — event " + e.id);
+            }
+            if (e.pinned && !calendar_.is_working_day(e.date))
+                schedule_.warnings.push_back(format_date(e.date) + " at " + e.centre + ": pinned event " + e.id +
+                                             " is now on a day off");
+        }
+    }
+
+    const Plan& plan_;
+    const WorkingCalendar& calendar_;
+    int first_, last_;
+    std::unordered_map<std::string, int> centre_index_;
+    std::unordered_map<std::string, int> district_index_;
+    size_t district_count_ = 0;
+    std::vector<int> centre_district_;
+    std::vector<const ScheduledEvent*> pinned_sorted_;
+    std::unordered_map<std::string, PinSlot> pins_;
+    std::vector<std::uint8_t> day_flags_;  // per plan day: weekday (c encoding) | kWorking | kSummer
+    Occupancy occupancy_;
+    Schedule schedule_;
+};
+
+}  // namespace
+
+Schedule place(const Plan& plan, const WorkingCalendar& calendar, const std::vector<ScheduledEvent>& pinned) {
+    return Placer(plan, calendar, pinned).run();
+}
+
+std::string format_schedule(const Schedule& schedule) {
+    std::string out;
+    out.reserve(schedule.events.size() * 96);
+    for (const auto& e : schedule.events) {
+        out += format_date(e.date);
+        out += ' ';
+        out += format_hhmm(e.start_minutes);
+        out += '-';
+        out += format_hhmm(e.end_minutes);
+        out += ' ';
+        out += e.centre;
+        out += ' ';
+        out += e.form;
+        out += ' ';
+        out += e.id;
+        if (e.pinned) out += " pinned";
+        out += '\n';
+    }
+    for (const auto& u : schedule.unplaced)
+        out += "unplaced " + u.rule + " " + u.centre + " " + u.period + ": " + u.reason + "\n";
+    for (const auto& d : schedule.drift)
+        out += "drift " + d.event_id + " pinned " + format_date(d.pinned_date) + " would be " +
+               (d.would_be ? format_date(*d.would_be) : std::string("(not produced)")) + "\n";
+    for (const auto& w : schedule.warnings) out += "warning " + w + "\n";
+    return out;
+}
+
+}  // namespace tarat

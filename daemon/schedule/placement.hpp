@@ -1,0 +1,49 @@
+#pragma once
+// Turns the plan into dated events: fixed events as written, rules placed on working days.
+#include "calendar/working_calendar.hpp"
+#include "core/event.hpp"
+#include "core/plan.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tarat {
+
+// A rule's event that could not be placed, and why.
+struct Unplaced {
+    std::string rule;
+    std::string centre;
+    std::string period;  // "2027-03", "2027-Q1" or "plan"
+    std::string reason;  // e.g. "every Tue–Thu is a day off or taken"
+    friend bool operator==(const Unplaced&, const Unplaced&) = default;
+};
+
+// A pinned event whose rule would now place it elsewhere.
+struct PinnedDrift {
+    std::string event_id;
+    Date pinned_date;
+    std::optional<Date> would_be;  // nullopt: the rule no longer produces this event
+};
+
+struct Schedule {
+    std::vector<ScheduledEvent> events;  // sorted by date, start, id
+    std::vector<Unplaced> unplaced;
+    std::vector<PinnedDrift> drift;
+    std::vector<std::string> warnings;   // e.g. an event on a day whose day off is only planned
+};
+
+// Deterministic: the same plan, calendar and pins give the same schedule, byte for byte.
+// `pinned` are events people were told about (from the store): they keep their date and start.
+//
+// Constraints consult only the events of the same centre (one a day, min_gap) and of the same
+// district (one a day: the same teachers are the audience), so adding a rule or an event for one
+// centre can move events only at centres of that centre's district, never elsewhere.
+// A pinned event keeps its date and start; its other fields follow the current plan while the plan
+// still produces its id, and it stays as stored (with drift, would_be = nullopt) once it does not.
+Schedule place(const Plan& plan, const WorkingCalendar& calendar, const std::vector<ScheduledEvent>& pinned = {});
+
+// The whole schedule as text, one line per event, then unplaced, drift and warnings: for
+// `taratd preview`, logs and comparisons. Deterministic, like place().
+std::string format_schedule(const Schedule& schedule);
+
+}  // namespace tarat

@@ -1,0 +1,39 @@
+#pragma once
+// Helpers the store's .cpp files share; not part of the public API.
+#include "core/time.hpp"
+#include "store/store.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace tarat::store_internal {
+
+// Migration N (1-based) brings user_version N-1 to N. Append only: never edit a released one.
+std::span<const std::string_view> schema_migrations();
+
+inline std::int64_t unix_seconds(Instant at) { return at.time_since_epoch().count(); }
+inline Instant instant_from_unix_seconds(std::int64_t seconds) { return Instant{std::chrono::seconds{seconds}}; }
+
+void insert_history(SQLite::Database& db, Instant at, std::string_view actor, std::string_view action,
+                    std::string_view subject, std::string_view detail);
+
+// Runs `work`; SQLite's exceptions and the store's own become one StoreError naming the file and
+// what was being done, so callers above the store catch one type.
+template <class Work>
+auto guarded(const std::filesystem::path& file, std::string_view doing, Work&& work) -> decltype(work()) {
+    auto prefix = [&] { return file.string() + ": " + std::string(doing) + ": "; };
+    try {
+        return work();
+    } catch (const SQLite::Exception& e) {
+        throw StoreError(prefix() + e.what());
+    } catch (const StoreError& e) {
+        throw StoreError(prefix() + e.what());
+    }
+}
+
+}  // namespace tarat::store_internal

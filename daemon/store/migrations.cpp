@@ -1,0 +1,142 @@
+#include "store/internal.hpp"
+
+#include <array>
+
+namespace tarat::store_internal {
+namespace {
+
+// Conventions: STRICT tables; dates as ISO 'YYYY-MM-DD' text; instants as INTEGER unix seconds UTC;
+// an empty person reference is NULL so that foreign keys accept it; `in_plan = 0` marks a row the
+// plan dropped but that stays because a kept event (pinned or under way) still points at it.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE person (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    position  TEXT NOT NULL DEFAULT '',
+    locale    TEXT NOT NULL DEFAULT 'kk',
+    email     TEXT NOT NULL DEFAULT '',
+    telegram  TEXT NOT NULL DEFAULT '',
+    webhook   TEXT NOT NULL DEFAULT '',
+    channels  TEXT NOT NULL DEFAULT '',  -- ", "-separated; empty: the config's defaults
+    in_plan   INTEGER NOT NULL DEFAULT 1 CHECK (in_plan IN (0, 1))
+) STRICT;
+
+CREATE TABLE district (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    head      TEXT REFERENCES person(id),
+    in_plan   INTEGER NOT NULL DEFAULT 1 CHECK (in_plan IN (0, 1))
+) STRICT;
+CREATE INDEX district_by_head ON district(head);
+
+CREATE TABLE centre (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    district  TEXT NOT NULL REFERENCES district(id),
+    address   TEXT NOT NULL DEFAULT '',
+    director  TEXT REFERENCES person(id),
+    in_plan   INTEGER NOT NULL DEFAULT 1 CHECK (in_plan IN (0, 1))
+) STRICT;
+CREATE INDEX centre_by_district ON centre(district);
+CREATE INDEX centre_by_director ON centre(director);
+
+CREATE TABLE form (
+    id                TEXT PRIMARY KEY,
+    name_kk           TEXT NOT NULL DEFAULT '',
+    name_ru           TEXT NOT NULL DEFAULT '',
+    name_en           TEXT NOT NULL DEFAULT '',
+    duration_minutes  INTEGER NOT NULL CHECK (duration_minutes >= 0),
+    report_due        TEXT NOT NULL,             -- a span as format_span writes it
+    reminders         TEXT NOT NULL DEFAULT '',  -- spans, ", "-separated
+    in_plan           INTEGER NOT NULL DEFAULT 1 CHECK (in_plan IN (0, 1))
+) STRICT;
+
+-- The plan's own fields; a load leaves exactly one row.
+CREATE TABLE plan (
+    id           TEXT PRIMARY KEY,
+    title        TEXT NOT NULL,
+    basis        TEXT NOT NULL DEFAULT '',
+    timezone     TEXT NOT NULL,
+    period_from  TEXT NOT NULL,
+    period_to    TEXT NOT NULL,
+    overseer     TEXT REFERENCES person(id),
+    coordinator  TEXT REFERENCES person(id),
+    changed_at   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX plan_by_overseer ON plan(overseer);
+CREATE INDEX plan_by_coordinator ON plan(coordinator);
+
+CREATE TABLE event (
+    id              TEXT PRIMARY KEY,
+    centre          TEXT NOT NULL REFERENCES centre(id),
+    district        TEXT NOT NULL REFERENCES district(id),
+    form            TEXT NOT NULL REFERENCES form(id),
+    title           TEXT NOT NULL DEFAULT '',
+    audience        TEXT NOT NULL DEFAULT '',
+    responsible     TEXT REFERENCES person(id),
+    date            TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    start_minutes   INTEGER NOT NULL CHECK (start_minutes BETWEEN 0 AND 1439),
+    end_minutes     INTEGER NOT NULL CHECK (end_minutes BETWEEN 0 AND 1440),
+    source          TEXT NOT NULL,  -- 'fixed' or the rule id
+    pinned          INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+    in_plan         INTEGER NOT NULL DEFAULT 1 CHECK (in_plan IN (0, 1)),
+    -- Execution: written by commands (held, report, postpone, cancel), never by a plan load.
+    state           TEXT NOT NULL DEFAULT 'planned'
+                    CHECK (state IN ('planned', 'held', 'reported', 'cancelled')),
+    held_date       TEXT,
+    participants    INTEGER CHECK (participants >= 0),
+    reported_date   TEXT,
+    report_ref      TEXT,
+    cancel_reason   TEXT,
+    postponed_from  TEXT,
+    sequence        INTEGER NOT NULL DEFAULT 0  -- revision counter for notices (iCalendar SEQUENCE)
+) STRICT;
+CREATE INDEX event_by_date ON event(date, start_minutes, id);
+CREATE INDEX event_by_centre ON event(centre);
+CREATE INDEX event_by_district ON event(district);
+CREATE INDEX event_by_form ON event(form);
+CREATE INDEX event_by_responsible ON event(responsible);
+
+-- The outbox: written in the same transaction as the change that causes a notice.
+-- No foreign key on event_id: a notice (e.g. "cancelled") may outlive its event.
+CREATE TABLE notice (
+    key              TEXT PRIMARY KEY,  -- deterministic idempotency key
+    event_id         TEXT,              -- NULL for notices about no one event (digests)
+    kind             TEXT NOT NULL,
+    recipient        TEXT NOT NULL,     -- person id
+    channel          TEXT NOT NULL,
+    due_at           INTEGER NOT NULL,
+    state            TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'sent', 'dead', 'superseded', 'expired')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,  -- due_at until a retry moves it
+    last_error       TEXT,
+    subject          TEXT NOT NULL DEFAULT '',
+    body             TEXT NOT NULL DEFAULT '',
+    created_at       INTEGER NOT NULL,
+    sent_at          INTEGER
+) STRICT;
+-- The dispatcher's one timer: the earliest pending row.
+CREATE INDEX notice_pending_by_time ON notice(next_attempt_at) WHERE state = 'pending';
+CREATE INDEX notice_by_event ON notice(event_id);
+
+-- The audit trail: plan differences, socket commands, state changes.
+CREATE TABLE history (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       INTEGER NOT NULL,
+    actor    TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    subject  TEXT NOT NULL DEFAULT '',  -- e.g. 'event:erkemai-seminar-1'
+    detail   TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX history_by_at ON history(at);
+CREATE INDEX history_by_subject ON history(subject);
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations{kSchemaV1};
+
+}  // namespace
+
+std::span<const std::string_view> schema_migrations() { return kMigrations; }
+
+}  // namespace tarat::store_internal

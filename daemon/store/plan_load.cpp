@@ -1,0 +1,480 @@
+// Store::apply_plan: make the stored plan equal to a loaded one, table by table, recording every
+// difference. Each table is described once (TableSpec); one diff routine serves them all.
+#include "store/internal.hpp"
+#include "store/store.hpp"
+#include "store/write_transaction.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <span>
+#include <variant>
+
+namespace tarat {
+namespace {
+using store_internal::guarded;
+using store_internal::unix_seconds;
+
+using Value = std::variant<std::string, std::int64_t>;
+
+enum class Kind {
+    text,         // TEXT NOT NULL
+    ref,          // an id that may be empty: NULL in the database, so foreign keys accept it
+    integer,
+    time_of_day,  // minutes after midnight, shown as HH:MM
+    flag,         // 0 or 1, shown as yes/no
+};
+
+template <class T>
+struct ColumnSpec {
+    std::string_view name;
+    Kind kind;
+    Value (*get)(const T&);
+    bool fixed_when_kept = false;  // the when and where people were told about
+    bool sticky = false;           // a plan load may set it but never clear it (pins)
+};
+
+template <class T>
+struct TableSpec {
+    std::string_view table;  // also the history subject's prefix: "centre:erkemai"
+    std::vector<ColumnSpec<T>> columns;
+    bool has_in_plan = true;         // a dropped row may stay while kept rows point at it
+    bool counts_revisions = false;   // bump `sequence` whenever a load changes the row
+    // SQL giving why a row may be neither deleted nor moved ("it is pinned"), or NULL.
+    std::string_view keep_reason_sql = "NULL";
+};
+
+std::string joined(const std::vector<std::string>& parts) {
+    std::string text;
+    for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
+    return text;
+}
+
+std::string joined_spans(const std::vector<Span>& spans) {
+    std::vector<std::string> parts;
+    for (const auto& span : spans) parts.push_back(format_span(span));
+    return joined(parts);
+}
+
+Value flag(bool on) { return std::int64_t{on ? 1 : 0}; }
+
+const TableSpec<Person>& person_table() {
+    static const TableSpec<Person> spec{
+        "person",
+        {
+            {"name", Kind::text, [](const Person& p) -> Value { return p.name; }},
+            {"position", Kind::text, [](const Person& p) -> Value { return p.position; }},
+            {"locale", Kind::text, [](const Person& p) -> Value { return p.locale; }},
+            {"email", Kind::text, [](const Person& p) -> Value { return p.email; }},
+            {"telegram", Kind::text, [](const Person& p) -> Value { return p.telegram; }},
+            {"webhook", Kind::text, [](const Person& p) -> Value { return p.webhook; }},
+            {"channels", Kind::text, [](const Person& p) -> Value { return joined(p.channels); }},
+        },
+    };
+    return spec;
+}
+
+const TableSpec<District>& district_table() {
+    static const TableSpec<District> spec{
+        "district",
+        {
+            {"name", Kind::text, [](const District& d) -> Value { return d.name; }},
+            {"head", Kind::ref, [](const District& d) -> Value { return d.head; }},
+        },
+    };
+    return spec;
+}
+
+const TableSpec<Centre>& centre_table() {
+    static const TableSpec<Centre> spec{
+        "centre",
+        {
+            {"name", Kind::text, [](const Centre& c) -> Value { return c.name; }},
+            {"district", Kind::text, [](const Centre& c) -> Value { return c.district; }},
+            {"address", Kind::text, [](const Centre& c) -> Value { return c.address; }},
+            {"director", Kind::ref, [](const Centre& c) -> Value { return c.director; }},
+        },
+    };
+    return spec;
+}
+
+const TableSpec<Form>& form_table() {
+    static const TableSpec<Form> spec{
+        "form",
+        {
+            {"name_kk", Kind::text, [](const Form& f) -> Value { return f.name.kk; }},
+            {"name_ru", Kind::text, [](const Form& f) -> Value { return f.name.ru; }},
+            {"name_en", Kind::text, [](const Form& f) -> Value { return f.name.en; }},
+            {"duration_minutes", Kind::integer, [](const Form& f) -> Value { return std::int64_t{f.duration_minutes}; }},
+            {"report_due", Kind::text, [](const Form& f) -> Value { return format_span(f.report_due); }},
+            {"reminders", Kind::text, [](const Form& f) -> Value { return joined_spans(f.reminders); }},
+        },
+    };
+    return spec;
+}
+
+const TableSpec<Plan>& plan_table() {
+    static const TableSpec<Plan> spec{
+        "plan",
+        {
+            {"title", Kind::text, [](const Plan& p) -> Value { return p.title; }},
+            {"basis", Kind::text, [](const Plan& p) -> Value { return p.basis; }},
+            {"timezone", Kind::text, [](const Plan& p) -> Value { return p.timezone; }},
+            {"period_from", Kind::text, [](const Plan& p) -> Value { return format_date(p.from); }},
+            {"period_to", Kind::text, [](const Plan& p) -> Value { return format_date(p.to); }},
+            {"overseer", Kind::ref, [](const Plan& p) -> Value { return p.overseer; }},
+            {"coordinator", Kind::ref, [](const Plan& p) -> Value { return p.coordinator; }},
+        },
+        /*has_in_plan=*/false,
+    };
+    return spec;
+}
+
+const TableSpec<ScheduledEvent>& event_table() {
+    using E = ScheduledEvent;
+    static const TableSpec<E> spec{
+        "event",
+        {
+            {"centre", Kind::text, [](const E& e) -> Value { return e.centre; }, /*fixed_when_kept=*/true},
+            {"district", Kind::text, [](const E& e) -> Value { return e.district; }, true},
+            {"form", Kind::text, [](const E& e) -> Value { return e.form; }},
+            {"title", Kind::text, [](const E& e) -> Value { return e.title; }},
+            {"audience", Kind::text, [](const E& e) -> Value { return e.audience; }},
+            {"responsible", Kind::ref, [](const E& e) -> Value { return e.responsible; }},
+            {"date", Kind::text, [](const E& e) -> Value { return format_date(e.date); }, true},
+            {"start_minutes", Kind::time_of_day, [](const E& e) -> Value { return std::int64_t{e.start_minutes}; }, true},
+            {"end_minutes", Kind::time_of_day, [](const E& e) -> Value { return std::int64_t{e.end_minutes}; }, true},
+            {"source", Kind::text, [](const E& e) -> Value { return e.source; }},
+            {"pinned", Kind::flag, [](const E& e) -> Value { return flag(e.pinned); }, false, /*sticky=*/true},
+        },
+        /*has_in_plan=*/true,
+        /*counts_revisions=*/true,
+        "CASE WHEN state <> 'planned' THEN 'it is ' || state WHEN pinned = 1 THEN 'it is pinned' END",
+    };
+    return spec;
+}
+
+// ---- values in and out of SQLite, and in words ----
+
+void bind_value(SQLite::Statement& statement, int index, const Value& value, Kind kind) {
+    if (const auto* text = std::get_if<std::string>(&value)) {
+        if (kind == Kind::ref && text->empty()) statement.bind(index);
+        else statement.bind(index, *text);
+    } else {
+        statement.bind(index, std::get<std::int64_t>(value));
+    }
+}
+
+Value read_value(const SQLite::Column& column, Kind kind) {
+    switch (kind) {
+        case Kind::text:
+        case Kind::ref: return column.isNull() ? std::string{} : column.getString();
+        case Kind::integer:
+        case Kind::time_of_day:
+        case Kind::flag: return column.getInt64();
+    }
+    return std::string{};
+}
+
+std::string shown(const Value& value, Kind kind) {
+    switch (kind) {
+        case Kind::text:
+        case Kind::ref: return '"' + std::get<std::string>(value) + '"';
+        case Kind::integer: return std::to_string(std::get<std::int64_t>(value));
+        case Kind::time_of_day: return format_hhmm(static_cast<int>(std::get<std::int64_t>(value)));
+        case Kind::flag: return std::get<std::int64_t>(value) != 0 ? "yes" : "no";
+    }
+    return {};
+}
+
+bool is_blank(const Value& value) {
+    const auto* text = std::get_if<std::string>(&value);
+    return text && text->empty();
+}
+
+void append_part(std::string& text, const std::string& part) { text += (text.empty() ? "" : "; ") + part; }
+
+template <class T>
+std::vector<Value> values_of(const TableSpec<T>& spec, const T& item) {
+    std::vector<Value> values;
+    for (const auto& column : spec.columns) values.push_back(column.get(item));
+    return values;
+}
+
+// `name "Еркемай"; district "shalqar"`: the non-empty fields of a new row.
+template <class T>
+std::string describe_row(const TableSpec<T>& spec, const std::vector<Value>& values) {
+    std::string text;
+    for (size_t i = 0; i < spec.columns.size(); ++i)
+        if (!is_blank(values[i]))
+            append_part(text, std::string(spec.columns[i].name) + " " + shown(values[i], spec.columns[i].kind));
+    return text;
+}
+
+template <class T>
+std::string describe_change(const ColumnSpec<T>& column, const Value& before, const Value& after) {
+    return std::string(column.name) + " " + shown(before, column.kind) + " → " + shown(after, column.kind);
+}
+
+// `name "A" → "B"; head "x" → ""`: the fields that differ, or empty when none does.
+template <class T>
+std::string describe_differences(const TableSpec<T>& spec, const std::vector<Value>& before,
+                                 const std::vector<Value>& after) {
+    std::string text;
+    for (size_t i = 0; i < spec.columns.size(); ++i)
+        if (before[i] != after[i]) append_part(text, describe_change(spec.columns[i], before[i], after[i]));
+    return text;
+}
+
+// ---- recording ----
+
+struct Action {
+    std::string_view name;  // in the history
+    std::string_view verb;  // in the caller's list
+};
+constexpr Action kAdd{"plan.add", "added"};
+constexpr Action kChange{"plan.change", "changed"};
+constexpr Action kRemove{"plan.remove", "removed"};
+
+// Each applied difference goes to the history and to the caller's list, in the same words.
+class ChangeLog {
+public:
+    ChangeLog(SQLite::Database& db, Instant at, std::string_view actor, PlanLoadResult& result)
+        : db_(db), at_(at), actor_(actor), result_(result) {}
+
+    void record(const Action& action, const std::string& subject, const std::string& detail) {
+        store_internal::insert_history(db_, at_, actor_, action.name, subject, detail);
+        result_.changed = true;
+        result_.changes.push_back(subject + " " + std::string(action.verb) + (detail.empty() ? "" : ": " + detail));
+    }
+
+    void refuse(const std::string& subject, const std::string& detail) {
+        result_.refused.push_back(subject + ": " + detail);
+    }
+
+private:
+    SQLite::Database& db_;
+    Instant at_;
+    std::string_view actor_;
+    PlanLoadResult& result_;
+};
+
+// ---- one table ----
+
+struct StoredRow {
+    std::vector<Value> values;  // in the spec's column order
+    bool in_plan = true;
+    std::optional<std::string> keep_reason;
+};
+
+// Brings one table in line with the wanted rows: upsert() first for every table, parents before
+// children, then remove_absent() children before parents, so each foreign key holds after every
+// statement and an error names the row that broke it.
+template <class T>
+class TableSync {
+public:
+    TableSync(SQLite::Database& db, const TableSpec<T>& spec, std::span<const T> wanted)
+        : db_(db), spec_(spec), wanted_(wanted), stored_(read_stored()) {}
+
+    void upsert(ChangeLog& log) {
+        SQLite::Statement insert(db_, insert_sql());
+        SQLite::Statement update(db_, update_sql());
+        std::set<std::string> seen;
+        for (const T& item : wanted_) {
+            std::string subject = subject_of(item.id);
+            if (!seen.insert(item.id).second) throw StoreError(subject + ": appears twice");
+            try {
+                upsert_one(insert, update, item, subject, log);
+            } catch (const SQLite::Exception& e) {
+                throw StoreError(subject + ": " + e.what());
+            }
+        }
+    }
+
+    void remove_absent(ChangeLog& log) {
+        std::set<std::string> wanted_ids;
+        for (const T& item : wanted_) wanted_ids.insert(item.id);
+        for (const auto& [id, row] : stored_) {
+            if (wanted_ids.contains(id) || !row.in_plan) continue;
+            std::string subject = subject_of(id);
+            try {
+                remove_one(id, row, subject, log);
+            } catch (const SQLite::Exception& e) {
+                throw StoreError(subject + ": " + e.what());
+            }
+        }
+    }
+
+private:
+    std::string subject_of(const std::string& id) const { return std::string(spec_.table) + ":" + id; }
+
+    std::map<std::string, StoredRow> read_stored() const {
+        std::string sql = "SELECT id, ";
+        sql += spec_.has_in_plan ? "in_plan" : "1";
+        sql += ", ";
+        sql += spec_.keep_reason_sql;
+        for (const auto& column : spec_.columns) (sql += ", ") += column.name;
+        (sql += " FROM ") += spec_.table;
+        SQLite::Statement query(db_, sql);
+        std::map<std::string, StoredRow> rows;
+        while (query.executeStep()) {
+            StoredRow row;
+            row.in_plan = query.getColumn(1).getInt() != 0;
+            if (!query.getColumn(2).isNull()) row.keep_reason = query.getColumn(2).getString();
+            for (size_t i = 0; i < spec_.columns.size(); ++i)
+                row.values.push_back(read_value(query.getColumn(static_cast<int>(3 + i)), spec_.columns[i].kind));
+            rows.emplace(query.getColumn(0).getString(), std::move(row));
+        }
+        return rows;
+    }
+
+    // Both statements take the id as ?1 and the columns as ?2.. in spec order.
+    std::string insert_sql() const {
+        std::string names = "id", marks = "?1";
+        for (size_t i = 0; i < spec_.columns.size(); ++i) {
+            (names += ", ") += spec_.columns[i].name;
+            marks += ", ?" + std::to_string(i + 2);
+        }
+        return "INSERT INTO " + std::string(spec_.table) + " (" + names + ") VALUES (" + marks + ")";
+    }
+
+    std::string update_sql() const {
+        std::string sql = "UPDATE " + std::string(spec_.table) + " SET ";
+        for (size_t i = 0; i < spec_.columns.size(); ++i)
+            ((sql += i == 0 ? "" : ", ") += spec_.columns[i].name) += " = ?" + std::to_string(i + 2);
+        if (spec_.has_in_plan) sql += ", in_plan = 1";
+        if (spec_.counts_revisions) sql += ", sequence = sequence + 1";
+        return sql + " WHERE id = ?1";
+    }
+
+    void write(SQLite::Statement& statement, const std::string& id, const std::vector<Value>& values) {
+        statement.reset();
+        statement.bind(1, id);
+        for (size_t i = 0; i < values.size(); ++i)
+            bind_value(statement, static_cast<int>(i + 2), values[i], spec_.columns[i].kind);
+        statement.exec();
+    }
+
+    void upsert_one(SQLite::Statement& insert, SQLite::Statement& update, const T& item, const std::string& subject,
+                    ChangeLog& log) {
+        std::vector<Value> values = values_of(spec_, item);
+        auto found = stored_.find(item.id);
+        if (found == stored_.end()) {
+            write(insert, item.id, values);
+            log.record(kAdd, subject, describe_row(spec_, values));
+            return;
+        }
+        const StoredRow& old = found->second;
+        if (old.keep_reason) keep_fixed_columns(old, values, subject, log);
+        keep_sticky_columns(old, values);
+        std::string differences = describe_differences(spec_, old.values, values);
+        if (differences.empty() && old.in_plan) return;
+        write(update, item.id, values);
+        if (old.in_plan) log.record(kChange, subject, differences);
+        else log.record(kAdd, subject, "back in the plan" + (differences.empty() ? "" : "; " + differences));
+    }
+
+    // A pinned or no-longer-planned event keeps its when and where; the plan's wish is reported.
+    void keep_fixed_columns(const StoredRow& old, std::vector<Value>& values, const std::string& subject,
+                            ChangeLog& log) {
+        std::string asked;
+        for (size_t i = 0; i < spec_.columns.size(); ++i) {
+            if (!spec_.columns[i].fixed_when_kept || values[i] == old.values[i]) continue;
+            append_part(asked, describe_change(spec_.columns[i], old.values[i], values[i]));
+            values[i] = old.values[i];
+        }
+        if (!asked.empty()) log.refuse(subject, "the plan asks " + asked + "; not applied because " + *old.keep_reason);
+    }
+
+    void keep_sticky_columns(const StoredRow& old, std::vector<Value>& values) {
+        for (size_t i = 0; i < spec_.columns.size(); ++i)
+            if (spec_.columns[i].sticky && old.values[i] == flag(true)) values[i] = flag(true);
+    }
+
+    void remove_one(const std::string& id, const StoredRow& row, const std::string& subject, ChangeLog& log) {
+        if (row.keep_reason) {
+            mark_out_of_plan(id);
+            log.record(kRemove, subject, "kept because " + *row.keep_reason);
+        } else if (delete_unless_referenced(id)) {
+            log.record(kRemove, subject, "");
+        } else {
+            mark_out_of_plan(id);
+            log.record(kRemove, subject, "kept because kept events still refer to it");
+        }
+    }
+
+    // A foreign key refuses the delete while a kept row points here; SQLite then undoes that one
+    // statement only, and the row merely leaves the plan.
+    bool delete_unless_referenced(const std::string& id) {
+        SQLite::Statement remove(db_, "DELETE FROM " + std::string(spec_.table) + " WHERE id = ?1");
+        remove.bind(1, id);
+        try {
+            remove.exec();
+            return true;
+        } catch (const SQLite::Exception& e) {
+            if (spec_.has_in_plan && e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY) return false;
+            throw;
+        }
+    }
+
+    void mark_out_of_plan(const std::string& id) {
+        SQLite::Statement mark(db_, "UPDATE " + std::string(spec_.table) + " SET in_plan = 0 WHERE id = ?1");
+        mark.bind(1, id);
+        mark.exec();
+    }
+
+    SQLite::Database& db_;
+    const TableSpec<T>& spec_;
+    std::span<const T> wanted_;
+    std::map<std::string, StoredRow> stored_;
+};
+
+void stamp_plan_changed(SQLite::Database& db, const std::string& plan_id, Instant now) {
+    SQLite::Statement stamp(db, "UPDATE plan SET changed_at = ?1 WHERE id = ?2");
+    stamp.bind(1, unix_seconds(now));
+    stamp.bind(2, plan_id);
+    stamp.exec();
+}
+
+}  // namespace
+
+PlanLoadResult Store::apply_plan(const Plan& plan, const std::vector<ScheduledEvent>& events, Instant now,
+                                 std::string_view actor) {
+    return guarded(file_, "cannot apply the plan", [&] {
+        PlanLoadResult result;
+        WriteTransaction transaction(*db_);
+        ChangeLog log(*db_, now, actor, result);
+
+        // Every table is read before any is written.
+        TableSync people(*db_, person_table(), std::span<const Person>(plan.people));
+        TableSync districts(*db_, district_table(), std::span<const District>(plan.districts));
+        TableSync centres(*db_, centre_table(), std::span<const Centre>(plan.centres));
+        TableSync forms(*db_, form_table(), std::span<const Form>(plan.forms));
+        TableSync plan_row(*db_, plan_table(), std::span<const Plan>(&plan, 1));
+        TableSync dated(*db_, event_table(), std::span<const ScheduledEvent>(events));
+
+        people.upsert(log);
+        districts.upsert(log);
+        centres.upsert(log);
+        forms.upsert(log);
+        plan_row.upsert(log);
+        dated.upsert(log);
+
+        dated.remove_absent(log);
+        centres.remove_absent(log);
+        districts.remove_absent(log);
+        forms.remove_absent(log);
+        plan_row.remove_absent(log);
+        people.remove_absent(log);
+
+        if (result.changed) stamp_plan_changed(*db_, plan.id, now);
+        transaction.commit();
+        return result;
+    });
+}
+
+}  // namespace tarat

@@ -1,0 +1,295 @@
+#include "store/store.hpp"
+
+#include "store/internal.hpp"
+#include "store/write_transaction.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace tarat {
+namespace {
+using store_internal::guarded;
+using store_internal::instant_from_unix_seconds;
+using store_internal::unix_seconds;
+
+// taratctl's admin commands and a second taratd may hold the write lock for a moment.
+constexpr int kBusyTimeoutMs = 5000;
+constexpr int kSynchronousFull = 2;
+
+std::string query_text(const SQLite::Database& db, const char* sql) {
+    SQLite::Statement query(db, sql);
+    if (!query.executeStep()) throw StoreError(std::string("no answer to ") + sql);
+    return query.getColumn(0).getString();
+}
+
+int query_int(const SQLite::Database& db, const char* sql) {
+    SQLite::Statement query(db, sql);
+    if (!query.executeStep()) throw StoreError(std::string("no answer to ") + sql);
+    return query.getColumn(0).getInt();
+}
+
+int read_user_version(const SQLite::Database& db) { return query_int(db, "PRAGMA user_version"); }
+
+StoreSettings read_settings(const SQLite::Database& db) {
+    StoreSettings in_force;
+    in_force.journal_mode = query_text(db, "PRAGMA journal_mode");
+    in_force.synchronous = query_int(db, "PRAGMA synchronous");
+    in_force.foreign_keys = query_int(db, "PRAGMA foreign_keys") != 0;
+    in_force.busy_timeout_ms = query_int(db, "PRAGMA busy_timeout");
+    return in_force;
+}
+
+void refuse_if_newer(int version) {
+    if (version > Store::latest_schema_version())
+        throw StoreError("schema version " + std::to_string(version) + " is newer than this tarat knows (" +
+                         std::to_string(Store::latest_schema_version()) +
+                         "); run the tarat that wrote it or restore a backup");
+}
+
+std::string text_or_empty(const SQLite::Column& column) { return column.isNull() ? std::string{} : column.getString(); }
+
+Date stored_date(const SQLite::Column& column) {
+    std::string text = column.getString();
+    if (auto day = parse_date(text)) return *day;
+    throw StoreError("column " + std::string(column.getName()) + " holds '" + text + "', not a YYYY-MM-DD date");
+}
+
+std::optional<Date> stored_optional_date(const SQLite::Column& column) {
+    if (column.isNull()) return std::nullopt;
+    return stored_date(column);
+}
+
+void bind_optional_text(SQLite::Statement& statement, int index, const std::optional<std::string>& text) {
+    if (text) statement.bind(index, *text);
+    else statement.bind(index);
+}
+
+void bind_optional_date(SQLite::Statement& statement, int index, const std::optional<Date>& day) {
+    if (day) statement.bind(index, format_date(*day));
+    else statement.bind(index);
+}
+
+// Column order shared by every query that returns StoredEvent rows; read_event() follows it.
+constexpr const char* kEventColumns =
+    "id, centre, district, form, title, audience, responsible, date, start_minutes, end_minutes, source, "
+    "pinned, in_plan, state, held_date, participants, reported_date, report_ref, cancel_reason, "
+    "postponed_from, sequence";
+constexpr const char* kEventOrder = " ORDER BY date, start_minutes, id";
+
+StoredEvent read_event(const SQLite::Statement& row) {
+    StoredEvent stored;
+    ScheduledEvent& e = stored.event;
+    e.id = row.getColumn(0).getString();
+    e.centre = row.getColumn(1).getString();
+    e.district = row.getColumn(2).getString();
+    e.form = row.getColumn(3).getString();
+    e.title = row.getColumn(4).getString();
+    e.audience = row.getColumn(5).getString();
+    e.responsible = text_or_empty(row.getColumn(6));
+    e.date = stored_date(row.getColumn(7));
+    e.start_minutes = row.getColumn(8).getInt();
+    e.end_minutes = row.getColumn(9).getInt();
+    e.source = row.getColumn(10).getString();
+    e.pinned = row.getColumn(11).getInt() != 0;
+    stored.in_plan = row.getColumn(12).getInt() != 0;
+    std::string state = row.getColumn(13).getString();
+    auto parsed_state = parse_state(state);
+    if (!parsed_state) throw StoreError("event " + e.id + " has unknown state '" + state + "'");
+    stored.state = *parsed_state;
+    stored.held_date = stored_optional_date(row.getColumn(14));
+    if (!row.getColumn(15).isNull()) stored.participants = row.getColumn(15).getInt();
+    stored.reported_date = stored_optional_date(row.getColumn(16));
+    stored.report_ref = text_or_empty(row.getColumn(17));
+    stored.cancel_reason = text_or_empty(row.getColumn(18));
+    stored.postponed_from = stored_optional_date(row.getColumn(19));
+    stored.sequence = row.getColumn(20).getInt();
+    return stored;
+}
+
+std::vector<StoredEvent> read_events(SQLite::Statement& query) {
+    std::vector<StoredEvent> events;
+    while (query.executeStep()) events.push_back(read_event(query));
+    return events;
+}
+
+}  // namespace
+
+namespace store_internal {
+
+void insert_history(SQLite::Database& db, Instant at, std::string_view actor, std::string_view action,
+                    std::string_view subject, std::string_view detail) {
+    SQLite::Statement insert(db, "INSERT INTO history (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, unix_seconds(at));
+    insert.bind(2, std::string(actor));
+    insert.bind(3, std::string(action));
+    insert.bind(4, std::string(subject));
+    insert.bind(5, std::string(detail));
+    insert.exec();
+}
+
+}  // namespace store_internal
+
+Store::Store(std::filesystem::path file, std::unique_ptr<SQLite::Database> db)
+    : file_(std::move(file)), db_(std::move(db)) {}
+
+Store::~Store() = default;
+
+int Store::latest_schema_version() { return static_cast<int>(store_internal::schema_migrations().size()); }
+
+std::unique_ptr<Store> Store::open(const std::filesystem::path& db_file) {
+    return guarded(db_file, "cannot open the database", [&] {
+        auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                     kBusyTimeoutMs);
+        std::unique_ptr<Store> store(new Store(db_file, std::move(db)));
+        // Before anything writes to the file: a newer tarat's database is left exactly as it is.
+        refuse_if_newer(read_user_version(*store->db_));
+        store->configure_connection();
+        store->migrate();
+        return store;
+    });
+}
+
+void Store::configure_connection() {
+    db_->exec("PRAGMA foreign_keys = ON");
+    // WAL lets readers (taratctl) run beside the writer; FULL makes each commit survive power loss.
+    db_->exec("PRAGMA journal_mode = WAL");
+    db_->exec("PRAGMA synchronous = FULL");
+    // Both pragmas fail silently (a filesystem without shared memory, a build without FK support),
+    // so read them back.
+    StoreSettings in_force = read_settings(*db_);
+    if (in_force.journal_mode != "wal")
+        throw StoreError("journal_mode is '" + in_force.journal_mode + "' after asking for WAL");
+    if (in_force.synchronous != kSynchronousFull)
+        throw StoreError("synchronous is " + std::to_string(in_force.synchronous) + " after asking for FULL (2)");
+    if (!in_force.foreign_keys) throw StoreError("foreign keys could not be switched on");
+}
+
+void Store::migrate() {
+    auto migrations = store_internal::schema_migrations();
+    if (read_user_version(*db_) == latest_schema_version()) return;
+    for (;;) {
+        WriteTransaction transaction(*db_);
+        // Read again under the write lock: another process may have migrated while we waited.
+        int version = read_user_version(*db_);
+        refuse_if_newer(version);
+        if (version == latest_schema_version()) return;
+        db_->exec(std::string(migrations[static_cast<size_t>(version)]));
+        db_->exec("PRAGMA user_version = " + std::to_string(version + 1));
+        transaction.commit();
+    }
+}
+
+int Store::schema_version() const {
+    return guarded(file_, "cannot read the schema version", [&] { return read_user_version(*db_); });
+}
+
+StoreSettings Store::settings() const {
+    return guarded(file_, "cannot read the settings", [&] { return read_settings(*db_); });
+}
+
+std::optional<StoredPlanInfo> Store::plan_info() const {
+    return guarded(file_, "cannot read the plan", [&]() -> std::optional<StoredPlanInfo> {
+        SQLite::Statement query(*db_,
+                                "SELECT id, title, basis, timezone, period_from, period_to, overseer, coordinator, "
+                                "changed_at FROM plan LIMIT 1");
+        if (!query.executeStep()) return std::nullopt;
+        StoredPlanInfo info;
+        info.id = query.getColumn(0).getString();
+        info.title = query.getColumn(1).getString();
+        info.basis = query.getColumn(2).getString();
+        info.timezone = query.getColumn(3).getString();
+        info.from = stored_date(query.getColumn(4));
+        info.to = stored_date(query.getColumn(5));
+        info.overseer = text_or_empty(query.getColumn(6));
+        info.coordinator = text_or_empty(query.getColumn(7));
+        info.changed_at = instant_from_unix_seconds(query.getColumn(8).getInt64());
+        return info;
+    });
+}
+
+std::vector<StoredCentre> Store::centres() const {
+    return guarded(file_, "cannot read the centres", [&] {
+        SQLite::Statement query(*db_,
+                                "SELECT c.id, c.name, c.district, d.name, c.director, c.in_plan, count(e.id) "
+                                "FROM centre c JOIN district d ON d.id = c.district "
+                                "LEFT JOIN event e ON e.centre = c.id "
+                                "GROUP BY c.id ORDER BY c.district, c.id");
+        std::vector<StoredCentre> centres;
+        while (query.executeStep()) {
+            StoredCentre& centre = centres.emplace_back();
+            centre.id = query.getColumn(0).getString();
+            centre.name = query.getColumn(1).getString();
+            centre.district = query.getColumn(2).getString();
+            centre.district_name = query.getColumn(3).getString();
+            centre.director = text_or_empty(query.getColumn(4));
+            centre.in_plan = query.getColumn(5).getInt() != 0;
+            centre.event_count = static_cast<std::size_t>(query.getColumn(6).getInt64());
+        }
+        return centres;
+    });
+}
+
+std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
+    return guarded(file_, "cannot read the events", [&] {
+        // One statement for every filter: an unset field binds NULL and matches everything.
+        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns +
+                                          " FROM event WHERE (?1 IS NULL OR centre = ?1)"
+                                          " AND (?2 IS NULL OR district = ?2) AND (?3 IS NULL OR form = ?3)"
+                                          " AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR date >= ?5)"
+                                          " AND (?6 IS NULL OR date <= ?6)" +
+                                          kEventOrder);
+        bind_optional_text(query, 1, filter.centre);
+        bind_optional_text(query, 2, filter.district);
+        bind_optional_text(query, 3, filter.form);
+        bind_optional_text(query, 4,
+                           filter.state ? std::optional<std::string>(state_name(*filter.state)) : std::nullopt);
+        bind_optional_date(query, 5, filter.from);
+        bind_optional_date(query, 6, filter.to);
+        return read_events(query);
+    });
+}
+
+std::vector<StoredEvent> Store::upcoming(Date from, std::size_t limit) const {
+    return guarded(file_, "cannot read the upcoming events", [&] {
+        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns +
+                                          " FROM event WHERE state = 'planned' AND date >= ?1" + kEventOrder +
+                                          " LIMIT ?2");
+        query.bind(1, format_date(from));
+        query.bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+        return read_events(query);
+    });
+}
+
+std::vector<HistoryRow> Store::history(std::optional<Instant> since) const {
+    return guarded(file_, "cannot read the history", [&] {
+        SQLite::Statement query(*db_,
+                                "SELECT id, at, actor, action, subject, detail FROM history "
+                                "WHERE (?1 IS NULL OR at >= ?1) ORDER BY id");
+        if (since) query.bind(1, unix_seconds(*since));
+        std::vector<HistoryRow> rows;
+        while (query.executeStep()) {
+            HistoryRow& row = rows.emplace_back();
+            row.id = query.getColumn(0).getInt64();
+            row.at = instant_from_unix_seconds(query.getColumn(1).getInt64());
+            row.actor = query.getColumn(2).getString();
+            row.action = query.getColumn(3).getString();
+            row.subject = query.getColumn(4).getString();
+            row.detail = query.getColumn(5).getString();
+        }
+        return rows;
+    });
+}
+
+void Store::add_history(Instant at, std::string_view actor, std::string_view action, std::string_view subject,
+                        std::string_view detail) {
+    guarded(file_, "cannot write the history", [&] {
+        WriteTransaction transaction(*db_);
+        store_internal::insert_history(*db_, at, actor, action, subject, detail);
+        transaction.commit();
+    });
+}
+
+}  // namespace tarat

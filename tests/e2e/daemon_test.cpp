@@ -1,0 +1,187 @@
+// End to end: the real taratd as a child process, queried by the real taratctl.
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstring>
+#include <set>
+
+using namespace tarat::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kTaratd = TARATD_PATH;
+const std::string kTaratctl = TARATCTL_PATH;
+const std::filesystem::path kEtc = TARAT_SOURCE_DIR "/etc";
+
+// A copy of the shipped etc/ in a temp dir, with state and socket beside it.
+struct Checkout {
+    TempDir dir;
+    std::filesystem::path etc = dir / "etc";
+    std::filesystem::path state = dir / "state";
+    std::filesystem::path socket = dir / "run/tarat.sock";
+
+    Checkout() {
+        std::filesystem::copy(kEtc, etc, std::filesystem::copy_options::recursive);
+    }
+    std::filesystem::path config() const { return etc / "tarat.toml"; }
+    std::filesystem::path plan() const { return etc / "plan.toml"; }
+
+    std::vector<std::string> daemon_args() const {
+        return {kTaratd, "run", "--config", config(), "--state-dir", state, "--socket", socket,
+                "--pretend-now", "2026-12-01T09:00:00+05:00"};
+    }
+    RunResult ctl(std::vector<std::string> args) const {
+        args.insert(args.begin(), {kTaratctl, "--socket", socket.string()});
+        return run(args, dir.path());
+    }
+    json status_json() const {
+        auto r = ctl({"status", "--json"});
+        REQUIRE(r.exit_code == 0);
+        return json::parse(r.out);
+    }
+    bool answers() const { return ctl({"status", "--json"}).exit_code == 0; }
+};
+
+void replace_in_file(const std::filesystem::path& file, const std::string& from, const std::string& to) {
+    auto text = read_file(file);
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+}
+
+}  // namespace
+
+// `taratd check` on the shipped configuration exits 0 with a summary of the four centres.
+TEST_CASE("check passes on the shipped config") {
+    Checkout co;
+    auto r = run({kTaratd, "check", "--config", co.config()}, co.dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("4 centres") != std::string::npos);
+    CHECK(r.out.find("erkemai") != std::string::npos);
+    CHECK(r.out.find("configuration OK") != std::string::npos);
+}
+
+// `taratd check` prints every error with file:line:col and exits 78.
+TEST_CASE("check reports every error and exits 78") {
+    Checkout co;
+    replace_in_file(co.plan(), "district = \"shalkar\"", "district = \"shalkr\"");
+    replace_in_file(co.plan(), "timezone = \"Asia/Aqtobe\"", "timezone = \"Asia/Aqtob\"");
+    auto r = run({kTaratd, "check", "--config", co.config()}, co.dir.path());
+    CHECK(r.exit_code == 78);
+    CHECK(r.err.find("plan.toml:") != std::string::npos);
+    CHECK(r.err.find("error: unknown district 'shalkr' (did you mean 'shalkar'?) [centre.erkemai.district]") != std::string::npos);
+    CHECK(r.err.find("error: unknown time zone 'Asia/Aqtob'") != std::string::npos);
+    CHECK(r.err.find("2 error(s)") != std::string::npos);
+}
+
+// taratctl says in one line that the daemon is not running, naming the path, and exits 69.
+TEST_CASE("taratctl without a daemon exits 69") {
+    Checkout co;
+    auto r = co.ctl({"status"});
+    CHECK(r.exit_code == 69);
+    CHECK(r.err == "taratctl: taratd is not running at " + co.socket.string() + " (No such file or directory)\n");
+    // TARAT_SOCKET is used when --socket is absent.
+    auto env = run({kTaratctl, "status"}, co.dir.path(), {"TARAT_SOCKET=" + co.socket.string()});
+    CHECK(env.exit_code == 69);
+    CHECK(env.err.find(co.socket.string()) != std::string::npos);
+}
+
+// The whole life: serve status, survive a broken plan on SIGHUP, take a good one, stop on SIGTERM.
+TEST_CASE("daemon serves, reloads and stops cleanly") {
+    Checkout co;
+    Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+    REQUIRE(eventually([&] { return co.answers() || !daemon.running(); }));
+    INFO(daemon.err());
+    REQUIRE(daemon.running());
+
+    auto status = co.status_json();
+    CHECK(status["plan"]["id"] == "order-553-2026-27");
+    CHECK(status["today"] == "2026-12-01");
+    REQUIRE(status["centres"].size() == 4);
+    std::set<std::string> ids;
+    for (const auto& c : status["centres"]) ids.insert(c["id"].get<std::string>());
+    CHECK(ids == std::set<std::string>{"erkemai", "bolashak", "balausa", "karlygash"});
+    REQUIRE_FALSE(status["next_events"].empty());
+    CHECK(status["next_events"][0]["date"].get<std::string>() >= "2026-12-01");
+
+    auto text = co.ctl({"status"});
+    CHECK(text.exit_code == 0);
+    CHECK(text.out.find("«Еркемай» бөбекжай-бақшасы» МКҚК") != std::string::npos);
+    CHECK(text.out.find("Шалқар ауданы") != std::string::npos);
+
+    // A broken plan is refused; the old one is still served.
+    replace_in_file(co.plan(), "district = \"shalkar\"", "district = \"nowhere\"");
+    daemon.signal(SIGHUP);
+    REQUIRE(eventually([&] { return daemon.err().find("the new plan was refused") != std::string::npos; }));
+    CHECK(daemon.err().find("plan.toml:") != std::string::npos);  // errors logged with positions
+    CHECK(co.status_json()["centres"].size() == 4);
+    CHECK(co.status_json()["plan"]["id"] == "order-553-2026-27");
+
+    // A valid edit is taken.
+    replace_in_file(co.plan(), "district = \"nowhere\"", "district = \"shalkar\"");
+    replace_in_file(co.plan(), "id = \"order-553-2026-27\"", "id = \"order-553-edited\"");
+    daemon.signal(SIGHUP);
+    REQUIRE(eventually([&] { return co.status_json()["plan"]["id"] == "order-553-edited"; }));
+
+    daemon.signal(SIGTERM);
+    auto code = daemon.wait();
+    REQUIRE(code);
+    CHECK(*code == 0);
+    CHECK_FALSE(std::filesystem::exists(co.socket));
+}
+
+// A second daemon on the same state dir refuses with a clear message; the first keeps serving.
+TEST_CASE("second instance on the same state dir refuses") {
+    Checkout co;
+    Child first(co.daemon_args(), co.dir.path(), "first");
+    REQUIRE(eventually([&] { return co.answers(); }));
+    auto args = co.daemon_args();
+    args[7] = (co.dir / "other.sock").string();  // a different socket, the same state dir
+    auto second = run(args, co.dir.path());
+    CHECK(second.exit_code == 75);
+    CHECK(second.err.find("another taratd (pid " + std::to_string(first.pid()) + ") is already running on state dir") !=
+          std::string::npos);
+    CHECK(co.answers());
+}
+
+// A socket file left behind by a crash does not stop a new start.
+TEST_CASE("stale socket file is replaced") {
+    Checkout co;
+    std::filesystem::create_directories(co.socket.parent_path());
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, co.socket.c_str(), sizeof addr.sun_path - 1);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    ::close(fd);  // bound, never listened, never unlinked: what a crash leaves
+    REQUIRE(std::filesystem::exists(co.socket));
+
+    Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+    REQUIRE(eventually([&] { return co.answers() || !daemon.running(); }));
+    INFO(daemon.err());
+    CHECK(co.answers());
+}
+
+// Killed with SIGKILL and started again, the daemon serves the same state.
+TEST_CASE("restart after kill -9 keeps the state") {
+    Checkout co;
+    {
+        Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+        REQUIRE(eventually([&] { return co.answers(); }));
+        daemon.signal(SIGKILL);
+        REQUIRE(daemon.wait() == 128 + SIGKILL);
+    }
+    Child again(co.daemon_args(), co.dir.path(), "again");
+    REQUIRE(eventually([&] { return co.answers() || !again.running(); }));
+    INFO(again.err());
+    CHECK(co.status_json()["centres"].size() == 4);
+    CHECK(again.err().find("unchanged") != std::string::npos);  // the same plan: nothing rewritten
+}

@@ -1,0 +1,525 @@
+#include "store/store.hpp"
+#include "store/write_transaction.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>  // mkdtemp
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <utility>
+
+using namespace tarat;
+using namespace date::literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory under the system temp dir for each test, removed afterwards.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "tarat-store-test-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    fs::path db() const { return path_ / "tarat.db"; }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+Instant instant(const char* iso) {
+    auto at = parse_instant(iso);
+    if (!at) throw std::invalid_argument(iso);
+    return *at;
+}
+
+const Instant kFirstLoad = instant("2026-09-01T04:00:00Z");
+const Instant kSecondLoad = instant("2026-10-01T04:00:00Z");
+const Instant kThirdLoad = instant("2026-11-01T04:00:00Z");
+constexpr std::string_view kActor = "test";
+
+const std::string kErkemaiName = "«Еркемай» бөбекжай-бақшасы» МКҚК";
+const std::string kShalqarName = "Шалқар ауданы";
+const std::string kMethodologistName = "Бертлеуова Н.";
+
+Person person(std::string id, std::string name, std::string position) {
+    Person p;
+    p.id = std::move(id);
+    p.name = std::move(name);
+    p.position = std::move(position);
+    return p;
+}
+
+Plan sample_plan() {
+    Plan plan;
+    plan.id = "shalqar-2026-27";
+    plan.title = "2026–2027 оқу жылына арналған әдістемелік жұмыс жоспары";
+    plan.basis = "Шалқар аудандық білім бөлімінің бұйрығы №45";
+    plan.from = Date{2026_y / 9 / 1};
+    plan.to = Date{2027_y / 5 / 31};
+    plan.overseer = "kudaibergenov";
+    plan.coordinator = "bertleuova";
+
+    Person methodologist = person("bertleuova", kMethodologistName, "әдіскер");
+    methodologist.email = "bertleuova@example.kz";
+    methodologist.channels = {"email", "file"};
+    plan.people = {methodologist, person("kudaibergenov", "Құдайбергенов Е.", "бөлім басшысы"),
+                   person("akhmetova", "Ахметова Г.С.", "меңгеруші"), person("sarsenova", "Сәрсенова Ә.", "меңгеруші")};
+    plan.districts = {District{"shalqar", kShalqarName, "kudaibergenov", {}}};
+    plan.centres = {Centre{"erkemai", kErkemaiName, "shalqar", "Шалқар қ., Әйтеке би к-сі, 12", "akhmetova", {}},
+                    Centre{"balapan", "«Балапан» бөбекжай-бақшасы", "shalqar", "", "sarsenova", {}}};
+
+    Form seminar;
+    seminar.id = "seminar";
+    seminar.name = {"Семинар", "Семинар", "Seminar"};
+    seminar.duration_minutes = 120;
+    seminar.reminders = {Span{Span::Unit::days, 10}, Span{Span::Unit::days, 1}};
+    Form open_class;
+    open_class.id = "open-class";
+    open_class.name = {"Ашық оқу қызметі", "Открытое занятие", "Open class"};
+    open_class.duration_minutes = 45;
+    plan.forms = {seminar, open_class};
+    return plan;
+}
+
+ScheduledEvent event(std::string id, std::string centre, std::string form, Date day, int start, int end) {
+    ScheduledEvent e;
+    e.id = std::move(id);
+    e.centre = std::move(centre);
+    e.district = "shalqar";
+    e.form = std::move(form);
+    e.title = "Ойын арқылы дамыту";
+    e.audience = "тәрбиешілер";
+    e.responsible = e.centre == "erkemai" ? "akhmetova" : "sarsenova";
+    e.date = day;
+    e.start_minutes = start;
+    e.end_minutes = end;
+    e.source = "fixed";
+    return e;
+}
+
+std::vector<ScheduledEvent> sample_events() {
+    return {event("erkemai-seminar-1", "erkemai", "seminar", Date{2026_y / 12 / 8}, 600, 720),
+            event("balapan-open-1", "balapan", "open-class", Date{2027_y / 1 / 20}, 600, 645),
+            event("erkemai-open-1", "erkemai", "open-class", Date{2027_y / 2 / 10}, 660, 705)};
+}
+
+ScheduledEvent* find_event(std::vector<ScheduledEvent>& events, std::string_view id) {
+    auto it = std::find_if(events.begin(), events.end(), [&](const ScheduledEvent& e) { return e.id == id; });
+    return it == events.end() ? nullptr : &*it;
+}
+
+std::optional<StoredEvent> stored_event(const Store& store, std::string_view id) {
+    for (auto& e : store.events({}))
+        if (e.event.id == id) return e;
+    return std::nullopt;
+}
+
+std::optional<StoredCentre> stored_centre(const Store& store, std::string_view id) {
+    for (auto& c : store.centres())
+        if (c.id == id) return c;
+    return std::nullopt;
+}
+
+// Stands in for the future `held` command: execution columns written behind the store's back.
+void mark_held(const fs::path& db_file, const std::string& event_id) {
+    SQLite::Database raw(db_file.string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement update(raw, "UPDATE event SET state = 'held', held_date = date, participants = 25 WHERE id = ?1");
+    update.bind(1, event_id);
+    REQUIRE(update.exec() == 1);
+}
+
+std::vector<std::pair<std::string, std::string>> actions_and_subjects(const std::vector<HistoryRow>& rows) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto& row : rows) pairs.emplace_back(row.action, row.subject);
+    return pairs;
+}
+
+}  // namespace
+
+// A new file gets every migration and runs in WAL with synchronous=FULL and foreign keys on.
+TEST_CASE("a new database migrates to the latest schema with WAL and FULL") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    CHECK(store->schema_version() == Store::latest_schema_version());
+    CHECK(Store::latest_schema_version() >= 1);
+    StoreSettings settings = store->settings();
+    CHECK(settings.journal_mode == "wal");
+    CHECK(settings.synchronous == 2);
+    CHECK(settings.foreign_keys);
+    CHECK(settings.busy_timeout_ms > 0);
+    CHECK_FALSE(store->plan_info());
+
+    store.reset();
+    auto reopened = Store::open(dir.db());
+    CHECK(reopened->schema_version() == Store::latest_schema_version());
+}
+
+// A database written by a newer tarat is refused with a clear message and left as it was.
+TEST_CASE("a database from a newer schema is refused untouched") {
+    TempDir dir;
+    {
+        SQLite::Database raw(dir.db().string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        raw.exec("PRAGMA user_version = " + std::to_string(Store::latest_schema_version() + 1));
+    }
+    try {
+        Store::open(dir.db());
+        FAIL("open succeeded");
+    } catch (const StoreError& e) {
+        std::string message = e.what();
+        CHECK(message.find(dir.db().string()) != std::string::npos);
+        CHECK(message.find("newer") != std::string::npos);
+    }
+    SQLite::Database raw(dir.db().string(), SQLite::OPEN_READONLY);
+    SQLite::Statement mode(raw, "PRAGMA journal_mode");
+    REQUIRE(mode.executeStep());
+    CHECK(mode.getColumn(0).getString() == "delete");
+}
+
+// Files SQLite cannot use are reported with the path and SQLite's own words.
+TEST_CASE("an unusable file is refused with the path and SQLite's words") {
+    TempDir dir;
+    fs::path garbage = dir.path() / "garbage.db";
+    std::ofstream(garbage) << "this is not an SQLite database, just some text that is long enough to matter\n";
+    CHECK_THROWS_WITH(Store::open(garbage), Catch::Contains(garbage.string()) && Catch::Contains("not a database"));
+
+    fs::path nowhere = dir.path() / "missing-dir" / "tarat.db";
+    CHECK_THROWS_WITH(Store::open(nowhere), Catch::Contains(nowhere.string()) && Catch::Contains("unable to open"));
+}
+
+// Loading the same plan again, even after reopening the file, writes nothing.
+TEST_CASE("loading the same plan twice changes nothing") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    PlanLoadResult first = store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    CHECK(first.changed);
+    // 4 people, 1 district, 2 centres, 2 forms, the plan, 3 events
+    CHECK(first.changes.size() == 13);
+    const size_t history_after_first = store->history().size();
+    CHECK(history_after_first == 13);
+
+    PlanLoadResult again = store->apply_plan(sample_plan(), sample_events(), kSecondLoad, kActor);
+    CHECK_FALSE(again.changed);
+    CHECK(again.changes.empty());
+    CHECK(again.refused.empty());
+    CHECK(store->history().size() == history_after_first);
+
+    store.reset();
+    store = Store::open(dir.db());
+    CHECK_FALSE(store->apply_plan(sample_plan(), sample_events(), kThirdLoad, kActor).changed);
+    CHECK(store->history().size() == history_after_first);
+    REQUIRE(store->plan_info());
+    CHECK(store->plan_info()->changed_at == kFirstLoad);
+}
+
+// A renamed centre, a removed event and an added person are recorded as exactly three differences.
+TEST_CASE("a changed plan records exactly its differences") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    const size_t history_before = store->history().size();
+
+    Plan changed = sample_plan();
+    changed.centres[0].name = "«Еркемай» бөбекжай-бақшасы";
+    changed.people.push_back(person("zhaksylykova", "Жақсылықова А.", "тәрбиеші"));
+    std::vector<ScheduledEvent> events = sample_events();
+    events.erase(events.begin() + 1);  // balapan-open-1
+
+    PlanLoadResult result = store->apply_plan(changed, events, kSecondLoad, "uid 1000");
+    CHECK(result.changed);
+    REQUIRE(result.changes.size() == 3);
+    CHECK(result.changes[0] == "person:zhaksylykova added: name \"Жақсылықова А.\"; position \"тәрбиеші\"; locale \"kk\"");
+    CHECK(result.changes[1] == "centre:erkemai changed: name \"" + kErkemaiName + "\" → \"«Еркемай» бөбекжай-бақшасы\"");
+    CHECK(result.changes[2] == "event:balapan-open-1 removed");
+
+    auto history = store->history(kSecondLoad);
+    REQUIRE(store->history().size() == history_before + 3);
+    CHECK(actions_and_subjects(history) ==
+          std::vector<std::pair<std::string, std::string>>{{"plan.add", "person:zhaksylykova"},
+                                                           {"plan.change", "centre:erkemai"},
+                                                           {"plan.remove", "event:balapan-open-1"}});
+    CHECK(history[1].actor == "uid 1000");
+    CHECK(history[1].at == kSecondLoad);
+    CHECK_FALSE(stored_event(*store, "balapan-open-1"));
+    CHECK(store->plan_info()->changed_at == kSecondLoad);
+}
+
+// Pinned and held events keep their date, time and execution columns whatever the plan says, and
+// the store keeps them when the plan drops them; the refused moves do not count as changes.
+TEST_CASE("pinned and held events survive a plan that drops or moves them") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    std::vector<ScheduledEvent> events = sample_events();
+    events.push_back(event("balapan-seminar-1", "balapan", "seminar", Date{2026_y / 11 / 17}, 600, 720));
+    find_event(events, "erkemai-seminar-1")->pinned = true;  // pinned, will be dropped
+    find_event(events, "erkemai-open-1")->pinned = true;     // pinned, will be moved
+    store->apply_plan(sample_plan(), events, kFirstLoad, kActor);
+    mark_held(dir.db(), "balapan-open-1");     // held, will be moved and retitled
+    mark_held(dir.db(), "balapan-seminar-1");  // held, will be dropped
+
+    std::vector<ScheduledEvent> replanned;
+    ScheduledEvent held_moved = *find_event(events, "balapan-open-1");
+    held_moved.date = Date{2027_y / 1 / 27};
+    held_moved.title = "Жаңа тақырып";
+    ScheduledEvent pinned_moved = *find_event(events, "erkemai-open-1");
+    pinned_moved.date = Date{2027_y / 2 / 17};
+    pinned_moved.start_minutes = 600;
+    pinned_moved.end_minutes = 645;
+    pinned_moved.pinned = false;  // a plan load never clears a pin
+    replanned = {held_moved, pinned_moved};
+
+    PlanLoadResult result = store->apply_plan(sample_plan(), replanned, kSecondLoad, kActor);
+    CHECK(result.changed);
+    CHECK(result.refused.size() == 2);
+
+    auto pinned_dropped = stored_event(*store, "erkemai-seminar-1");
+    REQUIRE(pinned_dropped);
+    CHECK_FALSE(pinned_dropped->in_plan);
+    CHECK(pinned_dropped->event.pinned);
+    CHECK(pinned_dropped->event.date == Date{2026_y / 12 / 8});
+
+    auto held_dropped = stored_event(*store, "balapan-seminar-1");
+    REQUIRE(held_dropped);
+    CHECK_FALSE(held_dropped->in_plan);
+    CHECK(held_dropped->state == EventState::held);
+
+    auto held = stored_event(*store, "balapan-open-1");
+    REQUIRE(held);
+    CHECK(held->event.date == Date{2027_y / 1 / 20});
+    CHECK(held->event.title == "Жаңа тақырып");
+    CHECK(held->state == EventState::held);
+    CHECK(held->held_date == Date{2027_y / 1 / 20});
+    CHECK(held->participants == 25);
+    CHECK(held->sequence == 1);
+
+    auto pinned = stored_event(*store, "erkemai-open-1");
+    REQUIRE(pinned);
+    CHECK(pinned->event.date == Date{2027_y / 2 / 10});
+    CHECK(pinned->event.start_minutes == 660);
+    CHECK(pinned->event.end_minutes == 705);
+    CHECK(pinned->event.pinned);
+    CHECK(pinned->sequence == 0);
+
+    const size_t history_after = store->history().size();
+    PlanLoadResult again = store->apply_plan(sample_plan(), replanned, kThirdLoad, kActor);
+    CHECK_FALSE(again.changed);
+    CHECK(again.refused == result.refused);
+    CHECK(store->history().size() == history_after);
+}
+
+// A centre the plan drops stays (out of the plan) while a held event still points at it.
+TEST_CASE("a dropped centre stays while a kept event refers to it") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    mark_held(dir.db(), "balapan-open-1");
+
+    Plan without_balapan = sample_plan();
+    without_balapan.centres.erase(without_balapan.centres.begin() + 1);
+    std::vector<ScheduledEvent> events = sample_events();
+    events.erase(events.begin() + 1);
+
+    PlanLoadResult result = store->apply_plan(without_balapan, events, kSecondLoad, kActor);
+    CHECK(result.changes ==
+          std::vector<std::string>{"event:balapan-open-1 removed: kept because it is held",
+                                   "centre:balapan removed: kept because kept events still refer to it"});
+    auto balapan = stored_centre(*store, "balapan");
+    REQUIRE(balapan);
+    CHECK_FALSE(balapan->in_plan);
+    CHECK(balapan->event_count == 1);
+    CHECK_FALSE(store->apply_plan(without_balapan, events, kThirdLoad, kActor).changed);
+
+    // Back in the plan: the centre returns, recorded as an addition.
+    PlanLoadResult back = store->apply_plan(sample_plan(), events, kThirdLoad, kActor);
+    CHECK(std::find(back.changes.begin(), back.changes.end(), "centre:balapan added: back in the plan") !=
+          back.changes.end());
+    CHECK(stored_centre(*store, "balapan")->in_plan);
+}
+
+// A load that fails after some rows were written leaves the database exactly as before.
+TEST_CASE("a load that fails midway leaves the database as it was") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    const auto centres_before = store->centres();
+    const auto history_before = store->history();
+    const auto events_before = store->events({});
+
+    Plan broken = sample_plan();
+    broken.centres[0].name = "renamed";  // written before the events
+    broken.people.push_back(person("new-person", "Жаңа адам", ""));
+    std::vector<ScheduledEvent> events = sample_events();
+    events.erase(events.begin());
+    events.push_back(event("orphan-1", "nowhere", "seminar", Date{2027_y / 3 / 3}, 600, 720));  // no such centre
+
+    CHECK_THROWS_WITH(store->apply_plan(broken, events, kSecondLoad, kActor),
+                      Catch::Contains("event:orphan-1") && Catch::Contains("FOREIGN KEY"));
+
+    auto centres_after = store->centres();
+    REQUIRE(centres_after.size() == centres_before.size());
+    for (size_t i = 0; i < centres_after.size(); ++i) CHECK(centres_after[i].name == centres_before[i].name);
+    CHECK(store->history().size() == history_before.size());
+    CHECK(store->events({}).size() == events_before.size());
+    CHECK(store->plan_info()->changed_at == kFirstLoad);
+
+    // The write lock was released: the next load goes through.
+    CHECK(store->apply_plan(sample_plan(), sample_events(), kSecondLoad, kActor).changed == false);
+}
+
+// Kazakh and Russian text comes back byte for byte from every table and the history.
+TEST_CASE("Kazakh and Russian text round-trips byte for byte") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    store.reset();
+    store = Store::open(dir.db());
+
+    auto erkemai = stored_centre(*store, "erkemai");
+    REQUIRE(erkemai);
+    CHECK(erkemai->name == kErkemaiName);
+    CHECK(erkemai->district_name == kShalqarName);
+    CHECK(store->plan_info()->title == sample_plan().title);
+    CHECK(stored_event(*store, "erkemai-seminar-1")->event.title == "Ойын арқылы дамыту");
+
+    const std::string russian = "Семинар перенесён: «Ерекше» ясли-сад, Шалкарский район";
+    store->add_history(kSecondLoad, kMethodologistName, "event.note", "event:erkemai-seminar-1", russian);
+    auto rows = store->history(kSecondLoad);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].actor == kMethodologistName);
+    CHECK(rows[0].detail == russian);
+
+    bool person_recorded = false;
+    for (const auto& row : store->history())
+        if (row.subject == "person:bertleuova") person_recorded = row.detail.find(kMethodologistName) != std::string::npos;
+    CHECK(person_recorded);
+}
+
+// Filters narrow events, and upcoming() lists planned events from a day on, in date order, up to a limit.
+TEST_CASE("event queries filter and order") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    mark_held(dir.db(), "erkemai-seminar-1");
+
+    EventFilter at_erkemai;
+    at_erkemai.centre = "erkemai";
+    auto erkemai = store->events(at_erkemai);
+    REQUIRE(erkemai.size() == 2);
+    CHECK(erkemai[0].event.id == "erkemai-seminar-1");
+    CHECK(erkemai[1].event.id == "erkemai-open-1");
+
+    EventFilter held;
+    held.state = EventState::held;
+    REQUIRE(store->events(held).size() == 1);
+
+    EventFilter january;
+    january.from = Date{2027_y / 1 / 1};
+    january.to = Date{2027_y / 1 / 31};
+    january.form = "open-class";
+    auto in_january = store->events(january);
+    REQUIRE(in_january.size() == 1);
+    CHECK(in_january[0].event.id == "balapan-open-1");
+
+    auto upcoming = store->upcoming(Date{2026_y / 9 / 1}, 10);
+    REQUIRE(upcoming.size() == 2);  // the held one is done
+    CHECK(upcoming[0].event.id == "balapan-open-1");
+    CHECK(upcoming[1].event.id == "erkemai-open-1");
+    CHECK(store->upcoming(Date{2026_y / 9 / 1}, 1).size() == 1);
+    CHECK(store->upcoming(Date{2027_y / 1 / 21}, 10).size() == 1);
+    CHECK(upcoming[0].event == sample_events()[1]);
+}
+
+// history(since) returns the rows at or after an instant, oldest first.
+TEST_CASE("history since an instant") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->add_history(kFirstLoad, "root", "reload", "", "");
+    store->add_history(kSecondLoad, "uid 1000", "postpone", "event:a", "2026-12-08 → 2026-12-15");
+    store->add_history(kThirdLoad, "uid 1000", "held", "event:a", "");
+    CHECK(store->history().size() == 3);
+    auto since = store->history(kSecondLoad);
+    REQUIRE(since.size() == 2);
+    CHECK(since[0].action == "postpone");
+    CHECK(since[0].detail == "2026-12-08 → 2026-12-15");
+    CHECK(since[1].at == kThirdLoad);
+}
+
+// Centres come with their district's name and their event count; the plan with its period.
+TEST_CASE("centres and plan info read back what was loaded") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    auto centres = store->centres();
+    REQUIRE(centres.size() == 2);
+    CHECK(centres[0].id == "balapan");
+    CHECK(centres[0].event_count == 1);
+    CHECK(centres[1].id == "erkemai");
+    CHECK(centres[1].director == "akhmetova");
+    CHECK(centres[1].event_count == 2);
+    auto info = store->plan_info();
+    REQUIRE(info);
+    CHECK(info->id == "shalqar-2026-27");
+    CHECK(info->from == Date{2026_y / 9 / 1});
+    CHECK(info->to == Date{2027_y / 5 / 31});
+    CHECK(info->coordinator == "bertleuova");
+    CHECK(info->timezone == "Asia/Aqtobe");
+}
+
+// A WriteTransaction undoes uncommitted work, and its destructor stays quiet when SQLite has
+// already rolled back (explicitly, or after SQLITE_FULL).
+TEST_CASE("a write transaction rolls back unless committed") {
+    TempDir dir;
+    SQLite::Database db(dir.db().string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE t (x BLOB)");
+    auto count = [&] { return db.execAndGet("SELECT count(*) FROM t").getInt(); };
+
+    {
+        WriteTransaction transaction(db);
+        db.exec("INSERT INTO t VALUES (1)");
+    }
+    CHECK(count() == 0);
+
+    {
+        WriteTransaction transaction(db);
+        db.exec("INSERT INTO t VALUES (1)");
+        db.exec("ROLLBACK");  // as SQLite itself may do
+    }
+    CHECK(count() == 0);
+
+    {
+        WriteTransaction transaction(db);
+        db.exec("INSERT INTO t VALUES (1)");
+        transaction.commit();
+    }
+    CHECK(count() == 1);
+
+    // A file capped a few pages above its size fills up inside the transaction.
+    const int pages = db.execAndGet("PRAGMA page_count").getInt();
+    db.exec("PRAGMA max_page_count = " + std::to_string(pages + 4));
+    auto fill = [&] {
+        WriteTransaction transaction(db);
+        for (int i = 0; i < 100; ++i) db.exec("INSERT INTO t VALUES (zeroblob(4096))");
+        transaction.commit();
+    };
+    CHECK_THROWS_AS(fill(), SQLite::Exception);
+    CHECK(count() == 1);
+    {
+        WriteTransaction transaction(db);
+        db.exec("INSERT INTO t VALUES (2)");
+        transaction.commit();
+    }
+    CHECK(count() == 2);
+}
