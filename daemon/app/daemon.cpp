@@ -46,6 +46,9 @@ PlanLoadResult Daemon::store_schedule(const Setup& setup, std::string_view actor
     for (const auto& u : schedule.unplaced)
         spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
     for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
+    for (const auto& d : schedule.drift)
+        spdlog::info("pinned {} stays on {}; unpinned it would {}", d.event_id, format_date(d.pinned_date),
+                     d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned"));
     return store_->apply_plan(setup.plan, schedule.events, clock_.now(), actor);
 }
 

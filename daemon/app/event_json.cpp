@@ -18,7 +18,12 @@ nlohmann::json to_json(const Schedule& schedule) {
     for (const auto& e : schedule.events) events.push_back(to_json(e));
     auto unplaced = nlohmann::json::array();
     for (const auto& u : schedule.unplaced) unplaced.push_back(to_json(u));
-    return {{"events", events}, {"unplaced", unplaced}, {"warnings", schedule.warnings}};
+    auto drift = nlohmann::json::array();
+    for (const auto& d : schedule.drift)
+        drift.push_back({{"event", d.event_id},
+                         {"pinned_date", format_date(d.pinned_date)},
+                         {"would_be", d.would_be ? nlohmann::json(format_date(*d.would_be)) : nlohmann::json()}});
+    return {{"events", events}, {"unplaced", unplaced}, {"drift", drift}, {"warnings", schedule.warnings}};
 }
 
 }  // namespace tarat

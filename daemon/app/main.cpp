@@ -85,7 +85,24 @@ void print_schedule_text(const Setup& setup, const Schedule& schedule, std::ostr
         for (const auto& u : schedule.unplaced)
             out << "  " << u.rule << " at " << u.centre << " in " << u.period << ": " << u.reason << "\n";
     }
+    for (const auto& d : schedule.drift)
+        out << "pinned: " << d.event_id << " stays on " << format_date(d.pinned_date) << "; unpinned it would "
+            << (d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned")) << "\n";
     for (const auto& w : schedule.warnings) out << "warning: " << w << "\n";
+}
+
+// Pins come from the daemon's database when there is one; reading it changes nothing.
+std::vector<ScheduledEvent> pinned_in_state_dir(const std::filesystem::path& state_dir) {
+    auto db_file = state_dir / "tarat.db";
+    std::vector<ScheduledEvent> pinned;
+    if (!std::filesystem::exists(db_file)) return pinned;
+    try {
+        for (auto& stored : Store::open_read_only(db_file)->events({}))
+            if (stored.event.pinned) pinned.push_back(std::move(stored.event));
+    } catch (const std::exception& e) {
+        std::cerr << "taratd: warning: pins not read: " << e.what() << "\n";
+    }
+    return pinned;
 }
 
 int schedule(const Arguments& a) {
@@ -97,7 +114,7 @@ int schedule(const Arguments& a) {
         std::cerr << "taratd: unknown centre '" << a.centre << "'\n";
         return exit_code::usage;
     }
-    auto result = place(setup->plan, *setup->calendar);
+    auto result = place(setup->plan, *setup->calendar, pinned_in_state_dir(setup->config.state_dir));
     std::erase_if(result.events, [&](const ScheduledEvent& e) {
         return (from && e.date < *from) || (to && e.date > *to) || (!a.centre.empty() && e.centre != a.centre);
     });
@@ -156,6 +173,7 @@ int main(int argc, char** argv) {
     add_config(check_cmd);
     auto* schedule_cmd = app.add_subcommand("schedule", "print the dated schedule; writes nothing");
     add_config(schedule_cmd);
+    schedule_cmd->add_option("--state-dir", a.state_dir, "read pins from this state dir (overrides the config)");
     schedule_cmd->add_option("--from", a.from, "first date YYYY-MM-DD");
     schedule_cmd->add_option("--to", a.to, "last date YYYY-MM-DD");
     schedule_cmd->add_option("--centre", a.centre, "one centre's events");

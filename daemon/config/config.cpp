@@ -51,6 +51,38 @@ void read_notify(TableReader& r, Config& c) {
     }
     if (auto channels = r.strings("channels", Need::optional)) c.notify.channels = *channels;
     c.notify.fallback = r.string("fallback", Need::optional).value_or(c.notify.fallback);
+    if (auto reminders = r.strings("reminders", Need::optional)) {
+        c.notify.reminders.clear();
+        for (const auto& text : *reminders) {
+            if (auto span = parse_span(text)) c.notify.reminders.push_back(*span);
+            else r.error_at("reminders", "'" + text + "' is not a duration: write \"N working days\", \"N days\", \"N hours\" or \"N minutes\"");
+        }
+    }
+    if (auto every = r.span("escalation_every", Need::optional)) {
+        if (every->unit == Span::Unit::minutes || every->count < 1)
+            r.error_at("escalation_every", "escalation_every is at least 1 day or working day");
+        else c.notify.escalation_every = *every;
+    }
+    if (auto max = r.integer("escalation_max", Need::optional)) {
+        if (*max < 0 || *max > 100) r.error_at("escalation_max", "escalation_max is between 0 and 100");
+        else c.notify.escalation_max = static_cast<int>(*max);
+    }
+    if (const auto* digest = r.table("digest", Need::optional)) {
+        TableReader d(*digest, r.path("digest"), r.file(), r.diagnostics());
+        if (auto day = d.string("day", Need::optional)) {
+            if (auto wd = parse_weekday(*day)) c.notify.digest_weekday = *wd;
+            else d.error_at("day", "unknown weekday '" + *day + "': use mon, tue, wed, thu, fri, sat, sun");
+        }
+        c.notify.digest_minutes = d.time_of_day("time", Need::optional).value_or(c.notify.digest_minutes);
+        d.finish();
+    }
+    if (auto anytime = r.strings("anytime", Need::optional)) {
+        for (const auto& name : *anytime) {
+            if (auto kind = parse_kind(name)) c.notify.anytime.push_back(*kind);
+            else r.error_at("anytime", "unknown notice kind '" + name + "': use reminder, held_check, report_due, "
+                                        "overdue, escalation, change or digest");
+        }
+    }
 }
 
 std::string table_to_json(const toml::table& t, std::string_view skip) {

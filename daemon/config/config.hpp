@@ -1,6 +1,8 @@
 #pragma once
 // The daemon's settings (tarat.toml) → Config.
 #include "core/diagnostic.hpp"
+#include "core/notice.hpp"
+#include "core/span.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -26,6 +28,13 @@ struct NotifyConfig {
     WorkingHours working_hours;
     std::vector<std::string> channels{"log", "file"};  // default channels
     std::string fallback = "log";
+    // Reminder offsets for forms that name none.
+    std::vector<Span> reminders{{Span::Unit::working_days, 10}, {Span::Unit::working_days, 3}, {Span::Unit::working_days, 1}};
+    Span escalation_every{Span::Unit::working_days, 3};  // repeat an overdue notice this often…
+    int escalation_max = 3;                               // …at most this many times
+    unsigned digest_weekday = 1;                          // c encoding: 0 Sunday … 6 Saturday
+    int digest_minutes = 9 * 60;                          // local time of day
+    std::vector<NoticeKind> anytime;                      // kinds that may go out outside working hours
 };
 
 struct Config {

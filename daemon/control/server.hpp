@@ -32,8 +32,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Everything runs on the io_context's thread(s); the server never blocks it. Call listen(),
-// adopt() and stop() from that thread, or before it runs. The CommandTable must outlive the
+// Everything runs on the one thread that runs the io_context (no strands: do not run it on
+// several); the server never blocks it. Call listen(), adopt(), stop() and the destructor from
+// that thread, or while the io_context is not running. The CommandTable must outlive the
 // Server; handlers run on the loop thread, so they must be quick.
 class Server {
 public:

@@ -207,6 +207,7 @@ public:
     }
 
     Schedule run() {
+        fixed_forms_.assign(plan_.centres.size(), {});
         place_fixed();
         place_pinned();
         for (const auto& rule : plan_.rules) place_rule(rule);
@@ -272,6 +273,7 @@ private:
             auto found = centre_index_.find(fixed.centre);
             const int c = found == centre_index_.end() ? -1 : found->second;
             const Centre* centre = c >= 0 ? &plan_.centres[size_t(c)] : nullptr;
+            if (c >= 0) fixed_forms_[size_t(c)].emplace_back(&fixed.form, day_number(fixed.date));
             ScheduledEvent e;
             e.id = fixed.id;
             e.centre = fixed.centre;
@@ -331,6 +333,14 @@ private:
         for (int d = period.first; d <= period.last; ++d)
             if (!(day_flags_[size_t(d - first_)] & kSummer)) return false;
         return true;
+    }
+
+    // Fixed events of this form at this centre inside the period.
+    size_t fixed_of_form(int centre, const std::string& form, const PeriodSpan& period) const {
+        const auto& fixed = fixed_forms_[size_t(centre)];
+        return size_t(std::count_if(fixed.begin(), fixed.end(), [&](const auto& f) {
+            return *f.first == form && f.second >= period.first && f.second <= period.last;
+        }));
     }
 
     bool fits(int centre, int district, int day, int gap) const {
@@ -393,10 +403,12 @@ private:
                 const Centre& centre = plan_.centres[size_t(c)];
                 const int district = centre_district_[size_t(c)];
                 std::string base = rule.id + "." + centre.id + "." + period.label;
-                for (size_t i = 0; i < count; ++i) {
+                // "A seminar per quarter" is met by a fixed seminar there too: place only what is missing.
+                const size_t needed = count - std::min(count, fixed_of_form(c, rule.form, period));
+                for (size_t i = 0; i < needed; ++i) {
                     std::string id = count > 1 ? base + "." + std::to_string(i + 1) : base;
-                    // Aim at the middle of the i-th of `count` equal slices of the usable days.
-                    size_t target = days.empty() ? 0 : std::min(days.size() - 1, (2 * i + 1) * days.size() / (2 * count));
+                    // Aim at the middle of the i-th of `needed` equal slices of the usable days.
+                    size_t target = days.empty() ? 0 : std::min(days.size() - 1, (2 * i + 1) * days.size() / (2 * needed));
                     PinSlot* slot = pin(id);
                     std::optional<int> day;
                     if (slot) {
@@ -472,6 +484,7 @@ private:
     std::unordered_map<std::string, int> district_index_;
     size_t district_count_ = 0;
     std::vector<int> centre_district_;
+    std::vector<std::vector<std::pair<const std::string*, int>>> fixed_forms_;  // per centre: (form, day)
     std::vector<const ScheduledEvent*> pinned_sorted_;
     std::unordered_map<std::string, PinSlot> pins_;
     std::vector<std::uint8_t> day_flags_;  // per plan day: weekday (c encoding) | kWorking | kSummer

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 
 #include <cstring>
+#include <map>
 #include <set>
 
 using namespace tarat::testing;
@@ -184,4 +185,34 @@ TEST_CASE("restart after kill -9 keeps the state") {
     INFO(again.err());
     CHECK(co.status_json()["centres"].size() == 4);
     CHECK(again.err().find("unchanged") != std::string::npos);  // the same plan: nothing rewritten
+}
+
+// `taratd schedule --json` places the shipped plan completely, the same bytes every run, and writes nothing.
+TEST_CASE("schedule prints the complete shipped schedule") {
+    Checkout co;
+    auto first = run({kTaratd, "schedule", "--config", co.config(), "--state-dir", co.state, "--json"}, co.dir.path());
+    auto second = run({kTaratd, "schedule", "--config", co.config(), "--state-dir", co.state, "--json"}, co.dir.path());
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out == second.out);
+    CHECK_FALSE(std::filesystem::exists(co.state));
+    auto j = json::parse(first.out);
+    CHECK(j["unplaced"].empty());
+    std::map<std::string, int> per_centre;
+    for (const auto& e : j["events"]) {
+        for (const char* field : {"id", "centre", "district", "form", "title", "date", "start", "end", "source", "pinned"})
+            CHECK(e.contains(field));
+        ++per_centre[e["centre"].get<std::string>()];
+    }
+    CHECK(per_centre.size() == 4);
+    for (const auto& [centre, count] : per_centre) CHECK(count >= 6 + 2);  // monthly open classes + quarterly seminars
+
+    auto one = run({kTaratd, "schedule", "--config", co.config(), "--centre", "balausa", "--from", "2027-01-01", "--to",
+                    "2027-01-31"},
+                   co.dir.path());
+    CHECK(one.exit_code == 0);
+    CHECK(one.out.find("balausa") != std::string::npos);
+    CHECK(one.out.find("erkemai") == std::string::npos);
+    CHECK(one.out.find("2027-01-") != std::string::npos);
+    CHECK(one.out.find("2026-12-") == std::string::npos);
 }

@@ -507,3 +507,22 @@ TEST_CASE("the shipped plan places completely") {
             CHECK(open_class_months.count({c.id, month}));
     CHECK(open_class_months.size() >= 4 * 6);
 }
+
+// A fixed event of the rule's form in the period already meets the rule there; other centres still get theirs.
+TEST_CASE("fixed events count towards a rule's events in their period") {
+    Plan plan = test_plan("2027-01-01", "2027-03-31");
+    auto rule = make_rule("seminar-quarterly", Period::quarter, kTueThu);
+    rule.form = "seminar";
+    plan.rules.push_back(rule);
+    plan.events.push_back(make_fixed("a-seminar", "a", "2027-02-10"));
+    auto calendar = test_calendar();
+    auto s = place(plan, calendar);
+    CHECK(find(s, "a-seminar"));
+    CHECK_FALSE(find(s, "seminar-quarterly.a.2027-Q1"));
+    CHECK(find(s, "seminar-quarterly.b.2027-Q1"));
+    CHECK(find(s, "seminar-quarterly.c.2027-Q1"));
+    CHECK(s.unplaced.empty());
+    // A fixed event of another form does not count.
+    plan.events.back().form = "open-class";
+    CHECK(find(place(plan, calendar), "seminar-quarterly.a.2027-Q1"));
+}

@@ -1,0 +1,40 @@
+#include "core/notice.hpp"
+
+#include <array>
+
+namespace tarat {
+namespace {
+constexpr std::array<std::string_view, 7> kKindNames{"reminder", "held_check", "report_due", "overdue",
+                                                     "escalation", "change",     "digest"};
+constexpr std::array<std::string_view, 5> kStateNames{"pending", "sent", "dead", "superseded", "expired"};
+
+template <class Enum, size_t N>
+std::optional<Enum> parse_name(const std::array<std::string_view, N>& names, std::string_view name) {
+    for (size_t i = 0; i < N; ++i)
+        if (names[i] == name) return static_cast<Enum>(i);
+    return std::nullopt;
+}
+}  // namespace
+
+std::string_view kind_name(NoticeKind kind) { return kKindNames.at(static_cast<size_t>(kind)); }
+std::optional<NoticeKind> parse_kind(std::string_view name) { return parse_name<NoticeKind>(kKindNames, name); }
+std::string_view state_name(NoticeState state) { return kStateNames.at(static_cast<size_t>(state)); }
+std::optional<NoticeState> parse_notice_state(std::string_view name) {
+    return parse_name<NoticeState>(kStateNames, name);
+}
+
+std::string notice_key(NoticeKind kind, std::string_view event_id, std::string_view recipient,
+                       std::string_view channel, Instant due) {
+    std::string key(kind_name(kind));
+    key += ":";
+    key += event_id;
+    key += ":";
+    key += recipient;
+    key += ":";
+    key += channel;
+    key += ":";
+    key += format_instant_utc(due);
+    return key;
+}
+
+}  // namespace tarat

@@ -1,0 +1,108 @@
+#pragma once
+// Loads notice plugins (plugins/include/tarat/plugin.h) and turns each `[channel.X]` into a
+// Channel whose send() never throws and never lets a plugin's exception through.
+#include "config/config.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace spdlog {
+class logger;
+}
+
+namespace tarat {
+
+// One notice for one recipient on one channel: tarat_message with owned strings.
+struct OutgoingNotice {
+    std::string idempotency_key;
+    std::string kind;
+    std::string recipient;
+    std::string address;
+    std::string locale;
+    std::string subject;
+    std::string body;
+    std::string json = "{}";  // a JSON object with the notice's data
+};
+
+// What a plugin made of a notice.
+struct Delivery {
+    enum Status { sent, retry, rejected };
+    Status status = retry;
+    std::string error;  // why, for retry and rejected; empty for sent
+    // The plugin's suggestion for the next attempt (retry only); the dispatcher may clamp it.
+    std::optional<std::chrono::seconds> retry_after;
+};
+
+class PluginLibrary;  // a dlopen handle; closed when the last Channel using it is gone
+
+// One open notifier. Keeps its plugin library loaded for as long as it lives, even after the
+// PluginHost that opened it is gone. Destruction calls the plugin's close().
+class Channel {
+public:
+    ~Channel();
+    Channel(const Channel&) = delete;
+    Channel& operator=(const Channel&) = delete;
+
+    const std::string& name() const;    // the channel, e.g. "file"
+    const std::string& plugin() const;  // the plugin it runs on, e.g. "file"
+
+    // Blocks for as long as the plugin takes: call it on a worker thread, not the event loop.
+    // Thread-safe; calls on one Channel are serialised. Anything a plugin throws (plugins are C++
+    // too), an unknown status, or a failure here becomes `retry` with the reason in `error`
+    // ("plugin threw: …"): a notice must never be lost, and the dispatcher caps the attempts.
+    Delivery send(const OutgoingNotice& notice) noexcept;
+
+private:
+    friend class PluginHost;
+    struct State;  // the notifier, its host context and the library; defined in plugin_host.cpp
+    explicit Channel(std::unique_ptr<State> state);
+
+    std::unique_ptr<State> state_;
+    std::mutex send_mutex_;
+};
+
+// A channel, or the one-line reason it could not be opened.
+struct ChannelOpen {
+    std::unique_ptr<Channel> channel;  // null on failure
+    std::string error;                 // e.g. "channel 'mail': plugin 'smtp': no file /usr/lib/…/tarat-smtp.so"
+    explicit operator bool() const { return channel != nullptr; }
+};
+
+class PluginHost {
+public:
+    // plugin_dir: the only folder plugins are loaded from. state_dir: handed to plugins for their
+    // relative paths. logger: where plugins' log lines go (null: spdlog's default logger).
+    PluginHost(std::filesystem::path plugin_dir, std::filesystem::path state_dir,
+               std::shared_ptr<spdlog::logger> logger = nullptr);
+    ~PluginHost();
+    PluginHost(const PluginHost&) = delete;
+    PluginHost& operator=(const PluginHost&) = delete;
+
+    // Loads <plugin_dir>/tarat-<channel.plugin>.so (unless a live Channel already holds it), checks
+    // its ABI and opens a notifier with channel.settings_json. Never throws for a plugin's faults;
+    // a library that failed is closed again. Thread-safe.
+    ChannelOpen open_channel(const ChannelConfig& channel);
+
+    // Where a plugin name would be loaded from; nullopt for a name that is not a bare word
+    // (letters, digits, '-', '_'), which keeps '/' and '..' out.
+    std::optional<std::filesystem::path> plugin_path(std::string_view plugin) const;
+
+    const std::filesystem::path& plugin_dir() const { return plugin_dir_; }
+
+private:
+    std::shared_ptr<PluginLibrary> load(const std::string& plugin, std::string& error);
+
+    std::filesystem::path plugin_dir_;
+    std::filesystem::path state_dir_;
+    std::shared_ptr<spdlog::logger> logger_;
+    std::mutex mutex_;
+    std::map<std::string, std::weak_ptr<PluginLibrary>> loaded_;  // by plugin name
+};
+
+}  // namespace tarat

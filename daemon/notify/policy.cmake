@@ -1,0 +1,2 @@
+add_library(tarat_policy STATIC policy.cpp)
+target_link_libraries(tarat_policy PUBLIC tarat_core_types tarat_calendar tarat_config)

@@ -1,0 +1,190 @@
+#include "notify/policy.hpp"
+
+#include <algorithm>
+
+namespace tarat {
+
+namespace {
+
+// What a plugin needs to reach a person; channels of other plugins need nothing.
+std::string address_for_plugin(const std::string& plugin, const Person& person) {
+    if (plugin == "smtp") return person.email;
+    if (plugin == "telegram") return person.telegram;
+    if (plugin == "webhook") return person.webhook;
+    return {};
+}
+
+bool needs_address(const std::string& plugin) { return plugin == "smtp" || plugin == "telegram"; }
+
+Date shift(const WorkingCalendar& calendar, Date day, const Span& span, int sign) {
+    if (span.unit == Span::Unit::working_days) return calendar.add_working_days(day, sign * span.count);
+    return day + date::days{sign * span.count};
+}
+
+}  // namespace
+
+Routing::Routing(const Config& config) : defaults_(config.notify.channels), fallback_(config.notify.fallback) {
+    for (const auto& c : config.channels) plugins_.emplace_back(c.name, c.plugin);
+}
+
+const std::string* Routing::plugin_of(const std::string& channel) const {
+    for (const auto& [name, plugin] : plugins_)
+        if (name == channel) return &plugin;
+    return nullptr;
+}
+
+std::vector<std::string> Routing::channels_for(const Person& person) const {
+    const auto& wanted = person.channels.empty() ? defaults_ : person.channels;
+    std::vector<std::string> out;
+    for (const auto& channel : wanted) {
+        const std::string* plugin = plugin_of(channel);
+        bool reachable = plugin && (!needs_address(*plugin) || !address_for_plugin(*plugin, person).empty());
+        const std::string& chosen = reachable ? channel : fallback_;
+        if (std::find(out.begin(), out.end(), chosen) == out.end()) out.push_back(chosen);
+    }
+    return out;
+}
+
+std::string Routing::address(const Person& person, const std::string& channel) const {
+    const std::string* plugin = plugin_of(channel);
+    return plugin ? address_for_plugin(*plugin, person) : std::string{};
+}
+
+void Routing::check(const Plan& plan, Diagnostics& diagnostics) const {
+    for (const auto& person : plan.people) {
+        const auto& wanted = person.channels.empty() ? defaults_ : person.channels;
+        for (const auto& channel : wanted) {
+            const std::string* plugin = plugin_of(channel);
+            if (!plugin) {
+                diagnostics.error(person.pos, "unknown channel '" + channel + "'", "person." + person.id + ".channels");
+                continue;
+            }
+            if (needs_address(*plugin) && address_for_plugin(*plugin, person).empty())
+                diagnostics.warning(person.pos,
+                                    person.id + " has no " + (*plugin == "smtp" ? "email" : *plugin) +
+                                        " for channel '" + channel + "': notices go to '" + fallback_ + "'",
+                                    "person." + person.id);
+        }
+    }
+}
+
+NoticePolicy::NoticePolicy(const Plan& plan, const WorkingCalendar& calendar, const NotifyConfig& notify,
+                           const Routing& routing)
+    : plan_(plan), calendar_(calendar), notify_(notify), routing_(routing) {}
+
+Instant NoticePolicy::quiet(NoticeKind kind, Instant due) const {
+    if (std::find(notify_.anytime.begin(), notify_.anytime.end(), kind) != notify_.anytime.end()) return due;
+    return calendar_.next_working_moment(due);
+}
+
+Instant NoticePolicy::start_of(const ScheduledEvent& event) const {
+    return calendar_.local_to_instant(event.date, event.start_minutes);
+}
+
+Instant NoticePolicy::working_start(Date day) const {
+    return calendar_.local_to_instant(day, calendar_.work_start_minutes());
+}
+
+void NoticePolicy::add(std::vector<Notice>& out, NoticeKind kind, const std::string& event_id,
+                       const std::string& person_id, Instant due, const std::string& detail) const {
+    const Person* person = plan_.person(person_id);
+    if (!person) return;
+    due = quiet(kind, due);
+    for (const auto& channel : routing_.channels_for(*person)) {
+        Notice n{notice_key(kind, event_id, person_id, channel, due), kind, event_id, person_id, channel, due, detail};
+        if (std::find_if(out.begin(), out.end(), [&](const Notice& o) { return o.key == n.key; }) == out.end())
+            out.push_back(std::move(n));
+    }
+}
+
+Date NoticePolicy::report_due_date(const ScheduledEvent& event, Date held) const {
+    const Form* form = plan_.form(event.form);
+    Span due = form ? form->report_due : Span{Span::Unit::working_days, 3};
+    return shift(calendar_, held, due, +1);
+}
+
+void NoticePolicy::overdue_and_escalations(std::vector<Notice>& out, const ScheduledEvent& event,
+                                           const std::string& what, Date due_date) const {
+    const Centre* centre = plan_.centre(event.centre);
+    std::vector<std::string> told{plan_.overseer, plan_.coordinator};
+    if (centre) told.push_back(centre->director);
+    // Late from the first working moment after the due day has ended.
+    Instant overdue_at = working_start(calendar_.add_working_days(due_date, 1));
+    std::string detail = what + " " + format_date(due_date);
+    for (const auto& person : told) add(out, NoticeKind::overdue, event.id, person, overdue_at, detail);
+    Date round_day = calendar_.add_working_days(due_date, 1);
+    for (int round = 1; round <= notify_.escalation_max; ++round) {
+        round_day = shift(calendar_, round_day, notify_.escalation_every, +1);
+        for (const auto& person : told)
+            add(out, NoticeKind::escalation, event.id, person, working_start(round_day),
+                detail + " " + std::to_string(round));
+    }
+}
+
+std::vector<Notice> NoticePolicy::for_event(const EventFacts& facts) const {
+    std::vector<Notice> out;
+    const auto& e = facts.event;
+    const Centre* centre = plan_.centre(e.centre);
+    const District* district = plan_.district(e.district);
+    const Form* form = plan_.form(e.form);
+    const std::string director = centre ? centre->director : std::string{};
+    switch (facts.state) {
+        case EventState::cancelled:
+        case EventState::reported:
+            return out;  // nothing more to ask of it
+        case EventState::planned: {
+            const auto& offsets = form && !form->reminders.empty() ? form->reminders : notify_.reminders;
+            const Instant starts = start_of(e);
+            // The first (longest) reminder also goes to the coordinator.
+            auto longest = std::max_element(offsets.begin(), offsets.end(), [&](const Span& a, const Span& b) {
+                return shift(calendar_, e.date, a, -1) > shift(calendar_, e.date, b, -1);
+            });
+            for (auto it = offsets.begin(); it != offsets.end(); ++it) {
+                Instant due = it->unit == Span::Unit::minutes ? starts - std::chrono::minutes{it->count}
+                                                              : working_start(shift(calendar_, e.date, *it, -1));
+                if (quiet(NoticeKind::reminder, due) >= starts) continue;  // would arrive too late to help
+                std::vector<std::string> people{director};
+                if (district) people.push_back(district->head);
+                if (!e.responsible.empty()) people.push_back(e.responsible);
+                if (it == longest) people.push_back(plan_.coordinator);
+                for (const auto& p : people) add(out, NoticeKind::reminder, e.id, p, due, format_span(*it));
+            }
+            // "Was it held?" once its next working day has ended without a word.
+            Instant check_at = working_start(calendar_.add_working_days(e.date, 2));
+            for (const auto& p : {plan_.coordinator, director}) add(out, NoticeKind::held_check, e.id, p, check_at, "");
+            // Never confirmed held by the day its report would have been due: a compliance notice.
+            overdue_and_escalations(out, e, "held", report_due_date(e, e.date));
+            return out;
+        }
+        case EventState::held: {
+            Date due = report_due_date(e, facts.held_date.value_or(e.date));
+            add(out, NoticeKind::report_due, e.id, director, working_start(calendar_.add_working_days(due, -1)),
+                format_date(due));
+            overdue_and_escalations(out, e, "report", due);
+            return out;
+        }
+    }
+    return out;
+}
+
+std::vector<Notice> NoticePolicy::digests() const {
+    std::vector<Notice> out;
+    date::weekday wanted{notify_.digest_weekday};
+    Date day = plan_.from;
+    while (date::weekday{day} != wanted) day += date::days{1};
+    // One more week past the end, to report how the plan closed.
+    for (; day <= plan_.to + date::days{7}; day += date::days{7}) {
+        Instant due = calendar_.local_to_instant(day, notify_.digest_minutes);
+        for (const auto& p : {plan_.overseer, plan_.coordinator}) add(out, NoticeKind::digest, "", p, due, format_date(day));
+    }
+    return out;
+}
+
+std::vector<Notice> NoticePolicy::change(const ScheduledEvent& event, const std::vector<std::string>& told, Instant at,
+                                         const std::string& detail) const {
+    std::vector<Notice> out;
+    for (const auto& p : told) add(out, NoticeKind::change, event.id, p, at, detail);
+    return out;
+}
+
+}  // namespace tarat

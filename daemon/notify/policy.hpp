@@ -1,0 +1,72 @@
+#pragma once
+// Who is told what, and when: the notices an event's current state calls for. Pure: the same
+// inputs give the same notices (and keys); no clock, no I/O. The outbox is synced to this set
+// after every change, so a notice that is no longer true is superseded before it goes out.
+#include "calendar/working_calendar.hpp"
+#include "config/config.hpp"
+#include "core/event.hpp"
+#include "core/notice.hpp"
+#include "core/plan.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tarat {
+
+// An event as the policy sees it: where it stands now.
+struct EventFacts {
+    ScheduledEvent event;
+    EventState state = EventState::planned;
+    std::optional<Date> held_date;
+    std::optional<Date> reported_date;
+};
+
+// Which channels reach a person, with the fallback for a channel that needs an address they lack.
+class Routing {
+public:
+    explicit Routing(const Config& config);
+    std::vector<std::string> channels_for(const Person& person) const;
+    // The address a channel's plugin needs from the person ("" when it needs none).
+    std::string address(const Person& person, const std::string& channel) const;
+    // Config-time check: each person routed to a channel they have no address for (warning).
+    void check(const Plan& plan, Diagnostics& diagnostics) const;
+
+private:
+    const std::string* plugin_of(const std::string& channel) const;
+    std::vector<std::pair<std::string, std::string>> plugins_;  // channel → plugin
+    std::vector<std::string> defaults_;
+    std::string fallback_;
+};
+
+class NoticePolicy {
+public:
+    NoticePolicy(const Plan& plan, const WorkingCalendar& calendar, const NotifyConfig& notify, const Routing& routing);
+
+    // Reminders, held check, report reminder, overdue and escalations for one event in its state.
+    std::vector<Notice> for_event(const EventFacts& facts) const;
+    // The weekly digests across the plan period.
+    std::vector<Notice> digests() const;
+    // Postponed or cancelled: tell everyone who was already reminded (detail says what changed).
+    std::vector<Notice> change(const ScheduledEvent& event, const std::vector<std::string>& told, Instant at,
+                               const std::string& detail) const;
+
+    // The day a report is due for an event held on `held`.
+    Date report_due_date(const ScheduledEvent& event, Date held) const;
+
+private:
+    Instant quiet(NoticeKind kind, Instant due) const;  // inside working hours unless the kind may go any time
+    Instant start_of(const ScheduledEvent& event) const;
+    Instant working_start(Date day) const;
+    void add(std::vector<Notice>& out, NoticeKind kind, const std::string& event_id, const std::string& person_id,
+             Instant due, const std::string& detail) const;
+    void overdue_and_escalations(std::vector<Notice>& out, const ScheduledEvent& event, const std::string& what,
+                                 Date due_date) const;
+
+    const Plan& plan_;
+    const WorkingCalendar& calendar_;
+    const NotifyConfig& notify_;
+    const Routing& routing_;
+};
+
+}  // namespace tarat

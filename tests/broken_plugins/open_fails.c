@@ -1,0 +1,13 @@
+/* Broken on purpose: open always fails, with a message in Kazakh. */
+#include <tarat/plugin.h>
+
+#include <stdio.h>
+
+TARAT_PLUGIN_EXPORT uint32_t tarat_plugin_abi(void) { return TARAT_PLUGIN_ABI; }
+
+TARAT_PLUGIN_EXPORT int tarat_plugin_open(const char* config_json, const tarat_host* host, tarat_notifier* out,
+                                          char* error, size_t error_len) {
+    (void)config_json, (void)host, (void)out;
+    snprintf(error, error_len, "SMS шлюзы жауап бермейді (gateway unreachable)");
+    return 7;
+}
