@@ -35,21 +35,31 @@ std::string taratctl_command() {
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options, Setup setup, const Clock& clock)
-    : options_(std::move(options)), setup_(std::move(setup)), clock_(clock), signals_(io_, SIGINT, SIGTERM, SIGHUP) {}
+    : options_(std::move(options)),
+      setup_(std::make_shared<const Setup>(std::move(setup))),
+      clock_(clock),
+      signals_(io_, SIGINT, SIGTERM, SIGHUP) {}
 
 Daemon::~Daemon() = default;
 
-Date Daemon::today() const { return setup_.calendar->instant_to_local(clock_.now()).first; }
+Date Daemon::today() const { return setup_->calendar->instant_to_local(clock_.now()).first; }
 
-PlanLoadResult Daemon::store_schedule(const Setup& setup, std::string_view actor) {
-    auto schedule = place(setup.plan, *setup.calendar, pinned_events(*store_));
+PlanLoadResult Daemon::store_schedule(const std::shared_ptr<const Setup>& setup, std::string_view actor) {
+    auto schedule = place(setup->plan, *setup->calendar, pinned_events(*store_));
     for (const auto& u : schedule.unplaced)
         spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
     for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
     for (const auto& d : schedule.drift)
         spdlog::info("pinned {} stays on {}; unpinned it would {}", d.event_id, format_date(d.pinned_date),
                      d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned"));
-    return store_->apply_plan(setup.plan, schedule.events, clock_.now(), actor);
+    auto notices = std::make_unique<Notices>(*setup, *setup->templates, *store_);
+    auto result = store_->in_transaction([&] {
+        auto loaded = store_->apply_plan(setup->plan, schedule.events, clock_.now(), actor);
+        notices->sync_all(clock_.now());
+        return loaded;
+    });
+    notices_ = std::move(notices);
+    return result;
 }
 
 ReloadOutcome Daemon::reload(std::string_view actor) {
@@ -59,23 +69,28 @@ ReloadOutcome Daemon::reload(std::string_view actor) {
     if (!fresh) {
         for (const auto& d : diagnostics.items()) outcome.errors.push_back(d.format());
         outcome.text = "the new plan was refused (" + std::to_string(diagnostics.error_count()) +
-                       " errors); still serving plan " + setup_.plan.id;
+                       " errors); still serving plan " + setup_->plan.id;
         spdlog::error("reload: {}", outcome.text);
         for (const auto& e : outcome.errors) spdlog::error("{}", e);
         return outcome;
     }
-    if (fresh->config.state_dir != setup_.config.state_dir || fresh->config.socket_path != setup_.config.socket_path)
-        spdlog::warn("reload: state_dir and socket changes take effect at the next start");
-    fresh->config.state_dir = setup_.config.state_dir;
-    fresh->config.socket_path = setup_.config.socket_path;
+    const auto& old_config = setup_->config;
+    if (fresh->config.state_dir != old_config.state_dir || fresh->config.socket_path != old_config.socket_path ||
+        fresh->config.plugin_dir != old_config.plugin_dir)
+        spdlog::warn("reload: state_dir, socket and plugin_dir changes take effect at the next start");
+    fresh->config.state_dir = old_config.state_dir;
+    fresh->config.socket_path = old_config.socket_path;
+    fresh->config.plugin_dir = old_config.plugin_dir;
     try {
-        auto result = store_schedule(*fresh, actor);
-        setup_ = std::move(*fresh);
+        auto next = std::make_shared<const Setup>(std::move(*fresh));
+        auto result = store_schedule(next, actor);
+        setup_ = next;
         outcome.taken = true;
         outcome.changes = result.changes;
-        outcome.text = "plan " + setup_.plan.id + " taken: " +
+        outcome.text = "plan " + setup_->plan.id + " taken: " +
                        (result.changed ? std::to_string(result.changes.size()) + " changes" : std::string("no changes"));
         spdlog::info("reload: {}", outcome.text);
+        dispatcher_->poke();
     } catch (const std::exception& e) {
         outcome.text = std::string("the new plan could not be stored: ") + e.what();
         spdlog::error("reload: {}", outcome.text);
@@ -99,17 +114,27 @@ void Daemon::watch_signals() {
 
 void Daemon::stop() {
     if (server_) server_->stop();
+    if (dispatcher_) dispatcher_->stop();
     signals_.cancel();
     io_.stop();
 }
 
 int Daemon::run() {
-    const auto& config = setup_.config;
+    const auto& config = setup_->config;
     store_ = Store::open(config.state_dir / "tarat.db");
+
+    plugins_ = std::make_unique<PluginHost>(config.plugin_dir, config.state_dir);
+    std::vector<std::string> channel_errors;
+    sender_ = std::make_unique<PluginSender>(*plugins_, config.channels, channel_errors);
+    for (const auto& e : channel_errors) spdlog::critical("{}", e);
+    if (!channel_errors.empty()) return exit_code::config;
+
     auto loaded = store_schedule(setup_, "taratd:start");
-    spdlog::info("plan {} loaded: {}", setup_.plan.id,
+    spdlog::info("plan {} loaded: {}", setup_->plan.id,
                  loaded.changed ? std::to_string(loaded.changes.size()) + " changes stored" : std::string("unchanged"));
 
+    dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_,
+                                               [this](const OutboxRow& row) { return notices_->prepare(row); });
     register_commands(commands_, *this);
     std::string admin_group = config.admin_group;
     uid_t self = ::geteuid();
@@ -122,7 +147,9 @@ int Daemon::run() {
     spdlog::info("listening on {} — ask it: {} --socket {} status", config.socket_path.string(), taratctl_command(),
                  config.socket_path.string());
     watch_signals();
+    dispatcher_->poke();
     io_.run();
+    dispatcher_.reset();  // waits for sends in flight
     spdlog::info("stopped");
     return exit_code::ok;
 }

@@ -1,9 +1,13 @@
 #pragma once
-// taratd's running state: setup, store, socket server, signals — all on one io_context thread.
+// taratd's running state: setup, store, notices, socket server, signals — on one io_context thread.
+#include "app/notices.hpp"
 #include "config/setup.hpp"
 #include "control/command_table.hpp"
 #include "control/server.hpp"
 #include "core/time.hpp"
+#include "notify/dispatcher.hpp"
+#include "notify/plugin_host.hpp"
+#include "notify/plugin_sender.hpp"
 #include "schedule/placement.hpp"
 #include "store/store.hpp"
 
@@ -25,7 +29,7 @@ struct DaemonOptions {
 // What a reload did, for the log and for `taratctl reload --wait`.
 struct ReloadOutcome {
     bool taken = false;
-    std::string text;             // one line
+    std::string text;                  // one line
     std::vector<std::string> errors;   // formatted diagnostics when refused
     std::vector<std::string> changes;  // what changed in the store when taken
 };
@@ -35,28 +39,36 @@ public:
     Daemon(DaemonOptions options, Setup setup, const Clock& clock);
     ~Daemon();
 
-    // Opens the store, stores the schedule, listens, and runs until SIGTERM/SIGINT. Returns an exit code.
+    // Opens the store and the channels, stores the schedule and its notices, listens, and runs
+    // until SIGTERM/SIGINT. Returns an exit code.
     int run();
 
     // Re-reads config, plan and calendar; keeps the old ones when the new ones are invalid.
     ReloadOutcome reload(std::string_view actor);
 
-    const Setup& setup() const { return setup_; }
+    const Setup& setup() const { return *setup_; }
     Store& store() { return *store_; }
+    Notices& notices() { return *notices_; }
+    Dispatcher& dispatcher() { return *dispatcher_; }
     const Clock& clock() const { return clock_; }
     Date today() const;
 
 private:
-    PlanLoadResult store_schedule(const Setup& setup, std::string_view actor);
+    // Places the plan, stores it and syncs the outbox, in one transaction.
+    PlanLoadResult store_schedule(const std::shared_ptr<const Setup>& setup, std::string_view actor);
     void watch_signals();
     void stop();
 
     DaemonOptions options_;
-    Setup setup_;
+    std::shared_ptr<const Setup> setup_;
     const Clock& clock_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
     std::unique_ptr<Store> store_;
+    std::unique_ptr<Notices> notices_;
+    std::unique_ptr<PluginHost> plugins_;
+    std::unique_ptr<PluginSender> sender_;
+    std::unique_ptr<Dispatcher> dispatcher_;
     control::CommandTable commands_;
     std::unique_ptr<control::Server> server_;
 };

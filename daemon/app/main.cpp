@@ -3,6 +3,7 @@
 #include "app/event_json.hpp"
 #include "app/exit_codes.hpp"
 #include "app/logging.hpp"
+#include "app/preview.hpp"
 #include "app/state_lock.hpp"
 
 #include <CLI/CLI.hpp>
@@ -19,7 +20,8 @@ struct Arguments {
     std::string config = "/etc/tarat/tarat.toml";
     std::string state_dir, socket, plugin_dir;
     std::string from, to, centre;
-    std::string pretend_now;  // testing aid: run as if the clock read this instant at start
+    std::string pretend_now;
+    std::vector<std::string> assume;  // testing aid: run as if the clock read this instant at start
     bool json = false;
 };
 
@@ -124,6 +126,41 @@ int schedule(const Arguments& a) {
     return exit_code::ok;
 }
 
+PreviewAssumptions parse_assumptions(const std::vector<std::string>& items) {
+    PreviewAssumptions assume;
+    for (const auto& item : items) {
+        if (item == "held=on-day") assume.held = PreviewAssumptions::Held::on_day;
+        else if (item == "held=never") assume.held = PreviewAssumptions::Held::never;
+        else if (item == "report=on-time") assume.report = PreviewAssumptions::Report::on_time;
+        else if (item == "report=late") assume.report = PreviewAssumptions::Report::late;
+        else if (item == "report=never") assume.report = PreviewAssumptions::Report::never;
+        else
+            throw CLI::ValidationError("--assume", "'" + item + "': use held=on-day|never or report=on-time|late|never");
+    }
+    return assume;
+}
+
+int preview_cmd(const Arguments& a) {
+    auto from = date_arg(a.from, "--from");
+    auto to = date_arg(a.to, "--to");
+    if (!from || !to) throw CLI::ValidationError("--from/--to", "both are required");
+    if (*to < *from) throw CLI::ValidationError("--to", "ends before --from");
+    auto assume = parse_assumptions(a.assume);
+    auto setup = load_or_report(a);
+    if (!setup) return exit_code::config;
+    auto notices = preview(*setup, *from, *to, assume);
+    if (a.json) {
+        std::cout << preview_json(*setup, notices).dump(2) << "\n";
+        return exit_code::ok;
+    }
+    for (const auto& n : notices)
+        std::cout << format_instant_local(n.at, setup->calendar->zone()) << "  " << kind_name(n.kind) << "  "
+                  << (n.event.empty() ? "-" : n.event) << "  " << n.recipient << "  " << n.channel << "  " << n.subject
+                  << "\n";
+    std::cout << notices.size() << " notices\n";
+    return exit_code::ok;
+}
+
 int run(const Arguments& a) {
     auto setup = load_or_report(a);
     if (!setup) return exit_code::config;
@@ -178,11 +215,17 @@ int main(int argc, char** argv) {
     schedule_cmd->add_option("--to", a.to, "last date YYYY-MM-DD");
     schedule_cmd->add_option("--centre", a.centre, "one centre's events");
     schedule_cmd->add_flag("--json", a.json, "print JSON");
+    auto* preview_sub = app.add_subcommand("preview", "every notice that would go out, on a simulated clock");
+    add_config(preview_sub);
+    preview_sub->add_option("--from", a.from, "first day YYYY-MM-DD")->required();
+    preview_sub->add_option("--to", a.to, "last day YYYY-MM-DD")->required();
+    preview_sub->add_option("--assume", a.assume, "held=on-day|never, report=on-time|late|never (repeatable)");
+    preview_sub->add_flag("--json", a.json, "print JSON");
     app.require_subcommand(0, 1);
 
     // `run` is the default: `taratd --config F` means `taratd run --config F`.
     std::vector<std::string> args(argv + 1, argv + argc);
-    static const std::set<std::string> known{"run", "check", "schedule", "--help", "-h", "--version"};
+    static const std::set<std::string> known{"run", "check", "schedule", "preview", "--help", "-h", "--version"};
     if (args.empty() || !known.count(args.front())) args.insert(args.begin(), "run");
     std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
     try {
@@ -194,6 +237,7 @@ int main(int argc, char** argv) {
     try {
         if (*check_cmd) return check(a);
         if (*schedule_cmd) return schedule(a);
+        if (*preview_sub) return preview_cmd(a);
         return run(a);
     } catch (const CLI::ParseError& e) {
         std::cerr << "taratd: " << e.what() << "\n";

@@ -2,6 +2,7 @@
 
 #include "config/days_off_loader.hpp"
 #include "config/plan_loader.hpp"
+#include "config/routing.hpp"
 
 #include <date/tz.h>
 
@@ -74,9 +75,14 @@ std::optional<Setup> load_setup(const std::filesystem::path& config_file, const 
             local.error(calendar_pos, std::string("cannot build the working calendar: ") + e.what());
         }
     }
+    std::shared_ptr<const TemplateSet> templates;
+    if (config) {
+        templates = std::make_shared<const TemplateSet>(TemplateSet::load(config->templates_dir, local));
+        if (plan) Routing(*config).check(*plan, local);
+    }
     diagnostics.append(local);
     if (local.has_errors() || !calendar) return std::nullopt;
-    return Setup{std::move(*config), std::move(*plan), std::move(calendar)};
+    return Setup{std::move(*config), std::move(*plan), std::move(calendar), std::move(templates)};
 }
 
 std::string summarize(const Setup& setup) {

@@ -3,6 +3,7 @@
 #include "calendar/working_calendar.hpp"
 #include "config/config.hpp"
 #include "core/plan.hpp"
+#include "notify/templates.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -14,6 +15,7 @@ struct Setup {
     Config config;
     Plan plan;
     std::shared_ptr<const WorkingCalendar> calendar;
+    std::shared_ptr<const TemplateSet> templates;
 };
 
 // Command-line values that win over the config file.

@@ -4,6 +4,7 @@
 // after every change, so a notice that is no longer true is superseded before it goes out.
 #include "calendar/working_calendar.hpp"
 #include "config/config.hpp"
+#include "config/routing.hpp"
 #include "core/event.hpp"
 #include "core/notice.hpp"
 #include "core/plan.hpp"
@@ -20,23 +21,6 @@ struct EventFacts {
     EventState state = EventState::planned;
     std::optional<Date> held_date;
     std::optional<Date> reported_date;
-};
-
-// Which channels reach a person, with the fallback for a channel that needs an address they lack.
-class Routing {
-public:
-    explicit Routing(const Config& config);
-    std::vector<std::string> channels_for(const Person& person) const;
-    // The address a channel's plugin needs from the person ("" when it needs none).
-    std::string address(const Person& person, const std::string& channel) const;
-    // Config-time check: each person routed to a channel they have no address for (warning).
-    void check(const Plan& plan, Diagnostics& diagnostics) const;
-
-private:
-    const std::string* plugin_of(const std::string& channel) const;
-    std::vector<std::pair<std::string, std::string>> plugins_;  // channel → plugin
-    std::vector<std::string> defaults_;
-    std::string fallback_;
 };
 
 class NoticePolicy {

@@ -22,6 +22,12 @@ inline Instant instant_from_unix_seconds(std::int64_t seconds) { return Instant{
 void insert_history(SQLite::Database& db, Instant at, std::string_view actor, std::string_view action,
                     std::string_view subject, std::string_view detail);
 
+// The store's tests reach the connection behind a Store through this; writes made through it
+// join the transaction in_transaction has open.
+struct Access {
+    static SQLite::Database& connection(Store& store) { return *store.db_; }
+};
+
 // Runs `work`; SQLite's exceptions and the store's own become one StoreError naming the file and
 // what was being done, so callers above the store catch one type.
 template <class Work>

@@ -133,7 +133,19 @@ CREATE INDEX history_by_at ON history(at);
 CREATE INDEX history_by_subject ON history(subject);
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations{kSchemaV1};
+// The outbox as the dispatcher uses it: what the template needs beyond the event, whether a notice
+// went out late, and a pending index that serves due_notices' whole order (ties by key) without a
+// sort, so draining thousands of rows due at the same moment stays cheap.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE notice ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE notice ADD COLUMN late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1));
+DROP INDEX notice_pending_by_time;
+CREATE INDEX notice_pending_by_time ON notice(next_attempt_at, key) WHERE state = 'pending';
+)sql";
+// No index on state alone: without ANALYZE statistics the planner would prefer it to the partial
+// index above and sort every pending row; counting by state scans the table instead.
+
+constexpr std::array<std::string_view, 2> kMigrations{kSchemaV1, kSchemaV2};
 
 }  // namespace
 

@@ -2,7 +2,6 @@
 // difference. Each table is described once (TableSpec); one diff routine serves them all.
 #include "store/internal.hpp"
 #include "store/store.hpp"
-#include "store/write_transaction.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -446,7 +445,7 @@ PlanLoadResult Store::apply_plan(const Plan& plan, const std::vector<ScheduledEv
                                  std::string_view actor) {
     return guarded(file_, "cannot apply the plan", [&] {
         PlanLoadResult result;
-        WriteTransaction transaction(*db_);
+        TransactionScope transaction(*this);
         ChangeLog log(*db_, now, actor, result);
 
         // Every table is read before any is written.

@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -152,6 +153,18 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& db_file) {
     });
 }
 
+std::unique_ptr<Store> Store::open_read_only(const std::filesystem::path& db_file) {
+    return guarded(db_file, "cannot open the database for reading", [&] {
+        auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READONLY, kBusyTimeoutMs);
+        int version = read_user_version(*db);
+        refuse_if_newer(version);
+        if (version < latest_schema_version())
+            throw StoreError("schema version " + std::to_string(version) + " is older than this taratd's " +
+                             std::to_string(latest_schema_version()) + "; start taratd once to migrate it");
+        return std::unique_ptr<Store>(new Store(db_file, std::move(db)));
+    });
+}
+
 void Store::configure_connection() {
     db_->exec("PRAGMA foreign_keys = ON");
     // WAL lets readers (taratctl) run beside the writer; FULL makes each commit survive power loss.
@@ -252,6 +265,15 @@ std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
     });
 }
 
+std::optional<StoredEvent> Store::event(const std::string& id) const {
+    return guarded(file_, "cannot read event " + id, [&]() -> std::optional<StoredEvent> {
+        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns + " FROM event WHERE id = ?1");
+        query.bind(1, id);
+        if (!query.executeStep()) return std::nullopt;
+        return read_event(query);
+    });
+}
+
 std::vector<StoredEvent> Store::upcoming(Date from, std::size_t limit) const {
     return guarded(file_, "cannot read the upcoming events", [&] {
         SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns +
@@ -286,10 +308,90 @@ std::vector<HistoryRow> Store::history(std::optional<Instant> since) const {
 void Store::add_history(Instant at, std::string_view actor, std::string_view action, std::string_view subject,
                         std::string_view detail) {
     guarded(file_, "cannot write the history", [&] {
-        WriteTransaction transaction(*db_);
+        TransactionScope transaction(*this);
         store_internal::insert_history(*db_, at, actor, action, subject, detail);
         transaction.commit();
     });
+}
+
+bool Store::pin_event(const std::string& event_id) {
+    return guarded(file_, "cannot pin event " + event_id, [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement pin(*db_, "UPDATE event SET pinned = 1 WHERE id = ?1 AND pinned = 0");
+        pin.bind(1, event_id);
+        bool changed = pin.exec() > 0;
+        transaction.commit();
+        return changed;
+    });
+}
+
+void Store::set_event_state(const std::string& event_id, EventState state, std::optional<Date> held_date,
+                            std::optional<Date> reported_date) {
+    guarded(file_, "cannot change event " + event_id, [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement update(*db_,
+                                 "UPDATE event SET state = ?2, held_date = ?3, reported_date = ?4 WHERE id = ?1");
+        update.bind(1, event_id);
+        update.bind(2, std::string(state_name(state)));
+        bind_optional_date(update, 3, held_date);
+        bind_optional_date(update, 4, reported_date);
+        if (update.exec() == 0) throw StoreError("no event " + event_id);
+        transaction.commit();
+    });
+}
+
+// ---- transactions ----
+
+namespace {
+// One name serves every nesting level: ROLLBACK TO and RELEASE act on the innermost one.
+constexpr const char* kSavepoint = "tarat_nested";
+
+bool transaction_open(SQLite::Database& db) { return sqlite3_get_autocommit(db.getHandle()) == 0; }
+}  // namespace
+
+bool Store::in_transaction() const { return transaction_open(*db_); }
+
+Store::TransactionScope::TransactionScope(Store& store, bool name_the_file)
+    : store_(store), name_the_file_(name_the_file) {
+    auto begin = [&] {
+        SQLite::Database& db = *store_.db_;
+        // SQLite ends a transaction by itself on SQLITE_FULL, IOERR or NOMEM. A caller that caught
+        // that error and carried on must not see its later writes commit one by one.
+        if (store_.open_scopes_ > 0 && !transaction_open(db))
+            throw StoreError("the enclosing transaction was already rolled back after an earlier error");
+        outermost_ = !transaction_open(db);
+        db.exec(outermost_ ? std::string("BEGIN IMMEDIATE") : std::string("SAVEPOINT ") + kSavepoint);
+        ++store_.open_scopes_;
+    };
+    if (name_the_file_) guarded(store_.file_, "cannot begin a transaction", begin);
+    else begin();
+}
+
+Store::TransactionScope::~TransactionScope() {
+    if (finished_) return;
+    --store_.open_scopes_;
+    SQLite::Database& db = *store_.db_;
+    // Never throws: when SQLite has already rolled back, there is nothing left to undo.
+    if (!transaction_open(db)) return;
+    if (outermost_) {
+        db.tryExec("ROLLBACK");
+    } else {
+        db.tryExec(std::string("ROLLBACK TO ") + kSavepoint);
+        db.tryExec(std::string("RELEASE ") + kSavepoint);
+    }
+}
+
+void Store::TransactionScope::commit() {
+    auto end = [&] {
+        SQLite::Database& db = *store_.db_;
+        if (!transaction_open(db))
+            throw StoreError("the transaction was rolled back after an error before it could commit");
+        db.exec(outermost_ ? std::string("COMMIT") : std::string("RELEASE ") + kSavepoint);
+        finished_ = true;
+        --store_.open_scopes_;
+    };
+    if (name_the_file_) guarded(store_.file_, "cannot commit", end);
+    else end();
 }
 
 }  // namespace tarat

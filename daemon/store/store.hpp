@@ -2,17 +2,20 @@
 // The daemon's durable truth: one SQLite file holding the plan, the dated events, their execution
 // state, the notice outbox and the audit history.
 #include "core/event.hpp"
+#include "core/notice.hpp"
 #include "core/plan.hpp"
 #include "core/time.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace SQLite {
@@ -20,6 +23,9 @@ class Database;
 }
 
 namespace tarat {
+namespace store_internal {
+struct Access;
+}
 
 // Every failure the store reports; the message names the database file and SQLite's words.
 class StoreError : public std::runtime_error {
@@ -98,11 +104,65 @@ struct StoreSettings {
     int busy_timeout_ms = 0;
 };
 
+// One row of the outbox.
+struct OutboxRow {
+    Notice notice;
+    NoticeState state = NoticeState::pending;
+    int attempts = 0;         // channel calls so far: every mark_sent, mark_retry and mark_dead counts one
+    // Pending: when the dispatcher tries next. Any other state: when the row stopped being pending.
+    Instant next_attempt_at{};
+    std::string last_error;   // the last refusal; cleared by mark_sent
+    std::string subject;      // as sent (empty until then)
+    std::string body;
+    Instant created_at{};
+    std::optional<Instant> sent_at;
+    bool late = false;        // sent more than the grace after it was due (downtime, retries)
+};
+
+// Every set field narrows the result. `event_id` = "" selects the notices about no event (digests);
+// `from` is inclusive and `to` exclusive, both on the due time.
+struct NoticeFilter {
+    std::optional<NoticeState> state;
+    std::optional<std::string> event_id;
+    std::optional<std::string> recipient;
+    std::optional<NoticeKind> kind;
+    std::optional<Instant> from;
+    std::optional<Instant> to;
+    std::size_t limit = 0;  // 0 = all
+};
+
+// What sync_notices did. added + kept = the distinct keys derived.
+struct SyncResult {
+    std::size_t added = 0;       // new pending rows
+    std::size_t superseded = 0;  // pending rows no longer derived
+    std::size_t kept = 0;        // derived keys already in the outbox, in whatever state
+};
+
+struct NoticeCounts {
+    std::size_t pending = 0;
+    std::size_t sent = 0;
+    std::size_t dead = 0;
+    std::size_t superseded = 0;
+    std::size_t expired = 0;
+};
+
+// One mark_sent, for mark_sent_batch.
+struct SentMark {
+    std::string key;
+    Instant at{};
+    std::string subject;
+    std::string body;
+    bool late = false;
+};
+
 // One connection; use it from one thread at a time.
 class Store {
 public:
     // Creates the file if missing, checks WAL + synchronous=FULL took, migrates the schema.
     static std::unique_ptr<Store> open(const std::filesystem::path& db_file);
+    // For offline readers (`taratd schedule`): writes nothing, migrates nothing; refuses a
+    // database whose schema is not this build's.
+    static std::unique_ptr<Store> open_read_only(const std::filesystem::path& db_file);
     static int latest_schema_version();
 
     ~Store();
@@ -123,19 +183,115 @@ public:
     std::vector<StoredCentre> centres() const;  // by district, then id
     std::vector<StoredEvent> events(const EventFilter& filter) const;  // by date, start, id
     std::vector<StoredEvent> upcoming(Date from, std::size_t limit) const;  // planned only
+    std::optional<StoredEvent> event(const std::string& id) const;
 
     // Rows at or after `since` (all without it), oldest first.
     std::vector<HistoryRow> history(std::optional<Instant> since = std::nullopt) const;
+    // People were told this date (a notice went out, or the coordinator confirmed it): re-planning
+    // never moves it again. True when it was not pinned before.
+    bool pin_event(const std::string& event_id);
+    // Records where an event stands (held on …, reported on …). Callers sync its notices in the
+    // same transaction.
+    void set_event_state(const std::string& event_id, EventState state, std::optional<Date> held_date,
+                         std::optional<Date> reported_date);
     void add_history(Instant at, std::string_view actor, std::string_view action, std::string_view subject,
                      std::string_view detail);
 
+    // ---- transactions ----
+    // Runs fn inside ONE write transaction (BEGIN IMMEDIATE … COMMIT) and returns what it returns: a
+    // state change and the notices it causes commit together or not at all. Every write method
+    // below joins the transaction that is open on this connection and opens its own otherwise.
+    // Anything fn throws rolls the whole transaction back and propagates unchanged. Called inside
+    // an open transaction, in_transaction (like every write method) joins it through a SAVEPOINT,
+    // so a nested failure that the caller catches undoes the nested part only.
+    template <class Fn>
+    auto in_transaction(Fn&& fn) -> std::invoke_result_t<Fn&>;
+    bool in_transaction() const;  // a write transaction is open on this connection
+
+    // ---- the outbox ----
+    // Makes the PENDING notices of one scope equal to `derived`. Scope: one event id, or nullopt
+    // (or "") for the notices about no event (digests); every derived notice must belong to it.
+    // A key not yet in the outbox becomes a pending row due at notice.due; a pending row whose key
+    // is not derived becomes superseded; rows already sent, dead, expired or superseded are left as
+    // they are (a key is never reused, so a superseded reminder never comes back). A pending row
+    // that is derived again takes the new detail. A key derived twice counts once (first wins).
+    SyncResult sync_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& derived,
+                            Instant now);
+
+    // The dispatcher's one timer: the earliest next_attempt_at among pending rows.
+    std::optional<Instant> next_attempt_due() const;
+    // Pending rows with next_attempt_at <= now, by next_attempt_at then key; limit 0 = all.
+    std::vector<OutboxRow> due_notices(Instant now, std::size_t limit) const;
+
+    // What the channel answered. Each is one durable transaction of its own unless a transaction
+    // is open. A key that is not in the outbox throws StoreError, and so does a row in a state the
+    // answer cannot come from (a logic error the dispatcher must notice). Two races are not errors:
+    //  - mark_sent on a row already sent changes nothing (the first record stands), so a mark whose
+    //    COMMIT outcome was unknown (an I/O error reported after the WAL frame was written) can be
+    //    repeated safely, and a batch naming a key twice is harmless. The crash between the
+    //    plugin's success and the commit is a different case: the row is still pending and goes out
+    //    again (at-least-once); the idempotency key lets the receiver drop the copy.
+    //  - a row superseded while its send was in flight: mark_sent records it as sent (people were
+    //    told; recipients_told must know), mark_retry / mark_dead / mark_expired change nothing.
+    void mark_sent(const std::string& key, Instant at, const std::string& subject, const std::string& body,
+                   bool late);
+    void mark_sent_batch(const std::vector<SentMark>& marks);  // one transaction, all or nothing
+    void mark_retry(const std::string& key, Instant next_attempt_at, const std::string& error);  // stays pending
+    void mark_dead(const std::string& key, Instant at, const std::string& error);
+    void mark_expired(const std::string& key, Instant at);  // a reminder whose event had already begun
+    // Dead → pending, due now, with a fresh count of attempts (`taratctl retry`: the cause was
+    // fixed); the last error stays until the next attempt. Any other state throws StoreError.
+    void requeue(const std::string& key, Instant now);
+
+    std::vector<OutboxRow> notices(const NoticeFilter& filter) const;  // by due, then key
+    NoticeCounts notice_counts() const;
+    // The distinct recipients who were told about this event's date (a reminder or a change notice
+    // sent), by id: change notices go to them.
+    std::vector<std::string> recipients_told(const std::string& event_id) const;
+
 private:
+    friend struct store_internal::Access;
+
+    // One level of transaction: BEGIN IMMEDIATE when none is open, a SAVEPOINT inside one.
+    // Destroyed without commit(), it rolls its level back.
+    class TransactionScope {
+    public:
+        // name_the_file: errors become StoreError naming the file (for in_transaction's callers;
+        // the write methods' own guard names it otherwise).
+        explicit TransactionScope(Store& store, bool name_the_file = false);
+        ~TransactionScope();  // never throws
+        TransactionScope(const TransactionScope&) = delete;
+        TransactionScope& operator=(const TransactionScope&) = delete;
+        void commit();
+
+    private:
+        Store& store_;
+        bool name_the_file_;
+        bool outermost_ = false;
+        bool finished_ = false;
+    };
+
     Store(std::filesystem::path file, std::unique_ptr<SQLite::Database> db);
     void configure_connection();  // pragmas, read back
     void migrate();
 
     std::filesystem::path file_;
     std::unique_ptr<SQLite::Database> db_;
+    int open_scopes_ = 0;  // TransactionScopes alive on this connection
 };
+
+template <class Fn>
+auto Store::in_transaction(Fn&& fn) -> std::invoke_result_t<Fn&> {
+    using Result = std::invoke_result_t<Fn&>;
+    TransactionScope scope(*this, /*name_the_file=*/true);
+    if constexpr (std::is_void_v<Result>) {
+        std::invoke(fn);
+        scope.commit();
+    } else {
+        Result result = std::invoke(fn);
+        scope.commit();
+        return result;
+    }
+}
 
 }  // namespace tarat

@@ -35,7 +35,7 @@ struct Checkout {
 
     std::vector<std::string> daemon_args() const {
         return {kTaratd, "run", "--config", config(), "--state-dir", state, "--socket", socket,
-                "--pretend-now", "2026-12-01T09:00:00+05:00"};
+                "--plugin-dir", TARAT_PLUGIN_BUILD_DIR, "--pretend-now", "2026-12-01T09:00:00+05:00"};
     }
     RunResult ctl(std::vector<std::string> args) const {
         args.insert(args.begin(), {kTaratctl, "--socket", socket.string()});

@@ -84,6 +84,7 @@ const std::string kConfig = R"([daemon]
 plan = "plan.toml"
 state_dir = "state"
 socket = "state/tarat.sock"
+templates = ")" TARAT_SOURCE_DIR R"(/etc/templates"
 )";
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
@@ -279,7 +280,7 @@ TEST_CASE("all errors are reported") {
 TEST_CASE("config errors") {
     SECTION("unknown channel") {
         auto config = kConfig + "\n[notify]\nchannels = [\"mail\"]\n";
-        expect_only(load(kPlan, kDaysOff, config), "tarat.toml:7:12: error: unknown channel 'mail' [notify.channels]");
+        expect_only(load(kPlan, kDaysOff, config), "tarat.toml:8:12: error: unknown channel 'mail' [notify.channels]");
     }
     SECTION("bad log level") {
         auto config = replace(kConfig, "[daemon]\n", "[daemon]\nlog_level = \"loud\"\n");

@@ -1,0 +1,126 @@
+#include "app/notices.hpp"
+
+#include "app/event_json.hpp"
+
+#include <set>
+
+namespace tarat {
+
+Notices::Notices(const Setup& setup, const TemplateSet& templates, Store& store)
+    : setup_(setup),
+      templates_(templates),
+      store_(store),
+      routing_(setup.config),
+      policy_(setup.plan, *setup.calendar, setup.config.notify, routing_) {}
+
+EventFacts Notices::facts_of(const StoredEvent& stored) {
+    return {stored.event, stored.state, stored.held_date, stored.reported_date};
+}
+
+void Notices::sync_event(const StoredEvent& event, Instant now) {
+    store_.sync_notices(event.event.id, policy_.for_event(facts_of(event)), now);
+}
+
+void Notices::sync_all(Instant now) {
+    store_.in_transaction([&] {
+        std::set<std::string> live;
+        for (const auto& e : store_.events({})) {
+            sync_event(e, now);
+            live.insert(e.event.id);
+        }
+        // Events gone from the store (dropped by the plan) keep no pending notice.
+        NoticeFilter pending;
+        pending.state = NoticeState::pending;
+        std::set<std::string> orphaned;
+        for (const auto& row : store_.notices(pending))
+            if (!row.notice.event_id.empty() && !live.count(row.notice.event_id)) orphaned.insert(row.notice.event_id);
+        for (const auto& id : orphaned) store_.sync_notices(id, {}, now);
+        store_.sync_notices(std::nullopt, policy_.digests(), now);
+    });
+}
+
+Prepared Notices::prepare(const OutboxRow& row) const {
+    const Notice& n = row.notice;
+    const Person* person = setup_.plan.person(n.recipient);
+    if (!person) throw std::runtime_error("recipient '" + n.recipient + "' is no longer in the plan");
+    std::optional<StoredEvent> stored;
+    if (!n.event_id.empty()) {
+        stored = store_.event(n.event_id);
+        if (!stored) throw std::runtime_error("event '" + n.event_id + "' is no longer stored");
+        // "Tomorrow" after the fact helps nobody.
+        if (n.kind == NoticeKind::reminder &&
+            setup_.calendar->local_to_instant(stored->event.date, stored->event.start_minutes) <= row.next_attempt_at)
+            return Expired{};
+    }
+    nlohmann::json digest;
+    if (n.kind == NoticeKind::digest) digest = digest_summary(setup_.calendar->instant_to_local(n.due).first);
+    auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,
+                                  stored ? std::optional(stored->state) : std::nullopt, digest);
+    auto rendered = templates_.render(n.kind, person->locale, context);
+    OutgoingNotice out;
+    out.idempotency_key = n.key;
+    out.kind = kind_name(n.kind);
+    out.recipient = n.recipient;
+    out.address = routing_.address(*person, n.channel);
+    out.locale = rendered.locale;
+    out.subject = rendered.subject;
+    out.body = rendered.body;
+    nlohmann::json data = {{"kind", out.kind}, {"recipient", n.recipient}, {"due", format_instant_utc(n.due)}};
+    if (stored) {
+        data["event"] = to_json(stored->event);
+        data["event"]["state"] = state_name(stored->state);
+    }
+    out.json = data.dump();
+    return out;
+}
+
+nlohmann::json Notices::digest_summary(Date day) const {
+    using nlohmann::json;
+    json upcoming = json::array(), held_last_week = json::array(), overdue = json::array();
+    json compliance = {{"planned", 0}, {"held", 0}, {"reported_on_time", 0}, {"reported_late", 0}, {"missing", 0}};
+    auto item = [&](const StoredEvent& e) {
+        json j = to_json(e.event);
+        j["state"] = state_name(e.state);
+        j["audience"] = e.event.audience;
+        j["responsible"] = e.event.responsible;
+        if (e.held_date) j["held_date"] = format_date(*e.held_date);
+        j["report_due"] = format_date(policy_.report_due_date(e.event, e.held_date.value_or(e.event.date)));
+        return j;
+    };
+    for (const auto& e : store_.events({})) {
+        if (e.state == EventState::cancelled) continue;
+        if (e.state == EventState::planned && e.event.date >= day && e.event.date < day + date::days{14})
+            upcoming.push_back(item(e));
+        if (e.held_date && *e.held_date < day && *e.held_date >= day - date::days{7}) held_last_week.push_back(item(e));
+        if (e.event.date >= day) continue;
+        compliance["planned"] = compliance["planned"].get<int>() + 1;
+        bool held = e.state == EventState::held || e.state == EventState::reported;
+        if (held) compliance["held"] = compliance["held"].get<int>() + 1;
+        Date due = policy_.report_due_date(e.event, e.held_date.value_or(e.event.date));
+        if (e.state == EventState::reported) {
+            bool late = e.reported_date && *e.reported_date > due;
+            const char* key = late ? "reported_late" : "reported_on_time";
+            compliance[key] = compliance[key].get<int>() + 1;
+        } else if (due < day) {
+            compliance["missing"] = compliance["missing"].get<int>() + 1;
+            json j = item(e);
+            j["missing"] = held ? "report" : "held";
+            overdue.push_back(j);
+        }
+    }
+    json dead = json::array();
+    NoticeFilter filter;
+    filter.state = NoticeState::dead;
+    for (const auto& row : store_.notices(filter))
+        dead.push_back({{"kind", kind_name(row.notice.kind)},
+                        {"event_id", row.notice.event_id},
+                        {"recipient", row.notice.recipient},
+                        {"channel", row.notice.channel},
+                        {"due", format_instant_utc(row.notice.due)},
+                        {"error", row.last_error}});
+    for (auto& [key, value] : compliance.items()) value = std::to_string(value.get<int>());
+    return {{"date", format_date(day)},       {"upcoming", upcoming}, {"held_last_week", held_last_week},
+            {"overdue", overdue},             {"dead_notices", dead}, {"compliance", compliance}};
+}
+
+}  // namespace tarat

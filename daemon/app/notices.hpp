@@ -1,0 +1,40 @@
+#pragma once
+// The daemon's notices: what the policy derives for the stored events (synced into the outbox),
+// and how an outbox row becomes a rendered message. Shared by the running daemon and `preview`.
+#include "config/setup.hpp"
+#include "notify/dispatcher.hpp"
+#include "notify/policy.hpp"
+#include "notify/templates.hpp"
+#include "store/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace tarat {
+
+class Notices {
+public:
+    Notices(const Setup& setup, const TemplateSet& templates, Store& store);
+
+    // Makes the outbox match what every stored event's state and the digests call for. Joins the
+    // caller's transaction, so a state change and its notices commit together.
+    void sync_all(Instant now);
+    void sync_event(const StoredEvent& event, Instant now);
+
+    // Renders a due row; a reminder for an event that has already begun is Expired.
+    Prepared prepare(const OutboxRow& row) const;
+
+    // The weekly digest's facts as of `day` (also `taratctl compliance`'s counts).
+    nlohmann::json digest_summary(Date day) const;
+    const NoticePolicy& policy() const { return policy_; }
+
+private:
+    static EventFacts facts_of(const StoredEvent& stored);
+
+    const Setup& setup_;
+    const TemplateSet& templates_;
+    Store& store_;
+    Routing routing_;
+    NoticePolicy policy_;
+};
+
+}  // namespace tarat

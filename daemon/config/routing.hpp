@@ -1,0 +1,30 @@
+#pragma once
+// Which channels reach a person: the plan's per-person choice or the config's defaults, with the
+// fallback channel for one that needs an address (e-mail, chat id) the person lacks.
+#include "config/config.hpp"
+#include "core/plan.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tarat {
+
+// Which channels reach a person, with the fallback for a channel that needs an address they lack.
+class Routing {
+public:
+    explicit Routing(const Config& config);
+    std::vector<std::string> channels_for(const Person& person) const;
+    // The address a channel's plugin needs from the person ("" when it needs none).
+    std::string address(const Person& person, const std::string& channel) const;
+    // Config-time check: each person routed to a channel they have no address for (warning).
+    void check(const Plan& plan, Diagnostics& diagnostics) const;
+
+private:
+    const std::string* plugin_of(const std::string& channel) const;
+    std::vector<std::pair<std::string, std::string>> plugins_;  // channel → plugin
+    std::vector<std::string> defaults_;
+    std::string fallback_;
+};
+
+}  // namespace tarat

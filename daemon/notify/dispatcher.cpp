@@ -1,0 +1,167 @@
+#include "notify/dispatcher.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <functional>
+#include <future>
+
+namespace tarat {
+
+std::chrono::seconds backoff_delay(const DispatchSettings& s, const std::string& key, int attempts) {
+    using std::chrono::seconds;
+    long long base = s.backoff_first.count();
+    for (int i = 1; i < attempts && base < s.backoff_cap.count(); ++i) base *= 2;
+    base = std::min<long long>(base, s.backoff_cap.count());
+    // Jitter in [-20 %, +20 %], from a hash of key and attempt.
+    size_t h = std::hash<std::string>{}(key + "#" + std::to_string(attempts));
+    long long spread = base / 5;
+    long long jitter = spread == 0 ? 0 : static_cast<long long>(h % size_t(2 * spread + 1)) - spread;
+    return seconds{std::max<long long>(1, base + jitter)};
+}
+
+Dispatcher::Dispatcher(boost::asio::io_context& io, Store& store, const Clock& clock, Sender& sender,
+                       Preparer prepare, DispatchSettings settings)
+    : io_(io),
+      store_(store),
+      clock_(clock),
+      sender_(sender),
+      prepare_(std::move(prepare)),
+      settings_(settings),
+      timer_(io),
+      pool_(settings.workers) {}
+
+Dispatcher::~Dispatcher() {
+    stopped_ = true;
+    timer_.cancel();
+    pool_.join();
+}
+
+void Dispatcher::stop() {
+    stopped_ = true;
+    timer_.cancel();
+}
+
+void Dispatcher::poke() {
+    if (stopped_ || !in_flight_.empty()) return;  // the batch in flight re-arms when it is done
+    auto next = store_.next_attempt_due();
+    if (!next) {
+        timer_.cancel();  // nothing pending: no wake-ups at all
+        return;
+    }
+    // The injected clock may run ahead of the real one (preview, --pretend-now): aim by the difference.
+    auto real_now = std::chrono::system_clock::now();
+    auto wait = std::chrono::duration_cast<std::chrono::system_clock::duration>(*next - clock_.now());
+    timer_.arm(real_now + std::max(wait, std::chrono::system_clock::duration::zero()),
+               [this](WallTimer::Wake why) {
+                   if (why == WallTimer::Wake::clock_changed) spdlog::info("the system clock was set: re-arming");
+                   wake();
+               });
+}
+
+std::vector<Dispatcher::Job> Dispatcher::take_due() {
+    std::vector<Job> jobs;
+    for (auto& row : store_.due_notices(clock_.now(), settings_.batch)) {
+        if (in_flight_.count(row.notice.key)) continue;
+        Job job{std::move(row), std::nullopt};
+        try {
+            auto prepared = prepare_(job.row);
+            if (std::holds_alternative<Expired>(prepared)) {
+                store_.mark_expired(job.row.notice.key, clock_.now());
+                continue;
+            }
+            job.message = std::get<OutgoingNotice>(std::move(prepared));
+        } catch (const std::exception& e) {
+            // A notice we cannot render (a template or the plan changed): keep it, try again later.
+            record({job}, {Delivery{Delivery::retry, std::string("cannot prepare the notice: ") + e.what(), std::nullopt}});
+            continue;
+        }
+        in_flight_.insert(job.row.notice.key);
+        jobs.push_back(std::move(job));
+    }
+    return jobs;
+}
+
+void Dispatcher::record_one(const Job& job, const Delivery& delivery) {
+    const auto& key = job.row.notice.key;
+    const Instant now = clock_.now();
+    switch (delivery.status) {
+        case Delivery::sent: {
+            bool late = now - job.row.notice.due > settings_.late_after;
+            store_.mark_sent(key, now, job.message ? job.message->subject : "", job.message ? job.message->body : "", late);
+            // People were told this date: re-planning must not move it any more.
+            if (!job.row.notice.event_id.empty()) store_.pin_event(job.row.notice.event_id);
+            break;
+        }
+        case Delivery::rejected:
+            store_.mark_dead(key, now, delivery.error);
+            spdlog::error("notice {} rejected by channel {}: {}", key, job.row.notice.channel, delivery.error);
+            break;
+        case Delivery::retry: {
+            auto delay = backoff_delay(settings_, key, job.row.attempts + 1);
+            if (delivery.retry_after) delay = std::max(delay, std::min(*delivery.retry_after, settings_.retry_after_cap));
+            store_.mark_retry(key, now + delay, delivery.error);
+            spdlog::warn("notice {} on channel {}: {}; retry in {} s", key, job.row.notice.channel, delivery.error,
+                         delay.count());
+            break;
+        }
+    }
+}
+
+void Dispatcher::record(const std::vector<Job>& jobs, const std::vector<Delivery>& deliveries) {
+    // One durable commit per batch: a commit per notice would cap throughput at the disk's fsync rate.
+    try {
+        store_.in_transaction([&] {
+            for (size_t i = 0; i < jobs.size(); ++i) record_one(jobs[i], deliveries[i]);
+        });
+    } catch (const std::exception& e) {
+        // The rows stay pending and go out again: at-least-once, never lost; receivers dedupe by key.
+        spdlog::error("cannot record the results of {} notices: {}", jobs.size(), e.what());
+    }
+    for (const auto& job : jobs) in_flight_.erase(job.row.notice.key);
+    if (on_result)
+        for (size_t i = 0; i < jobs.size(); ++i) on_result(jobs[i].row, deliveries[i]);
+}
+
+void Dispatcher::wake() {
+    if (stopped_) return;
+    auto jobs = std::make_shared<std::vector<Job>>(take_due());
+    if (jobs->empty()) {
+        poke();
+        return;
+    }
+    auto deliveries = std::make_shared<std::vector<Delivery>>(jobs->size());
+    auto remaining = std::make_shared<size_t>(jobs->size());
+    for (size_t i = 0; i < jobs->size(); ++i) {
+        boost::asio::post(pool_, [this, jobs, deliveries, remaining, i] {
+            Delivery delivery = sender_.send((*jobs)[i].row.notice.channel, *(*jobs)[i].message);
+            boost::asio::post(io_, [this, jobs, deliveries, remaining, i, delivery = std::move(delivery)]() mutable {
+                (*deliveries)[i] = std::move(delivery);
+                if (--*remaining > 0) return;
+                record(*jobs, *deliveries);
+                poke();
+            });
+        });
+    }
+}
+
+size_t Dispatcher::run_due_now() {
+    size_t handled = 0;
+    for (;;) {
+        auto jobs = take_due();
+        if (jobs.empty()) return handled;
+        std::vector<std::future<Delivery>> pending;
+        for (const auto& job : jobs) {
+            std::packaged_task<Delivery()> task([this, &job] { return sender_.send(job.row.notice.channel, *job.message); });
+            pending.push_back(task.get_future());
+            boost::asio::post(pool_, std::move(task));
+        }
+        std::vector<Delivery> deliveries;
+        for (auto& f : pending) deliveries.push_back(f.get());
+        record(jobs, deliveries);
+        handled += jobs.size();
+    }
+}
+
+}  // namespace tarat

@@ -1,0 +1,94 @@
+#pragma once
+// Sends due notices from the outbox: one wall-clock timer at the earliest due row (no polling),
+// plugin calls on a small worker pool (never on the loop thread), results recorded in the store.
+#include "core/notice.hpp"
+#include "core/time.hpp"
+#include "notify/plugin_host.hpp"
+#include "notify/wall_timer.hpp"
+#include "store/store.hpp"
+
+#include <utility>  // before Asio (Boost 1.74 + GCC 12)
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace tarat {
+
+// Delivers one rendered notice on a named channel. The daemon's goes to plugins; preview records.
+class Sender {
+public:
+    virtual ~Sender() = default;
+    // May block: runs on a worker thread. Must not throw.
+    virtual Delivery send(const std::string& channel, const OutgoingNotice& notice) noexcept = 0;
+};
+
+// What to do with a due row: send this, or drop it as expired (a reminder after its event began).
+struct Expired {};
+using Prepared = std::variant<OutgoingNotice, Expired>;
+// Renders a row into a message; runs on the loop thread, reads the store. Throws → the row retries.
+using Preparer = std::function<Prepared(const OutboxRow&)>;
+
+struct DispatchSettings {
+    std::chrono::seconds backoff_first{30};
+    std::chrono::seconds backoff_cap{3600};
+    std::chrono::seconds retry_after_cap{6 * 3600};  // a server's Retry-After is honoured up to this
+    std::chrono::seconds late_after{600};            // sent this long after due: marked late
+    size_t batch = 256;                              // rows taken per wake-up
+    size_t workers = 2;
+};
+
+// The wait before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped, ±20 % jitter that depends
+// only on the key and the attempt, so it is spread yet reproducible.
+std::chrono::seconds backoff_delay(const DispatchSettings& settings, const std::string& key, int attempts);
+
+class Dispatcher {
+public:
+    Dispatcher(boost::asio::io_context& io, Store& store, const Clock& clock, Sender& sender, Preparer prepare,
+               DispatchSettings settings = {});
+    ~Dispatcher();  // waits for sends in flight
+
+    // Arms the timer at the earliest due row. Call after every change to the outbox.
+    void poke();
+    // Stops taking rows; sends in flight still finish and are recorded if the loop still runs.
+    void stop();
+
+    // Takes every due row now, sends, records, until none is due: for preview and tests (a manual
+    // clock). Blocks on the worker pool; call it only while the io_context is not running elsewhere.
+    size_t run_due_now();
+
+    // Called on the loop thread after each recorded result (tests, STATUS=).
+    std::function<void(const OutboxRow&, const Delivery&)> on_result;
+    bool idle() const { return in_flight_.empty(); }
+
+private:
+    struct Job {
+        OutboxRow row;
+        std::optional<OutgoingNotice> message;
+    };
+    void wake();
+    std::vector<Job> take_due();
+    void record(const std::vector<Job>& jobs, const std::vector<Delivery>& deliveries);
+    void record_one(const Job& job, const Delivery& delivery);
+
+    boost::asio::io_context& io_;
+    Store& store_;
+    const Clock& clock_;
+    Sender& sender_;
+    Preparer prepare_;
+    DispatchSettings settings_;
+    WallTimer timer_;
+    boost::asio::thread_pool pool_;
+    std::set<std::string> in_flight_;
+    bool stopped_ = false;
+};
+
+}  // namespace tarat

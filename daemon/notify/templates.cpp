@@ -1,0 +1,795 @@
+#include "notify/templates.hpp"
+
+#include <kainjow/mustache.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace tarat {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+namespace mustache = kainjow::mustache;
+
+constexpr std::array<std::string_view, 3> kLocales{"kk", "ru", "en"};
+constexpr std::array<NoticeKind, 7> kKinds{NoticeKind::reminder,   NoticeKind::held_check, NoticeKind::report_due,
+                                           NoticeKind::overdue,    NoticeKind::escalation, NoticeKind::change,
+                                           NoticeKind::digest};
+constexpr size_t kMaxTemplateBytes = 64 * 1024;
+// Put at the start of every body line holding a section or comment tag; such a line that renders
+// to nothing but whitespace is dropped (kainjow keeps the blank line when a section is skipped).
+constexpr char kLineMarker = '\x1F';
+
+// ── Locale-dependent text ──────────────────────────────────────────────────────────────────────
+
+std::string_view known_locale(std::string_view locale) {
+    for (auto l : kLocales)
+        if (l == locale) return l;
+    return "kk";
+}
+
+// kk and ru write 09.12.2026, en the ISO form.
+std::string display_date(Date day, std::string_view locale) {
+    if (locale == "en") return format_date(day);
+    date::year_month_day ymd{day};
+    char out[16];
+    std::snprintf(out, sizeof out, "%02u.%02u.%04d", static_cast<unsigned>(ymd.day()),
+                  static_cast<unsigned>(ymd.month()), static_cast<int>(ymd.year()));
+    return out;
+}
+
+struct Words {
+    std::string_view kk, ru, en;
+    std::string_view in(std::string_view locale) const { return locale == "ru" ? ru : locale == "en" ? en : kk; }
+};
+
+Words kind_words(NoticeKind kind) {
+    switch (kind) {
+        case NoticeKind::reminder: return {"еске салу", "напоминание", "reminder"};
+        case NoticeKind::held_check: return {"өткізілгенін растау", "запрос о проведении", "held check"};
+        case NoticeKind::report_due: return {"есеп туралы еске салу", "напоминание об отчёте", "report reminder"};
+        case NoticeKind::overdue: return {"мерзімнің өтуі туралы хабарлама", "уведомление о просрочке", "overdue notice"};
+        case NoticeKind::escalation: return {"қайталама хабарлама", "повторное уведомление", "escalation"};
+        case NoticeKind::change: return {"өзгеріс туралы хабарлама", "уведомление об изменении", "change notice"};
+        case NoticeKind::digest: return {"апталық шолу", "еженедельная сводка", "weekly digest"};
+    }
+    return {"", "", ""};
+}
+
+Words state_words(EventState state) {
+    switch (state) {
+        case EventState::planned: return {"жоспарланған", "запланировано", "planned"};
+        case EventState::held: return {"өткізілді", "проведено", "held"};
+        case EventState::reported: return {"есебі тапсырылды", "отчёт представлен", "reported"};
+        case EventState::cancelled: return {"болдырылмады", "отменено", "cancelled"};
+    }
+    return {"", "", ""};
+}
+
+// Russian count forms: 1 день, 3 дня, 5 дней (11–14 take the last).
+std::string_view ru_plural(int n, std::string_view one, std::string_view few, std::string_view many) {
+    int tens = n % 100, units = n % 10;
+    if (tens >= 11 && tens <= 14) return many;
+    if (units == 1) return one;
+    if (units >= 2 && units <= 4) return few;
+    return many;
+}
+
+// "10 жұмыс күні", "через 10 рабочих дней" (ru in the form that follows «через»), "10 working days".
+std::string display_span(const Span& span, std::string_view locale) {
+    bool hours = span.unit == Span::Unit::minutes && span.count != 0 && span.count % 60 == 0;
+    int n = hours ? span.count / 60 : span.count;
+    std::string out = std::to_string(n) + " ";
+    if (locale == "ru") {
+        switch (span.unit) {
+            case Span::Unit::working_days: out += ru_plural(n, "рабочий день", "рабочих дня", "рабочих дней"); break;
+            case Span::Unit::days: out += ru_plural(n, "день", "дня", "дней"); break;
+            case Span::Unit::minutes:
+                out += hours ? ru_plural(n, "час", "часа", "часов") : ru_plural(n, "минуту", "минуты", "минут");
+                break;
+        }
+    } else if (locale == "en") {
+        switch (span.unit) {
+            case Span::Unit::working_days: out += n == 1 ? "working day" : "working days"; break;
+            case Span::Unit::days: out += n == 1 ? "day" : "days"; break;
+            case Span::Unit::minutes: out += hours ? (n == 1 ? "hour" : "hours") : (n == 1 ? "minute" : "minutes"); break;
+        }
+    } else {
+        switch (span.unit) {
+            case Span::Unit::working_days: out += "жұмыс күні"; break;
+            case Span::Unit::days: out += "күн"; break;
+            case Span::Unit::minutes: out += hours ? "сағат" : "минут"; break;
+        }
+    }
+    return out;
+}
+
+// ── Reading Notice::detail and digest items ────────────────────────────────────────────────────
+
+// Every ISO date in the text, in order ("report 2026-12-14 2", "2026-12-08 → 2026-12-15").
+std::vector<Date> dates_in(std::string_view text) {
+    std::vector<Date> out;
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    for (size_t i = 0; i + 10 <= text.size(); ++i) {
+        if (i > 0 && digit(text[i - 1])) continue;
+        if (i + 10 < text.size() && digit(text[i + 10])) continue;
+        if (auto d = parse_date(text.substr(i, 10))) {
+            out.push_back(*d);
+            i += 9;
+        }
+    }
+    return out;
+}
+
+std::vector<std::string_view> words_in(std::string_view text) {
+    std::vector<std::string_view> out;
+    size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && text[i] == ' ') ++i;
+        size_t from = i;
+        while (i < text.size() && text[i] != ' ') ++i;
+        if (i > from) out.push_back(text.substr(from, i - from));
+    }
+    return out;
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && s.size() <= 6 && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+std::string text_of(const json& object, std::string_view key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    if (it == object.end()) return {};
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number()) return it->dump();
+    return {};
+}
+
+std::string date_text(const std::optional<Date>& day) { return day ? format_date(*day) : std::string{}; }
+std::string date_display(const std::optional<Date>& day, std::string_view locale) {
+    return day ? display_date(*day, locale) : std::string{};
+}
+
+// ── Views ──────────────────────────────────────────────────────────────────────────────────────
+
+json person_view(const Plan& plan, std::string_view id) {
+    const Person* p = plan.person(id);
+    return {{"id", std::string(id)}, {"name", p ? p->name : std::string(id)}, {"position", p ? p->position : ""}};
+}
+
+// Late-report facts that come from the notice or the digest rather than from the event itself.
+struct Progress {
+    std::optional<Date> report_due;
+    std::optional<Date> held_on;
+    bool not_held = false;
+    bool not_reported = false;
+};
+
+json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventState> state, const Progress& progress,
+                std::string_view locale) {
+    const Centre* centre = plan.centre(e.centre);
+    std::string district_id = !e.district.empty() ? e.district : centre ? centre->district : std::string{};
+    const District* district = plan.district(district_id);
+    const Form* form = plan.form(e.form);
+    std::string responsible = !e.responsible.empty() ? e.responsible : centre ? centre->director : std::string{};
+    bool has_date = e.date != Date{};
+
+    json view = {
+        {"id", e.id},
+        {"title", e.title},
+        {"audience", e.audience},
+        {"date", has_date ? format_date(e.date) : ""},
+        {"date_display", has_date ? display_date(e.date, locale) : ""},
+        {"start", has_date ? format_hhmm(e.start_minutes) : ""},
+        {"end", has_date && e.end_minutes > e.start_minutes ? format_hhmm(e.end_minutes) : ""},
+        {"pinned", e.pinned},
+        {"form", {{"id", e.form}, {"name", form ? form->name.in(locale) : e.form}}},
+        {"centre",
+         {{"id", e.centre},
+          {"name", centre ? centre->name : e.centre},
+          {"address", centre ? centre->address : ""},
+          {"director", person_view(plan, centre ? centre->director : "")}}},
+        {"district",
+         {{"id", district_id},
+          {"name", district ? district->name : district_id},
+          {"head", person_view(plan, district ? district->head : "")}}},
+        {"responsible", person_view(plan, responsible)},
+        {"state", state ? std::string(state_name(*state)) : ""},
+        {"state_display", state ? std::string(state_words(*state).in(locale)) : ""},
+        {"planned", state == EventState::planned},
+        {"held", state == EventState::held},
+        {"reported", state == EventState::reported},
+        {"cancelled", state == EventState::cancelled},
+        {"report_due_date", date_text(progress.report_due)},
+        {"report_due_date_display", date_display(progress.report_due, locale)},
+        {"held_date", date_text(progress.held_on)},
+        {"held_date_display", date_display(progress.held_on, locale)},
+        {"not_held", progress.not_held},
+        {"not_reported", progress.not_reported},
+    };
+    return view;
+}
+
+// A digest list item: the shape of `taratd schedule --json` events plus state, report_due,
+// held_date and missing ("held" | "report").
+json digest_event_view(const Plan& plan, const json& item, std::string_view locale) {
+    ScheduledEvent e;
+    e.id = text_of(item, "id");
+    if (e.id.empty()) e.id = text_of(item, "event");
+    e.centre = text_of(item, "centre");
+    e.district = text_of(item, "district");
+    e.form = text_of(item, "form");
+    e.title = text_of(item, "title");
+    e.audience = text_of(item, "audience");
+    e.responsible = text_of(item, "responsible");
+    if (auto d = parse_date(text_of(item, "date"))) e.date = *d;
+    e.start_minutes = parse_hhmm(text_of(item, "start")).value_or(0);
+    if (auto end = parse_hhmm(text_of(item, "end")))
+        e.end_minutes = *end;
+    else if (const Form* form = plan.form(e.form))
+        e.end_minutes = e.start_minutes + form->duration_minutes;
+    if (item.is_object() && item.contains("pinned") && item["pinned"].is_boolean()) e.pinned = item["pinned"].get<bool>();
+
+    Progress progress;
+    progress.report_due = parse_date(text_of(item, "report_due"));
+    progress.held_on = parse_date(text_of(item, "held_date"));
+    std::string missing = text_of(item, "missing");
+    progress.not_held = missing == "held";
+    progress.not_reported = missing == "report";
+    return event_view(plan, e, parse_state(text_of(item, "state")), progress, locale);
+}
+
+json dead_notice_view(const Plan& plan, const json& item, std::string_view locale) {
+    std::string kind = text_of(item, "kind");
+    auto parsed = parse_kind(kind);
+    std::string event_id = text_of(item, "event_id");
+    if (event_id.empty()) event_id = text_of(item, "event");
+    return {{"kind", kind},
+            {"kind_display", parsed ? std::string(kind_words(*parsed).in(locale)) : kind},
+            {"event_id", event_id},
+            {"title", text_of(item, "title")},
+            {"recipient", person_view(plan, text_of(item, "recipient"))},
+            {"channel", text_of(item, "channel")},
+            {"due", text_of(item, "due")},
+            {"error", text_of(item, "error")}};
+}
+
+json digest_view(const Plan& plan, const Notice& notice, const json& digest, std::string_view locale) {
+    std::optional<Date> day = parse_date(text_of(digest, "date"));
+    if (!day) {
+        auto found = dates_in(notice.detail);
+        if (!found.empty()) day = found.front();
+    }
+    auto from = parse_date(text_of(digest, "from"));
+    auto to = parse_date(text_of(digest, "to"));
+    json view = {{"date", date_text(day)},      {"date_display", date_display(day, locale)},
+                 {"from", date_text(from)},     {"from_display", date_display(from, locale)},
+                 {"to", date_text(to)},         {"to_display", date_display(to, locale)}};
+    for (const char* list : {"upcoming", "held_last_week", "overdue", "dead_notices"}) {
+        json items = json::array();
+        if (digest.is_object() && digest.contains(list) && digest[list].is_array())
+            for (const auto& item : digest[list])
+                items.push_back(std::string_view(list) == "dead_notices" ? dead_notice_view(plan, item, locale)
+                                                                         : digest_event_view(plan, item, locale));
+        view[std::string(list) + "_count"] = std::to_string(items.size());
+        view[list] = std::move(items);
+    }
+    json compliance = json::object();
+    const json& given = digest.is_object() && digest.contains("compliance") ? digest["compliance"] : json::object();
+    for (const char* key : {"planned", "held", "reported_on_time", "reported_late", "missing"}) {
+        std::string n = text_of(given, key);
+        compliance[key] = n.empty() ? "0" : n;
+    }
+    view["compliance"] = std::move(compliance);
+    return view;
+}
+
+}  // namespace
+
+nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
+                              const ScheduledEvent* event, std::optional<EventState> state, const nlohmann::json& digest) {
+    std::string locale(known_locale(recipient.locale));
+    json context = {
+        {"locale", locale},
+        {"kind", std::string(kind_name(notice.kind))},
+        {"kind_display", std::string(kind_words(notice.kind).in(locale))},
+        {"notice",
+         {{"key", notice.key},
+          {"kind", std::string(kind_name(notice.kind))},
+          {"channel", notice.channel},
+          {"detail", notice.detail},
+          {"due", format_instant_utc(notice.due)},
+          {"lead", ""}}},
+        {"recipient",
+         {{"id", recipient.id}, {"name", recipient.name}, {"position", recipient.position}, {"locale", locale}}},
+        {"plan",
+         {{"id", plan.id},
+          {"title", plan.title},
+          {"basis", plan.basis},
+          {"from", format_date(plan.from)},
+          {"from_display", display_date(plan.from, locale)},
+          {"to", format_date(plan.to)},
+          {"to_display", display_date(plan.to, locale)},
+          {"overseer", person_view(plan, plan.overseer)},
+          {"coordinator", person_view(plan, plan.coordinator)}}},
+    };
+
+    if (notice.kind == NoticeKind::reminder)
+        if (auto span = parse_span(notice.detail)) context["notice"]["lead"] = display_span(*span, locale);
+
+    if (notice.kind == NoticeKind::digest) {
+        context["digest"] = digest_view(plan, notice, digest, locale);
+        return context;
+    }
+    if (!event) return context;
+
+    // The policy writes: report_due "2026-12-14"; overdue "held|report 2026-12-14";
+    // escalation "held|report 2026-12-14 2"; change whatever says what changed, with dates.
+    auto dates = dates_in(notice.detail);
+    auto words = words_in(notice.detail);
+    Progress progress;
+    bool late_kind = notice.kind == NoticeKind::overdue || notice.kind == NoticeKind::escalation;
+    if ((late_kind || notice.kind == NoticeKind::report_due) && !dates.empty()) progress.report_due = dates.front();
+    if (late_kind) {
+        std::string_view what = words.empty() ? "" : words.front();
+        if (what == "held" || what == "report")
+            progress.not_held = what == "held";
+        else
+            progress.not_held = !state || *state == EventState::planned;
+        progress.not_reported = !progress.not_held;
+    }
+    context["event"] = event_view(plan, *event, state, progress, locale);
+
+    if (notice.kind == NoticeKind::escalation) {
+        std::string round;
+        if (!words.empty() && all_digits(words.back())) round = std::string(words.back());
+        context["escalation"] = {{"round", round}};
+    }
+    if (notice.kind == NoticeKind::change) {
+        std::optional<Date> previous;
+        for (Date d : dates)
+            if (d != event->date) {
+                previous = d;
+                break;
+            }
+        bool cancelled = state == EventState::cancelled;
+        for (auto w : words) cancelled = cancelled || w == "cancelled";
+        bool postponed = !cancelled && previous.has_value();
+        context["change"] = {{"cancelled", cancelled},
+                             {"postponed", postponed},
+                             {"updated", !cancelled && !postponed},
+                             {"previous_date", postponed ? date_text(previous) : ""},
+                             {"previous_date_display", postponed ? date_display(previous, locale) : ""}};
+    }
+    return context;
+}
+
+namespace {
+
+// ── Template files ─────────────────────────────────────────────────────────────────────────────
+
+// 1-based line and column (in code points) of a byte offset.
+SourcePos position_in(const std::string& file, std::string_view text, size_t offset, int first_line) {
+    SourcePos pos{file, first_line, 1};
+    offset = std::min(offset, text.size());
+    for (size_t i = 0; i < offset; ++i) {
+        if (text[i] == '\n') {
+            ++pos.line;
+            pos.column = 1;
+        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            ++pos.column;
+        }
+    }
+    return pos;
+}
+
+// Offset of the first byte that is not well-formed UTF-8, or npos.
+size_t invalid_utf8_at(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return i;
+        unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+        for (size_t k = 1; k < len; ++k) {
+            auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        static constexpr unsigned kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
+struct Tag {
+    char type;  // 'v' variable, '&' unescaped, '#', '^', '/', '!', '>', '='
+    std::string name;
+    size_t offset;  // of the opening braces
+    size_t end;     // just past the closing braces
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// The tags of a template kainjow has already accepted, with the default delimiters.
+std::vector<Tag> scan_tags(std::string_view text) {
+    std::vector<Tag> tags;
+    size_t pos = 0;
+    while ((pos = text.find("{{", pos)) != std::string_view::npos) {
+        bool triple = pos + 2 < text.size() && text[pos + 2] == '{';
+        size_t open = pos + (triple ? 3 : 2);
+        size_t close = text.find(triple ? "}}}" : "}}", open);
+        if (close == std::string_view::npos) break;
+        std::string_view content = trim(text.substr(open, close - open));
+        char type = triple ? '&' : 'v';
+        if (!triple && !content.empty() && std::string_view("#^/!>=&").find(content.front()) != std::string_view::npos) {
+            type = content.front();
+            content = trim(content.substr(1));
+        }
+        size_t end = close + (triple ? 3 : 2);
+        tags.push_back({type, std::string(content), pos, end});
+        if (type == '=') break;  // the delimiters change: the rest cannot be read this way
+        pos = end;
+    }
+    return tags;
+}
+
+// kainjow-style lookup: the dotted name from the innermost section outwards.
+const json* resolve(const std::vector<const json*>& scopes, const std::string& name) {
+    if (name == ".") return scopes.back();
+    for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
+        const json* at = *it;
+        size_t from = 0;
+        while (at) {
+            size_t dot = name.find('.', from);
+            std::string part = name.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
+            auto found = at->is_object() ? at->find(part) : at->end();
+            at = at->is_object() && found != at->end() ? &*found : nullptr;
+            if (dot == std::string::npos) break;
+            from = dot + 1;
+        }
+        if (at) return at;
+    }
+    return nullptr;
+}
+
+// A context holding every key a notice of this kind can have, for checking the names in templates.
+json sample_context(NoticeKind kind) {
+    Plan plan;
+    plan.id = "sample";
+    plan.title = "Жоспар";
+    plan.from = Date{date::year{2026} / 12 / 1};
+    plan.to = Date{date::year{2027} / 5 / 31};
+    plan.overseer = plan.coordinator = "person";
+    plan.people.push_back(Person{"person", "Аты", "Лауазымы", "kk", "", "", "", {}, {}});
+    plan.districts.push_back(District{"district", "Аудан", "person", {}});
+    plan.centres.push_back(Centre{"centre", "Орталық", "district", "Мекенжай", "person", {}});
+    Form form;
+    form.id = "form";
+    form.name = {"Семинар", "Семинар", "Seminar"};
+    form.duration_minutes = 60;
+    plan.forms.push_back(form);
+    ScheduledEvent event{"event", "centre", "district", "form", "Тақырып", "Қатысушылар", "person",
+                         Date{date::year{2026} / 12 / 9}, 600, 660, "fixed", false};
+    json item = {{"id", "event"},      {"centre", "centre"},  {"form", "form"},      {"title", "Тақырып"},
+                 {"date", "2026-12-09"}, {"start", "10:00"}, {"state", "held"},    {"report_due", "2026-12-14"},
+                 {"held_date", "2026-12-09"}, {"missing", "report"}};
+    json dead = {{"kind", "reminder"}, {"event", "event"}, {"recipient", "person"}, {"channel", "smtp"},
+                 {"due", "2026-12-07T04:00:00Z"}, {"error", "550"}};
+    json digest = {{"date", "2026-12-07"},
+                   {"from", "2026-11-30"},
+                   {"to", "2026-12-06"},
+                   {"upcoming", json::array({item})},
+                   {"held_last_week", json::array({item})},
+                   {"overdue", json::array({item})},
+                   {"dead_notices", json::array({dead})},
+                   {"compliance", {{"planned", 1}}}};
+    Notice notice{"key", kind, kind == NoticeKind::digest ? "" : "event", "person", "log", Instant{}, "3 working days"};
+    return notice_context(plan, notice, plan.people.front(), kind == NoticeKind::digest ? nullptr : &event,
+                          EventState::planned, digest);
+}
+
+struct ParsedFile {
+    std::string subject;
+    std::string body;  // from line 3
+};
+
+// Subject on line 1, a blank line 2, the body from line 3.
+std::optional<ParsedFile> split_file(const std::string& file, std::string text, Diagnostics& diagnostics) {
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+        diagnostics.error(position_in(file, text, bad, 1), "not UTF-8 text");
+        return std::nullopt;
+    }
+    std::string unix_text;
+    unix_text.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i)
+        if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) unix_text += text[i];
+
+    size_t first_end = unix_text.find('\n');
+    ParsedFile parsed;
+    parsed.subject = unix_text.substr(0, first_end);
+    if (trim(parsed.subject).empty()) {
+        diagnostics.error({file, 1, 1}, "the first line must be the subject");
+        return std::nullopt;
+    }
+    size_t second_end = first_end == std::string::npos ? std::string::npos : unix_text.find('\n', first_end + 1);
+    if (first_end == std::string::npos || second_end == std::string::npos) {
+        diagnostics.error({file, first_end == std::string::npos ? 1 : 2, 1},
+                          "no body: the subject line, a blank line, then the body");
+        return std::nullopt;
+    }
+    if (!trim(std::string_view(unix_text).substr(first_end + 1, second_end - first_end - 1)).empty()) {
+        diagnostics.error({file, 2, 1}, "line 2 must be blank: line 1 is the subject, the body starts on line 3");
+        return std::nullopt;
+    }
+    parsed.body = unix_text.substr(second_end + 1);
+    if (parsed.body.find_first_not_of(" \t\n") == std::string::npos) {
+        diagnostics.error({file, 3, 1}, "the body is empty");
+        return std::nullopt;
+    }
+    return parsed;
+}
+
+// Compiles one template; a kainjow error ("Unclosed section \"x\" at 57") becomes FILE:LINE:COL.
+bool compiles(const std::string& file, const std::string& text, int first_line, Diagnostics& diagnostics) {
+    mustache::mustache compiled{text};
+    if (compiled.is_valid()) return true;
+    std::string message = compiled.error_message();
+    size_t offset = 0;
+    if (size_t at = message.rfind(" at "); at != std::string::npos) {
+        std::string_view number = std::string_view(message).substr(at + 4);
+        if (std::from_chars(number.data(), number.data() + number.size(), offset).ec == std::errc{}) message.erase(at);
+    }
+    if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    diagnostics.error(position_in(file, text, offset, first_line), "does not compile: " + message);
+    return false;
+}
+
+// Partials and delimiter changes are refused; names no notice of this kind has are warnings.
+bool check_tags(const std::string& file, const std::string& text, int first_line, const json& sample,
+                NoticeKind kind, Diagnostics& diagnostics) {
+    std::vector<const json*> scopes{&sample};
+    for (const auto& tag : scan_tags(text)) {
+        SourcePos pos = position_in(file, text, tag.offset, first_line);
+        if (tag.type == '>') {
+            diagnostics.error(pos, "partials ({{> " + tag.name + "}}) are not supported");
+            return false;
+        }
+        if (tag.type == '=') {
+            diagnostics.error(pos, "changing the delimiters ({{=…=}}) is not supported");
+            return false;
+        }
+        if (tag.type == '!') continue;
+        if (tag.type == '/') {
+            if (scopes.size() > 1) scopes.pop_back();
+            continue;
+        }
+        const json* found = resolve(scopes, tag.name);
+        if (!found)
+            diagnostics.warning(pos, "'" + tag.name + "' is not in the context of " + std::string(kind_name(kind)) +
+                                         " notices: it renders empty");
+        if (tag.type == '#') {
+            // A list is looked into through its first item; a name not found keeps the outer scope.
+            const json* inner = found && found->is_array() ? (found->empty() ? nullptr : &found->front()) : found;
+            scopes.push_back(inner ? inner : scopes.back());
+        } else if (tag.type == '^') {
+            scopes.push_back(scopes.back());
+        }
+    }
+    return true;
+}
+
+// Marks each line that holds a section or comment tag (unless the line starts inside a tag).
+std::string with_line_markers(const std::string& body) {
+    std::vector<size_t> starts{0};
+    for (size_t i = 0; i < body.size(); ++i)
+        if (body[i] == '\n') starts.push_back(i + 1);
+    std::vector<bool> marked(starts.size(), false);
+    auto tags = scan_tags(body);
+    for (const auto& tag : tags) {
+        if (std::string_view("#^/!").find(tag.type) == std::string_view::npos) continue;
+        size_t line = static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), tag.offset) - starts.begin()) - 1;
+        marked[line] = true;
+    }
+    for (const auto& tag : tags)
+        for (size_t line = 0; line < starts.size(); ++line)
+            if (starts[line] > tag.offset && starts[line] < tag.end) marked[line] = false;
+    std::string out;
+    out.reserve(body.size() + starts.size());
+    for (size_t line = 0; line < starts.size(); ++line) {
+        size_t end = line + 1 < starts.size() ? starts[line + 1] : body.size();
+        if (marked[line]) out += kLineMarker;
+        out.append(body, starts[line], end - starts[line]);
+    }
+    return out;
+}
+
+std::optional<std::string> read_small_file(const fs::path& path, Diagnostics& diagnostics) {
+    std::error_code ec;
+    auto size = fs::file_size(path, ec);
+    if (ec) {
+        diagnostics.error({path.string(), 0, 0}, "cannot read: " + ec.message());
+        return std::nullopt;
+    }
+    if (size > kMaxTemplateBytes) {
+        diagnostics.error({path.string(), 0, 0}, "larger than " + std::to_string(kMaxTemplateBytes / 1024) + " KiB");
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+        diagnostics.error({path.string(), 0, 0}, "cannot read");
+        return std::nullopt;
+    }
+    return text.str();
+}
+
+mustache::data to_data(const json& value) {
+    using data = mustache::data;
+    switch (value.type()) {
+        case json::value_t::object: {
+            data out{data::type::object};
+            for (const auto& [key, item] : value.items()) out.set(key, to_data(item));
+            return out;
+        }
+        case json::value_t::array: {
+            data out{data::type::list};
+            for (const auto& item : value) out.push_back(to_data(item));
+            return out;
+        }
+        case json::value_t::string: {
+            const auto& s = value.get_ref<const std::string&>();
+            return s.empty() ? data{false} : data{s};  // empty is false: {{#x}}…{{/x}} shows only what is there
+        }
+        case json::value_t::boolean: return data{value.get<bool>()};
+        case json::value_t::number_integer:
+        case json::value_t::number_unsigned:
+        case json::value_t::number_float: return data{value.dump()};
+        default: return data{false};
+    }
+}
+
+std::string render_text(const std::string& file, const std::string& text, const mustache::data& data) {
+    mustache::mustache compiled{text};
+    compiled.set_custom_escape([](const std::string& s) { return s; });  // plain text, never HTML
+    std::string out = compiled.render(data);
+    if (!compiled.is_valid()) throw std::runtime_error(file + ": " + compiled.error_message());
+    return out;
+}
+
+std::string one_line(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == kLineMarker;
+        if (space) {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+// Drops marked lines that rendered empty, trailing blanks, and runs of blank lines.
+std::string tidy_body(std::string_view text) {
+    std::vector<std::string> lines;
+    size_t from = 0;
+    while (from <= text.size()) {
+        size_t end = text.find('\n', from);
+        if (end == std::string_view::npos) end = text.size();
+        std::string line(text.substr(from, end - from));
+        bool marked = line.find(kLineMarker) != std::string::npos;
+        std::erase(line, kLineMarker);
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.pop_back();
+        if (!(marked && trim(line).empty())) lines.push_back(std::move(line));
+        from = end + 1;
+    }
+    std::string out;
+    bool blank_pending = false;
+    for (const auto& line : lines) {
+        if (line.empty()) {
+            blank_pending = !out.empty();
+            continue;
+        }
+        if (blank_pending) out += '\n';
+        blank_pending = false;
+        out += line;
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace
+
+TemplateSet TemplateSet::load(const std::filesystem::path& dir, Diagnostics& diagnostics) {
+    TemplateSet set;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        diagnostics.error({dir.string(), 0, 0}, "no templates folder here");
+        return set;
+    }
+    std::array<json, kKinds.size()> samples;
+    for (NoticeKind kind : kKinds) samples[static_cast<size_t>(kind)] = sample_context(kind);
+
+    bool any_locale = false;
+    for (auto locale : kLocales) {
+        fs::path folder = dir / locale;
+        if (!fs::is_directory(folder, ec)) {
+            diagnostics.warning({folder.string(), 0, 0}, "no " + std::string(locale) +
+                                                             " templates: its recipients get another language");
+            continue;
+        }
+        any_locale = true;
+        for (NoticeKind kind : kKinds) {
+            fs::path path = folder / (std::string(kind_name(kind)) + ".mustache");
+            std::string file = path.string();
+            if (!fs::is_regular_file(path, ec)) {
+                diagnostics.error({file, 0, 0}, "missing: every locale folder needs a template for each notice kind");
+                continue;
+            }
+            auto text = read_small_file(path, diagnostics);
+            if (!text) continue;
+            auto parsed = split_file(file, std::move(*text), diagnostics);
+            if (!parsed) continue;
+            const json& sample = samples[static_cast<size_t>(kind)];
+            if (!compiles(file, parsed->subject, 1, diagnostics) || !compiles(file, parsed->body, 3, diagnostics))
+                continue;
+            if (!check_tags(file, parsed->subject, 1, sample, kind, diagnostics) ||
+                !check_tags(file, parsed->body, 3, sample, kind, diagnostics))
+                continue;
+            std::string body = with_line_markers(parsed->body);
+            if (!mustache::mustache{body}.is_valid()) {  // a marker landed where it must not: say so, not crash later
+                diagnostics.error({file, 3, 1}, "cannot mark the body's section lines; simplify its tags");
+                continue;
+            }
+            set.templates_[{std::string(locale), kind}] =
+                Template{std::string(locale), file, std::move(parsed->subject), std::move(body)};
+        }
+    }
+    if (!any_locale) diagnostics.error({dir.string(), 0, 0}, "no kk, ru or en folder of templates");
+    return set;
+}
+
+const TemplateSet::Template* TemplateSet::find(NoticeKind kind, std::string_view locale) const {
+    auto it = templates_.find({std::string(locale), kind});
+    if (it != templates_.end()) return &it->second;
+    for (auto fallback : kLocales) {
+        it = templates_.find({std::string(fallback), kind});
+        if (it != templates_.end()) return &it->second;
+    }
+    return nullptr;
+}
+
+bool TemplateSet::has(NoticeKind kind, std::string_view locale) const {
+    return templates_.count({std::string(locale), kind}) > 0;
+}
+
+RenderedNotice TemplateSet::render(NoticeKind kind, std::string_view locale, const nlohmann::json& context) const {
+    const Template* tmpl = find(kind, locale);
+    if (!tmpl) throw std::out_of_range("no template for " + std::string(kind_name(kind)) + " notices");
+    auto data = to_data(context);
+    RenderedNotice out;
+    out.subject = one_line(render_text(tmpl->file, tmpl->subject, data));
+    out.body = tidy_body(render_text(tmpl->file, tmpl->body, data));
+    out.locale = tmpl->locale;
+    return out;
+}
+
+}  // namespace tarat

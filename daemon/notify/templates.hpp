@@ -1,0 +1,60 @@
+#pragma once
+// Notice texts: etc/templates/<locale>/<kind>.mustache, subject on the first line, a blank line,
+// then the body. Plain text: nothing is HTML-escaped. etc/templates/README.md lists the context.
+#include "core/diagnostic.hpp"
+#include "core/event.hpp"
+#include "core/notice.hpp"
+#include "core/plan.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace tarat {
+
+struct RenderedNotice {
+    std::string subject;  // one line
+    std::string body;     // ends with one newline
+    std::string locale;   // the template's locale: the one asked for, or the fallback used
+};
+
+class TemplateSet {
+public:
+    // Reads <dir>/{kk,ru,en}/<kind>.mustache. A locale folder that is absent is a warning (its
+    // recipients get the fallback); a missing file in a present folder, a template that does not
+    // compile, partials and delimiter changes are errors naming the file. A variable no notice of
+    // that kind provides is a warning at its line.
+    static TemplateSet load(const std::filesystem::path& dir, Diagnostics& diagnostics);
+
+    // Falls back kk → ru → en when `locale` has no template for the kind; throws
+    // std::out_of_range when no locale has one (only after a load that reported errors).
+    RenderedNotice render(NoticeKind kind, std::string_view locale, const nlohmann::json& context) const;
+
+    bool has(NoticeKind kind, std::string_view locale) const;  // exactly this locale, no fallback
+
+private:
+    struct Template {
+        std::string locale;
+        std::string file;
+        std::string subject;  // compiled at load; kept as text so rendering is const and thread-safe
+        std::string body;     // with the line markers that drop lines whose sections rendered empty
+    };
+    const Template* find(NoticeKind kind, std::string_view locale) const;
+
+    std::map<std::pair<std::string, NoticeKind>, Template> templates_;  // (locale, kind)
+};
+
+// The data a template sees (keys: etc/templates/README.md). `event` is null and `state` empty for
+// a digest; `digest` is the digest summary (upcoming[], held_last_week[], overdue[],
+// dead_notices[], compliance{…}) and is ignored for other kinds. Names and dates are in the
+// recipient's locale; Notice::detail is read as the policy writes it for each kind.
+nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
+                              const ScheduledEvent* event, std::optional<EventState> state,
+                              const nlohmann::json& digest = nullptr);
+
+}  // namespace tarat

@@ -1,0 +1,61 @@
+#include "notify/wall_timer.hpp"
+
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace tarat {
+
+namespace {
+int make_timerfd() {
+    int fd = ::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "timerfd_create");
+    return fd;
+}
+}  // namespace
+
+WallTimer::WallTimer(boost::asio::io_context& io) : fd_(io, make_timerfd()) {}
+
+WallTimer::~WallTimer() { cancel(); }
+
+void WallTimer::arm(std::chrono::system_clock::time_point when, Handler handler) {
+    auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch());
+    if (since_epoch.count() <= 0) since_epoch = std::chrono::nanoseconds{1};  // 0 would disarm
+    itimerspec spec{};
+    spec.it_value.tv_sec = static_cast<time_t>(since_epoch.count() / 1'000'000'000);
+    spec.it_value.tv_nsec = static_cast<long>(since_epoch.count() % 1'000'000'000);
+    if (::timerfd_settime(fd_.native_handle(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr) != 0)
+        throw std::system_error(errno, std::generic_category(), "timerfd_settime");
+    handler_ = std::move(handler);
+    if (!armed_) wait();  // one wait is outstanding while armed; re-arming only moves the moment
+    armed_ = true;
+}
+
+void WallTimer::cancel() {
+    if (!armed_) return;
+    itimerspec off{};
+    ::timerfd_settime(fd_.native_handle(), 0, &off, nullptr);
+    armed_ = false;
+    boost::system::error_code ignored;
+    fd_.cancel(ignored);
+}
+
+void WallTimer::wait() {
+    fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec == boost::asio::error::operation_aborted) return;
+        std::uint64_t expirations = 0;
+        ssize_t n = ::read(fd_.native_handle(), &expirations, sizeof expirations);
+        int err = n < 0 ? errno : 0;
+        if (n < 0 && err == EAGAIN) {  // spurious wake-up: keep waiting
+            wait();
+            return;
+        }
+        armed_ = false;
+        auto handler = std::move(handler_);
+        if (handler) handler(err == ECANCELED ? Wake::clock_changed : Wake::due);
+    });
+}
+
+}  // namespace tarat

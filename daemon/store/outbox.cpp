@@ -1,0 +1,366 @@
+// The notice outbox: rows derived in the same transaction as the change that causes them, and
+// the dispatcher's reads and marks.
+#include "store/internal.hpp"
+#include "store/store.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace tarat {
+namespace {
+using store_internal::guarded;
+using store_internal::instant_from_unix_seconds;
+using store_internal::unix_seconds;
+
+// Column order shared by every query that returns OutboxRow; read_row() follows it.
+constexpr const char* kNoticeColumns =
+    "key, event_id, kind, recipient, channel, due_at, detail, state, attempts, next_attempt_at, last_error, "
+    "subject, body, created_at, sent_at, late";
+
+std::string text_or_empty(const SQLite::Column& column) { return column.isNull() ? std::string{} : column.getString(); }
+
+NoticeState read_state(const SQLite::Column& column, const std::string& key) {
+    std::string name = column.getString();
+    auto state = parse_notice_state(name);
+    if (!state) throw StoreError("notice '" + key + "' has unknown state '" + name + "'");
+    return *state;
+}
+
+OutboxRow read_row(const SQLite::Statement& row) {
+    OutboxRow out;
+    Notice& n = out.notice;
+    n.key = row.getColumn(0).getString();
+    n.event_id = text_or_empty(row.getColumn(1));
+    std::string kind = row.getColumn(2).getString();
+    auto parsed_kind = parse_kind(kind);
+    if (!parsed_kind) throw StoreError("notice '" + n.key + "' has unknown kind '" + kind + "'");
+    n.kind = *parsed_kind;
+    n.recipient = row.getColumn(3).getString();
+    n.channel = row.getColumn(4).getString();
+    n.due = instant_from_unix_seconds(row.getColumn(5).getInt64());
+    n.detail = row.getColumn(6).getString();
+    out.state = read_state(row.getColumn(7), n.key);
+    out.attempts = row.getColumn(8).getInt();
+    out.next_attempt_at = instant_from_unix_seconds(row.getColumn(9).getInt64());
+    out.last_error = text_or_empty(row.getColumn(10));
+    out.subject = row.getColumn(11).getString();
+    out.body = row.getColumn(12).getString();
+    out.created_at = instant_from_unix_seconds(row.getColumn(13).getInt64());
+    if (!row.getColumn(14).isNull()) out.sent_at = instant_from_unix_seconds(row.getColumn(14).getInt64());
+    out.late = row.getColumn(15).getInt() != 0;
+    return out;
+}
+
+std::vector<OutboxRow> read_rows(SQLite::Statement& query) {
+    std::vector<OutboxRow> rows;
+    while (query.executeStep()) rows.push_back(read_row(query));
+    return rows;
+}
+
+// SQLite's LIMIT: -1 is none.
+std::int64_t sql_limit(std::size_t limit) {
+    return limit == 0 ? -1 : static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX));
+}
+
+// The scope's event_id column value: NULL for the notices about no event.
+std::optional<std::string> scope_of(const std::optional<std::string>& event_id) {
+    if (!event_id || event_id->empty()) return std::nullopt;
+    return event_id;
+}
+
+void bind_scope(SQLite::Statement& statement, int index, const std::optional<std::string>& scope) {
+    if (scope) statement.bind(index, *scope);
+    else statement.bind(index);
+}
+
+std::string quoted_scope(const std::optional<std::string>& scope) {
+    return scope ? "event '" + *scope + "'" : std::string("no event");
+}
+
+std::optional<NoticeState> state_of(SQLite::Database& db, const std::string& key) {
+    SQLite::Statement query(db, "SELECT state FROM notice WHERE key = ?1");
+    query.bind(1, key);
+    if (!query.executeStep()) return std::nullopt;
+    return read_state(query.getColumn(0), key);
+}
+
+// How one answer moves a row. The UPDATE (key bound as ?1) matches only the states the answer may
+// come from; when it matched nothing, the row's state says whether that is a harmless race or an
+// error.
+struct Transition {
+    std::string_view verb;                 // "mark sent", for the message
+    std::optional<NoticeState> no_op_from;  // a state in which the answer changes nothing
+    std::string_view expected;              // "pending", for the message
+};
+
+constexpr Transition kSent{"marked sent", NoticeState::sent, "pending"};
+constexpr Transition kRetry{"given a retry", NoticeState::superseded, "pending"};
+constexpr Transition kDead{"marked dead", NoticeState::superseded, "pending"};
+constexpr Transition kExpired{"marked expired", NoticeState::superseded, "pending"};
+constexpr Transition kRequeue{"requeued", std::nullopt, "dead"};
+
+void apply(SQLite::Database& db, SQLite::Statement& update, const std::string& key, const Transition& transition) {
+    if (update.exec() > 0) return;
+    auto state = state_of(db, key);
+    if (!state) throw StoreError("notice '" + key + "' is not in the outbox");
+    if (state == transition.no_op_from) return;
+    throw StoreError("notice '" + key + "' is " + std::string(state_name(*state)) + ": only a " +
+                     std::string(transition.expected) + " notice can be " + std::string(transition.verb));
+}
+
+constexpr const char* kMarkSentSql =
+    "UPDATE notice SET state = 'sent', sent_at = ?2, next_attempt_at = ?2, subject = ?3, body = ?4, late = ?5, "
+    "attempts = attempts + 1, last_error = NULL WHERE key = ?1 AND state IN ('pending', 'superseded')";
+
+void mark_one_sent(SQLite::Database& db, SQLite::Statement& update, const std::string& key, Instant at,
+                   const std::string& subject, const std::string& body, bool late) {
+    update.reset();
+    update.bind(1, key);
+    update.bind(2, unix_seconds(at));
+    update.bind(3, subject);
+    update.bind(4, body);
+    update.bind(5, late ? 1 : 0);
+    apply(db, update, key, kSent);
+}
+
+}  // namespace
+
+SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& derived,
+                               Instant now) {
+    const std::optional<std::string> scope = scope_of(event_id);
+    return guarded(file_, "cannot store the notices for " + quoted_scope(scope), [&] {
+        SyncResult result;
+        TransactionScope transaction(*this);
+
+        struct Stored {
+            NoticeState state;
+            std::string detail;
+        };
+        std::map<std::string, Stored> stored;
+        {
+            SQLite::Statement query(*db_, "SELECT key, state, detail FROM notice WHERE event_id IS ?1");
+            bind_scope(query, 1, scope);
+            while (query.executeStep()) {
+                std::string key = query.getColumn(0).getString();
+                NoticeState state = read_state(query.getColumn(1), key);
+                stored.emplace(std::move(key), Stored{state, query.getColumn(2).getString()});
+            }
+        }
+
+        SQLite::Statement insert(*db_,
+                                 "INSERT INTO notice (key, event_id, kind, recipient, channel, due_at, detail, "
+                                 "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)");
+        SQLite::Statement refresh(*db_, "UPDATE notice SET detail = ?2 WHERE key = ?1 AND state = 'pending'");
+        std::set<std::string> wanted;
+        for (const Notice& notice : derived) {
+            if (notice.key.empty()) throw StoreError("a derived notice has no key");
+            if (scope_of(notice.event_id) != scope)
+                throw StoreError("notice '" + notice.key + "' is about " + quoted_scope(scope_of(notice.event_id)) +
+                                 ", not " + quoted_scope(scope));
+            if (!wanted.insert(notice.key).second) continue;
+            auto found = stored.find(notice.key);
+            if (found != stored.end()) {
+                ++result.kept;
+                if (found->second.state == NoticeState::pending && found->second.detail != notice.detail) {
+                    refresh.reset();
+                    refresh.bind(1, notice.key);
+                    refresh.bind(2, notice.detail);
+                    refresh.exec();
+                }
+                continue;
+            }
+            insert.reset();
+            insert.bind(1, notice.key);
+            bind_scope(insert, 2, scope);
+            insert.bind(3, std::string(kind_name(notice.kind)));
+            insert.bind(4, notice.recipient);
+            insert.bind(5, notice.channel);
+            insert.bind(6, unix_seconds(notice.due));
+            insert.bind(7, notice.detail);
+            insert.bind(8, unix_seconds(now));
+            try {
+                insert.exec();
+            } catch (const SQLite::Exception& e) {
+                if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY)
+                    throw StoreError("notice '" + notice.key + "' is already in the outbox under another event");
+                throw;
+            }
+            ++result.added;
+        }
+
+        SQLite::Statement supersede(*db_,
+                                    "UPDATE notice SET state = 'superseded', next_attempt_at = ?2 "
+                                    "WHERE key = ?1 AND state = 'pending'");
+        for (const auto& [key, row] : stored) {
+            if (row.state != NoticeState::pending || wanted.contains(key)) continue;
+            supersede.reset();
+            supersede.bind(1, key);
+            supersede.bind(2, unix_seconds(now));
+            supersede.exec();
+            ++result.superseded;
+        }
+
+        transaction.commit();
+        return result;
+    });
+}
+
+std::optional<Instant> Store::next_attempt_due() const {
+    return guarded(file_, "cannot read the outbox", [&]() -> std::optional<Instant> {
+        // ORDER BY … LIMIT 1 rather than min(): the planner reads it off the partial index.
+        SQLite::Statement query(*db_,
+                                "SELECT next_attempt_at FROM notice WHERE state = 'pending' "
+                                "ORDER BY next_attempt_at LIMIT 1");
+        if (!query.executeStep()) return std::nullopt;
+        return instant_from_unix_seconds(query.getColumn(0).getInt64());
+    });
+}
+
+std::vector<OutboxRow> Store::due_notices(Instant now, std::size_t limit) const {
+    return guarded(file_, "cannot read the due notices", [&] {
+        SQLite::Statement query(*db_, std::string("SELECT ") + kNoticeColumns +
+                                          " FROM notice WHERE state = 'pending' AND next_attempt_at <= ?1"
+                                          " ORDER BY next_attempt_at, key LIMIT ?2");
+        query.bind(1, unix_seconds(now));
+        query.bind(2, sql_limit(limit));
+        return read_rows(query);
+    });
+}
+
+void Store::mark_sent(const std::string& key, Instant at, const std::string& subject, const std::string& body,
+                      bool late) {
+    guarded(file_, "cannot mark notice '" + key + "' sent", [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement update(*db_, kMarkSentSql);
+        mark_one_sent(*db_, update, key, at, subject, body, late);
+        transaction.commit();
+    });
+}
+
+void Store::mark_sent_batch(const std::vector<SentMark>& marks) {
+    if (marks.empty()) return;
+    guarded(file_, "cannot mark " + std::to_string(marks.size()) + " notices sent", [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement update(*db_, kMarkSentSql);
+        for (const SentMark& mark : marks) mark_one_sent(*db_, update, mark.key, mark.at, mark.subject, mark.body, mark.late);
+        transaction.commit();
+    });
+}
+
+void Store::mark_retry(const std::string& key, Instant next_attempt_at, const std::string& error) {
+    guarded(file_, "cannot schedule a retry of notice '" + key + "'", [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement update(*db_,
+                                 "UPDATE notice SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 "
+                                 "WHERE key = ?1 AND state = 'pending'");
+        update.bind(1, key);
+        update.bind(2, unix_seconds(next_attempt_at));
+        update.bind(3, error);
+        apply(*db_, update, key, kRetry);
+        transaction.commit();
+    });
+}
+
+void Store::mark_dead(const std::string& key, Instant at, const std::string& error) {
+    guarded(file_, "cannot mark notice '" + key + "' dead", [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement update(*db_,
+                                 "UPDATE notice SET state = 'dead', attempts = attempts + 1, next_attempt_at = ?2, "
+                                 "last_error = ?3 WHERE key = ?1 AND state = 'pending'");
+        update.bind(1, key);
+        update.bind(2, unix_seconds(at));
+        update.bind(3, error);
+        apply(*db_, update, key, kDead);
+        transaction.commit();
+    });
+}
+
+void Store::mark_expired(const std::string& key, Instant at) {
+    guarded(file_, "cannot mark notice '" + key + "' expired", [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement update(*db_,
+                                 "UPDATE notice SET state = 'expired', next_attempt_at = ?2 "
+                                 "WHERE key = ?1 AND state = 'pending'");
+        update.bind(1, key);
+        update.bind(2, unix_seconds(at));
+        apply(*db_, update, key, kExpired);
+        transaction.commit();
+    });
+}
+
+void Store::requeue(const std::string& key, Instant now) {
+    guarded(file_, "cannot requeue notice '" + key + "'", [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement update(*db_,
+                                 "UPDATE notice SET state = 'pending', attempts = 0, next_attempt_at = ?2 "
+                                 "WHERE key = ?1 AND state = 'dead'");
+        update.bind(1, key);
+        update.bind(2, unix_seconds(now));
+        apply(*db_, update, key, kRequeue);
+        transaction.commit();
+    });
+}
+
+std::vector<OutboxRow> Store::notices(const NoticeFilter& filter) const {
+    return guarded(file_, "cannot read the notices", [&] {
+        // Only the set fields become conditions, so the planner can use notice_by_state and
+        // notice_by_event.
+        std::string where;
+        auto require = [&](const char* condition) { (where += where.empty() ? " WHERE " : " AND ") += condition; };
+        if (filter.state) require("state = :state");
+        if (filter.event_id) require("event_id IS :event");
+        if (filter.recipient) require("recipient = :recipient");
+        if (filter.kind) require("kind = :kind");
+        if (filter.from) require("due_at >= :from");
+        if (filter.to) require("due_at < :to");
+        SQLite::Statement query(*db_, std::string("SELECT ") + kNoticeColumns + " FROM notice" + where +
+                                          " ORDER BY due_at, key LIMIT :limit");
+        if (filter.state) query.bind(":state", std::string(state_name(*filter.state)));
+        if (filter.event_id) bind_scope(query, query.getIndex(":event"), scope_of(filter.event_id));
+        if (filter.recipient) query.bind(":recipient", *filter.recipient);
+        if (filter.kind) query.bind(":kind", std::string(kind_name(*filter.kind)));
+        if (filter.from) query.bind(":from", unix_seconds(*filter.from));
+        if (filter.to) query.bind(":to", unix_seconds(*filter.to));
+        query.bind(":limit", sql_limit(filter.limit));
+        return read_rows(query);
+    });
+}
+
+NoticeCounts Store::notice_counts() const {
+    return guarded(file_, "cannot count the notices", [&] {
+        NoticeCounts counts;
+        SQLite::Statement query(*db_, "SELECT state, count(*) FROM notice GROUP BY state");
+        while (query.executeStep()) {
+            auto n = static_cast<std::size_t>(query.getColumn(1).getInt64());
+            switch (read_state(query.getColumn(0), "(count)")) {
+                case NoticeState::pending: counts.pending = n; break;
+                case NoticeState::sent: counts.sent = n; break;
+                case NoticeState::dead: counts.dead = n; break;
+                case NoticeState::superseded: counts.superseded = n; break;
+                case NoticeState::expired: counts.expired = n; break;
+            }
+        }
+        return counts;
+    });
+}
+
+std::vector<std::string> Store::recipients_told(const std::string& event_id) const {
+    return guarded(file_, "cannot read who was told about event '" + event_id + "'", [&] {
+        SQLite::Statement query(*db_,
+                                "SELECT DISTINCT recipient FROM notice WHERE event_id = ?1 AND state = 'sent' "
+                                "AND kind IN ('reminder', 'change') ORDER BY recipient");
+        query.bind(1, event_id);
+        std::vector<std::string> recipients;
+        while (query.executeStep()) recipients.push_back(query.getColumn(0).getString());
+        return recipients;
+    });
+}
+
+}  // namespace tarat

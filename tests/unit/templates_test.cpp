@@ -1,0 +1,332 @@
+#include "notify/templates.hpp"
+#include "support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace tarat;
+using namespace date::literals;
+using nlohmann::json;
+
+namespace {
+
+const std::filesystem::path kShipped = TARAT_SOURCE_DIR "/etc/templates";
+constexpr std::array<NoticeKind, 7> kKinds{NoticeKind::reminder,   NoticeKind::held_check, NoticeKind::report_due,
+                                           NoticeKind::overdue,    NoticeKind::escalation, NoticeKind::change,
+                                           NoticeKind::digest};
+constexpr std::array<const char*, 3> kLocales{"kk", "ru", "en"};
+
+const std::string kCentreName = "«Қарлығаш» бөбекжай- бақшасы» МКҚК";
+const std::string kTitle = "Мнемотехника және артикуляциялық гимнастика: «Ертегілер еліне саяхат» – әғқңөұүһі ӘҒҚҢӨҰҮҺІ";
+
+Person person(std::string id, std::string name, std::string locale) {
+    Person p;
+    p.id = std::move(id);
+    p.name = std::move(name);
+    p.position = "Ақтөбе облыстық білім басқармасы";
+    p.locale = std::move(locale);
+    return p;
+}
+
+// A slice of etc/plan.toml: one centre, its district and one form.
+Plan sample_plan() {
+    Plan plan;
+    plan.id = "order-553-2026-27";
+    plan.title = "Құзыреттілік орталықтарының 2026–2027 оқу жылына арналған іс-шаралар жоспары";
+    plan.from = Date{2026_y / 12 / 1};
+    plan.to = Date{2027_y / 5 / 31};
+    plan.overseer = "bertleuova";
+    plan.coordinator = "zhamanbayeva";
+    plan.people = {person("bertleuova", "Н. Бертлеуова", "kk"), person("zhamanbayeva", "Д.Жаманбаева", "ru"),
+                   person("amanzhol", "Б.Аманжол", "kk"), person("director-karlygash", "«Қарлығаш» меңгерушісі", "en")};
+    plan.districts.push_back({"mugalzhar", "Мұғалжар ауданы", "amanzhol", {}});
+    plan.centres.push_back({"karlygash", kCentreName, "mugalzhar",
+                            "Ақтөбе облысы Мұғалжар ауданы Қандыағаш қаласы «Достық» шағын ауданы 25 «А»",
+                            "director-karlygash", {}});
+    Form form;
+    form.id = "master-class";
+    form.name = {"Шеберлік сынып", "Мастер-класс", "Master class"};
+    form.duration_minutes = 120;
+    plan.forms.push_back(form);
+    return plan;
+}
+
+ScheduledEvent sample_event() {
+    return {"karlygash-master-class-1", "karlygash", "mugalzhar", "master-class", kTitle,
+            "облыстың мектепке дейінгі ұйымдарының тәрбиешілері мен логопедтері", "", Date{2027_y / 3 / 3},
+            14 * 60 + 30, 16 * 60 + 30, "fixed", true};
+}
+
+// What the policy writes in Notice::detail for each kind.
+std::string detail_for(NoticeKind kind) {
+    switch (kind) {
+        case NoticeKind::reminder: return "3 working days";
+        case NoticeKind::report_due: return "2027-03-05";
+        case NoticeKind::overdue: return "report 2027-03-05";
+        case NoticeKind::escalation: return "report 2027-03-05 2";
+        case NoticeKind::change: return "2027-02-24 → 2027-03-03";
+        case NoticeKind::digest: return "2027-03-01";
+        default: return "";
+    }
+}
+
+json sample_digest() {
+    json event = {{"id", "karlygash-master-class-1"}, {"centre", "karlygash"}, {"form", "master-class"},
+                  {"title", kTitle}, {"date", "2027-03-03"}, {"start", "14:30"}, {"state", "held"},
+                  {"report_due", "2027-03-05"}, {"missing", "report"}};
+    return {{"date", "2027-03-08"},
+            {"upcoming", json::array({event})},
+            {"held_last_week", json::array({event})},
+            {"overdue", json::array({event})},
+            {"dead_notices", json::array({{{"kind", "reminder"}, {"event", "karlygash-master-class-1"},
+                                           {"recipient", "amanzhol"}, {"channel", "smtp"},
+                                           {"error", "550 5.1.1 mailbox unavailable"}}})},
+            {"compliance", {{"planned", 12}, {"held", 3}, {"reported_on_time", 2}, {"reported_late", 0}, {"missing", 1}}}};
+}
+
+json context_for(const Plan& plan, NoticeKind kind, const std::string& locale, const ScheduledEvent& event,
+                 EventState state = EventState::held, const json& digest = sample_digest()) {
+    Person recipient = *plan.person("amanzhol");
+    recipient.locale = locale;
+    Notice notice{"key", kind, kind == NoticeKind::digest ? "" : event.id, recipient.id, "smtp",
+                  Instant{date::sys_days{2027_y / 3 / 1}}, detail_for(kind)};
+    bool digest_kind = kind == NoticeKind::digest;
+    return notice_context(plan, notice, recipient, digest_kind ? nullptr : &event,
+                          digest_kind ? std::nullopt : std::optional<EventState>(state), digest);
+}
+
+std::string read(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A copy of the shipped kk templates only.
+void copy_kk(const testing::TempDir& dir) {
+    for (NoticeKind kind : kKinds) {
+        std::string name = "kk/" + std::string(kind_name(kind)) + ".mustache";
+        dir.write(name, read(kShipped / name));
+    }
+}
+
+}  // namespace
+
+// The shipped templates load with no error and no warning (every name they use exists).
+TEST_CASE("shipped templates load cleanly") {
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(kShipped, diagnostics);
+    INFO(diagnostics.format());
+    CHECK(diagnostics.items().empty());
+    for (NoticeKind kind : kKinds)
+        for (const char* locale : kLocales) CHECK(set.has(kind, locale));
+}
+
+// Every kind renders in every locale: one-line subject, tidy body, no tag left over.
+TEST_CASE("every kind renders in every locale") {
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(kShipped, diagnostics);
+    Plan plan = sample_plan();
+    ScheduledEvent event = sample_event();
+    for (NoticeKind kind : kKinds)
+        for (const char* locale : kLocales) {
+            INFO(kind_name(kind) << " " << locale);
+            auto out = set.render(kind, locale, context_for(plan, kind, locale, event));
+            INFO(out.subject << "\n" << out.body);
+            CHECK(out.locale == locale);
+            CHECK_FALSE(out.subject.empty());
+            CHECK(out.subject.find('\n') == std::string::npos);
+            for (const auto& text : {out.subject, out.body}) {
+                CHECK(text.find("{{") == std::string::npos);
+                CHECK(text.find("}}") == std::string::npos);
+                CHECK(text.find('\x1F') == std::string::npos);
+            }
+            CHECK(out.body.find("\n\n\n") == std::string::npos);
+            CHECK(out.body.back() == '\n');
+            CHECK(out.body.find(kind == NoticeKind::digest ? "Б.Аманжол" : kTitle) != std::string::npos);
+        }
+}
+
+// Kazakh letters and the order's unbalanced «» reach the message byte for byte.
+TEST_CASE("Kazakh text survives byte for byte") {
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(kShipped, diagnostics);
+    Plan plan = sample_plan();
+    auto out = set.render(NoticeKind::reminder, "kk", context_for(plan, NoticeKind::reminder, "kk", sample_event()));
+    CHECK(out.subject.find(kCentreName) != std::string::npos);
+    CHECK(out.body.find(kTitle) != std::string::npos);
+    CHECK(out.body.find("Ақтөбе облысы Мұғалжар ауданы Қандыағаш қаласы «Достық» шағын ауданы 25 «А»") !=
+          std::string::npos);
+    CHECK(out.body.find("Құрметті Б.Аманжол!") != std::string::npos);
+    CHECK(out.body.find("Іс-шараға 3 жұмыс күні қалды.") != std::string::npos);
+}
+
+// Values go out as written: no HTML entities for &, <, >, quotes or guillemets.
+TEST_CASE("nothing is HTML-escaped") {
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(kShipped, diagnostics);
+    Plan plan = sample_plan();
+    ScheduledEvent event = sample_event();
+    event.title = "Ойын & тіл: <сабақ> \"бірінші\" 'екінші' «үшінші»";
+    plan.centres.front().name = "A&B <c>";
+    for (const char* locale : kLocales) {
+        auto out = set.render(NoticeKind::change, locale, context_for(plan, NoticeKind::change, locale, event));
+        CHECK(out.body.find(event.title) != std::string::npos);
+        CHECK(out.subject.find("A&B <c>") != std::string::npos);
+        for (const char* entity : {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"}) {
+            CHECK(out.body.find(entity) == std::string::npos);
+            CHECK(out.subject.find(entity) == std::string::npos);
+        }
+    }
+}
+
+// Dates read DD.MM.YYYY in kk and ru, ISO in en; names follow the recipient's locale.
+TEST_CASE("dates and names follow the locale") {
+    Plan plan = sample_plan();
+    ScheduledEvent event = sample_event();
+    auto kk = context_for(plan, NoticeKind::reminder, "kk", event);
+    auto ru = context_for(plan, NoticeKind::reminder, "ru", event);
+    auto en = context_for(plan, NoticeKind::reminder, "en", event);
+    CHECK(kk["event"]["date"] == "2027-03-03");
+    CHECK(kk["event"]["date_display"] == "03.03.2027");
+    CHECK(ru["event"]["date_display"] == "03.03.2027");
+    CHECK(en["event"]["date_display"] == "2027-03-03");
+    CHECK(kk["event"]["form"]["name"] == "Шеберлік сынып");
+    CHECK(ru["event"]["form"]["name"] == "Мастер-класс");
+    CHECK(en["event"]["form"]["name"] == "Master class");
+    CHECK(kk["event"]["start"] == "14:30");
+    CHECK(kk["event"]["end"] == "16:30");
+    // No responsible person named: the centre's director is.
+    CHECK(kk["event"]["responsible"]["name"] == "«Қарлығаш» меңгерушісі");
+    CHECK(kk["event"]["district"]["head"]["name"] == "Б.Аманжол");
+    CHECK(kk["plan"]["overseer"]["name"] == "Н. Бертлеуова");
+    CHECK(kk["notice"]["lead"] == "3 жұмыс күні");
+    CHECK(ru["notice"]["lead"] == "3 рабочих дня");
+    CHECK(en["notice"]["lead"] == "3 working days");
+}
+
+// Russian spans agree with their number: 1 день, 2 дня, 5 дней, 11 дней, 21 день.
+TEST_CASE("Russian leads take the right plural") {
+    Plan plan = sample_plan();
+    ScheduledEvent event = sample_event();
+    Person recipient = person("amanzhol", "Б.Аманжол", "ru");
+    auto lead = [&](const char* detail) {
+        Notice n{"k", NoticeKind::reminder, event.id, recipient.id, "log", Instant{}, detail};
+        return notice_context(plan, n, recipient, &event, EventState::planned)["notice"]["lead"].get<std::string>();
+    };
+    CHECK(lead("1 working day") == "1 рабочий день");
+    CHECK(lead("2 working days") == "2 рабочих дня");
+    CHECK(lead("5 working days") == "5 рабочих дней");
+    CHECK(lead("11 working days") == "11 рабочих дней");
+    CHECK(lead("21 working days") == "21 рабочий день");
+    CHECK(lead("3 hours") == "3 часа");
+    CHECK(lead("1 day") == "1 день");
+}
+
+// The policy's detail becomes facts: what is late, until when, which round, what moved.
+TEST_CASE("notice details become context facts") {
+    Plan plan = sample_plan();
+    ScheduledEvent event = sample_event();
+    auto overdue = context_for(plan, NoticeKind::overdue, "kk", event);
+    CHECK(overdue["event"]["not_reported"] == true);
+    CHECK(overdue["event"]["not_held"] == false);
+    CHECK(overdue["event"]["report_due_date_display"] == "05.03.2027");
+    Notice never_held{"k", NoticeKind::escalation, event.id, "amanzhol", "log", Instant{}, "held 2027-03-05 3"};
+    auto escalation = notice_context(plan, never_held, *plan.person("amanzhol"), &event, EventState::planned);
+    CHECK(escalation["event"]["not_held"] == true);
+    CHECK(escalation["escalation"]["round"] == "3");
+    auto postponed = context_for(plan, NoticeKind::change, "ru", event, EventState::planned);
+    CHECK(postponed["change"]["postponed"] == true);
+    CHECK(postponed["change"]["previous_date_display"] == "24.02.2027");
+    auto cancelled = context_for(plan, NoticeKind::change, "ru", event, EventState::cancelled);
+    CHECK(cancelled["change"]["cancelled"] == true);
+    CHECK(cancelled["change"]["postponed"] == false);
+    auto digest = context_for(plan, NoticeKind::digest, "ru", event);
+    CHECK_FALSE(digest.contains("event"));
+    CHECK(digest["digest"]["date_display"] == "08.03.2027");
+    CHECK(digest["digest"]["upcoming"][0]["form"]["name"] == "Мастер-класс");
+    CHECK(digest["digest"]["upcoming"][0]["centre"]["name"] == kCentreName);
+    CHECK(digest["digest"]["upcoming"][0]["end"] == "16:30");
+    CHECK(digest["digest"]["dead_notices"][0]["kind_display"] == "напоминание");
+    CHECK(digest["digest"]["dead_notices"][0]["recipient"]["name"] == "Б.Аманжол");
+    CHECK(digest["digest"]["compliance"]["planned"] == "12");
+    CHECK(digest["digest"]["overdue_count"] == "1");
+}
+
+// A line whose section renders nothing disappears, with no doubled blank lines left behind.
+TEST_CASE("empty sections leave no blank lines") {
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(kShipped, diagnostics);
+    Plan plan = sample_plan();
+    ScheduledEvent event = sample_event();
+    event.audience.clear();
+    auto reminder = set.render(NoticeKind::reminder, "kk", context_for(plan, NoticeKind::reminder, "kk", event));
+    CHECK(reminder.body.find("Қатысушылар") == std::string::npos);
+    CHECK(reminder.body.find("\nЖауапты: «Қарлығаш» меңгерушісі\n") != std::string::npos);
+    CHECK(reminder.body.find("14:30–16:30\nӨткізу орны") != std::string::npos);
+
+    auto digest = set.render(NoticeKind::digest, "kk",
+                             context_for(plan, NoticeKind::digest, "kk", event, EventState::held,
+                                         {{"date", "2027-03-08"}, {"compliance", {{"planned", 12}}}}));
+    CHECK(digest.body.find("Алдағы іс-шаралар: 0\n– жоқ\n\nӨткен аптада") != std::string::npos);
+    CHECK(digest.body.find("\n\n\n") == std::string::npos);
+    CHECK(digest.body.find("– жоспарланған іс-шаралар: 12\n– өткізілгені: 0\n") != std::string::npos);
+}
+
+// A locale without a folder falls back to kk; only a warning says so.
+TEST_CASE("a missing locale falls back to kk") {
+    testing::TempDir dir;
+    copy_kk(dir);
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(dir.path(), diagnostics);
+    INFO(diagnostics.format());
+    CHECK_FALSE(diagnostics.has_errors());
+    CHECK(diagnostics.items().size() == 2);  // no ru, no en
+    CHECK_FALSE(set.has(NoticeKind::reminder, "ru"));
+    Plan plan = sample_plan();
+    for (const char* locale : {"ru", "en", "de"}) {
+        auto out = set.render(NoticeKind::reminder, locale, context_for(plan, NoticeKind::reminder, "kk", sample_event()));
+        CHECK(out.locale == "kk");
+        CHECK(out.body.rfind("Құрметті Б.Аманжол!", 0) == 0);
+    }
+}
+
+// An unclosed section is a load error at its line in the file that has it.
+TEST_CASE("a broken template is an error naming its file") {
+    testing::TempDir dir;
+    copy_kk(dir);
+    dir.write("kk/held_check.mustache", "Тексеру: {{event.title}}\n\nҚұрметті {{recipient.name}}!\n{{#event.audience}}\n{{event.audience}}\n");
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(dir.path(), diagnostics);
+    REQUIRE(diagnostics.error_count() == 1);
+    for (const auto& d : diagnostics.items())
+        if (d.severity == Diagnostic::Severity::error) CHECK(d.pos.file == (dir / "kk/held_check.mustache").string());
+    CHECK(diagnostics.format().find("kk/held_check.mustache:4:1: error: does not compile: unclosed section") !=
+          std::string::npos);
+    CHECK_FALSE(set.has(NoticeKind::held_check, "kk"));
+    CHECK(set.has(NoticeKind::reminder, "kk"));
+}
+
+// Layout mistakes, partials and missing files are errors; an unknown name is a warning at its line.
+TEST_CASE("template files are checked") {
+    testing::TempDir dir;
+    copy_kk(dir);
+    dir.write("kk/reminder.mustache", "Subject\nnot blank\nbody\n");
+    dir.write("kk/report_due.mustache", "Subject\n\nBody {{> footer}}\n");
+    dir.write("kk/overdue.mustache", "Subject {{event.titel}}\n\nBody\n{{#digest.upcoming}}{{title}}{{/digest.upcoming}}\n");
+    std::filesystem::remove(dir / "kk/digest.mustache");
+    Diagnostics diagnostics;
+    TemplateSet::load(dir.path(), diagnostics);
+    std::string report = diagnostics.format();
+    INFO(report);
+    CHECK(report.find("kk/reminder.mustache:2:1: error: line 2 must be blank") != std::string::npos);
+    CHECK(report.find("kk/report_due.mustache:3:6: error: partials") != std::string::npos);
+    CHECK(report.find("kk/digest.mustache: error: missing") != std::string::npos);
+    CHECK(report.find("kk/overdue.mustache:1:9: warning: 'event.titel'") != std::string::npos);
+    CHECK(report.find("kk/overdue.mustache:4:1: warning: 'digest.upcoming'") != std::string::npos);
+    CHECK(diagnostics.error_count() == 3);
+}
