@@ -4,19 +4,12 @@
 #include "app/exit_codes.hpp"
 
 #include <spdlog/spdlog.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include <csignal>
 
 namespace tarat {
 namespace {
-
-bool in_group(const control::Peer& peer, const std::string& group_name) {
-    struct group* g = ::getgrnam(group_name.c_str());
-    if (!g) return false;
-    return peer.gid == g->gr_gid || std::find(peer.groups.begin(), peer.groups.end(), g->gr_gid) != peer.groups.end();
-}
 
 std::vector<ScheduledEvent> pinned_events(const Store& store) {
     std::vector<ScheduledEvent> pinned;
@@ -134,14 +127,16 @@ int Daemon::run() {
                  loaded.changed ? std::to_string(loaded.changes.size()) + " changes stored" : std::string("unchanged"));
 
     dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_,
-                                               [this](const OutboxRow& row) { return notices_->prepare(row); });
+                                               [this](const OutboxRow& row, Instant now) { return notices_->prepare(row, now); });
     register_commands(commands_, *this);
-    std::string admin_group = config.admin_group;
-    uid_t self = ::geteuid();
-    server_ = std::make_unique<control::Server>(io_, commands_, control::Limits{},
-                                                [admin_group, self](const control::Peer& peer) {
-                                                    return peer.uid == 0 || peer.uid == self || in_group(peer, admin_group);
-                                                });
+    commands_.on_admin_attempt(audit_admin_attempts(*this));
+    // Admin commands: root, the user taratd runs as, and members of the admin group. The group is
+    // looked up once, here: a changed admin_group takes effect at the next start.
+    control::AdminRule admin_rule{::geteuid(), control::find_group_id(config.admin_group)};
+    if (!admin_rule.admin_gid)
+        spdlog::warn("admin group '{}' does not exist: only root and uid {} may run admin commands",
+                     config.admin_group, ::geteuid());
+    server_ = std::make_unique<control::Server>(io_, commands_, control::Limits{}, admin_rule);
     std::filesystem::create_directories(config.socket_path.parent_path());
     server_->listen(config.socket_path);
     spdlog::info("listening on {} — ask it: {} --socket {} status", config.socket_path.string(), taratctl_command(),

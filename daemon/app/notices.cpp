@@ -39,7 +39,7 @@ void Notices::sync_all(Instant now) {
     });
 }
 
-Prepared Notices::prepare(const OutboxRow& row) const {
+Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     const Notice& n = row.notice;
     const Person* person = setup_.plan.person(n.recipient);
     if (!person) throw std::runtime_error("recipient '" + n.recipient + "' is no longer in the plan");
@@ -49,7 +49,7 @@ Prepared Notices::prepare(const OutboxRow& row) const {
         if (!stored) throw std::runtime_error("event '" + n.event_id + "' is no longer stored");
         // "Tomorrow" after the fact helps nobody.
         if (n.kind == NoticeKind::reminder &&
-            setup_.calendar->local_to_instant(stored->event.date, stored->event.start_minutes) <= row.next_attempt_at)
+            setup_.calendar->local_to_instant(stored->event.date, stored->event.start_minutes) <= now)
             return Expired{};
     }
     nlohmann::json digest;

@@ -20,8 +20,8 @@ public:
     void sync_all(Instant now);
     void sync_event(const StoredEvent& event, Instant now);
 
-    // Renders a due row; a reminder for an event that has already begun is Expired.
-    Prepared prepare(const OutboxRow& row) const;
+    // Renders a due row; a reminder for an event that has already begun by `now` is Expired.
+    Prepared prepare(const OutboxRow& row, Instant now) const;
 
     // The weekly digest's facts as of `day` (also `taratctl compliance`'s counts).
     nlohmann::json digest_summary(Date day) const;

@@ -104,7 +104,7 @@ std::vector<PreviewNotice> preview(const Setup& setup, Date from, Date to, const
 
     boost::asio::io_context io;
     RecordingSender sender;
-    Dispatcher dispatcher(io, *store, clock, sender, [&](const OutboxRow& row) { return notices.prepare(row); });
+    Dispatcher dispatcher(io, *store, clock, sender, [&](const OutboxRow& row, Instant now) { return notices.prepare(row, now); });
     std::vector<PreviewNotice> out;
     const Instant from_instant = calendar.local_to_instant(from, 0);
     dispatcher.on_result = [&](const OutboxRow& row, const Delivery& delivery) {

@@ -1,5 +1,6 @@
 #include "notify/dispatcher.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -66,7 +67,7 @@ std::vector<Dispatcher::Job> Dispatcher::take_due() {
         if (in_flight_.count(row.notice.key)) continue;
         Job job{std::move(row), std::nullopt};
         try {
-            auto prepared = prepare_(job.row);
+            auto prepared = prepare_(job.row, clock_.now());
             if (std::holds_alternative<Expired>(prepared)) {
                 store_.mark_expired(job.row.notice.key, clock_.now());
                 continue;
@@ -133,10 +134,14 @@ void Dispatcher::wake() {
     }
     auto deliveries = std::make_shared<std::vector<Delivery>>(jobs->size());
     auto remaining = std::make_shared<size_t>(jobs->size());
+    // The loop must not run out of work while sends are out on the pool.
+    auto keep_loop = std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+        io_.get_executor());
     for (size_t i = 0; i < jobs->size(); ++i) {
-        boost::asio::post(pool_, [this, jobs, deliveries, remaining, i] {
+        boost::asio::post(pool_, [this, jobs, deliveries, remaining, keep_loop, i] {
             Delivery delivery = sender_.send((*jobs)[i].row.notice.channel, *(*jobs)[i].message);
-            boost::asio::post(io_, [this, jobs, deliveries, remaining, i, delivery = std::move(delivery)]() mutable {
+            boost::asio::post(io_, [this, jobs, deliveries, remaining, keep_loop, i,
+                                    delivery = std::move(delivery)]() mutable {
                 (*deliveries)[i] = std::move(delivery);
                 if (--*remaining > 0) return;
                 record(*jobs, *deliveries);

@@ -34,8 +34,9 @@ public:
 // What to do with a due row: send this, or drop it as expired (a reminder after its event began).
 struct Expired {};
 using Prepared = std::variant<OutgoingNotice, Expired>;
-// Renders a row into a message; runs on the loop thread, reads the store. Throws → the row retries.
-using Preparer = std::function<Prepared(const OutboxRow&)>;
+// Renders a row into a message at `now`; runs on the loop thread, reads the store. Throws → the
+// row retries.
+using Preparer = std::function<Prepared(const OutboxRow&, Instant now)>;
 
 struct DispatchSettings {
     std::chrono::seconds backoff_first{30};
@@ -68,6 +69,7 @@ public:
     // Called on the loop thread after each recorded result (tests, STATUS=).
     std::function<void(const OutboxRow&, const Delivery&)> on_result;
     bool idle() const { return in_flight_.empty(); }
+    bool timer_armed() const { return timer_.armed(); }
 
 private:
     struct Job {

@@ -4,10 +4,13 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cstring>
+#include <sstream>
 #include <map>
 #include <set>
 
@@ -215,4 +218,61 @@ TEST_CASE("schedule prints the complete shipped schedule") {
     CHECK(one.out.find("erkemai") == std::string::npos);
     CHECK(one.out.find("2027-01-") != std::string::npos);
     CHECK(one.out.find("2026-12-") == std::string::npos);
+}
+
+namespace {
+size_t count_lines(const std::filesystem::path& file) {
+    auto text = read_file(file);
+    return size_t(std::count(text.begin(), text.end(), '\n'));
+}
+}  // namespace
+
+// The running daemon writes due notices to the file channel. Killed with SIGKILL again and again in
+// the middle of dispatching, then restarted: every notice arrives, none twice, the database stays sound.
+TEST_CASE("kill -9 while dispatching loses nothing and doubles nothing") {
+    Checkout co;
+    // After the plan's end every notice is due at once; more escalation rounds make over a thousand.
+    replace_in_file(co.config(), "escalation_max = 3", "escalation_max = 8");
+    auto args = co.daemon_args();
+    args.back() = "2027-07-01T10:00:00+05:00";
+    const auto notices_file = co.state / "notices.jsonl";
+    size_t kills = 0;
+    for (size_t last = 0; kills < 12; ++kills) {
+        Child daemon(args, co.dir.path(), "taratd-" + std::to_string(kills));
+        size_t goal = last + 40;
+        bool grew = eventually([&] { return count_lines(notices_file) >= goal || !daemon.running(); });
+        REQUIRE(daemon.running());
+        if (!grew) break;
+        daemon.signal(SIGKILL);
+        REQUIRE(daemon.wait() == 128 + SIGKILL);
+        last = count_lines(notices_file);
+        if (co.answers()) FAIL("a killed daemon still answers");
+    }
+    CHECK(kills >= 5);
+    // The last run finishes the work and stops cleanly.
+    {
+        Child daemon(args, co.dir.path(), "taratd-final");
+        REQUIRE(eventually([&] { return co.answers(); }));
+        // WAL lets this reader watch the outbox while the daemon writes it.
+        SQLite::Database watch((co.state / "tarat.db").string(), SQLite::OPEN_READONLY);
+        REQUIRE(eventually([&] {
+            return watch.execAndGet("SELECT count(*) FROM notice WHERE state = 'pending'").getInt() == 0;
+        }, std::chrono::seconds(60)));
+        daemon.signal(SIGTERM);
+        REQUIRE(daemon.wait() == 0);
+    }
+    SQLite::Database db((co.state / "tarat.db").string(), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+    std::set<std::string> sent;
+    SQLite::Statement q(db, "SELECT key FROM notice WHERE channel = 'file' AND state = 'sent'");
+    while (q.executeStep()) sent.insert(q.getColumn(0).getString());
+    CHECK(db.execAndGet("SELECT count(*) FROM notice WHERE state = 'pending' AND channel = 'file'").getInt() == 0);
+
+    std::istringstream lines(read_file(notices_file));
+    std::set<std::string> written;
+    size_t total = 0;
+    for (std::string line; std::getline(lines, line); ++total) written.insert(json::parse(line)["key"].get<std::string>());
+    CHECK(total == written.size());  // none twice
+    CHECK(written == sent);          // every sent notice is in the file, and nothing else
+    CHECK(total > 1000);
 }
