@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <future>
 
 namespace tarat {
@@ -125,6 +126,14 @@ void Dispatcher::record(const std::vector<Job>& jobs, const std::vector<Delivery
         for (size_t i = 0; i < jobs.size(); ++i) on_result(jobs[i].row, deliveries[i]);
 }
 
+// Jobs grouped by channel, in due order: a channel takes one call at a time anyway, and its
+// notices then arrive in the order they were due.
+static std::map<std::string, std::vector<size_t>> by_channel(const std::vector<Dispatcher::Job>& jobs) {
+    std::map<std::string, std::vector<size_t>> groups;
+    for (size_t i = 0; i < jobs.size(); ++i) groups[jobs[i].row.notice.channel].push_back(i);
+    return groups;
+}
+
 void Dispatcher::wake() {
     if (stopped_) return;
     auto jobs = std::make_shared<std::vector<Job>>(take_due());
@@ -133,16 +142,18 @@ void Dispatcher::wake() {
         return;
     }
     auto deliveries = std::make_shared<std::vector<Delivery>>(jobs->size());
-    auto remaining = std::make_shared<size_t>(jobs->size());
+    auto groups = by_channel(*jobs);
+    auto remaining = std::make_shared<size_t>(groups.size());
     // The loop must not run out of work while sends are out on the pool.
     auto keep_loop = std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
         io_.get_executor());
-    for (size_t i = 0; i < jobs->size(); ++i) {
-        boost::asio::post(pool_, [this, jobs, deliveries, remaining, keep_loop, i] {
-            Delivery delivery = sender_.send((*jobs)[i].row.notice.channel, *(*jobs)[i].message);
-            boost::asio::post(io_, [this, jobs, deliveries, remaining, keep_loop, i,
-                                    delivery = std::move(delivery)]() mutable {
-                (*deliveries)[i] = std::move(delivery);
+    for (auto& [channel, indices] : groups) {
+        boost::asio::post(pool_, [this, jobs, deliveries, remaining, keep_loop, indices = std::move(indices)] {
+            std::vector<Delivery> results;
+            for (size_t i : indices) results.push_back(sender_.send((*jobs)[i].row.notice.channel, *(*jobs)[i].message));
+            boost::asio::post(io_, [this, jobs, deliveries, remaining, keep_loop, indices,
+                                    results = std::move(results)]() mutable {
+                for (size_t k = 0; k < indices.size(); ++k) (*deliveries)[indices[k]] = std::move(results[k]);
                 if (--*remaining > 0) return;
                 record(*jobs, *deliveries);
                 poke();
@@ -156,14 +167,16 @@ size_t Dispatcher::run_due_now() {
     for (;;) {
         auto jobs = take_due();
         if (jobs.empty()) return handled;
-        std::vector<std::future<Delivery>> pending;
-        for (const auto& job : jobs) {
-            std::packaged_task<Delivery()> task([this, &job] { return sender_.send(job.row.notice.channel, *job.message); });
-            pending.push_back(task.get_future());
+        std::vector<Delivery> deliveries(jobs.size());
+        std::vector<std::future<void>> done;
+        for (auto& [channel, indices] : by_channel(jobs)) {
+            std::packaged_task<void()> task([this, &jobs, &deliveries, indices = indices] {
+                for (size_t i : indices) deliveries[i] = sender_.send(jobs[i].row.notice.channel, *jobs[i].message);
+            });
+            done.push_back(task.get_future());
             boost::asio::post(pool_, std::move(task));
         }
-        std::vector<Delivery> deliveries;
-        for (auto& f : pending) deliveries.push_back(f.get());
+        for (auto& f : done) f.get();
         record(jobs, deliveries);
         handled += jobs.size();
     }

@@ -71,11 +71,12 @@ public:
     bool idle() const { return in_flight_.empty(); }
     bool timer_armed() const { return timer_.armed(); }
 
-private:
     struct Job {
         OutboxRow row;
         std::optional<OutgoingNotice> message;
     };
+
+private:
     void wake();
     std::vector<Job> take_due();
     void record(const std::vector<Job>& jobs, const std::vector<Delivery>& deliveries);
