@@ -160,3 +160,23 @@ TEST_CASE("routing falls back without an address") {
     REQUIRE(d.items().size() == 1);
     CHECK(d.items()[0].message == "b has no email for channel 'mail': notices go to 'log'");
 }
+
+// Quiet hours across the Nauryz days off 2027 (21–24 March): working-day offsets skip them, and a
+// calendar-day reminder that falls on them waits for the first working morning.
+TEST_CASE_METHOD(Fixture, "quiet hours across a holiday weekend") {
+    Plan plan = s.plan;
+    for (auto& f : plan.forms) f.reminders = {Span{Span::Unit::working_days, 1}, Span{Span::Unit::days, 2}};
+    NoticePolicy nauryz{plan, *s.calendar, s.config.notify, routing};
+    auto f = facts("balausa-open-class-1");
+    f.event.date = *parse_date("2027-03-25");  // Thursday after the days off
+    f.event.start_minutes = 10 * 60;
+    std::set<std::string> dues;
+    for (const auto& n : nauryz.for_event(f))
+        if (n.kind == NoticeKind::reminder && n.recipient == "karabalina" && n.channel == "file")
+            dues.insert(format_instant_utc(n.due));
+    // 1 working day before: Friday 19 March 09:00; 2 days before: Tuesday 23 March, a day off → Thursday 09:00.
+    CHECK(dues == std::set<std::string>{"2027-03-19T04:00:00Z", "2027-03-25T04:00:00Z"});
+    // The held check skips the days off too: the second working day after Thursday 18 March is the 25th.
+    f.event.date = *parse_date("2027-03-18");
+    CHECK(on_file(nauryz.for_event(f), NoticeKind::held_check).count("director-balausa 2027-03-25T04:00:00Z"));
+}
