@@ -1,6 +1,7 @@
 // End to end: the real taratd as a child process, queried by the real taratctl.
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "core/time.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -275,4 +276,44 @@ TEST_CASE("kill -9 while dispatching loses nothing and doubles nothing") {
     CHECK(total == written.size());  // none twice
     CHECK(written == sent);          // every sent notice is in the file, and nothing else
     CHECK(total > 1000);
+}
+
+// Once a notice about an event went out its date is pinned: a plan edit that would move it leaves it
+// where people were told, and the daemon and `taratd schedule` say where it would have gone.
+TEST_CASE("pinned events stay when the plan changes") {
+    Checkout co;
+    Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+    REQUIRE(eventually([&] { return co.answers(); }));
+    // 2026-12-01: the reminders for the seminar at bolashak on 2026-12-08 are already due and go out.
+    const auto notices_file = co.state / "notices.jsonl";
+    REQUIRE(eventually([&] {
+        return read_file(notices_file).find("seminar-quarterly.bolashak.2026-Q4") != std::string::npos;
+    }));
+    auto find = [](const json& schedule, const std::string& id) {
+        for (const auto& e : schedule["events"])
+            if (e["id"] == id) return e;
+        return json();
+    };
+    REQUIRE(eventually([&] {
+        auto s = json::parse(run({kTaratd, "schedule", "--config", co.config(), "--state-dir", co.state, "--json"},
+                                 co.dir.path()).out);
+        return find(s, "seminar-quarterly.bolashak.2026-Q4")["pinned"] == true;
+    }));
+
+    // Seminars now on Mondays only: unpinned events move, the pinned one stays on its Tuesday.
+    replace_in_file(co.plan(), "every = \"quarter\"\ncount = 1\nweekdays = [\"tue\", \"wed\", \"thu\"]",
+                    "every = \"quarter\"\ncount = 1\nweekdays = [\"mon\"]");
+    daemon.signal(SIGHUP);
+    REQUIRE(eventually([&] { return daemon.err().find("reload: plan") != std::string::npos; }));
+    CHECK(daemon.err().find("pinned seminar-quarterly.bolashak.2026-Q4 stays on 2026-12-08; unpinned it would move to") !=
+          std::string::npos);
+    auto after = json::parse(run({kTaratd, "schedule", "--config", co.config(), "--state-dir", co.state, "--json"},
+                                 co.dir.path()).out);
+    CHECK(find(after, "seminar-quarterly.bolashak.2026-Q4")["date"] == "2026-12-08");
+    CHECK(find(after, "seminar-quarterly.bolashak.2026-Q4")["pinned"] == true);
+    // An event nobody was told about yet follows the new rule.
+    auto later = find(after, "seminar-quarterly.bolashak.2027-Q2");
+    REQUIRE(later.is_object());
+    CHECK(date::weekday{*tarat::parse_date(later["date"].get<std::string>())} == date::Monday);
+    CHECK_FALSE(after["drift"].empty());
 }
