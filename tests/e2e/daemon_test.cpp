@@ -317,3 +317,79 @@ TEST_CASE("pinned events stay when the plan changes") {
     CHECK(date::weekday{*tarat::parse_date(later["date"].get<std::string>())} == date::Monday);
     CHECK_FALSE(after["drift"].empty());
 }
+
+namespace {
+json preview(const Checkout& co, std::vector<std::string> extra) {
+    std::vector<std::string> args{kTaratd, "preview", "--config", co.config().string(), "--from", "2026-12-01", "--to",
+                                  "2027-02-28", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = run(args, co.dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+}
+}  // namespace
+
+// preview on the shipped plan: reminders, report reminders and digests, on working days inside
+// working hours, the same bytes every run.
+TEST_CASE("preview shows the season's notices inside working hours") {
+    Checkout co;
+    auto first = preview(co, {});
+    CHECK(first == preview(co, {}));
+    std::map<std::string, int> kinds;
+    for (const auto& n : first["notices"]) {
+        ++kinds[n["kind"].get<std::string>()];
+        std::string at = n["at"];
+        CHECK(at.substr(19) == "+05:00");
+        int hour = std::stoi(at.substr(11, 2));
+        CHECK(hour >= 9);
+        CHECK(hour < 18);
+        auto day = tarat::parse_date(at.substr(0, 10));
+        REQUIRE(day);
+        auto wd = date::weekday{*day};
+        CHECK(wd != date::Saturday);
+        CHECK(wd != date::Sunday);
+        CHECK(at.substr(0, 10) != "2026-12-16");  // Independence Day
+        CHECK(at.substr(0, 10) >= "2026-12-01");
+        CHECK(at.substr(0, 10) <= "2027-02-28");
+        for (const char* field : {"at", "kind", "event", "recipient", "channel", "subject", "key"}) CHECK(n.contains(field));
+    }
+    CHECK(kinds["reminder"] > 0);
+    CHECK(kinds["report_due"] > 0);
+    CHECK(kinds["digest"] > 0);
+    CHECK(kinds["overdue"] == 0);  // everything held and reported on time
+}
+
+// Never held: held checks, then overdue and escalation notices to the deputy head.
+TEST_CASE("preview with nothing held escalates to bertleuova") {
+    Checkout co;
+    auto notices = preview(co, {"--assume", "held=never"})["notices"];
+    std::map<std::string, int> to_overseer;
+    for (const auto& n : notices)
+        if (n["recipient"] == "bertleuova") ++to_overseer[n["kind"].get<std::string>()];
+    CHECK(to_overseer["overdue"] > 0);
+    CHECK(to_overseer["escalation"] > 0);
+    bool held_check = false;
+    for (const auto& n : notices) held_check |= n["kind"] == "held_check";
+    CHECK(held_check);
+}
+
+// Reports never submitted: overdue and escalations to bertleuova, and no held checks (events were held).
+TEST_CASE("preview with reports never submitted") {
+    Checkout co;
+    auto notices = preview(co, {"--assume", "report=never"})["notices"];
+    int overdue = 0, escalation = 0, held_check = 0;
+    for (const auto& n : notices) {
+        if (n["recipient"] == "bertleuova" && n["kind"] == "overdue") ++overdue;
+        if (n["recipient"] == "bertleuova" && n["kind"] == "escalation") ++escalation;
+        held_check += n["kind"] == "held_check";
+    }
+    CHECK(overdue > 0);
+    CHECK(escalation > 0);
+    CHECK(held_check == 0);
+    auto bad = run({kTaratd, "preview", "--config", co.config(), "--from", "2026-12-01", "--to", "2027-02-28", "--assume",
+                    "report=sometimes"},
+                   co.dir.path());
+    CHECK(bad.exit_code == 64);
+    CHECK(bad.err.find("report=on-time|late|never") != std::string::npos);
+}
