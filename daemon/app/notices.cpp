@@ -39,6 +39,17 @@ void Notices::sync_all(Instant now) {
     });
 }
 
+bool Notices::later_reminder_due(const Notice& n, Instant now) const {
+    NoticeFilter filter;
+    filter.state = NoticeState::pending;
+    filter.event_id = n.event_id;
+    filter.recipient = n.recipient;
+    filter.kind = NoticeKind::reminder;
+    for (const auto& row : store_.notices(filter))
+        if (row.notice.channel == n.channel && row.notice.due > n.due && row.notice.due <= now) return true;
+    return false;
+}
+
 Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     const Notice& n = row.notice;
     const Person* person = setup_.plan.person(n.recipient);
@@ -47,9 +58,10 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     if (!n.event_id.empty()) {
         stored = store_.event(n.event_id);
         if (!stored) throw std::runtime_error("event '" + n.event_id + "' is no longer stored");
-        // "Tomorrow" after the fact helps nobody.
+        // "Tomorrow" after the fact helps nobody; nor does "in 10 days" when "in 3 days" is due too.
         if (n.kind == NoticeKind::reminder &&
-            setup_.calendar->local_to_instant(stored->event.date, stored->event.start_minutes) <= now)
+            (setup_.calendar->local_to_instant(stored->event.date, stored->event.start_minutes) <= now ||
+             later_reminder_due(n, now)))
             return Expired{};
     }
     nlohmann::json digest;

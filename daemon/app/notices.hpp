@@ -29,6 +29,8 @@ public:
 
 private:
     static EventFacts facts_of(const StoredEvent& stored);
+    // After downtime several reminders of one event may be due at once: only the latest is worth sending.
+    bool later_reminder_due(const Notice& n, Instant now) const;
 
     const Setup& setup_;
     const TemplateSet& templates_;

@@ -55,7 +55,10 @@ void Dispatcher::poke() {
     // The injected clock may run ahead of the real one (preview, --pretend-now): aim by the difference.
     auto real_now = std::chrono::system_clock::now();
     auto wait = std::chrono::duration_cast<std::chrono::system_clock::duration>(*next - clock_.now());
-    timer_.arm(real_now + std::max(wait, std::chrono::system_clock::duration::zero()),
+    // Instants are whole seconds: aim from the start of the current real second, not from its
+    // middle, or every notice would be late by the fraction that had passed (at worst one early
+    // wake-up finds nothing due and re-arms).
+    timer_.arm(std::chrono::floor<std::chrono::seconds>(real_now) + std::max(wait, std::chrono::system_clock::duration::zero()),
                [this](WallTimer::Wake why) {
                    if (why == WallTimer::Wake::clock_changed) spdlog::info("the system clock was set: re-arming");
                    wake();
@@ -85,37 +88,39 @@ std::vector<Dispatcher::Job> Dispatcher::take_due() {
     return jobs;
 }
 
-void Dispatcher::record_one(const Job& job, const Delivery& delivery) {
+void Dispatcher::record_failure(const Job& job, const Delivery& delivery, Instant now) {
     const auto& key = job.row.notice.key;
-    const Instant now = clock_.now();
-    switch (delivery.status) {
-        case Delivery::sent: {
-            bool late = now - job.row.notice.due > settings_.late_after;
-            store_.mark_sent(key, now, job.message ? job.message->subject : "", job.message ? job.message->body : "", late);
-            // People were told this date: re-planning must not move it any more.
-            if (!job.row.notice.event_id.empty()) store_.pin_event(job.row.notice.event_id);
-            break;
-        }
-        case Delivery::rejected:
-            store_.mark_dead(key, now, delivery.error);
-            spdlog::error("notice {} rejected by channel {}: {}", key, job.row.notice.channel, delivery.error);
-            break;
-        case Delivery::retry: {
-            auto delay = backoff_delay(settings_, key, job.row.attempts + 1);
-            if (delivery.retry_after) delay = std::max(delay, std::min(*delivery.retry_after, settings_.retry_after_cap));
-            store_.mark_retry(key, now + delay, delivery.error);
-            spdlog::warn("notice {} on channel {}: {}; retry in {} s", key, job.row.notice.channel, delivery.error,
-                         delay.count());
-            break;
-        }
+    if (delivery.status == Delivery::rejected) {
+        store_.mark_dead(key, now, delivery.error);
+        spdlog::error("notice {} rejected by channel {}: {}", key, job.row.notice.channel, delivery.error);
+        return;
     }
+    auto delay = backoff_delay(settings_, key, job.row.attempts + 1);
+    if (delivery.retry_after) delay = std::max(delay, std::min(*delivery.retry_after, settings_.retry_after_cap));
+    store_.mark_retry(key, now + delay, delivery.error);
+    spdlog::warn("notice {} on channel {}: {}; retry in {} s", key, job.row.notice.channel, delivery.error, delay.count());
 }
 
 void Dispatcher::record(const std::vector<Job>& jobs, const std::vector<Delivery>& deliveries) {
-    // One durable commit per batch: a commit per notice would cap throughput at the disk's fsync rate.
+    const Instant now = clock_.now();
+    // One durable commit per batch, sent rows in one statement loop: a commit (or a savepoint) per
+    // notice would cap throughput far below what the disk can do.
     try {
         store_.in_transaction([&] {
-            for (size_t i = 0; i < jobs.size(); ++i) record_one(jobs[i], deliveries[i]);
+            std::vector<SentMark> sent;
+            std::set<std::string> told;  // events whose date people now know: pinned
+            for (size_t i = 0; i < jobs.size(); ++i) {
+                const Job& job = jobs[i];
+                if (deliveries[i].status != Delivery::sent) {
+                    record_failure(job, deliveries[i], now);
+                    continue;
+                }
+                sent.push_back({job.row.notice.key, now, job.message ? job.message->subject : "",
+                                job.message ? job.message->body : "", now - job.row.notice.due > settings_.late_after});
+                if (!job.row.notice.event_id.empty()) told.insert(job.row.notice.event_id);
+            }
+            if (!sent.empty()) store_.mark_sent_batch(sent);
+            for (const auto& event_id : told) store_.pin_event(event_id);
         });
     } catch (const std::exception& e) {
         // The rows stay pending and go out again: at-least-once, never lost; receivers dedupe by key.
@@ -134,6 +139,18 @@ static std::map<std::string, std::vector<size_t>> by_channel(const std::vector<D
     return groups;
 }
 
+// Sends one channel's jobs in order, then flushes the channel: a failed flush undoes the batch's
+// sends, so they become retries.
+std::vector<Delivery> Dispatcher::send_group(const std::vector<Job>& jobs, const std::vector<size_t>& indices) {
+    std::vector<Delivery> results;
+    const std::string& channel = jobs[indices.front()].row.notice.channel;
+    for (size_t i : indices) results.push_back(sender_.send(channel, *jobs[i].message));
+    if (auto failed = sender_.flush(channel))
+        for (auto& d : results)
+            if (d.status == Delivery::sent) d = {Delivery::retry, "not made durable: " + *failed, std::nullopt};
+    return results;
+}
+
 void Dispatcher::wake() {
     if (stopped_) return;
     auto jobs = std::make_shared<std::vector<Job>>(take_due());
@@ -149,8 +166,7 @@ void Dispatcher::wake() {
         io_.get_executor());
     for (auto& [channel, indices] : groups) {
         boost::asio::post(pool_, [this, jobs, deliveries, remaining, keep_loop, indices = std::move(indices)] {
-            std::vector<Delivery> results;
-            for (size_t i : indices) results.push_back(sender_.send((*jobs)[i].row.notice.channel, *(*jobs)[i].message));
+            std::vector<Delivery> results = send_group(*jobs, indices);
             boost::asio::post(io_, [this, jobs, deliveries, remaining, keep_loop, indices,
                                     results = std::move(results)]() mutable {
                 for (size_t k = 0; k < indices.size(); ++k) (*deliveries)[indices[k]] = std::move(results[k]);
@@ -171,7 +187,8 @@ size_t Dispatcher::run_due_now() {
         std::vector<std::future<void>> done;
         for (auto& [channel, indices] : by_channel(jobs)) {
             std::packaged_task<void()> task([this, &jobs, &deliveries, indices = indices] {
-                for (size_t i : indices) deliveries[i] = sender_.send(jobs[i].row.notice.channel, *jobs[i].message);
+                auto results = send_group(jobs, indices);
+                for (size_t k = 0; k < indices.size(); ++k) deliveries[indices[k]] = std::move(results[k]);
             });
             done.push_back(task.get_future());
             boost::asio::post(pool_, std::move(task));

@@ -29,6 +29,8 @@ public:
     virtual ~Sender() = default;
     // May block: runs on a worker thread. Must not throw.
     virtual Delivery send(const std::string& channel, const OutgoingNotice& notice) noexcept = 0;
+    // After a batch on a channel: makes its sends durable; an error means they must be sent again.
+    virtual std::optional<std::string> flush(const std::string& /*channel*/) noexcept { return std::nullopt; }
 };
 
 // What to do with a due row: send this, or drop it as expired (a reminder after its event began).
@@ -80,7 +82,8 @@ private:
     void wake();
     std::vector<Job> take_due();
     void record(const std::vector<Job>& jobs, const std::vector<Delivery>& deliveries);
-    void record_one(const Job& job, const Delivery& delivery);
+    void record_failure(const Job& job, const Delivery& delivery, Instant now);
+    std::vector<Delivery> send_group(const std::vector<Job>& jobs, const std::vector<size_t>& indices);
 
     boost::asio::io_context& io_;
     Store& store_;

@@ -122,6 +122,26 @@ Channel::~Channel() {
 const std::string& Channel::name() const { return state_->name; }
 const std::string& Channel::plugin() const { return state_->plugin; }
 
+std::optional<std::string> Channel::flush() noexcept {
+    try {
+        std::lock_guard lock(send_mutex_);
+        const auto& n = state_->notifier;
+        if (!TARAT_HAS_FIELD(&n, tarat_notifier, flush) || !n.flush) return std::nullopt;
+        char error[kErrorBufferSize] = {};
+        int rc;
+        try {
+            rc = n.flush(n.self, error, sizeof error);
+        } catch (...) {
+            return "plugin threw: " + exception_text(std::current_exception());
+        }
+        error[sizeof error - 1] = '\0';
+        if (rc == 0) return std::nullopt;
+        return std::string(error[0] ? error : "the plugin could not make its notices durable");
+    } catch (const std::exception& e) {
+        return std::string(e.what());
+    }
+}
+
 Delivery Channel::send(const OutgoingNotice& notice) noexcept {
     Delivery delivery;  // retry
     try {

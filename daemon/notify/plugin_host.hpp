@@ -57,6 +57,9 @@ public:
     // too), an unknown status, or a failure here becomes `retry` with the reason in `error`
     // ("plugin threw: …"): a notice must never be lost, and the dispatcher caps the attempts.
     Delivery send(const OutgoingNotice& notice) noexcept;
+    // Makes the notices sent since the last flush durable (ABI 1.1; a no-op for plugins without
+    // it). An error means they were undone and must be sent again.
+    std::optional<std::string> flush() noexcept;
 
 private:
     friend class PluginHost;

@@ -18,4 +18,9 @@ Delivery PluginSender::send(const std::string& channel, const OutgoingNotice& no
     return it->second->send(notice);
 }
 
+std::optional<std::string> PluginSender::flush(const std::string& channel) noexcept {
+    auto it = channels_.find(channel);
+    return it == channels_.end() ? std::nullopt : it->second->flush();
+}
+
 }  // namespace tarat

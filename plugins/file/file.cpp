@@ -21,6 +21,7 @@
 #include <string_view>
 #include <system_error>
 #include <unordered_set>
+#include <vector>
 
 namespace {
 
@@ -70,6 +71,7 @@ class FileNotifier {
 public:
     FileNotifier(const tarat_host* host, fs::path path) : host_(host), path_(std::move(path)) {}
     ~FileNotifier() {
+        if (fd_ >= 0 && !unsynced_keys_.empty()) ::fsync(fd_);  // a host that never flushed
         if (fd_ >= 0) ::close(fd_);
     }
     FileNotifier(const FileNotifier&) = delete;
@@ -137,16 +139,30 @@ public:
             error = "cannot stat " + path_.string() + ": " + errno_text(errno);
             return TARAT_RETRY;
         }
-        bool written = write_all(fd_, text);
-        if (!written || ::fsync(fd_) != 0) {
-            int e = errno;
-            error = std::string(written ? "cannot fsync " : "cannot write ") + path_.string() + ": " + errno_text(e);
-            // Leave no partial or unsynced line behind: the retry writes it whole.
+        if (!write_all(fd_, text)) {
+            error = "cannot write " + path_.string() + ": " + errno_text(errno);
+            // Leave no partial line behind: the retry writes it whole.
             if (::ftruncate(fd_, st.st_size) != 0) partial_from_ = st.st_size;
             return TARAT_RETRY;
         }
+        // Durable at the next flush: one fsync for a whole batch.
+        if (unsynced_keys_.empty()) unsynced_from_ = st.st_size;
+        unsynced_keys_.push_back(key);
         keys_.insert(std::move(key));
         return TARAT_SENT;
+    }
+
+    // fsyncs what send() wrote since the last flush; on failure cuts it off and forgets its keys.
+    std::string flush() {
+        if (unsynced_keys_.empty()) return {};
+        std::string error;
+        if (::fsync(fd_) != 0) {
+            error = "cannot fsync " + path_.string() + ": " + errno_text(errno);
+            if (::ftruncate(fd_, unsynced_from_) != 0) partial_from_ = unsynced_from_;
+            for (const auto& k : unsynced_keys_) keys_.erase(k);
+        }
+        unsynced_keys_.clear();
+        return error;
     }
 
 private:
@@ -184,8 +200,21 @@ private:
     fs::path path_;
     int fd_ = -1;
     off_t partial_from_ = -1;  // where a partial line starts that still has to be cut; -1: none
+    off_t unsynced_from_ = 0;  // where the lines written since the last flush start
+    std::vector<std::string> unsynced_keys_;
     std::unordered_set<std::string> keys_;
 };
+
+int file_flush(void* self, char* error, size_t error_len) {
+    try {
+        std::string why = static_cast<FileNotifier*>(self)->flush();
+        if (why.empty()) return 0;
+        set_error(error, error_len, why);
+    } catch (const std::exception& e) {
+        set_error(error, error_len, e.what());
+    }
+    return 1;
+}
 
 tarat_status file_send(void* self, const tarat_message* m, tarat_result*, char* error, size_t error_len) {
     try {
@@ -245,6 +274,7 @@ extern "C" TARAT_PLUGIN_EXPORT int tarat_plugin_open(const char* config_json, co
         out->self = notifier.release();
         out->send = &file_send;
         out->close = &file_close;
+        out->flush = &file_flush;
         return 0;
     } catch (const std::exception& e) {
         set_error(error, error_len, e.what());

@@ -393,3 +393,24 @@ TEST_CASE("preview with reports never submitted") {
     CHECK(bad.exit_code == 64);
     CHECK(bad.err.find("report=on-time|late|never") != std::string::npos);
 }
+
+// After downtime, of the reminders due at once for one event only the latest goes out; the rest expire.
+TEST_CASE("catch-up sends only the latest due reminder of an event") {
+    Checkout co;
+    auto args = co.daemon_args();
+    args.back() = "2026-12-07T10:00:00+05:00";  // the 10- and 3-day reminders for the 9 December seminar are both due
+    Child daemon(args, co.dir.path(), "taratd");
+    REQUIRE(eventually([&] { return co.answers(); }));
+    SQLite::Database watch((co.state / "tarat.db").string(), SQLite::OPEN_READONLY);
+    REQUIRE(eventually([&] {
+        return watch.execAndGet("SELECT count(*) FROM notice WHERE state = 'pending' AND due_at <= 1796619600").getInt() == 0;
+    }));
+    auto state_of = [&](const char* key) {
+        SQLite::Statement q(watch, "SELECT state FROM notice WHERE key = ?1");
+        q.bind(1, key);
+        return q.executeStep() ? q.getColumn(0).getString() : std::string("missing");
+    };
+    CHECK(state_of("reminder:erkemai-seminar-1:bashanov:file:2026-11-25T04:00:00Z") == "expired");
+    CHECK(state_of("reminder:erkemai-seminar-1:bashanov:file:2026-12-04T04:00:00Z") == "sent");
+    CHECK(state_of("reminder:erkemai-seminar-1:bashanov:file:2026-12-08T04:00:00Z") == "pending");
+}

@@ -1,4 +1,5 @@
 #include "notify/plugin_host.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <tarat/plugin.h>
@@ -136,20 +137,24 @@ TEST_CASE("a library without tarat_plugin_open is refused") {
     CHECK_THAT(open_error(host, channel("x", "no-open")), Catch::Contains("tarat-no-open.so has no entry point tarat_plugin_open"));
 }
 
+const std::string kHostAbi = std::to_string(TARAT_PLUGIN_ABI_MAJOR) + "." + std::to_string(TARAT_PLUGIN_ABI_MINOR);
+
 // The major ABI version must match exactly.
-TEST_CASE("a plugin built for ABI 2.0 is refused by a 1.0 host") {
+TEST_CASE("a plugin built for the next major ABI is refused") {
     TempDir state;
     PluginHost host(kBrokenPlugins, state.path());
     CHECK_THAT(open_error(host, channel("x", "abi-major")),
-               Catch::Contains("speaks plugin ABI 2.0, this taratd speaks 1.0: rebuild the plugin"));
+               Catch::Contains("speaks plugin ABI " + std::to_string(TARAT_PLUGIN_ABI_MAJOR + 1) + ".0, this taratd speaks " +
+                               kHostAbi + ": rebuild the plugin"));
 }
 
 // A plugin may not need a newer minor than the host offers.
-TEST_CASE("a plugin built for ABI 1.1 is refused by a 1.0 host") {
+TEST_CASE("a plugin built for a newer minor ABI is refused") {
     TempDir state;
     PluginHost host(kBrokenPlugins, state.path());
     CHECK_THAT(open_error(host, channel("x", "abi-minor")),
-               Catch::Contains("needs plugin ABI 1.1, this taratd offers only 1.0"));
+               Catch::Contains("needs plugin ABI " + std::to_string(TARAT_PLUGIN_ABI_MAJOR) + "." +
+                               std::to_string(TARAT_PLUGIN_ABI_MINOR + 1) + ", this taratd offers only " + kHostAbi));
 }
 
 // A failed open passes the plugin's own message on, UTF-8 intact.
@@ -426,4 +431,22 @@ TEST_CASE("the file plugin linked statically, called through the C ABI") {
     CHECK(read_lines(state / "direct.jsonl").size() == 1);
     REQUIRE(logged.size() == 1);
     CHECK(logged[0] == "notice k is already in " + (state / "direct.jsonl").string() + ", not written again");
+}
+
+// The file plugin makes a batch durable at flush (ABI 1.1): lines are written by send, synced once.
+TEST_CASE("file plugin flushes a batch") {
+    TempDir state;
+    PluginHost host(TARAT_PLUGIN_BUILD_DIR, state.path());
+    auto opened = host.open_channel({"file", "file", R"({"path":"batch.jsonl"})", {}});
+    REQUIRE(opened);
+    for (int i = 0; i < 3; ++i) {
+        OutgoingNotice n;
+        n.idempotency_key = "k" + std::to_string(i);
+        n.subject = "Еске салу";
+        CHECK(opened.channel->send(n).status == Delivery::sent);
+    }
+    CHECK_FALSE(opened.channel->flush());
+    CHECK_FALSE(opened.channel->flush());  // nothing new: still fine
+    auto text = tarat::testing::read_file(state / "batch.jsonl");
+    CHECK(std::count(text.begin(), text.end(), '\n') == 3);
 }

@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 #define TARAT_PLUGIN_ABI_MAJOR 1u
-#define TARAT_PLUGIN_ABI_MINOR 0u
+#define TARAT_PLUGIN_ABI_MINOR 1u
 /* What tarat_plugin_abi() returns: major << 16 | minor. */
 #define TARAT_PLUGIN_ABI ((TARAT_PLUGIN_ABI_MAJOR << 16) | TARAT_PLUGIN_ABI_MINOR)
 
@@ -120,6 +120,12 @@ typedef struct tarat_notifier {
                          size_t error_len);
     /* Releases self. May be NULL when there is nothing to release. */
     void (*close)(void* self);
+    /* ABI 1.1, optional (NULL: every SENT is durable when send returns). The host calls it after
+     * each batch of sends on this notifier, so a plugin may make a whole batch durable at once
+     * (one fsync instead of one per notice). Returns 0 when every notice answered TARAT_SENT since
+     * the last flush is durable. Nonzero, with a message in `error`: they are not — the plugin has
+     * undone them (and forgotten their idempotency keys) and the host sends them again later. */
+    int (*flush)(void* self, char* error, size_t error_len);
 } tarat_notifier;
 
 /* Returns TARAT_PLUGIN_ABI as the plugin was compiled. */
