@@ -56,6 +56,7 @@ PlanLoadResult Daemon::store_schedule(const std::shared_ptr<const Setup>& setup,
 }
 
 ReloadOutcome Daemon::reload(std::string_view actor) {
+    auto reloading = service_.reloading();  // RELOADING=1 now, READY=1 and STATUS= when done
     ReloadOutcome outcome;
     Diagnostics diagnostics;
     auto fresh = load_setup(options_.config_file, options_.overrides, diagnostics);
@@ -106,6 +107,7 @@ void Daemon::watch_signals() {
 }
 
 void Daemon::stop() {
+    service_.stopping();
     if (server_) server_->stop();
     if (dispatcher_) dispatcher_->stop();
     signals_.cancel();
@@ -129,7 +131,13 @@ int Daemon::run() {
     dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_,
                                                [this](const OutboxRow& row, Instant now) { return notices_->prepare(row, now); });
     register_commands(commands_, *this);
-    commands_.on_admin_attempt(audit_admin_attempts(*this));
+    auto audit = audit_admin_attempts(*this);
+    commands_.on_admin_attempt([audit, this](const control::Peer& peer, const std::string& command,
+                                             const nlohmann::json& args, const control::Reply& reply) {
+        audit(peer, command, args, reply);
+        service_.refresh_status();
+    });
+    dispatcher_->on_result = [this](const OutboxRow&, const Delivery&) { service_.refresh_status(); };
     // Admin commands: root, the user taratd runs as, and members of the admin group. The group is
     // looked up once, here: a changed admin_group takes effect at the next start.
     control::AdminRule admin_rule{::geteuid(), control::find_group_id(config.admin_group)};
@@ -137,12 +145,17 @@ int Daemon::run() {
         spdlog::warn("admin group '{}' does not exist: only root and uid {} may run admin commands",
                      config.admin_group, ::geteuid());
     server_ = std::make_unique<control::Server>(io_, commands_, control::Limits{}, admin_rule);
-    std::filesystem::create_directories(config.socket_path.parent_path());
-    server_->listen(config.socket_path);
-    spdlog::info("listening on {} — ask it: {} --socket {} status", config.socket_path.string(), taratctl_command(),
-                 config.socket_path.string());
+    if (auto passed = socket_from_systemd()) {
+        server_->adopt(*passed);  // socket activation: the socket unit owns the path
+    } else {
+        std::filesystem::create_directories(config.socket_path.parent_path());
+        server_->listen(config.socket_path);
+        spdlog::info("listening on {} — ask it: {} --socket {} status", config.socket_path.string(),
+                     taratctl_command(), config.socket_path.string());
+    }
     watch_signals();
     dispatcher_->poke();
+    service_.ready();  // the database is migrated, the plugins are loaded, the socket listens
     io_.run();
     dispatcher_.reset();  // waits for sends in flight
     spdlog::info("stopped");

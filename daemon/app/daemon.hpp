@@ -1,6 +1,7 @@
 #pragma once
 // taratd's running state: setup, store, notices, socket server, signals — on one io_context thread.
 #include "app/notices.hpp"
+#include "app/systemd.hpp"
 #include "config/setup.hpp"
 #include "control/command_table.hpp"
 #include "control/server.hpp"
@@ -71,6 +72,8 @@ private:
     std::unique_ptr<Dispatcher> dispatcher_;
     control::CommandTable commands_;
     std::unique_ptr<control::Server> server_;
+    // READY/RELOADING/STOPPING/STATUS and watchdog pings for systemd; no-ops without it.
+    ServiceNotifier service_{io_, [this] { return service_status_line(*store_, *notices_, today()); }};
 };
 
 }  // namespace tarat

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <iostream>
 #include <set>
 
@@ -193,6 +194,8 @@ int run(const Arguments& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A peer that hangs up (a socket client, a plugin's server) must not kill the daemon.
+    std::signal(SIGPIPE, SIG_IGN);
     CLI::App app{"taratd — schedules and tracks the events of a dissemination plan"};
     app.set_version_flag("--version", "taratd " TARAT_VERSION);
     Arguments a;

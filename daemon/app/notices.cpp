@@ -17,8 +17,20 @@ EventFacts Notices::facts_of(const StoredEvent& stored) {
     return {stored.event, stored.state, stored.held_date, stored.reported_date};
 }
 
-void Notices::sync_event(const StoredEvent& event, Instant now) {
-    store_.sync_notices(event.event.id, policy_.for_event(facts_of(event)), now);
+void Notices::sync_event(const StoredEvent& event, Instant now, const std::optional<std::vector<Notice>>& changes) {
+    auto derived = policy_.for_event(facts_of(event));
+    if (changes) {
+        // A new change replaces a change notice that has not gone out yet.
+        derived.insert(derived.end(), changes->begin(), changes->end());
+    } else {
+        // Change notices come from commands, not from the event's state: a re-derivation keeps them.
+        NoticeFilter pending_changes;
+        pending_changes.event_id = event.event.id;
+        pending_changes.kind = NoticeKind::change;
+        pending_changes.state = NoticeState::pending;
+        for (auto& row : store_.notices(pending_changes)) derived.push_back(std::move(row.notice));
+    }
+    store_.sync_notices(event.event.id, derived, now);
 }
 
 void Notices::sync_all(Instant now) {

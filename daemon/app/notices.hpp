@@ -18,7 +18,10 @@ public:
     // Makes the outbox match what every stored event's state and the digests call for. Joins the
     // caller's transaction, so a state change and its notices commit together.
     void sync_all(Instant now);
-    void sync_event(const StoredEvent& event, Instant now);
+    // `changes`: change notices a command just made (postpone, cancel); without it the event's
+    // pending change notices are kept.
+    void sync_event(const StoredEvent& event, Instant now,
+                    const std::optional<std::vector<Notice>>& changes = std::nullopt);
 
     // Renders a due row; a reminder for an event that has already begun by `now` is Expired.
     Prepared prepare(const OutboxRow& row, Instant now) const;

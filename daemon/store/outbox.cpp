@@ -333,6 +333,15 @@ std::vector<OutboxRow> Store::notices(const NoticeFilter& filter) const {
     });
 }
 
+std::optional<OutboxRow> Store::notice(const std::string& key) const {
+    return guarded(file_, "cannot read notice '" + key + "'", [&]() -> std::optional<OutboxRow> {
+        SQLite::Statement query(*db_, std::string("SELECT ") + kNoticeColumns + " FROM notice WHERE key = ?1");
+        query.bind(1, key);
+        if (!query.executeStep()) return std::nullopt;
+        return read_row(query);
+    });
+}
+
 NoticeCounts Store::notice_counts() const {
     return guarded(file_, "cannot count the notices", [&] {
         NoticeCounts counts;

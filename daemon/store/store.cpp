@@ -314,6 +314,88 @@ void Store::add_history(Instant at, std::string_view actor, std::string_view act
     });
 }
 
+std::vector<HistoryRow> Store::history_about(const std::string& subject) const {
+    return guarded(file_, "cannot read the history of " + subject, [&] {
+        SQLite::Statement query(*db_,
+                                "SELECT id, at, actor, action, subject, detail FROM history "
+                                "WHERE subject = ?1 ORDER BY id");
+        query.bind(1, subject);
+        std::vector<HistoryRow> rows;
+        while (query.executeStep()) {
+            HistoryRow& row = rows.emplace_back();
+            row.id = query.getColumn(0).getInt64();
+            row.at = instant_from_unix_seconds(query.getColumn(1).getInt64());
+            row.actor = query.getColumn(2).getString();
+            row.action = query.getColumn(3).getString();
+            row.subject = query.getColumn(4).getString();
+            row.detail = query.getColumn(5).getString();
+        }
+        return rows;
+    });
+}
+
+namespace {
+
+// Runs one UPDATE of an event (the id bound as ?1 by the caller) inside its own transaction level;
+// an id that matches nothing is a StoreError.
+template <class Bind>
+void update_event(SQLite::Database& db, const std::filesystem::path& file, const std::string& event_id, const char* sql,
+                  Bind bind) {
+    guarded(file, "cannot change event " + event_id, [&] {
+        SQLite::Statement update(db, sql);
+        update.bind(1, event_id);
+        bind(update);
+        if (update.exec() == 0) throw StoreError("no event " + event_id);
+    });
+}
+
+}  // namespace
+
+void Store::record_held(const std::string& event_id, Date held_date, std::optional<int> participants) {
+    TransactionScope transaction(*this, /*name_the_file=*/true);
+    update_event(*db_, file_, event_id,
+                 "UPDATE event SET state = 'held', held_date = ?2, participants = ?3 WHERE id = ?1",
+                 [&](SQLite::Statement& update) {
+                     update.bind(2, format_date(held_date));
+                     if (participants) update.bind(3, *participants);
+                     else update.bind(3);
+                 });
+    transaction.commit();
+}
+
+void Store::record_report(const std::string& event_id, Date reported_date, const std::string& report_ref) {
+    TransactionScope transaction(*this, /*name_the_file=*/true);
+    update_event(*db_, file_, event_id,
+                 "UPDATE event SET state = 'reported', reported_date = ?2, report_ref = ?3 WHERE id = ?1",
+                 [&](SQLite::Statement& update) {
+                     update.bind(2, format_date(reported_date));
+                     if (report_ref.empty()) update.bind(3);
+                     else update.bind(3, report_ref);
+                 });
+    transaction.commit();
+}
+
+void Store::postpone_event(const std::string& event_id, Date new_date, int start_minutes, int end_minutes) {
+    TransactionScope transaction(*this, /*name_the_file=*/true);
+    update_event(*db_, file_, event_id,
+                 "UPDATE event SET postponed_from = date, date = ?2, start_minutes = ?3, end_minutes = ?4, "
+                 "sequence = sequence + 1, pinned = 1 WHERE id = ?1",
+                 [&](SQLite::Statement& update) {
+                     update.bind(2, format_date(new_date));
+                     update.bind(3, start_minutes);
+                     update.bind(4, end_minutes);
+                 });
+    transaction.commit();
+}
+
+void Store::cancel_event(const std::string& event_id, const std::string& reason) {
+    TransactionScope transaction(*this, /*name_the_file=*/true);
+    update_event(*db_, file_, event_id,
+                 "UPDATE event SET state = 'cancelled', cancel_reason = ?2, sequence = sequence + 1 WHERE id = ?1",
+                 [&](SQLite::Statement& update) { update.bind(2, reason); });
+    transaction.commit();
+}
+
 bool Store::pin_event(const std::string& event_id) {
     return guarded(file_, "cannot pin event " + event_id, [&] {
         TransactionScope transaction(*this);

@@ -196,6 +196,21 @@ public:
                          std::optional<Date> reported_date);
     void add_history(Instant at, std::string_view actor, std::string_view action, std::string_view subject,
                      std::string_view detail);
+    // The rows about one subject ("event:erkemai-seminar-1"), oldest first.
+    std::vector<HistoryRow> history_about(const std::string& subject) const;
+
+    // ---- execution, as taratctl's admin commands record it ----
+    // Each throws StoreError for an unknown id. Callers check that the step makes sense, write the
+    // history and sync the event's notices in the same transaction.
+    // Held on `held_date` by `participants` people (nullopt: not counted).
+    void record_held(const std::string& event_id, Date held_date, std::optional<int> participants);
+    // Reported on `reported_date`; `report_ref` names the report (a document number, a link).
+    void record_report(const std::string& event_id, Date reported_date, const std::string& report_ref);
+    // Moves a planned event: the old date becomes postponed_from, sequence + 1, and it stays pinned
+    // (people are told the new date; re-planning must not move it again).
+    void postpone_event(const std::string& event_id, Date new_date, int start_minutes, int end_minutes);
+    // State cancelled with the reason; sequence + 1 (a cancellation is a revision, as in iCalendar).
+    void cancel_event(const std::string& event_id, const std::string& reason);
 
     // ---- transactions ----
     // Runs fn inside ONE write transaction (BEGIN IMMEDIATE … COMMIT) and returns what it returns: a
@@ -244,6 +259,7 @@ public:
     void requeue(const std::string& key, Instant now);
 
     std::vector<OutboxRow> notices(const NoticeFilter& filter) const;  // by due, then key
+    std::optional<OutboxRow> notice(const std::string& key) const;
     NoticeCounts notice_counts() const;
     // The distinct recipients who were told about this event's date (a reminder or a change notice
     // sent), by id: change notices go to them.

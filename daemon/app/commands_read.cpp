@@ -1,0 +1,378 @@
+// The read commands: anyone who can open the socket may ask them.
+#include "app/command_support.hpp"
+#include "app/commands.hpp"
+#include "app/daemon.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace tarat {
+namespace {
+
+using namespace commands;
+using control::Permission;
+
+constexpr size_t kNextEventsShown = 10;
+
+Reply bad_request(std::string text) { return {control::bad_request, std::move(text)}; }
+
+Reply status(Daemon& daemon) {
+    auto& store = daemon.store();
+    auto info = store.plan_info();
+    json plan = json::object();
+    if (info)
+        plan = {{"id", info->id},
+                {"title", info->title},
+                {"basis", info->basis},
+                {"timezone", info->timezone},
+                {"from", format_date(info->from)},
+                {"to", format_date(info->to)},
+                {"overseer", info->overseer},
+                {"coordinator", info->coordinator}};
+    json centres = json::array();
+    size_t total = 0;
+    for (const auto& c : store.centres()) {
+        if (!c.in_plan) continue;
+        centres.push_back({{"id", c.id},
+                           {"name", c.name},
+                           {"district", c.district},
+                           {"district_name", c.district_name},
+                           {"director", c.director},
+                           {"events", c.event_count}});
+        total += c.event_count;
+    }
+    json next = json::array();
+    for (const auto& e : store.upcoming(daemon.today(), kNextEventsShown)) next.push_back(stored_event_json(e));
+    std::string text = info ? "plan " + info->id + ": " + std::to_string(centres.size()) + " centres, " +
+                                  std::to_string(total) + " events"
+                            : std::string("no plan loaded");
+    return {control::ok, text,
+            {{"plan", plan}, {"today", format_date(daemon.today())}, {"centres", centres}, {"next_events", next}}};
+}
+
+// The ids a filter argument may name, for "unknown centre 'x'; did you mean …".
+std::vector<std::string> centre_ids(Daemon& daemon) {
+    std::vector<std::string> ids;
+    for (const auto& c : daemon.store().centres()) ids.push_back(c.id);
+    return ids;
+}
+
+std::vector<std::string> district_ids(Daemon& daemon) {
+    std::vector<std::string> ids;
+    for (const auto& c : daemon.store().centres())
+        if (std::find(ids.begin(), ids.end(), c.district) == ids.end()) ids.push_back(c.district);
+    return ids;
+}
+
+std::vector<std::string> form_ids(Daemon& daemon) {
+    std::vector<std::string> ids;
+    for (const auto& f : daemon.setup().plan.forms) ids.push_back(f.id);
+    for (const auto& e : daemon.store().events({}))
+        if (std::find(ids.begin(), ids.end(), e.event.form) == ids.end()) ids.push_back(e.event.form);
+    return ids;
+}
+
+// not_found for a filter naming nothing known, else nullopt.
+std::optional<Reply> unknown_name(const char* what, const std::string& value, const std::vector<std::string>& known) {
+    if (std::find(known.begin(), known.end(), value) != known.end()) return std::nullopt;
+    auto suggestions = closest_names(value, known);
+    return Reply{control::not_found, std::string("no ") + what + " '" + value + "'" + suggestion_text(suggestions),
+                 {{"did_you_mean", suggestions}}};
+}
+
+// from/to as given, checked to be in order.
+std::optional<Reply> read_period(const json& args, std::optional<Date>& from, std::optional<Date>& to) {
+    from = date_arg(args, "from");
+    to = date_arg(args, "to");
+    if (from && to && *from > *to)
+        return bad_request("--from " + format_date(*from) + " is after --to " + format_date(*to));
+    return std::nullopt;
+}
+
+Reply events(Daemon& daemon, const json& args) {
+    EventFilter filter;
+    filter.centre = string_arg(args, "centre");
+    filter.district = string_arg(args, "district");
+    filter.form = string_arg(args, "form");
+    if (filter.centre)
+        if (auto refusal = unknown_name("centre", *filter.centre, centre_ids(daemon))) return *refusal;
+    if (filter.district)
+        if (auto refusal = unknown_name("district", *filter.district, district_ids(daemon))) return *refusal;
+    if (filter.form)
+        if (auto refusal = unknown_name("form", *filter.form, form_ids(daemon))) return *refusal;
+    if (auto state = string_arg(args, "state")) {
+        filter.state = parse_state(*state);
+        if (!filter.state)
+            return bad_request("unknown state '" + *state + "'; it is one of planned, held, reported, cancelled");
+    }
+    if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
+    json listed = json::array();
+    for (const auto& e : daemon.store().events(filter)) listed.push_back(stored_event_json(e));
+    std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? " event" : " events");
+    return {control::ok, text, {{"events", std::move(listed)}}};
+}
+
+Reply event(Daemon& daemon, const json& args) {
+    const std::string id = *string_arg(args, "id");
+    auto& store = daemon.store();
+    auto stored = store.event(id);
+    if (!stored) return unknown_event(daemon, id);
+    const auto& e = stored->event;
+    auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };
+    std::string centre_name, district_name;
+    for (const auto& c : store.centres())
+        if (c.id == e.centre) centre_name = c.name, district_name = c.district_name;
+    const Form* form = daemon.setup().plan.form(e.form);
+    json details = {{"audience", e.audience},
+                    {"responsible", e.responsible},
+                    {"centre_name", centre_name},
+                    {"district_name", district_name},
+                    {"form_name", form ? json{{"kk", form->name.kk}, {"ru", form->name.ru}, {"en", form->name.en}}
+                                       : json()},
+                    {"in_plan", stored->in_plan},
+                    {"sequence", stored->sequence},
+                    {"held_date", date_or_null(stored->held_date)},
+                    {"participants", stored->participants ? json(*stored->participants) : json()},
+                    {"reported_date", date_or_null(stored->reported_date)},
+                    {"report_ref", stored->report_ref},
+                    {"cancel_reason", stored->cancel_reason},
+                    {"postponed_from", date_or_null(stored->postponed_from)}};
+    if (stored->state != EventState::cancelled)
+        details["report_due"] = format_date(
+            daemon.notices().policy().report_due_date(e, stored->held_date.value_or(e.date)));
+    json history = json::array();
+    for (const auto& row : store.history_about("event:" + id)) history.push_back(history_json(daemon, row));
+    NoticeFilter of_event;
+    of_event.event_id = id;
+    json notices = json::array();
+    for (const auto& row : store.notices(of_event)) notices.push_back(notice_json(daemon, row));
+    return {control::ok, id + ": " + std::string(state_name(stored->state)) + ", " + format_date(e.date) + " " +
+                             format_hhmm(e.start_minutes),
+            {{"event", stored_event_json(*stored)}, {"details", details}, {"history", history}, {"notices", notices}}};
+}
+
+Reply notices(Daemon& daemon, const json& args) {
+    NoticeFilter filter;
+    bool failed_only = false;
+    int chosen = 0;
+    for (const char* flag : {"pending", "sent", "failed", "dead"}) {
+        if (!args.value(flag, false)) continue;
+        ++chosen;
+        std::string name = flag;
+        if (name == "failed") {
+            failed_only = true;
+            filter.state = NoticeState::pending;
+        } else {
+            filter.state = parse_notice_state(name);
+        }
+    }
+    if (chosen > 1) return bad_request("choose one of --pending, --sent, --failed and --dead");
+    if (auto id = string_arg(args, "event")) {
+        NoticeFilter any_of_event;
+        any_of_event.event_id = *id;
+        any_of_event.limit = 1;
+        if (!daemon.store().event(*id) && daemon.store().notices(any_of_event).empty())
+            return unknown_event(daemon, *id);
+        filter.event_id = *id;
+    }
+    if (auto person = string_arg(args, "person")) {
+        std::vector<std::string> people;
+        for (const auto& p : daemon.setup().plan.people) people.push_back(p.id);
+        if (auto refusal = unknown_name("person", *person, people)) return *refusal;
+        filter.recipient = *person;
+    }
+    json listed = json::array();
+    for (const auto& row : daemon.store().notices(filter))
+        if (!failed_only || is_failed(row)) listed.push_back(notice_json(daemon, row));
+    std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? " notice" : " notices");
+    return {control::ok, text, {{"notices", std::move(listed)}}};
+}
+
+// One group's counts in `compliance`.
+struct Tally {
+    int planned = 0, held = 0, held_on_planned_date = 0, not_held = 0, postponed = 0, cancelled = 0;
+    int reported_on_time = 0, reported_late = 0, report_missing = 0, report_pending = 0, participants = 0;
+
+    json to_json() const {
+        return {{"planned", planned},
+                {"held", held},
+                {"held_on_planned_date", held_on_planned_date},
+                {"not_held", not_held},
+                {"postponed", postponed},
+                {"cancelled", cancelled},
+                {"reported_on_time", reported_on_time},
+                {"reported_late", reported_late},
+                {"report_missing", report_missing},
+                {"report_pending", report_pending},
+                {"participants", participants}};
+    }
+};
+
+void count(Tally& t, const StoredEvent& s, Date report_due, Date today) {
+    const auto& e = s.event;
+    ++t.planned;
+    if (s.postponed_from) ++t.postponed;
+    if (s.state == EventState::cancelled) {
+        ++t.cancelled;
+        return;
+    }
+    const bool held = s.state == EventState::held || s.state == EventState::reported;
+    if (!held) {
+        if (e.date < today) ++t.not_held;  // its day has passed without a word
+        return;
+    }
+    ++t.held;
+    if (!s.postponed_from && s.held_date == e.date) ++t.held_on_planned_date;
+    t.participants += s.participants.value_or(0);
+    if (s.state == EventState::reported) {
+        if (s.reported_date && *s.reported_date > report_due) ++t.reported_late;
+        else ++t.reported_on_time;
+    } else if (report_due < today) {
+        ++t.report_missing;
+    } else {
+        ++t.report_pending;
+    }
+}
+
+Reply compliance(Daemon& daemon, const json& args) {
+    const std::string by = string_arg(args, "by").value_or("centre");
+    if (by != "centre" && by != "district" && by != "form")
+        return bad_request("--by '" + by + "' is none of centre, district, form");
+    EventFilter filter;
+    if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
+    auto& store = daemon.store();
+    const auto& setup = daemon.setup();
+    const Date today = daemon.today();
+
+    // Every group of the plan appears, with zeros when it has no events in the period.
+    std::map<std::string, std::string> names;
+    std::vector<std::string> order;
+    auto group = [&](const std::string& id, const std::string& name) {
+        if (names.emplace(id, name).second) order.push_back(id);
+    };
+    for (const auto& c : store.centres()) {
+        if (!c.in_plan) continue;
+        if (by == "centre") group(c.id, c.name);
+        if (by == "district") group(c.district, c.district_name);
+    }
+    if (by == "form")
+        for (const auto& f : setup.plan.forms) group(f.id, f.name.in(setup.config.locale));
+
+    std::map<std::string, Tally> tallies;
+    Tally total;
+    const auto& policy = daemon.notices().policy();
+    for (const auto& s : store.events(filter)) {
+        const auto& e = s.event;
+        const std::string& key = by == "centre" ? e.centre : by == "district" ? e.district : e.form;
+        group(key, key);
+        Date due = policy.report_due_date(e, s.held_date.value_or(e.date));
+        count(tallies[key], s, due, today);
+        count(total, s, due, today);
+    }
+    json groups = json::array();
+    for (const auto& id : order) {
+        json g = tallies[id].to_json();
+        g["id"] = id;
+        g["name"] = names[id];
+        groups.push_back(std::move(g));
+    }
+    auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };
+    return {control::ok,
+            std::to_string(total.planned) + " events: " + std::to_string(total.held) + " held, " +
+                std::to_string(total.reported_on_time + total.reported_late) + " reported, " +
+                std::to_string(total.report_missing) + " reports missing",
+            {{"by", by},
+             {"from", date_or_null(filter.from)},
+             {"to", date_or_null(filter.to)},
+             {"today", format_date(today)},
+             {"groups", groups},
+             {"total", total.to_json()}}};
+}
+
+Reply calendar(Daemon& daemon, const json& args) {
+    const auto& calendar = *daemon.setup().calendar;
+    int year = static_cast<int>(date::year_month_day{daemon.today()}.year());
+    if (auto it = args.find("year"); it != args.end()) {
+        if (!it->is_number_integer() || it->get<std::int64_t>() < 2000 || it->get<std::int64_t>() > 2100)
+            return bad_request("--year must be between 2000 and 2100, not " + it->dump());
+        year = static_cast<int>(it->get<std::int64_t>());
+    }
+    json days = json::array();
+    for (const auto& d : calendar.days_off(year))
+        days.push_back({{"date", format_date(d.date)},
+                        {"weekday", weekday_name(date::weekday{d.date}.c_encoding())},
+                        {"kind", day_kind_name(d.kind)},
+                        {"day_off", !calendar.is_working_day(d.date)},
+                        {"name", {{"kk", d.name.kk}, {"ru", d.name.ru}, {"en", d.name.en}}},
+                        {"status", day_status_name(d.status)},
+                        {"note", d.note}});
+    const bool computed = calendar.year_is_computed(year);
+    return {control::ok,
+            std::to_string(year) + ": " + std::to_string(days.size()) + " entries" +
+                (computed ? " (computed from the law: no table covers this year)" : ""),
+            {{"year", year}, {"computed", computed}, {"days", days}}};
+}
+
+Reply history(Daemon& daemon, const json& args) {
+    std::optional<Instant> since;
+    if (auto text = string_arg(args, "since")) {
+        if (auto day = parse_date(*text)) since = daemon.setup().calendar->local_to_instant(*day, 0);
+        else since = parse_instant(*text);
+        if (!since)
+            return bad_request("--since '" + *text + "' is neither a date (YYYY-MM-DD) nor an instant "
+                               "(2026-12-01T09:00:00+05:00)");
+    }
+    auto rows = daemon.store().history(since);
+    if (auto it = args.find("limit"); it != args.end()) {
+        if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0)
+            return bad_request("--limit must be a positive number, not " + it->dump());
+        const auto limit = it->get<std::uint64_t>();
+        if (rows.size() > limit) rows.erase(rows.begin(), rows.end() - static_cast<std::ptrdiff_t>(limit));
+    }
+    json listed = json::array();
+    for (const auto& row : rows) listed.push_back(history_json(daemon, row));
+    return {control::ok, std::to_string(listed.size()) + " history rows", {{"history", std::move(listed)}}};
+}
+
+}  // namespace
+
+void register_read_commands(control::CommandTable& table, Daemon& daemon) {
+    auto bind = [&daemon](Reply (*handler)(Daemon&, const json&)) {
+        return [&daemon, handler](const json& args, const control::Peer&) { return handler(daemon, args); };
+    };
+    table.add({"status", Permission::read, "The plan, its centres with their event counts, and the next events.", {},
+               [&daemon](const json&, const control::Peer&) { return status(daemon); }});
+    table.add({"events", Permission::read,
+               "The events, by date; every argument narrows the list (dates inclusive).",
+               {{"centre", "string"},
+                {"district", "string"},
+                {"form", "string"},
+                {"state", "string"},
+                {"from", "date"},
+                {"to", "date"}},
+               bind(events)});
+    table.add({"event", Permission::read, "Everything about one event: its state, history and notices.",
+               {{"id", "string!"}}, bind(event)});
+    table.add({"notices", Permission::read,
+               "The notice outbox; failed = pending after a refused attempt. At most one of pending, sent, "
+               "failed, dead.",
+               {{"pending", "boolean"},
+                {"sent", "boolean"},
+                {"failed", "boolean"},
+                {"dead", "boolean"},
+                {"event", "string"},
+                {"person", "string"}},
+               bind(notices)});
+    table.add({"compliance", Permission::read,
+               "Per centre, district or form: planned, held (on the planned date), postponed, cancelled, reports "
+               "on time / late / missing, participants.",
+               {{"by", "string"}, {"from", "date"}, {"to", "date"}}, bind(compliance)});
+    table.add({"calendar", Permission::read,
+               "The year's days off and transferred working days, with their status (default: this year).",
+               {{"year", "integer"}}, bind(calendar)});
+    table.add({"history", Permission::read,
+               "The audit history: plan changes, state changes and every admin command, refused ones too.",
+               {{"since", "string"}, {"limit", "integer"}}, bind(history)});
+}
+
+}  // namespace tarat

@@ -1,0 +1,132 @@
+#include "ctl/labels.hpp"
+
+#include <map>
+
+namespace tarat {
+namespace {
+
+struct Translation {
+    const char* kk;
+    const char* ru;
+};
+
+// English key → Kazakh, Russian.
+const std::map<std::string_view, Translation>& translations() {
+    static const std::map<std::string_view, Translation> table{
+        // Table headings.
+        {"DATE", {"КҮНІ", "ДАТА"}},
+        {"START", {"БАСТАЛУЫ", "НАЧАЛО"}},
+        {"END", {"АЯҚТАЛУЫ", "КОНЕЦ"}},
+        {"CENTRE", {"ОРТАЛЫҚ", "ЦЕНТР"}},
+        {"DISTRICT", {"АУДАН", "РАЙОН"}},
+        {"FORM", {"ТҮРІ", "ФОРМА"}},
+        {"STATE", {"КҮЙІ", "СОСТОЯНИЕ"}},
+        {"ID", {"ID", "ID"}},
+        {"TITLE", {"АТАУЫ", "НАЗВАНИЕ"}},
+        {"NAME", {"АТАУЫ", "НАЗВАНИЕ"}},
+        {"EVENTS", {"ІС-ШАРАЛАР", "МЕРОПРИЯТИЯ"}},
+        {"EVENT", {"ІС-ШАРА", "МЕРОПРИЯТИЕ"}},
+        {"DUE", {"МЕРЗІМІ", "СРОК"}},
+        {"KIND", {"ТҮРІ", "ВИД"}},
+        {"RECIPIENT", {"АЛУШЫ", "ПОЛУЧАТЕЛЬ"}},
+        {"CHANNEL", {"АРНА", "КАНАЛ"}},
+        {"ATTEMPTS", {"ӘРЕКЕТ", "ПОПЫТКИ"}},
+        {"ERROR", {"ҚАТЕ", "ОШИБКА"}},
+        {"KEY", {"КІЛТ", "КЛЮЧ"}},
+        {"PLANNED", {"ЖОСПАРДА", "ПО ПЛАНУ"}},
+        {"HELD", {"ӨТТІ", "ПРОВЕДЕНО"}},
+        {"ON DATE", {"ӨЗ КҮНІНДЕ", "В СВОЙ ДЕНЬ"}},
+        {"NOT HELD", {"ӨТПЕДІ", "НЕ ПРОВЕДЕНО"}},
+        {"POSTPONED", {"ШЕГЕРІЛДІ", "ПЕРЕНЕСЕНО"}},
+        {"CANCELLED", {"БОЛДЫРЫЛМАДЫ", "ОТМЕНЕНО"}},
+        {"ON TIME", {"ЕСЕП УАҚЫТЫНДА", "ОТЧЁТ В СРОК"}},
+        {"LATE", {"ЕСЕП КЕШІККЕН", "ОТЧЁТ С ОПОЗДАНИЕМ"}},
+        {"MISSING", {"ЕСЕП ЖОҚ", "НЕТ ОТЧЁТА"}},
+        {"PARTICIPANTS", {"ҚАТЫСУШЫЛАР", "УЧАСТНИКИ"}},
+        {"TOTAL", {"БАРЛЫҒЫ", "ВСЕГО"}},
+        {"WEEKDAY", {"АПТА КҮНІ", "ДЕНЬ НЕДЕЛИ"}},
+        {"DAY OFF", {"ДЕМАЛЫС", "ВЫХОДНОЙ"}},
+        {"STATUS", {"МӘРТЕБЕСІ", "СТАТУС"}},
+        {"AT", {"УАҚЫТЫ", "ВРЕМЯ"}},
+        {"ACTOR", {"КІМ", "КТО"}},
+        {"ACTION", {"ӘРЕКЕТ", "ДЕЙСТВИЕ"}},
+        {"SUBJECT", {"НЫСАН", "ОБЪЕКТ"}},
+        {"DETAIL", {"ТОЛЫҒЫРАҚ", "ПОДРОБНОСТИ"}},
+        {"COMMAND", {"КОМАНДА", "КОМАНДА"}},
+        {"PERMISSION", {"ҚҰҚЫҚ", "ПРАВО"}},
+        {"HELP", {"СИПАТТАМА", "ОПИСАНИЕ"}},
+        // Lines and labels.
+        {"Plan", {"Жоспар", "План"}},
+        {"Period", {"Кезең", "Период"}},
+        {"overseer", {"бақылаушы", "контроль"}},
+        {"coordinator", {"үйлестіруші", "координатор"}},
+        {"Next events from", {"Алдағы іс-шаралар, басталуы", "Ближайшие мероприятия с"}},
+        {"none", {"жоқ", "нет"}},
+        {"yes", {"иә", "да"}},
+        {"no", {"жоқ", "нет"}},
+        {"Title", {"Атауы", "Название"}},
+        {"Centre", {"Орталық", "Центр"}},
+        {"District", {"Аудан", "Район"}},
+        {"Form", {"Түрі", "Форма"}},
+        {"Date", {"Күні", "Дата"}},
+        {"Time", {"Уақыты", "Время"}},
+        {"State", {"Күйі", "Состояние"}},
+        {"Audience", {"Қатысушылар тобы", "Аудитория"}},
+        {"Responsible", {"Жауапты", "Ответственный"}},
+        {"Pinned", {"Бекітілген", "Закреплено"}},
+        {"Held on", {"Өткен күні", "Проведено"}},
+        {"Participants", {"Қатысушылар", "Участники"}},
+        {"Reported on", {"Есеп берілген күні", "Отчёт сдан"}},
+        {"Report reference", {"Есептің нөмірі", "Номер отчёта"}},
+        {"Report due", {"Есеп мерзімі", "Срок отчёта"}},
+        {"Postponed from", {"Ауыстырылды, бұрынғы күні", "Перенесено с"}},
+        {"Cancel reason", {"Болдырмау себебі", "Причина отмены"}},
+        {"History", {"Тарих", "История"}},
+        {"Notices", {"Хабарламалар", "Уведомления"}},
+        {"Changes", {"Өзгерістер", "Изменения"}},
+        {"computed from the law", {"заң бойынша есептелген", "рассчитано по закону"}},
+        // States.
+        {"planned", {"жоспарланған", "запланировано"}},
+        {"held", {"өтті", "проведено"}},
+        {"reported", {"есеп берілді", "отчёт сдан"}},
+        {"cancelled", {"болдырылмады", "отменено"}},
+        {"pending", {"күтуде", "ожидает"}},
+        {"failed", {"қате, қайталанады", "ошибка, повтор"}},
+        {"sent", {"жіберілді", "отправлено"}},
+        {"dead", {"жеткізілмеді", "не доставлено"}},
+        {"superseded", {"ескірді", "заменено"}},
+        {"expired", {"мерзімі өтті", "просрочено"}},
+    };
+    return table;
+}
+
+std::optional<Lang> language_of_locale(std::string_view locale) {
+    auto end = locale.find_first_of("_.@");
+    return parse_lang(locale.substr(0, end));
+}
+
+}  // namespace
+
+std::optional<Lang> parse_lang(std::string_view name) {
+    if (name == "kk") return Lang::kk;
+    if (name == "ru") return Lang::ru;
+    if (name == "en") return Lang::en;
+    return std::nullopt;
+}
+
+Lang pick_language(std::string_view flag, const char* lc_all, const char* lc_messages, const char* lang) {
+    if (auto chosen = parse_lang(flag)) return *chosen;
+    for (const char* locale : {lc_all, lc_messages, lang})
+        if (locale && *locale) return language_of_locale(locale).value_or(Lang::en);
+    return Lang::en;
+}
+
+std::string tr(Lang lang, std::string_view english) {
+    if (lang == Lang::en) return std::string(english);
+    const auto& table = translations();
+    auto found = table.find(english);
+    if (found == table.end()) return std::string(english);
+    return lang == Lang::kk ? found->second.kk : found->second.ru;
+}
+
+}  // namespace tarat

@@ -1,0 +1,21 @@
+#pragma once
+// taratctl's headings and labels in Kazakh, Russian and English. The daemon's one-line texts
+// (results, errors) stay English; only what taratctl itself prints is translated.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tarat {
+
+enum class Lang { kk, ru, en };
+
+// --lang when given; else the first of LC_ALL, LC_MESSAGES, LANG that is set decides (its part
+// before "_", "." or "@": kk, ru or en); C, POSIX, unset or any other language give English.
+Lang pick_language(std::string_view flag, const char* lc_all, const char* lc_messages, const char* lang);
+std::optional<Lang> parse_lang(std::string_view name);
+
+// The label for an English key ("DATE", "Plan", "planned"…) in `lang`; the key itself when it
+// has no translation.
+std::string tr(Lang lang, std::string_view english);
+
+}  // namespace tarat

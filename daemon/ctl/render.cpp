@@ -1,0 +1,196 @@
+#include "ctl/render.hpp"
+
+#include "ctl/text_table.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace tarat {
+namespace {
+
+using nlohmann::json;
+
+std::string str(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return "";
+    return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// A table's headings in the chosen language.
+std::vector<std::string> headings(Lang lang, std::initializer_list<const char*> english) {
+    std::vector<std::string> out;
+    for (const char* h : english) out.push_back(tr(lang, h));
+    return out;
+}
+
+std::string none_line(Lang lang) { return "  " + tr(lang, "none") + "\n"; }
+
+void render_status(const json& a, Lang lang, std::ostream& out) {
+    const auto& plan = a.value("plan", json::object());
+    out << tr(lang, "Plan") << " " << str(plan, "id") << ": " << str(plan, "title") << "\n";
+    out << tr(lang, "Period") << " " << str(plan, "from") << " … " << str(plan, "to") << " (" << str(plan, "timezone")
+        << "); " << tr(lang, "overseer") << " " << str(plan, "overseer") << ", " << tr(lang, "coordinator") << " "
+        << str(plan, "coordinator") << "\n\n";
+    TextTable centres(headings(lang, {"CENTRE", "NAME", "DISTRICT", "EVENTS"}));
+    for (const auto& c : a.value("centres", json::array()))
+        centres.add_row({str(c, "id"), str(c, "name"), str(c, "district_name"), str(c, "events")});
+    out << centres.render();
+    TextTable next(headings(lang, {"DATE", "START", "CENTRE", "FORM", "ID", "TITLE"}));
+    for (const auto& e : a.value("next_events", json::array()))
+        next.add_row({str(e, "date"), str(e, "start"), str(e, "centre"), str(e, "form"), str(e, "id"), str(e, "title")});
+    out << "\n" << tr(lang, "Next events from") << " " << str(a, "today") << ":\n"
+        << (next.empty() ? none_line(lang) : next.render());
+}
+
+void render_events(const json& a, Lang lang, std::ostream& out) {
+    TextTable table(headings(lang, {"DATE", "START", "END", "CENTRE", "FORM", "STATE", "ID", "TITLE"}));
+    for (const auto& e : a.value("events", json::array()))
+        table.add_row({str(e, "date"), str(e, "start"), str(e, "end"), str(e, "centre"), str(e, "form"),
+                       tr(lang, str(e, "state")), str(e, "id"), str(e, "title")});
+    out << (table.empty() ? none_line(lang) : table.render());
+}
+
+std::string notice_state(const json& n, Lang lang) {
+    return tr(lang, n.value("failed", false) ? "failed" : str(n, "state"));
+}
+
+void render_notice_table(const json& notices, Lang lang, bool with_event, std::ostream& out) {
+    std::vector<std::string> heads = with_event
+        ? headings(lang, {"DUE", "KIND", "STATE", "EVENT", "RECIPIENT", "CHANNEL", "ATTEMPTS", "ERROR", "KEY"})
+        : headings(lang, {"DUE", "KIND", "STATE", "RECIPIENT", "CHANNEL", "ATTEMPTS", "ERROR", "KEY"});
+    TextTable table(std::move(heads));
+    for (const auto& n : notices) {
+        std::vector<std::string> row{str(n, "due_local"), str(n, "kind"), notice_state(n, lang)};
+        if (with_event) row.push_back(str(n, "event_id"));
+        for (const char* key : {"recipient", "channel", "attempts", "last_error", "key"}) row.push_back(str(n, key));
+        table.add_row(std::move(row));
+    }
+    out << (table.empty() ? none_line(lang) : table.render());
+}
+
+void render_event(const json& a, Lang lang, std::ostream& out) {
+    const auto& e = a.value("event", json::object());
+    const auto& d = a.value("details", json::object());
+    const char* code = lang == Lang::kk ? "kk" : lang == Lang::ru ? "ru" : "en";
+    std::string form = str(e, "form");
+    if (d.contains("form_name") && d["form_name"].is_object() && !str(d["form_name"], code).empty())
+        form += " (" + str(d["form_name"], code) + ")";
+    std::vector<std::pair<std::string, std::string>> lines{
+        {"ID", str(e, "id")},
+        {"Title", str(e, "title")},
+        {"Centre", str(e, "centre") + " — " + str(d, "centre_name")},
+        {"District", str(e, "district") + " — " + str(d, "district_name")},
+        {"Form", form},
+        {"Date", str(e, "date")},
+        {"Time", str(e, "start") + "–" + str(e, "end")},
+        {"State", tr(lang, str(e, "state"))},
+        {"Pinned", tr(lang, e.value("pinned", false) ? "yes" : "no")},
+        {"Audience", str(d, "audience")},
+        {"Responsible", str(d, "responsible")},
+        {"Postponed from", str(d, "postponed_from")},
+        {"Held on", str(d, "held_date")},
+        {"Participants", str(d, "participants")},
+        {"Report due", str(d, "report_due")},
+        {"Reported on", str(d, "reported_date")},
+        {"Report reference", str(d, "report_ref")},
+        {"Cancel reason", str(d, "cancel_reason")},
+    };
+    size_t width = 0;
+    for (auto& [label, value] : lines) {
+        label = tr(lang, label);
+        if (!value.empty()) width = std::max(width, display_width(label));
+    }
+    for (const auto& [label, value] : lines)
+        if (!value.empty()) out << label << ":" << std::string(width - display_width(label) + 1, ' ') << value << "\n";
+
+    out << "\n" << tr(lang, "History") << ":\n";
+    TextTable history(headings(lang, {"AT", "ACTOR", "ACTION", "DETAIL"}));
+    for (const auto& h : a.value("history", json::array()))
+        history.add_row({str(h, "at_local"), str(h, "actor"), str(h, "action"), str(h, "detail")});
+    out << (history.empty() ? none_line(lang) : history.render());
+    out << "\n" << tr(lang, "Notices") << ":\n";
+    render_notice_table(a.value("notices", json::array()), lang, false, out);
+}
+
+void render_compliance(const json& a, Lang lang, std::ostream& out) {
+    std::string by = str(a, "by");
+    const char* group = by == "district" ? "DISTRICT" : by == "form" ? "FORM" : "CENTRE";
+    TextTable table(headings(lang, {group, "NAME", "PLANNED", "HELD", "ON DATE", "NOT HELD", "POSTPONED", "CANCELLED",
+                                    "ON TIME", "LATE", "MISSING", "PARTICIPANTS"}));
+    auto row = [&](const std::string& id, const std::string& name, const json& g) {
+        std::vector<std::string> cells{id, name};
+        for (const char* key : {"planned", "held", "held_on_planned_date", "not_held", "postponed", "cancelled",
+                                "reported_on_time", "reported_late", "report_missing", "participants"})
+            cells.push_back(str(g, key));
+        table.add_row(std::move(cells));
+    };
+    for (const auto& g : a.value("groups", json::array())) row(str(g, "id"), str(g, "name"), g);
+    row(tr(lang, "TOTAL"), "", a.value("total", json::object()));
+    out << table.render();
+}
+
+void render_calendar(const json& a, Lang lang, std::ostream& out) {
+    const char* code = lang == Lang::kk ? "kk" : lang == Lang::ru ? "ru" : "en";
+    out << str(a, "year");
+    if (a.value("computed", false)) out << " (" << tr(lang, "computed from the law") << ")";
+    out << "\n";
+    TextTable table(headings(lang, {"DATE", "WEEKDAY", "DAY OFF", "KIND", "STATUS", "NAME"}));
+    for (const auto& d : a.value("days", json::array())) {
+        const auto& names = d.value("name", json::object());
+        std::string name = str(names, code);
+        for (const char* fallback : {"kk", "ru", "en"})
+            if (name.empty()) name = str(names, fallback);
+        table.add_row({str(d, "date"), str(d, "weekday"), tr(lang, d.value("day_off", false) ? "yes" : "no"),
+                       str(d, "kind"), str(d, "status"), name});
+    }
+    out << (table.empty() ? none_line(lang) : table.render());
+}
+
+void render_history(const json& a, Lang lang, std::ostream& out) {
+    TextTable table(headings(lang, {"AT", "ACTOR", "ACTION", "SUBJECT", "DETAIL"}));
+    for (const auto& h : a.value("history", json::array()))
+        table.add_row({str(h, "at_local"), str(h, "actor"), str(h, "action"), str(h, "subject"), str(h, "detail")});
+    out << (table.empty() ? none_line(lang) : table.render());
+}
+
+void render_commands(const json& a, Lang lang, std::ostream& out) {
+    TextTable table(headings(lang, {"COMMAND", "PERMISSION", "HELP"}));
+    for (const auto& c : a.value("commands", json::array()))
+        table.add_row({str(c, "name"), str(c, "permission"), str(c, "help")});
+    out << table.render();
+}
+
+void render_reload(const json& a, const std::string& text, Lang lang, std::ostream& out) {
+    out << text << "\n";
+    const auto& changes = a.value("changes", json::array());
+    if (!a.value("waited", false) || changes.empty()) return;
+    out << tr(lang, "Changes") << ":\n";
+    for (const auto& c : changes) out << "  " << (c.is_string() ? c.get<std::string>() : c.dump()) << "\n";
+}
+
+}  // namespace
+
+void render_reply(const std::string& command, const json& arguments, const std::string& text, Lang lang,
+                  std::ostream& out) {
+    using Renderer = std::function<void(const json&, Lang, std::ostream&)>;
+    static const std::map<std::string, Renderer> renderers{
+        {"status", render_status},         {"events", render_events},     {"event", render_event},
+        {"notices",
+         [](const json& a, Lang l, std::ostream& o) {
+             render_notice_table(a.value("notices", json::array()), l, true, o);
+         }},
+        {"compliance", render_compliance}, {"calendar", render_calendar}, {"history", render_history},
+        {"list-commands", render_commands},
+    };
+    if (auto found = renderers.find(command); found != renderers.end()) {
+        found->second(arguments, lang, out);
+    } else if (command == "reload") {
+        render_reload(arguments, text, lang, out);
+    } else {
+        out << text << "\n";  // help, the admin commands, `call`: the daemon's own words
+    }
+}
+
+}  // namespace tarat
