@@ -340,8 +340,21 @@ void register_read_commands(control::CommandTable& table, Daemon& daemon) {
     auto bind = [&daemon](Reply (*handler)(Daemon&, const json&)) {
         return [&daemon, handler](const json& args, const control::Peer&) { return handler(daemon, args); };
     };
+    // `status` is what everybody asks most: answered from a copy until the store or the day changes.
+    struct StatusCache {
+        std::optional<std::pair<std::uint64_t, Date>> made_at;  // store generation, today
+        Reply reply;
+    };
+    auto cache = std::make_shared<StatusCache>();
     table.add({"status", Permission::read, "The plan, its centres with their event counts, and the next events.", {},
-               [&daemon](const json&, const control::Peer&) { return status(daemon); }});
+               [&daemon, cache](const json&, const control::Peer&) {
+                   std::pair<std::uint64_t, Date> now{daemon.store().generation(), daemon.today()};
+                   if (cache->made_at != now) {
+                       cache->reply = status(daemon);
+                       cache->made_at = now;
+                   }
+                   return cache->reply;
+               }});
     table.add({"events", Permission::read,
                "The events, by date; every argument narrows the list (dates inclusive).",
                {{"centre", "string"},

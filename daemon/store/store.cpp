@@ -469,6 +469,7 @@ void Store::TransactionScope::commit() {
         if (!transaction_open(db))
             throw StoreError("the transaction was rolled back after an error before it could commit");
         db.exec(outermost_ ? std::string("COMMIT") : std::string("RELEASE ") + kSavepoint);
+        if (outermost_) ++store_.generation_;
         finished_ = true;
         --store_.open_scopes_;
     };

@@ -222,6 +222,9 @@ public:
     template <class Fn>
     auto in_transaction(Fn&& fn) -> std::invoke_result_t<Fn&>;
     bool in_transaction() const;  // a write transaction is open on this connection
+    // Changes with every committed write on this connection: a cache of what was read is valid
+    // while it stays the same (the daemon is the only writer).
+    std::uint64_t generation() const { return generation_; }
 
     // ---- the outbox ----
     // Makes the PENDING notices of one scope equal to `derived`. Scope: one event id, or nullopt
@@ -293,7 +296,8 @@ private:
 
     std::filesystem::path file_;
     std::unique_ptr<SQLite::Database> db_;
-    int open_scopes_ = 0;  // TransactionScopes alive on this connection
+    int open_scopes_ = 0;
+    std::uint64_t generation_ = 0;  // committed write transactions on this connection  // TransactionScopes alive on this connection
 };
 
 template <class Fn>

@@ -191,7 +191,8 @@ def main():
         "[daemon]\n"
         'plan = "plan.toml"\n'
         'state_dir = "state"\n'
-        'socket = "state/tarat.sock"\n',
+        'socket = "state/tarat.sock"\n'
+        f'templates = "{ROOT / "etc" / "templates"}"\n',
         encoding="utf-8")
     print(f"{out / 'plan.toml'}: {n_c} centres, {n_d} districts, {len(RULES)} rules, "
           f"{start} … {end}, about {expected} events", file=sys.stderr)
