@@ -96,9 +96,11 @@ bool login_trouble(long code) { return code == 530 || code == 534 || code == 535
 
 class SmtpNotifier {
 public:
+    static constexpr const char* kName = "smtp";
     explicit SmtpNotifier(SmtpSettings settings) : s_(std::move(settings)) {}
 
-    tarat_status send(const tarat_message& m, std::string& error) {
+    // SMTP has no Retry-After: the result stays as the host filled it.
+    tarat_status send(const tarat_message& m, tarat_result*, std::string& error) {
         std::string to = m.address;
         if (to.empty()) {
             error = "no e-mail address";
@@ -229,35 +231,12 @@ SmtpSettings read_settings(const char* config_json, const tarat_host& host) {
     return s;
 }
 
-// SMTP has no Retry-After: the result stays as the host filled it.
-tarat_status smtp_send(void* self, const tarat_message* m, tarat_result*, char* error, size_t error_len) {
-    try {
-        std::string why;
-        tarat_status status = static_cast<SmtpNotifier*>(self)->send(*m, why);
-        if (status != TARAT_SENT) plugin::set_error(error, error_len, why);
-        return status;
-    } catch (const std::exception& e) {
-        plugin::set_error(error, error_len, std::string("smtp plugin: ") + e.what());
-        return TARAT_RETRY;
-    }
-}
-
-void smtp_close(void* self) { delete static_cast<SmtpNotifier*>(self); }
-
 }  // namespace
 
 extern "C" TARAT_PLUGIN_EXPORT uint32_t tarat_plugin_abi(void) { return TARAT_PLUGIN_ABI; }
 
 extern "C" TARAT_PLUGIN_EXPORT int tarat_plugin_open(const char* config_json, const tarat_host* host,
                                                      tarat_notifier* out, char* error, size_t error_len) {
-    try {
-        plugin::init_curl_once();
-        out->self = new SmtpNotifier(read_settings(config_json, *host));
-        out->send = &smtp_send;
-        out->close = &smtp_close;
-        return 0;
-    } catch (const std::exception& e) {
-        plugin::set_error(error, error_len, e.what());
-        return 1;
-    }
+    return plugin::open_guarded(out, error, error_len,
+                                [&] { return std::make_unique<SmtpNotifier>(read_settings(config_json, *host)); });
 }

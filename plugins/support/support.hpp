@@ -21,6 +21,47 @@ namespace tarat::plugin {
 // Writes `text` into the host's error buffer, truncated on a UTF-8 boundary.
 void set_error(char* error, size_t error_len, std::string_view text) noexcept;
 
+void init_curl_once();  // below, with the other libcurl set-up
+
+// The C side every network plugin shares. Notifier has `static constexpr const char* kName` and
+// `tarat_status send(const tarat_message&, tarat_result*, std::string& why)`; nothing it throws
+// crosses the ABI: a send that throws asks for a retry, an open that throws fails with the reason.
+template <class Notifier>
+tarat_status send_guarded(void* self, const tarat_message* m, tarat_result* result, char* error,
+                          size_t error_len) noexcept {
+    try {
+        std::string why;
+        tarat_status status = static_cast<Notifier*>(self)->send(*m, result, why);
+        if (status != TARAT_SENT) set_error(error, error_len, why);
+        return status;
+    } catch (const std::exception& e) {
+        set_error(error, error_len, std::string(Notifier::kName) + " plugin: " + e.what());
+        return TARAT_RETRY;
+    }
+}
+
+template <class Notifier>
+void close_notifier(void* self) noexcept {
+    delete static_cast<Notifier*>(self);
+}
+
+// Fills `out` with the notifier `make()` builds (after curl's global set-up); 0 or 1 with a reason.
+template <class Make>
+int open_guarded(tarat_notifier* out, char* error, size_t error_len, Make&& make) noexcept {
+    try {
+        init_curl_once();
+        auto notifier = make();
+        using Notifier = typename decltype(notifier)::element_type;
+        out->self = notifier.release();
+        out->send = &send_guarded<Notifier>;
+        out->close = &close_notifier<Notifier>;
+        return 0;
+    } catch (const std::exception& e) {
+        set_error(error, error_len, e.what());
+        return 1;
+    }
+}
+
 // One line to the daemon's log; never throws.
 void log(const tarat_host* host, tarat_log_level level, const std::string& message) noexcept;
 

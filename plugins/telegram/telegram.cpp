@@ -72,6 +72,7 @@ std::string fit(const std::string& text, bool& cut) {
 
 class TelegramNotifier {
 public:
+    static constexpr const char* kName = "telegram";
     TelegramNotifier(const tarat_host* host, TelegramSettings settings) : host_(host), s_(std::move(settings)) {}
 
     tarat_status send(const tarat_message& m, tarat_result* result, std::string& error) {
@@ -158,35 +159,12 @@ TelegramSettings read_settings(const char* config_json, const tarat_host& host) 
     return s;
 }
 
-tarat_status telegram_send(void* self, const tarat_message* m, tarat_result* result, char* error, size_t error_len) {
-    auto* notifier = static_cast<TelegramNotifier*>(self);
-    try {
-        std::string why;
-        tarat_status status = notifier->send(*m, result, why);
-        if (status != TARAT_SENT) plugin::set_error(error, error_len, why);
-        return status;
-    } catch (const std::exception& e) {
-        plugin::set_error(error, error_len, std::string("telegram plugin: ") + e.what());
-        return TARAT_RETRY;
-    }
-}
-
-void telegram_close(void* self) { delete static_cast<TelegramNotifier*>(self); }
-
 }  // namespace
 
 extern "C" TARAT_PLUGIN_EXPORT uint32_t tarat_plugin_abi(void) { return TARAT_PLUGIN_ABI; }
 
 extern "C" TARAT_PLUGIN_EXPORT int tarat_plugin_open(const char* config_json, const tarat_host* host,
                                                      tarat_notifier* out, char* error, size_t error_len) {
-    try {
-        plugin::init_curl_once();
-        out->self = new TelegramNotifier(host, read_settings(config_json, *host));
-        out->send = &telegram_send;
-        out->close = &telegram_close;
-        return 0;
-    } catch (const std::exception& e) {
-        plugin::set_error(error, error_len, e.what());
-        return 1;
-    }
+    return plugin::open_guarded(out, error, error_len,
+                                [&] { return std::make_unique<TelegramNotifier>(host, read_settings(config_json, *host)); });
 }

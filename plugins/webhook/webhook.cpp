@@ -57,6 +57,7 @@ bool loopback(const std::string& host) { return host == "localhost" || host == "
 
 class WebhookNotifier {
 public:
+    static constexpr const char* kName = "webhook";
     explicit WebhookNotifier(WebhookSettings settings) : s_(std::move(settings)) {}
 
     tarat_status send(const tarat_message& m, tarat_result* result, std::string& error) {
@@ -130,34 +131,12 @@ WebhookSettings read_settings(const char* config_json, const tarat_host& host) {
     return s;
 }
 
-tarat_status webhook_send(void* self, const tarat_message* m, tarat_result* result, char* error, size_t error_len) {
-    try {
-        std::string why;
-        tarat_status status = static_cast<WebhookNotifier*>(self)->send(*m, result, why);
-        if (status != TARAT_SENT) plugin::set_error(error, error_len, why);
-        return status;
-    } catch (const std::exception& e) {
-        plugin::set_error(error, error_len, std::string("webhook plugin: ") + e.what());
-        return TARAT_RETRY;
-    }
-}
-
-void webhook_close(void* self) { delete static_cast<WebhookNotifier*>(self); }
-
 }  // namespace
 
 extern "C" TARAT_PLUGIN_EXPORT uint32_t tarat_plugin_abi(void) { return TARAT_PLUGIN_ABI; }
 
 extern "C" TARAT_PLUGIN_EXPORT int tarat_plugin_open(const char* config_json, const tarat_host* host,
                                                      tarat_notifier* out, char* error, size_t error_len) {
-    try {
-        plugin::init_curl_once();
-        out->self = new WebhookNotifier(read_settings(config_json, *host));
-        out->send = &webhook_send;
-        out->close = &webhook_close;
-        return 0;
-    } catch (const std::exception& e) {
-        plugin::set_error(error, error_len, e.what());
-        return 1;
-    }
+    return plugin::open_guarded(out, error, error_len,
+                                [&] { return std::make_unique<WebhookNotifier>(read_settings(config_json, *host)); });
 }
