@@ -11,6 +11,7 @@ void register_commands(control::CommandTable& table, Daemon& daemon);
 
 void register_read_commands(control::CommandTable& table, Daemon& daemon);
 void register_admin_commands(control::CommandTable& table, Daemon& daemon);
+void register_test_notice(control::CommandTable& table, Daemon& daemon);
 
 // Writes every attempt at an admin command, refused ones included, to the history: when, who
 // (user, uid, pid), the command, its arguments and the result.

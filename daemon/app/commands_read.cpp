@@ -350,7 +350,7 @@ void register_read_commands(control::CommandTable& table, Daemon& daemon) {
                [&daemon, cache](const json&, const control::Peer&) {
                    std::pair<std::uint64_t, Date> now{daemon.store().generation(), daemon.today()};
                    if (cache->made_at != now) {
-                       cache->reply = status(daemon);
+                       cache->reply = control::encoded_once(status(daemon));
                        cache->made_at = now;
                    }
                    return cache->reply;

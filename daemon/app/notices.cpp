@@ -98,6 +98,21 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     return out;
 }
 
+OutgoingNotice Notices::test_notice(const Person& person, const std::string& channel, Instant now) const {
+    Notice n{notice_key(NoticeKind::test, "", person.id, channel, now), NoticeKind::test, "", person.id, channel, now, ""};
+    auto rendered = templates_.render(n.kind, person.locale, notice_context(setup_.plan, n, person, nullptr, std::nullopt, {}));
+    OutgoingNotice out;
+    out.idempotency_key = n.key;
+    out.kind = kind_name(n.kind);
+    out.recipient = person.id;
+    out.address = routing_.address(person, channel);
+    out.locale = rendered.locale;
+    out.subject = rendered.subject;
+    out.body = rendered.body;
+    out.json = nlohmann::json{{"kind", out.kind}, {"recipient", person.id}, {"due", format_instant_utc(now)}}.dump();
+    return out;
+}
+
 nlohmann::json Notices::digest_summary(Date day) const {
     using nlohmann::json;
     json upcoming = json::array(), held_last_week = json::array(), overdue = json::array();

@@ -26,9 +26,13 @@ public:
     // Renders a due row; a reminder for an event that has already begun by `now` is Expired.
     Prepared prepare(const OutboxRow& row, Instant now) const;
 
+    // `taratctl test-notice`: a short message to `person` on `channel`, rendered at `now`.
+    OutgoingNotice test_notice(const Person& person, const std::string& channel, Instant now) const;
+
     // The weekly digest's facts as of `day` (also `taratctl compliance`'s counts).
     nlohmann::json digest_summary(Date day) const;
     const NoticePolicy& policy() const { return policy_; }
+    const Routing& routing() const { return routing_; }
 
 private:
     static EventFacts facts_of(const StoredEvent& stored);

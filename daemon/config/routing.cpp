@@ -32,12 +32,15 @@ std::vector<std::string> Routing::channels_for(const Person& person) const {
     const auto& wanted = person.channels.empty() ? defaults_ : person.channels;
     std::vector<std::string> out;
     for (const auto& channel : wanted) {
-        const std::string* plugin = plugin_of(channel);
-        bool reachable = plugin && (!needs_address(*plugin) || !address_for_plugin(*plugin, person).empty());
-        const std::string& chosen = reachable ? channel : fallback_;
+        const std::string& chosen = reaches(person, channel) ? channel : fallback_;
         if (std::find(out.begin(), out.end(), chosen) == out.end()) out.push_back(chosen);
     }
     return out;
+}
+
+bool Routing::reaches(const Person& person, const std::string& channel) const {
+    const std::string* plugin = plugin_of(channel);
+    return plugin && (!needs_address(*plugin) || !address_for_plugin(*plugin, person).empty());
 }
 
 std::string Routing::address(const Person& person, const std::string& channel) const {

@@ -15,6 +15,8 @@ class Routing {
 public:
     explicit Routing(const Config& config);
     std::vector<std::string> channels_for(const Person& person) const;
+    // Whether the channel exists and has the address its plugin needs for this person.
+    bool reaches(const Person& person, const std::string& channel) const;
     // The address a channel's plugin needs from the person ("" when it needs none).
     std::string address(const Person& person, const std::string& channel) const;
     // Config-time check: each person routed to a channel they have no address for (warning).

@@ -5,6 +5,13 @@
 #include "config/routing.hpp"
 
 #include <date/tz.h>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
 
 namespace tarat {
 namespace {
@@ -40,6 +47,32 @@ void warn_computed_years(const Plan& plan, const WorkingCalendar& calendar, cons
             d.warning(at, "the days-off file does not cover " + std::to_string(y) +
                               ": its days off are computed by the law's rules, without Kurban Ait",
                       "plan.calendar");
+}
+
+// The channel keys that name a secret-bearing file; plugins resolve them against the state dir.
+constexpr std::array<std::string_view, 3> kSecretKeys{"password_file", "secret_file", "token_file"};
+
+// A secret anybody on the machine can read is no secret: say so before the daemon relies on it.
+void warn_exposed_secrets(const Config& config, Diagnostics& d) {
+    for (const auto& channel : config.channels) {
+        const auto settings = nlohmann::json::parse(channel.settings_json, nullptr, false);
+        if (!settings.is_object()) continue;
+        for (auto key : kSecretKeys) {
+            auto value = settings.find(std::string(key));
+            if (value == settings.end() || !value->is_string()) continue;
+            std::filesystem::path file = value->get<std::string>();
+            if (file.is_relative()) file = config.state_dir / file;
+            const std::string where = "channel." + channel.name + "." + std::string(key);
+            struct stat st {};
+            if (::stat(file.c_str(), &st) != 0) {
+                d.warning(channel.pos, std::string(key) + " " + file.string() + ": " + std::strerror(errno) +
+                                           " (the channel cannot open without it)", where);
+            } else if (st.st_mode & (S_IROTH | S_IWOTH)) {
+                d.warning(channel.pos, std::string(key) + " " + file.string() +
+                                           " may be read by any user on this machine: chmod o-rwx it", where);
+            }
+        }
+    }
 }
 
 }  // namespace
@@ -79,6 +112,7 @@ std::optional<Setup> load_setup(const std::filesystem::path& config_file, const 
     if (config) {
         templates = std::make_shared<const TemplateSet>(TemplateSet::load(config->templates_dir, local));
         if (plan) Routing(*config).check(*plan, local);
+        warn_exposed_secrets(*config, local);
     }
     diagnostics.append(local);
     if (local.has_errors() || !calendar) return std::nullopt;

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace tarat::control {
@@ -109,7 +111,8 @@ void CommandTable::add(Command command) {
     if (command.name.empty()) throw std::logic_error("control command without a name");
     if (command.name.find_first_of(" \t\r\n") != std::string::npos)
         throw std::logic_error("control command name '" + command.name + "' contains whitespace");
-    if (!command.handler) throw std::logic_error("control command '" + command.name + "' has no handler");
+    if (!command.handler == !command.deferred)
+        throw std::logic_error("control command '" + command.name + "' needs exactly one of handler and deferred");
     for (const auto& [argument, type] : command.arguments) {
         if (!is_known_type(split_type(type).base))
             throw std::logic_error("control command '" + command.name + "': argument '" + argument +
@@ -135,20 +138,16 @@ Reply CommandTable::dispatch(std::string_view line, const Peer& peer, bool peer_
 }
 
 Reply CommandTable::dispatch(const Request& request, const Peer& peer, bool peer_is_admin) const {
+    std::optional<Reply> answer;
     try {
         const Command* command = find(request.command);
         if (command == nullptr) return unknown_command_reply(request.command);
-        Reply reply = run(*command, request.arguments, peer, peer_is_admin);
-        if (command->permission == Permission::admin && on_admin_attempt_) {
-            try {
-                on_admin_attempt_(peer, command->name, request.arguments, reply);
-            } catch (const std::exception& e) {
-                spdlog::error("control: audit of '{}' by uid {} failed: {}", command->name, peer.uid, e.what());
-            } catch (...) {
-                spdlog::error("control: audit of '{}' by uid {} failed", command->name, peer.uid);
-            }
-        }
-        return reply;
+        const json& args = request.arguments.is_object() ? request.arguments : json::object();
+        answer = refusal(*command, args, peer, peer_is_admin);
+        if (!answer && command->deferred) answer = Reply{error, "'" + command->name + "' answers only over the socket"};
+        if (!answer) answer = run(*command, args, peer);
+        audit(*command, args, peer, *answer);
+        return std::move(*answer);
     } catch (const std::exception& e) {
         return Reply{error, std::string("internal error: ") + e.what()};
     } catch (...) {
@@ -156,13 +155,51 @@ Reply CommandTable::dispatch(const Request& request, const Peer& peer, bool peer
     }
 }
 
-Reply CommandTable::run(const Command& command, const json& args, const Peer& peer,
-                        bool peer_is_admin) const {
+void CommandTable::dispatch(std::string_view line, const Peer& peer, bool peer_is_admin, Respond respond) const {
+    auto parsed = parse_request(line);
+    if (auto* refused = std::get_if<Reply>(&parsed)) return respond(std::move(*refused));
+    const Request& request = std::get<Request>(parsed);
+    const Command* command = find(request.command);
+    if (command == nullptr || !command->deferred) return respond(dispatch(request, peer, peer_is_admin));
+
+    const json& args = request.arguments.is_object() ? request.arguments : json::object();
+    if (auto refused = refusal(*command, args, peer, peer_is_admin)) {
+        audit(*command, args, peer, *refused);
+        return respond(std::move(*refused));
+    }
+    // The audit records the answer when it comes; `respond` is called once, whatever happens.
+    auto answered = std::make_shared<bool>(false);
+    auto finish = [this, command, args, peer, respond, answered](Reply reply) {
+        if (std::exchange(*answered, true)) return;
+        audit(*command, args, peer, reply);
+        respond(std::move(reply));
+    };
+    try {
+        command->deferred(args, peer, finish);
+    } catch (const std::exception& e) {
+        finish(Reply{error, e.what()});
+    } catch (...) {
+        finish(Reply{error, "'" + command->name + "' failed with an unknown exception"});
+    }
+}
+
+void CommandTable::audit(const Command& command, const json& args, const Peer& peer, const Reply& reply) const {
+    if (command.permission != Permission::admin || !on_admin_attempt_) return;
+    try {
+        on_admin_attempt_(peer, command.name, args, reply);
+    } catch (const std::exception& e) {
+        spdlog::error("control: audit of '{}' by uid {} failed: {}", command.name, peer.uid, e.what());
+    } catch (...) {
+        spdlog::error("control: audit of '{}' by uid {} failed", command.name, peer.uid);
+    }
+}
+
+std::optional<Reply> CommandTable::refusal(const Command& command, const json& given, const Peer& peer,
+                                           bool peer_is_admin) const {
     if (command.permission == Permission::admin && !peer_is_admin)
         return Reply{forbidden, "'" + command.name + "' needs admin rights; user " + peer.user + " (uid " +
                                     std::to_string(peer.uid) + ") has none"};
 
-    const json& given = args.is_object() ? args : json::object();
     for (const auto& [name, value] : given.items()) {
         auto declared = command.arguments.find(name);
         if (declared == command.arguments.end()) {
@@ -180,7 +217,10 @@ Reply CommandTable::run(const Command& command, const json& args, const Peer& pe
         if (split_type(type).required && !given.contains(name))
             return Reply{bad_request, "'" + command.name + "' needs the argument '" + name + "'"};
     }
+    return std::nullopt;
+}
 
+Reply CommandTable::run(const Command& command, const json& given, const Peer& peer) const {
     if (!command.handler) return command.name == kHelp ? help(given) : list_commands();
     try {
         return command.handler(given, peer);

@@ -7,12 +7,16 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace tarat::control {
 
 enum class Permission { read, admin };
+
+// Gives a deferred command's answer; call it exactly once, on the loop thread.
+using Respond = std::function<void(Reply)>;
 std::string_view to_string(Permission permission);
 
 struct Command {
@@ -23,6 +27,9 @@ struct Command {
     // optional unless the type ends in "!" ("date!"): then a request without it gets bad_request.
     std::map<std::string, std::string> arguments;
     std::function<Reply(const nlohmann::json& args, const Peer& peer)> handler;
+    // Instead of `handler`, for a command whose work may block (a plugin's send): starts the work
+    // and answers later through `respond`, so the loop keeps serving everyone else meanwhile.
+    std::function<void(const nlohmann::json& args, const Peer& peer, Respond respond)> deferred = nullptr;
 };
 
 class CommandTable {
@@ -32,22 +39,30 @@ public:
 
     CommandTable();  // with the built-ins "list-commands" and "help"
 
-    // Throws std::logic_error on a duplicate name, an empty name or handler, or an unknown type.
+    // Throws std::logic_error on a duplicate name, an empty name, not exactly one of handler and
+    // deferred, or an unknown type.
     void add(Command command);
 
     // Called after every attempt at an admin command, refused ones included, with the reply
     // that was sent. An exception from the hook is logged and swallowed.
     void on_admin_attempt(AdminAttemptHook hook);
 
-    // Parses, checks and runs one request line. Never throws.
+    // Parses, checks and runs one request line. Never throws. A deferred command cannot answer
+    // this way: it gets an error reply (use the overload with `respond`).
     Reply dispatch(std::string_view line, const Peer& peer, bool peer_is_admin) const;
     Reply dispatch(const Request& request, const Peer& peer, bool peer_is_admin) const;
+    // The same, but a deferred command answers later through `respond`; every other request is
+    // answered before this returns.
+    void dispatch(std::string_view line, const Peer& peer, bool peer_is_admin, Respond respond) const;
 
     const Command* find(std::string_view name) const;
 
 private:
-    Reply run(const Command& command, const nlohmann::json& args, const Peer& peer,
-              bool peer_is_admin) const;
+    // The refusal for a request a command must not run (rights, arguments), or nullopt.
+    std::optional<Reply> refusal(const Command& command, const nlohmann::json& args, const Peer& peer,
+                                 bool peer_is_admin) const;
+    Reply run(const Command& command, const nlohmann::json& args, const Peer& peer) const;
+    void audit(const Command& command, const nlohmann::json& args, const Peer& peer, const Reply& reply) const;
     Reply list_commands() const;
     Reply help(const nlohmann::json& args) const;
     Reply unknown_command_reply(const std::string& name) const;

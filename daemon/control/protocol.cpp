@@ -7,6 +7,7 @@ namespace tarat::control {
 using nlohmann::json;
 
 std::string Reply::to_json_line() const {
+    if (encoded) return *encoded;
     try {
         json line = {{"result", result}, {"text", text}, {"arguments", arguments}};
         return line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
@@ -14,6 +15,10 @@ std::string Reply::to_json_line() const {
         return R"({"result":1,"text":"internal error: reply could not be encoded","arguments":{}})"
                "\n";
     }
+}
+
+Reply encoded_once(const Reply& reply) {
+    return Reply{reply.result, reply.text, json::object(), std::make_shared<const std::string>(reply.to_json_line())};
 }
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view text) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,11 +19,16 @@ struct Reply {
     int result = ok;
     std::string text;
     nlohmann::json arguments = nlohmann::json::object();
+    // When set, the whole reply already encoded (see encoded_once): sent as is, `arguments` unused.
+    std::shared_ptr<const std::string> encoded = nullptr;
 
     // {"result":…,"text":…,"arguments":…} on one line ending in "\n". Never throws: invalid
     // UTF-8 in the text (an echoed exception message, say) becomes U+FFFD.
     std::string to_json_line() const;
 };
+
+// A reply encoded once, for an answer many clients ask for: copying it copies a pointer.
+Reply encoded_once(const Reply& reply);
 
 struct Request {
     std::string command;

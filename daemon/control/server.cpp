@@ -82,6 +82,8 @@ public:
     void start() {
         spdlog::debug("control: connection from {} (uid {}, pid {}){}", peer_.user, peer_.uid, peer_.pid,
                       counted_ ? "" : " refused: too many connections");
+        extend_idle_deadline();
+        watch_idle();
         if (!counted_)
             send(Reply{error, "too many connections"}, true);
         else
@@ -103,18 +105,27 @@ public:
 private:
     bool gone() const { return closed_ || state_->stopped; }
 
-    // The idle deadline covers waiting for a whole request line and for the peer to take a reply.
-    void arm_idle_timer() {
-        idle_.expires_after(state_->limits.idle_timeout);
+    // The idle deadline covers waiting for a whole request line and for the peer to take a reply,
+    // not the daemon's own work on a deferred answer. Each step only moves the deadline; the one
+    // timer is re-armed when it fires early, so the hot path makes no timer system calls.
+    void extend_idle_deadline() { idle_deadline_ = asio::steady_timer::clock_type::now() + state_->limits.idle_timeout; }
+
+    void watch_idle() {
+        idle_.expires_at(idle_deadline_);
         idle_.async_wait([self = shared_from_this()](const error_code& ec) {
-            if (ec || self->gone() || self->idle_.expiry() > asio::steady_timer::clock_type::now()) return;
+            if (ec || self->gone()) return;
+            if (self->answering_) self->extend_idle_deadline();
+            if (self->answering_ || self->idle_deadline_ > asio::steady_timer::clock_type::now()) {
+                self->watch_idle();
+                return;
+            }
             spdlog::debug("control: closing idle connection from uid {} pid {}", self->peer_.uid, self->peer_.pid);
             self->close();
         });
     }
 
     void read_next() {
-        arm_idle_timer();
+        extend_idle_deadline();
         asio::async_read_until(socket_, input_, '\n',
                                [self = shared_from_this()](const error_code& ec, std::size_t length) {
                                    self->on_line(ec, length);
@@ -139,15 +150,20 @@ private:
         const auto data = input_.data();
         std::string line(asio::buffers_begin(data), asio::buffers_begin(data) + static_cast<std::ptrdiff_t>(length));
         input_.consume(length);
-        Reply reply = state_->commands.dispatch(line, peer_, peer_is_admin_);
-        spdlog::debug("control: uid {} pid {}: result {} {}", peer_.uid, peer_.pid, reply.result, reply.text);
-        send(reply, false);
+        answering_ = true;
+        state_->commands.dispatch(line, peer_, peer_is_admin_, [self = shared_from_this()](Reply reply) {
+            self->answering_ = false;
+            if (self->gone()) return;
+            spdlog::debug("control: uid {} pid {}: result {} {}", self->peer_.uid, self->peer_.pid, reply.result,
+                          reply.text);
+            self->send(reply, false);
+        });
     }
 
     void send(const Reply& reply, bool close_after) {
-        output_ = reply.to_json_line();
-        arm_idle_timer();
-        asio::async_write(socket_, asio::buffer(output_),
+        output_ = reply.encoded ? reply.encoded : std::make_shared<const std::string>(reply.to_json_line());
+        extend_idle_deadline();
+        asio::async_write(socket_, asio::buffer(*output_),
                           [self = shared_from_this(), close_after](const error_code& ec, std::size_t) {
                               if (self->gone()) return;
                               if (ec || close_after)
@@ -160,8 +176,10 @@ private:
     std::shared_ptr<detail::ServerState> state_;
     local::socket socket_;
     asio::steady_timer idle_;
+    asio::steady_timer::time_point idle_deadline_{};
+    bool answering_ = false;  // a request is with the daemon: the idle clock does not run
     asio::streambuf input_;  // max_size bounds one line: a 10 MB "line" is never buffered
-    std::string output_;
+    std::shared_ptr<const std::string> output_;  // the reply being written; shared when it is a cached one
     Peer peer_;
     bool peer_is_admin_;
     bool counted_;

@@ -4,8 +4,8 @@
 
 namespace tarat {
 namespace {
-constexpr std::array<std::string_view, 7> kKindNames{"reminder", "held_check", "report_due", "overdue",
-                                                     "escalation", "change",     "digest"};
+constexpr std::array<std::string_view, 8> kKindNames{"reminder",   "held_check", "report_due", "overdue",
+                                                     "escalation", "change",     "digest",     "test"};
 constexpr std::array<std::string_view, 5> kStateNames{"pending", "sent", "dead", "superseded", "expired"};
 
 template <class Enum, size_t N>

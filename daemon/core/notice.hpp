@@ -8,7 +8,8 @@
 
 namespace tarat {
 
-enum class NoticeKind { reminder, held_check, report_due, overdue, escalation, change, digest };
+// `test` is never derived by the policy: an administrator's `taratctl test-notice`, sent at once.
+enum class NoticeKind { reminder, held_check, report_due, overdue, escalation, change, digest, test };
 std::string_view kind_name(NoticeKind kind);
 std::optional<NoticeKind> parse_kind(std::string_view name);
 

@@ -32,6 +32,7 @@ const std::map<std::string_view, Translation>& translations() {
         {"CHANNEL", {"АРНА", "КАНАЛ"}},
         {"ATTEMPTS", {"ӘРЕКЕТ", "ПОПЫТКИ"}},
         {"ERROR", {"ҚАТЕ", "ОШИБКА"}},
+        {"RESULT", {"НӘТИЖЕ", "РЕЗУЛЬТАТ"}},
         {"KEY", {"КІЛТ", "КЛЮЧ"}},
         {"PLANNED", {"ЖОСПАРДА", "ПО ПЛАНУ"}},
         {"HELD", {"ӨТТІ", "ПРОВЕДЕНО"}},

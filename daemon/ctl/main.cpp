@@ -194,6 +194,10 @@ void define_commands(CommandLine& cl) {
     auto* reload = cl.add("reload", "admin: re-read config, plan and calendar");
     cl.flag(reload, "--wait", "wait", "print what changed, or every error when the new plan is refused");
 
+    auto* test_notice = cl.add("test-notice", "admin: send a test notice to a person now and report each channel");
+    cl.text(test_notice, "person", "person", "the person's id in the plan", true);
+    cl.text(test_notice, "--channel", "channel", "only this channel (default: the person's channels)");
+
     // Any command with raw JSON arguments: scripts, and commands this taratctl does not know yet.
     cl.raw(cl.add("call", "send any command with JSON arguments"));
 }
@@ -225,7 +229,9 @@ int main(int argc, char** argv) {
     std::string path = socket_path(socket_flag);
     json reply;
     try {
-        reply = control::request(path, request, std::chrono::seconds(30));
+        // A test notice waits for the channels themselves (an SMTP server may take its time).
+        const auto timeout = request["command"] == "test-notice" ? std::chrono::seconds(180) : std::chrono::seconds(30);
+        reply = control::request(path, request, timeout);
     } catch (const control::Unreachable& e) {
         std::cerr << "taratctl: taratd is not running at " << path << " (" << std::strerror(e.error_number()) << ")\n";
         return exit_code::unavailable;
@@ -240,6 +246,7 @@ int main(int argc, char** argv) {
     const std::string text = reply.value("text", "");
     const auto& arguments = reply.value("arguments", json::object());
     const std::string command = request["command"].get<std::string>();
+    if (command == "test-notice" && !as_json) render_reply(command, arguments, text, lang, std::cout);
     if (result != 0) {
         std::cerr << "taratctl: " << text << "\n";
         if (command == "reload" && arguments.value("waited", false))
@@ -248,6 +255,6 @@ int main(int argc, char** argv) {
         return exit_code_for(result);
     }
     if (as_json) std::cout << arguments.dump(2) << "\n";
-    else render_reply(command, arguments, text, lang, std::cout);
+    else if (command != "test-notice") render_reply(command, arguments, text, lang, std::cout);
     return exit_code::ok;
 }

@@ -170,6 +170,14 @@ void render_reload(const json& a, const std::string& text, Lang lang, std::ostre
     for (const auto& c : changes) out << "  " << (c.is_string() ? c.get<std::string>() : c.dump()) << "\n";
 }
 
+// One row per channel tried; printed whether or not every channel took it.
+void render_test_notice(const json& a, Lang lang, std::ostream& out) {
+    TextTable table(headings(lang, {"CHANNEL", "RESULT", "ERROR"}));
+    for (const auto& c : a.value("channels", json::array()))
+        table.add_row({str(c, "channel"), str(c, "status"), str(c, "error")});
+    out << table.render();
+}
+
 }  // namespace
 
 void render_reply(const std::string& command, const json& arguments, const std::string& text, Lang lang,
@@ -182,7 +190,7 @@ void render_reply(const std::string& command, const json& arguments, const std::
              render_notice_table(a.value("notices", json::array()), l, true, o);
          }},
         {"compliance", render_compliance}, {"calendar", render_calendar}, {"history", render_history},
-        {"list-commands", render_commands},
+        {"list-commands", render_commands}, {"test-notice", render_test_notice},
     };
     if (auto found = renderers.find(command); found != renderers.end()) {
         found->second(arguments, lang, out);

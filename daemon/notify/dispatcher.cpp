@@ -178,6 +178,21 @@ void Dispatcher::wake() {
     }
 }
 
+void Dispatcher::send_now(std::vector<Direct> messages, std::function<void(std::vector<Delivery>)> done) {
+    auto keep_loop = std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+        io_.get_executor());
+    boost::asio::post(pool_, [this, messages = std::move(messages), done = std::move(done), keep_loop] {
+        std::vector<Delivery> results;
+        for (const auto& [channel, message] : messages) {
+            Delivery delivery = sender_.send(channel, message);
+            if (auto failed = sender_.flush(channel); failed && delivery.status == Delivery::sent)
+                delivery = {Delivery::retry, "not made durable: " + *failed, std::nullopt};
+            results.push_back(std::move(delivery));
+        }
+        boost::asio::post(io_, [done, results = std::move(results), keep_loop]() mutable { done(std::move(results)); });
+    });
+}
+
 size_t Dispatcher::run_due_now() {
     size_t handled = 0;
     for (;;) {

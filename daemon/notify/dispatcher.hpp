@@ -68,6 +68,12 @@ public:
     // clock). Blocks on the worker pool; call it only while the io_context is not running elsewhere.
     size_t run_due_now();
 
+    // Sends messages now, outside the outbox (test notices): in order on a worker, each channel
+    // flushed after its message; then `done` on the loop thread with one Delivery per message.
+    // Nothing is recorded and nothing is retried: the caller reports the results.
+    using Direct = std::pair<std::string, OutgoingNotice>;  // channel, message
+    void send_now(std::vector<Direct> messages, std::function<void(std::vector<Delivery>)> done);
+
     // Called on the loop thread after each recorded result (tests, STATUS=).
     std::function<void(const OutboxRow&, const Delivery&)> on_result;
     bool idle() const { return in_flight_.empty(); }

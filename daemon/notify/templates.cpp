@@ -20,9 +20,9 @@ namespace fs = std::filesystem;
 namespace mustache = kainjow::mustache;
 
 constexpr std::array<std::string_view, 3> kLocales{"kk", "ru", "en"};
-constexpr std::array<NoticeKind, 7> kKinds{NoticeKind::reminder,   NoticeKind::held_check, NoticeKind::report_due,
+constexpr std::array<NoticeKind, 8> kKinds{NoticeKind::reminder,   NoticeKind::held_check, NoticeKind::report_due,
                                            NoticeKind::overdue,    NoticeKind::escalation, NoticeKind::change,
-                                           NoticeKind::digest};
+                                           NoticeKind::digest,     NoticeKind::test};
 constexpr size_t kMaxTemplateBytes = 64 * 1024;
 // Put at the start of every body line holding a section or comment tag; such a line that renders
 // to nothing but whitespace is dropped (kainjow keeps the blank line when a section is skipped).
@@ -60,6 +60,7 @@ Words kind_words(NoticeKind kind) {
         case NoticeKind::escalation: return {"қайталама хабарлама", "повторное уведомление", "escalation"};
         case NoticeKind::change: return {"өзгеріс туралы хабарлама", "уведомление об изменении", "change notice"};
         case NoticeKind::digest: return {"апталық шолу", "еженедельная сводка", "weekly digest"};
+        case NoticeKind::test: return {"сынақ хабарлама", "тестовое уведомление", "test notice"};
     }
     return {"", "", ""};
 }

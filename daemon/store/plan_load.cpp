@@ -243,10 +243,10 @@ constexpr Action kRemove{"plan.remove", "removed"};
 class ChangeLog {
 public:
     ChangeLog(SQLite::Database& db, Instant at, std::string_view actor, PlanLoadResult& result)
-        : db_(db), at_(at), actor_(actor), result_(result) {}
+        : insert_(store_internal::insert_history_statement(db)), at_(at), actor_(actor), result_(result) {}
 
     void record(const Action& action, const std::string& subject, const std::string& detail) {
-        store_internal::insert_history(db_, at_, actor_, action.name, subject, detail);
+        store_internal::insert_history(insert_, at_, actor_, action.name, subject, detail);
         result_.changed = true;
         result_.changes.push_back(subject + " " + std::string(action.verb) + (detail.empty() ? "" : ": " + detail));
     }
@@ -256,7 +256,7 @@ public:
     }
 
 private:
-    SQLite::Database& db_;
+    SQLite::Statement insert_;
     Instant at_;
     std::string_view actor_;
     PlanLoadResult& result_;

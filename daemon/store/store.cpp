@@ -120,15 +120,25 @@ std::vector<StoredEvent> read_events(SQLite::Statement& query) {
 
 namespace store_internal {
 
-void insert_history(SQLite::Database& db, Instant at, std::string_view actor, std::string_view action,
+SQLite::Statement insert_history_statement(SQLite::Database& db) {
+    return SQLite::Statement(db, "INSERT INTO history (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+}
+
+void insert_history(SQLite::Statement& insert, Instant at, std::string_view actor, std::string_view action,
                     std::string_view subject, std::string_view detail) {
-    SQLite::Statement insert(db, "INSERT INTO history (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.reset();
     insert.bind(1, unix_seconds(at));
     insert.bind(2, std::string(actor));
     insert.bind(3, std::string(action));
     insert.bind(4, std::string(subject));
     insert.bind(5, std::string(detail));
     insert.exec();
+}
+
+void insert_history(SQLite::Database& db, Instant at, std::string_view actor, std::string_view action,
+                    std::string_view subject, std::string_view detail) {
+    auto insert = insert_history_statement(db);
+    insert_history(insert, at, actor, action, subject, detail);
 }
 
 }  // namespace store_internal

@@ -1,6 +1,7 @@
 // End to end: every taratctl command against the real taratd, its input checks, rights and limits.
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_server.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -45,7 +46,7 @@ struct Checkout {
     explicit Checkout(const std::string& admin_group = "tarat-admin") {
         std::filesystem::copy(kEtc, etc, std::filesystem::copy_options::recursive);
         std::filesystem::create_directories(plugins);
-        for (const char* name : {"tarat-log.so", "tarat-file.so"})
+        for (const char* name : {"tarat-log.so", "tarat-file.so", "tarat-smtp.so"})
             std::filesystem::create_symlink(std::filesystem::path(TARAT_PLUGIN_BUILD_DIR) / name, plugins / name);
         std::filesystem::create_symlink(std::filesystem::path(TARAT_BROKEN_PLUGIN_DIR) / "tarat-flaky.so",
                                         plugins / "tarat-flaky.so");
@@ -344,7 +345,7 @@ TEST_CASE("read commands") {
     for (const auto& c : listed) names.insert(c["name"].get<std::string>());
     CHECK(names == std::set<std::string>{"status", "events", "event", "notices", "compliance", "calendar", "history",
                                          "list-commands", "help", "held", "reported", "postpone", "cancel",
-                                         "confirm", "retry", "reload"});
+                                         "confirm", "retry", "reload", "test-notice"});
     auto help = co.ctl({"help", "postpone"});
     CHECK(help.exit_code == 0);
     CHECK(contains(help.out, "postpone (admin)"));
@@ -731,4 +732,120 @@ TEST_CASE("languages and tables") {
     CHECK(co.ctl({"events"}, {"LANG=ru_RU.UTF-8", "LC_ALL=POSIX"}).out.rfind("DATE", 0) == 0);
     CHECK(co.ctl({"events", "--lang", "en"}, {"LANG=kk_KZ.UTF-8"}).out.rfind("DATE", 0) == 0);
     CHECK(co.ctl({"events", "--lang", "de"}).exit_code == 64);
+}
+
+// ---- test-notice ----
+
+// A loopback port that takes connections (the kernel's backlog) and never says a word: an SMTP
+// server that hangs before its greeting.
+class SilentPort {
+public:
+    SilentPort() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        REQUIRE(::listen(fd_, 8) == 0);
+        socklen_t length = sizeof address;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+        port_ = ntohs(address.sin_port);
+    }
+    ~SilentPort() { ::close(fd_); }
+    int port() const { return port_; }
+    // Someone connected: a connection waits in the backlog (never accepted).
+    bool knocked(int timeout_ms) const {
+        pollfd p{fd_, POLLIN, 0};
+        return ::poll(&p, 1, timeout_ms) == 1;
+    }
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+// F5's "done means": the shipped config's mail channel, pointed at a local SMTP server, takes the
+// administrator's test notice to the deputy head as a correctly encoded Kazakh e-mail.
+TEST_CASE("test-notice: the shipped mail channel delivers a Kazakh e-mail to a local SMTP server") {
+    Checkout co;
+    MailServer mail(co.dir, {});
+    replace_in_file(co.config(), "url = \"smtp://127.0.0.1:25\"", "url = \"" + mail.url() + "\"");
+    Running running(co);
+
+    auto sent = co.ctl({"test-notice", "bertleuova", "--channel", "mail", "--lang", "kk"});
+    INFO(sent.err);
+    CHECK(sent.exit_code == 0);
+    CHECK(contains(sent.out, "АРНА"));
+    CHECK(contains(sent.out, "mail"));
+    CHECK(contains(sent.out, "sent"));
+    auto messages = mail.messages();
+    REQUIRE(messages.size() == 1);
+    auto m = mail.parsed(messages[0]);
+    CHECK(m["subject"] == "tarat: сынақ хабарлама (mail)");
+    CHECK(contains(m["body"].get<std::string>(), "Құрметті Н. Бертлеуова!"));
+    CHECK(contains(m["body"].get<std::string>(), "«mail» арнасы арқылы"));
+    CHECK(contains(m["to"].get<std::string>(), "bertleuova@example.org"));
+    CHECK(m["charset"] == "utf-8");
+    CHECK(contains(m["message_id"].get<std::string>(), "@"));
+
+    // An admin command like any other: in the audit history with its result.
+    auto history = co.ctl_list({"history", "--since", "2026-11-01"}, "history");
+    bool audited = false;
+    for (const auto& h : history)
+        audited = audited || (h["action"] == "ctl.test-notice" && contains(h.dump(), "bertleuova"));
+    CHECK(audited);
+    // Nothing entered the outbox: a test notice is sent once, now, or reported failed.
+    for (const auto& n : co.ctl_list({"notices"}, "notices")) CHECK(n["kind"] != "test");
+}
+
+// Without --channel: every channel of the person, each with its own result; one failing makes the
+// command fail (exit 65) but the others still go out. Bad input and missing rights change nothing.
+TEST_CASE("test-notice: each channel's result, unknown names, rights") {
+    Checkout co;
+    Running running(co);
+    auto both = co.ctl({"test-notice", "bertleuova"});  // channels log and reject (see Checkout)
+    CHECK(both.exit_code == 65);
+    CHECK(contains(both.out, "log"));
+    CHECK(contains(both.out, "sent"));
+    CHECK(contains(both.out, "rejected"));
+    CHECK(contains(both.err, "reject rejected"));
+    auto detail = co.ctl({"test-notice", "zhamanbayeva", "--json"});
+    REQUIRE(detail.exit_code == 0);
+    auto channels = json::parse(detail.out)["channels"];
+    REQUIRE(channels.size() == 2);  // the defaults: log and file
+    CHECK(channels[0]["channel"] == "log");
+    CHECK(channels[1]["channel"] == "file");
+    CHECK(channels[1]["status"] == "sent");
+    CHECK(contains(read_file(co.state / "notices.jsonl"), "тестовое уведомление"));  // her locale is ru
+
+    auto person = co.ctl({"test-notice", "bertleuva"});
+    CHECK(person.exit_code == 65);
+    CHECK(contains(person.err, "no person 'bertleuva'; did you mean 'bertleuova'"));
+    auto channel = co.ctl({"test-notice", "bertleuova", "--channel", "mial"});
+    CHECK(channel.exit_code == 65);
+    CHECK(contains(channel.err, "did you mean 'mail'"));
+    REQUIRE(::chmod(co.socket.c_str(), 0666) == 0);
+    auto nobody = co.ctl_as_nobody({"test-notice", "bertleuova"});
+    CHECK(nobody.exit_code == 77);
+    CHECK(co.ctl({"test-notice"}).exit_code == 64);
+}
+
+// The plugin's wait happens on a worker: while a mail server keeps the test notice hanging, every
+// other client is answered at once.
+TEST_CASE("test-notice: a hanging mail server delays nobody else") {
+    Checkout co;
+    SilentPort silent;
+    replace_in_file(co.config(), "url = \"smtp://127.0.0.1:25\"",
+                    "url = \"smtp://127.0.0.1:" + std::to_string(silent.port()) + "\"\ntimeout = 4");
+    Running running(co);
+    Child hanging({kTaratctl, "--socket", co.socket.string(), "test-notice", "bertleuova", "--channel", "mail"},
+                  co.dir.path(), "test-notice");
+    REQUIRE(silent.knocked(20000));
+    auto status = co.ctl({"status", "--json"});
+    CHECK(status.exit_code == 0);
+    CHECK(hanging.running());  // still waiting for the silent server when status has answered
+    auto code = hanging.wait(std::chrono::seconds(30));
+    REQUIRE(code);
+    CHECK(*code == 65);
+    CHECK(contains(hanging.err(), "mail failed"));
 }

@@ -357,3 +357,45 @@ TEST_CASE("shipped etc/ checks clean") {
     CHECK(plan.overseer == "bertleuova");
     CHECK(plan.coordinator == "zhamanbayeva");
 }
+
+// A secret-bearing file others may read is a warning (the channel still works); a missing one too,
+// naming the key and the file. A secret readable by its owner only says nothing.
+TEST_CASE("secret files readable by others are warned about") {
+    TempDir dir;
+    dir.write("plan.toml", kPlan);
+    dir.write("days-off.toml", kDaysOff);
+    dir.write("tarat.toml", kConfig + R"(
+[channel.log]
+plugin = "log"
+
+[channel.file]
+plugin = "file"
+
+[channel.mail]
+plugin = "smtp"
+url = "smtp://127.0.0.1:25"
+password_file = "smtp.password"
+
+[channel.hook]
+plugin = "webhook"
+secret_file = ")" + (dir / "hook.secret").string() + R"("
+
+[channel.bot]
+plugin = "telegram"
+token_file = "bot.token"
+)");
+    auto password = dir.write("state/smtp.password", "s3cret\n");
+    auto secret = dir.write("hook.secret", "whsec\n");
+    namespace fs = std::filesystem;
+    fs::permissions(password, fs::perms::owner_read | fs::perms::owner_write);
+    fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+    Diagnostics d;
+    auto setup = load_setup(dir / "tarat.toml", {}, d);
+    const std::string text = d.format();
+    INFO(text);
+    REQUIRE(setup);  // warnings only
+    CHECK(d.items().size() == 2);
+    CHECK(text.find("warning: secret_file " + secret.string() + " may be read by any user on this machine: chmod o-rwx it [channel.hook.secret_file]") != std::string::npos);
+    CHECK(text.find("token_file " + (dir / "state/bot.token").string() + ": No such file or directory") != std::string::npos);
+    CHECK(text.find("smtp.password") == std::string::npos);
+}

@@ -714,3 +714,87 @@ TEST_CASE("the client reports unreachable sockets and bad replies") {
     ::close(listener);
     CHECK_THAT(message, Catch::Contains("malformed reply"));
 }
+
+// ---- deferred commands (test-notice) ----
+
+// A deferred command's answer goes through `respond`, once, audited with the answer it gave; the
+// synchronous dispatch cannot wait for it and says so.
+TEST_CASE("a deferred admin command answers through respond and is audited then") {
+    CommandTable table = sample_table();
+    Respond held;
+    table.add({"probe", Permission::admin, "Answers later.", {{"who", "string!"}}, nullptr,
+               [&](const json&, const Peer&, Respond respond) { held = std::move(respond); }});
+    std::vector<int> audited;
+    table.on_admin_attempt([&](const Peer&, const std::string&, const json&, const Reply& r) { audited.push_back(r.result); });
+
+    std::vector<Reply> answers;
+    auto collect = [&](Reply r) { answers.push_back(std::move(r)); };
+    table.dispatch(R"({"command":"probe","arguments":{"who":"bertleuova"}})", self_peer(), true, collect);
+    CHECK(answers.empty());
+    CHECK(audited.empty());
+    REQUIRE(held);
+    held(Reply{ok, "sent"});
+    held(Reply{error, "twice"});  // a second answer is dropped
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].text == "sent");
+    CHECK(audited == std::vector<int>{ok});
+
+    // Refusals answer at once and are audited too; other commands answer before dispatch returns.
+    table.dispatch(R"({"command":"probe"})", self_peer(), true, collect);
+    table.dispatch(R"({"command":"probe","arguments":{"who":"x"}})", self_peer(), false, collect);
+    table.dispatch(R"({"command":"whoami"})", self_peer(), false, collect);
+    table.dispatch("not json", self_peer(), false, collect);
+    REQUIRE(answers.size() == 5);
+    CHECK(answers[1].result == bad_request);
+    CHECK(answers[2].result == forbidden);
+    CHECK(answers[3].result == ok);
+    CHECK(answers[4].result == bad_request);
+    CHECK(audited == std::vector<int>{ok, bad_request, forbidden});
+
+    const Reply sync = dispatch(table, R"({"command":"probe","arguments":{"who":"x"}})", true);
+    CHECK(sync.result == error);
+    CHECK(sync.text.find("answers only over the socket") != std::string::npos);
+    CHECK_THROWS_AS(table.add({"both", Permission::read, "x", {}, [](const json&, const Peer&) { return Reply{}; },
+                               [](const json&, const Peer&, Respond) {}}),
+                    std::logic_error);
+}
+
+// While one client waits for a deferred answer, others are answered; then the answer arrives on
+// the waiting connection, which goes on serving requests.
+TEST_CASE("a client waiting for a deferred answer delays nobody") {
+    Harness harness({}, nullptr, false);
+    Respond held;
+    std::promise<void> dispatched;
+    harness.table.add({"slow", Permission::read, "Answers when the test says so.", {}, nullptr,
+                       [&](const json&, const Peer&, Respond respond) {
+                           held = std::move(respond);
+                           dispatched.set_value();
+                       }});
+    harness.server.listen(harness.socket);
+    harness.start();
+
+    RawClient waiting(harness.socket);
+    REQUIRE(waiting.send_all("{\"command\":\"slow\"}\n"));
+    REQUIRE(dispatched.get_future().wait_for(kPatience) == std::future_status::ready);
+    const json other = request(harness.socket, {{"command", "whoami"}}, kPatience);
+    CHECK(other["result"] == ok);
+    std::promise<void> answered;
+    boost::asio::post(harness.io, [&] {
+        held(Reply{ok, "at last"});
+        answered.set_value();
+    });
+    REQUIRE(answered.get_future().wait_for(kPatience) == std::future_status::ready);
+    CHECK(waiting.reply()["text"] == "at last");
+    REQUIRE(waiting.send_all("{\"command\":\"whoami\"}\n"));
+    CHECK(waiting.reply()["result"] == ok);
+}
+
+// A reply encoded once is sent byte for byte as the full reply would have been.
+TEST_CASE("an encoded-once reply is the same line") {
+    const Reply full{ok, "статус", {{"centres", json::array({{{"id", "erkemai"}, {"events", 12}}})}}};
+    const Reply cached = encoded_once(full);
+    CHECK(cached.to_json_line() == full.to_json_line());
+    CHECK(cached.arguments.empty());
+    const Reply copy = cached;
+    CHECK(copy.encoded == cached.encoded);  // copies share the encoded line
+}

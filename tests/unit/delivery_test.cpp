@@ -5,6 +5,7 @@
 #include "support/process.hpp"
 #include "support/support.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,23 +29,16 @@ using namespace tarat;
 using tarat::testing::Child;
 using tarat::testing::eventually;
 using tarat::testing::TempDir;
+using tarat::testing::kPython;
+using tarat::testing::kServers;
+using tarat::testing::MailServer;
+using tarat::testing::TestServer;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kBuiltPlugins = TARAT_PLUGIN_BUILD_DIR;
-const std::string kServers = std::string(TARAT_SOURCE_DIR) + "/tests/servers/";
-// Debian's python3, which sees python3-aiosmtpd (a pyenv python3 on PATH may not).
-const std::string kPython = "/usr/bin/python3";
-
-// The plugins would honour proxy variables; these tests talk to 127.0.0.1 only.
-[[maybe_unused]] const bool kNoProxies = [] {
-    for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "HTTP_PROXY"})
-        ::unsetenv(name);
-    return true;
-}();
-
 const std::string kSubject = "Еске салу: «Ойын арқылы дамыту» семинары 5 қазанда, Шымкент қ. №17 бөбекжай-бақшасы";
 const std::string kBody =
     "Құрметті Ахметова Г.С.!\n"
@@ -104,18 +98,6 @@ std::string open_error(PluginHost& host, const ChannelConfig& config) {
     return opened.error;
 }
 
-bool accepts(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return ok;
-}
-
 // A loopback port nothing listens on: bound (so no one else gets it) but never listening, so a
 // connection is refused. release() frees it for a server to take.
 class RefusingPort {
@@ -145,31 +127,6 @@ private:
     int port_ = 0;
 };
 
-// One of tests/servers/*.py as a child process; ready once it has announced its port and accepts
-// connections there (waited for with an upper bound). Killed when destroyed.
-class TestServer {
-public:
-    TestServer(const TempDir& dir, const std::string& script, std::vector<std::string> args, int port = 0) {
-        static int counter = 0;
-        std::string name = script.substr(0, script.find('.')) + "-" + std::to_string(counter++);
-        fs::path port_file = dir / (name + ".port");
-        std::vector<std::string> argv = {kPython, kServers + script, "--port", std::to_string(port), "--port-file",
-                                         port_file.string()};
-        argv.insert(argv.end(), args.begin(), args.end());
-        child_ = std::make_unique<Child>(argv, dir.path(), name);
-        bool announced = eventually([&] { return fs::exists(port_file) || !child_->running(); });
-        if (!announced || !fs::exists(port_file)) FAIL(script << " did not start: " << child_->err());
-        port_ = std::stoi(testing::read_file(port_file));
-        REQUIRE(eventually([&] { return accepts(port_); }));
-    }
-    int port() const { return port_; }
-    std::string err() const { return child_->err(); }
-
-private:
-    std::unique_ptr<Child> child_;
-    int port_ = 0;
-};
-
 Json read_json(const fs::path& file) { return Json::parse(testing::read_file(file)); }
 
 // A secret file as an administrator should leave it: readable by its owner only.
@@ -193,33 +150,6 @@ std::string crlf_to_lf(std::string text) {
 }
 
 // ---- smtp ----
-
-struct MailServer {
-    TempDir& dir;
-    std::unique_ptr<TestServer> server;
-    fs::path maildir;
-
-    MailServer(TempDir& d, std::vector<std::string> args, int port = 0) : dir(d), maildir(d / "maildir") {
-        args.insert(args.begin(), {"--maildir", maildir.string()});
-        server = std::make_unique<TestServer>(dir, "smtp_server.py", args, port);
-    }
-    std::string url() const { return "smtp://127.0.0.1:" + std::to_string(server->port()); }
-    std::vector<fs::path> messages() const {
-        std::vector<fs::path> found;
-        if (fs::exists(maildir))
-            for (const auto& entry : fs::directory_iterator(maildir))
-                if (entry.path().extension() == ".eml") found.push_back(entry.path());
-        std::sort(found.begin(), found.end());
-        return found;
-    }
-    // What Python's email package makes of a stored message.
-    Json parsed(const fs::path& eml) const {
-        auto result = testing::run({kPython, kServers + "parse_eml.py", eml.string()}, dir.path());
-        INFO(result.err);
-        REQUIRE(result.exit_code == 0);
-        return Json::parse(result.out);
-    }
-};
 
 Json smtp_settings(const std::string& url) {
     return {{"url", url}, {"from", "tarat@edu.example.kz"}, {"tls", "off"}, {"timeout", 20}};
