@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
         else return usage();
     }
 
-    const double cpu_start = bench::cpu_seconds();
+    const double cpu_start = bench::cpu_seconds();  // CPU counts every --repeat placement; run_all uses 1
     auto load_start = Clock::now();
     tarat::Diagnostics diagnostics;
     auto setup = tarat::load_setup(config, {}, diagnostics);
