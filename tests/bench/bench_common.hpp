@@ -1,6 +1,7 @@
 #pragma once
-// Helpers shared by dispatch_bench and timer_bench: temp dirs, filesystem names, machine load,
-// the fixed Kazakh notice text, percentiles.
+// Helpers shared by dispatch_bench and timer_bench: filesystem names, machine load, the fixed
+// Kazakh notice text, percentiles (temp dirs, peak RSS, load average: bench_proc.hpp).
+#include "bench_proc.hpp"
 #include "notify/plugin_host.hpp"
 #include "store/store.hpp"
 
@@ -21,12 +22,6 @@
 namespace bench {
 
 namespace fs = std::filesystem;
-
-inline fs::path make_temp_dir(const std::string& prefix) {
-    std::string pattern = (fs::temp_directory_path() / (prefix + ".XXXXXX")).string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp " + pattern + " failed");
-    return pattern;
-}
 
 // "ext4 (0xef53)" for the filesystem holding `path`.
 inline std::string filesystem_name(const fs::path& path) {
@@ -91,12 +86,6 @@ inline CpuSample cpu_sample() {
 inline double cpu_busy_percent(const CpuSample& a, const CpuSample& b) {
     double total = double(b.total - a.total);
     return total <= 0 ? 0 : 100.0 * double(b.busy - a.busy) / total * double(::sysconf(_SC_NPROCESSORS_ONLN));
-}
-inline std::string loadavg() {
-    std::ifstream in("/proc/loadavg");
-    std::string a, b, c;
-    in >> a >> b >> c;
-    return a + " " + b + " " + c;
 }
 
 // A small fixed notice in Kazakh: subject + body ≈ 300 bytes of UTF-8.

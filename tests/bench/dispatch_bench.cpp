@@ -6,12 +6,14 @@
 //
 //   dispatch_bench [--notices N] [--workers W] [--batch B] [--no-null] [--no-main]
 //                  [--matrix] [--matrix-notices M] [--per-line-lines L] [--store-breakdown] [--keep]
+//                  [--json FILE]
 //
 // --matrix adds file-plugin runs for workers 1,2 × batch 64,256,1024 with M notices each
 // (default 5000: the file plugin's fsync per notice makes 100,000 take minutes per run).
 // --store-breakdown adds the store's cost per notice of one dispatch cycle, recorded as the
 // Dispatcher records today and with mark_sent_batch (no loop, pool or plugin).
 // The temp dir is under $TMPDIR (default /tmp); the report names its filesystem.
+// --json FILE: also writes the last line of the report (one JSON object) to FILE.
 #include "bench_common.hpp"
 
 #include "core/notice.hpp"
@@ -419,7 +421,8 @@ std::string baseline_json(const BaselineResult& b) {
 int usage() {
     std::fprintf(stderr,
                  "usage: dispatch_bench [--notices N] [--workers W] [--batch B] [--no-null] [--no-main] [--matrix]\n"
-                 "                      [--matrix-notices M] [--per-line-lines L] [--store-breakdown] [--keep]\n");
+                 "                      [--matrix-notices M] [--per-line-lines L] [--store-breakdown] [--keep]\n"
+                 "                      [--json FILE]\n");
     return 64;
 }
 
@@ -428,6 +431,7 @@ int usage() {
 int main(int argc, char** argv) {
     size_t notices = 100000, workers = 2, batch = 256, matrix_notices = 5000, per_line_lines = 1000;
     bool null_run = true, main_run = true, matrix = false, keep = false, breakdown = false;
+    std::string json_file;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> size_t {
@@ -444,6 +448,7 @@ int main(int argc, char** argv) {
         else if (a == "--matrix") matrix = true;
         else if (a == "--keep") keep = true;
         else if (a == "--store-breakdown") breakdown = true;
+        else if (a == "--json" && i + 1 < argc) json_file = argv[++i];
         else return usage();
     }
     if (notices == 0 || workers == 0 || batch == 0) return usage();
@@ -538,5 +543,6 @@ int main(int argc, char** argv) {
     std::snprintf(tail, sizeof tail, ",\"cpu_busy_percent\":%.0f,\"loadavg_end\":\"%s\"}", cpu, bench::loadavg().c_str());
     json += tail;
     std::printf("%s\n", json.c_str());
+    if (!json_file.empty()) std::ofstream(json_file, std::ios::binary) << json << "\n";
     return main_result && !main_result->ok ? 1 : 0;
 }

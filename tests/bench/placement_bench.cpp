@@ -1,8 +1,15 @@
-// Times loading a plan (config, plan, days off) and placing it, and reports peak RSS.
-//   placement_bench CONFIG [--repeat N] [--print N]
+// Times what taratd does with a plan at start: load and validate it (config, plan, days off),
+// place it, and persist it into the real Store (SQLite, WAL, synchronous=FULL, one transaction);
+// reports each stage and the peak RSS at each stage boundary.
+//   placement_bench CONFIG [--repeat N] [--print N] [--state-dir DIR] [--rows FILE] [--json FILE]
+// --rows FILE: the placed events as TSV (not timed), the input of sqlite_baseline.
+// --json FILE: the figures as one JSON object (for tests/bench/run_all).
 // A national-size input: python3 tests/bench/gen_national_plan.py /tmp/tarat-bench
+#include "bench_proc.hpp"
+
 #include "config/setup.hpp"
 #include "schedule/placement.hpp"
+#include "store/store.hpp"
 
 #include <sys/resource.h>
 
@@ -28,18 +35,20 @@ long peak_rss_kib() {
     return usage.ru_maxrss;  // KiB on Linux
 }
 
-// VmHWM: the peak so far, read at a stage boundary.
-long vm_hwm_kib() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-    return -1;
+int usage() {
+    std::fprintf(stderr,
+                 "usage: placement_bench CONFIG [--repeat N] [--print N] [--state-dir DIR] [--rows FILE] [--json FILE]\n");
+    return 64;
 }
 
-int usage() {
-    std::fprintf(stderr, "usage: placement_bench CONFIG [--repeat N] [--print N]\n");
-    return 64;
+// One line per event, tab-separated, the columns of the store's event table that a plan load fills.
+void write_rows(const std::string& file, const tarat::Schedule& schedule) {
+    std::ofstream out(file, std::ios::binary);
+    for (const auto& e : schedule.events)
+        out << e.id << '\t' << e.centre << '\t' << e.district << '\t' << e.form << '\t' << e.title << '\t'
+            << e.audience << '\t' << e.responsible << '\t' << tarat::format_date(e.date) << '\t' << e.start_minutes
+            << '\t' << e.end_minutes << '\t' << e.source << '\n';
+    if (!out) throw std::runtime_error("cannot write " + file);
 }
 
 }  // namespace
@@ -49,13 +58,18 @@ int main(int argc, char** argv) {
     const std::string config = argv[1];
     int repeat = 3;
     long print = 0;
+    std::string state_dir, rows_file, json_file;
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
         else if (arg == "--print" && i + 1 < argc) print = std::atol(argv[++i]);
+        else if (arg == "--state-dir" && i + 1 < argc) state_dir = argv[++i];
+        else if (arg == "--rows" && i + 1 < argc) rows_file = argv[++i];
+        else if (arg == "--json" && i + 1 < argc) json_file = argv[++i];
         else return usage();
     }
 
+    const double cpu_start = bench::cpu_seconds();  // CPU counts every --repeat placement; run_all uses 1
     auto load_start = Clock::now();
     tarat::Diagnostics diagnostics;
     auto setup = tarat::load_setup(config, {}, diagnostics);
@@ -64,7 +78,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s", diagnostics.format().c_str());
         return 78;
     }
-    long rss_after_load = vm_hwm_kib();
+    long rss_after_load = bench::vm_hwm_kib();
 
     std::vector<double> times;
     tarat::Schedule schedule;
@@ -74,7 +88,22 @@ int main(int argc, char** argv) {
         times.push_back(seconds_since(start));
     }
     std::sort(times.begin(), times.end());
-    long rss_after_place = vm_hwm_kib();
+    long rss_after_place = bench::vm_hwm_kib();
+
+    // Persist as taratd does at start: a fresh database, the plan and its events in one transaction.
+    const bool temp_state = state_dir.empty();
+    std::filesystem::path db_dir = temp_state ? bench::make_temp_dir("tarat-placement-bench") : std::filesystem::path(state_dir);
+    std::filesystem::create_directories(db_dir);
+    std::filesystem::remove(db_dir / "tarat.db");
+    auto persist_start = Clock::now();
+    auto store = tarat::Store::open(db_dir / "tarat.db");
+    auto stored = store->apply_plan(setup->plan, schedule.events, tarat::SystemClock().now(), "placement_bench");
+    double persist_seconds = seconds_since(persist_start);
+    const double cpu_total = bench::cpu_seconds() - cpu_start;
+    store.reset();
+    long rss_after_persist = bench::vm_hwm_kib();
+    auto db_bytes = std::filesystem::file_size(db_dir / "tarat.db");
+    if (temp_state) std::filesystem::remove_all(db_dir);
 
     // The reload path: every tenth event was announced and is pinned.
     std::vector<tarat::ScheduledEvent> pins;
@@ -97,6 +126,12 @@ int main(int argc, char** argv) {
                 times[times.size() / 2], repeat, rss_after_place);
     std::printf("events placed: %zu, unplaced: %zu, drift: %zu, warnings: %zu\n", schedule.events.size(),
                 schedule.unplaced.size(), schedule.drift.size(), schedule.warnings.size());
+    std::printf("persist (Store::open + apply_plan, one transaction): %.3f s, %zu changes, database %ju bytes, "
+                "peak RSS after persisting %ld KiB\n",
+                persist_seconds, stored.changes.size(), std::uintmax_t(db_bytes), rss_after_persist);
+    const double total_seconds = load_seconds + times[times.size() / 2] + persist_seconds;
+    std::printf("load + validate + place (median) + persist: %.3f s (CPU %.3f s), peak RSS %ld KiB\n", total_seconds,
+                cpu_total, rss_after_persist);
     std::printf("place with %zu pins: %.3f s (%zu events, %zu drift)\n", pins.size(), pinned_seconds,
                 pinned.events.size(), pinned.drift.size());
     std::printf("format_schedule: %.3f s, %zu bytes\n", text_seconds, text.size());
@@ -105,6 +140,20 @@ int main(int argc, char** argv) {
         const auto& e = schedule.events[size_t(i)];
         std::printf("%s %s %s %s %s\n", tarat::format_date(e.date).c_str(), tarat::format_hhmm(e.start_minutes).c_str(),
                     e.centre.c_str(), e.form.c_str(), e.id.c_str());
+    }
+    if (!rows_file.empty()) write_rows(rows_file, schedule);
+    if (!json_file.empty()) {
+        std::ofstream json(json_file, std::ios::binary);
+        char buf[768];
+        std::snprintf(buf, sizeof buf,
+                      "{\"name\":\"placement_bench\",\"centres\":%zu,\"events\":%zu,\"load_seconds\":%.4f,"
+                      "\"place_seconds\":%.4f,\"persist_seconds\":%.4f,\"total_seconds\":%.4f,\"cpu_seconds\":%.4f,"
+                      "\"peak_rss_kib\":%ld,\"rss_after_load_kib\":%ld,\"rss_after_place_kib\":%ld,"
+                      "\"database_bytes\":%ju,\"loadavg\":\"%s\"}\n",
+                      p.centres.size(), schedule.events.size(), load_seconds, times[times.size() / 2], persist_seconds,
+                      total_seconds, cpu_total, rss_after_persist, rss_after_load, rss_after_place, std::uintmax_t(db_bytes),
+                      bench::loadavg().c_str());
+        json << buf;
     }
     for (const auto& u : schedule.unplaced)
         if (print > 0) std::printf("unplaced %s %s %s: %s\n", u.rule.c_str(), u.centre.c_str(), u.period.c_str(),

@@ -8,7 +8,9 @@
 // with setresgid/setresuid. Without root, configurations over 16 clients are reported as refused.
 // Not run by ctest.
 //
-//   socket_bench [--seconds S]
+//   socket_bench [--seconds S] [--clients N,N,...] [--json FILE]
+// --clients: the client counts to measure (default 1,8,16,32,128); --json FILE: also writes the
+// last line of the report (one JSON object) to FILE.
 #include <utility>  // before Asio headers
 
 #include <boost/asio/io_context.hpp>
@@ -36,7 +38,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -345,11 +349,18 @@ std::string jnum(double v, int prec = 1) { return !std::isfinite(v) ? "null" : f
 
 int main(int argc, char** argv) {
     double seconds = 2.0;
+    std::vector<int> counts{1, 8, 16, 32, 128};
+    std::string json_file;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
-        else {
-            std::fprintf(stderr, "usage: %s [--seconds S]\n", argv[0]);
+        else if (a == "--json" && i + 1 < argc) json_file = argv[++i];
+        else if (a == "--clients" && i + 1 < argc) {
+            counts.clear();
+            std::istringstream list(argv[++i]);
+            for (std::string n; std::getline(list, n, ',');) counts.push_back(std::max(1, std::atoi(n.c_str())));
+        } else {
+            std::fprintf(stderr, "usage: %s [--seconds S] [--clients N,N,...] [--json FILE]\n", argv[0]);
             return 2;
         }
     }
@@ -400,7 +411,6 @@ int main(int argc, char** argv) {
                     TARAT_BENCH_TARATD, startup, std::thread::hardware_concurrency(), seconds, kPerGroup,
                     root ? ", one uid per group (60000+g)" : " (not root: one uid, >16 clients will be refused)");
         std::fflush(stdout);
-        const int counts[] = {1, 8, 16, 32, 128};
         for (const char* command : {"status", "events"}) {
             for (int n : counts) {
                 results.push_back(measure("taratd", tarat_sock, command, n, seconds));
@@ -452,6 +462,7 @@ int main(int argc, char** argv) {
     std::printf("\ngoal: status p99 <= 1 ms at 32 clients: %s (%s us)\n", goal ? "MET" : "NOT MET",
                 fmt(status32_p99).c_str());
     std::printf("%s\n", json.c_str());
+    if (!json_file.empty()) std::ofstream(json_file, std::ios::binary) << json << "\n";
     std::error_code ec;
     fs::remove_all(dir, ec);
     return 0;

@@ -4,12 +4,14 @@
 // once with it busy (a `yes > /dev/null` child for the duration of the phase, killed after).
 //
 //   timer_bench [--quick] [--notices N] [--window S] [--only idle|busy] [--poke-phase-ms P] [--seed X]
+//               [--json FILE]
 //
 // Default: 1,000 notices over 60 s per phase (two phases ≈ 2 min); --quick: 200 over 10 s.
 // The store keeps due times in whole seconds (Instant = sys_seconds), so each due is rounded up
 // to the next whole second when stored; lateness is measured from the stored due.
 // --poke-phase-ms P: start the dispatcher (first poke) P ms after a whole second, to show how the
 // sub-second phase of poke() carries into the lateness.
+// --json FILE: also writes the last line of the report (one JSON object) to FILE.
 #include "bench_common.hpp"
 
 #include "core/notice.hpp"
@@ -32,6 +34,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -204,7 +207,8 @@ Phase run_phase(const std::string& name, size_t n, std::chrono::milliseconds win
 }
 
 int usage() {
-    std::fprintf(stderr, "usage: timer_bench [--quick] [--notices N] [--window S] [--only idle|busy] [--poke-phase-ms P] [--seed X]\n");
+    std::fprintf(stderr, "usage: timer_bench [--quick] [--notices N] [--window S] [--only idle|busy] [--poke-phase-ms P] [--seed X]\n"
+                         "                   [--json FILE]\n");
     return 64;
 }
 
@@ -213,7 +217,7 @@ int usage() {
 int main(int argc, char** argv) {
     size_t n = 1000;
     long window_s = 60;
-    std::string only;
+    std::string only, json_file;
     std::optional<int> poke_phase;
     unsigned seed = 42;
     bool quick = false;
@@ -232,6 +236,7 @@ int main(int argc, char** argv) {
         else if (a == "--only") only = next();
         else if (a == "--poke-phase-ms") poke_phase = std::stoi(next());
         else if (a == "--seed") seed = unsigned(std::stoul(next()));
+        else if (a == "--json") json_file = next();
         else return usage();
     }
     if (n == 0 || window_s <= 0 || (!only.empty() && only != "idle" && only != "busy")) return usage();
@@ -276,6 +281,7 @@ int main(int argc, char** argv) {
     }
     json += "]}";
     std::printf("%s\n", json.c_str());
+    if (!json_file.empty()) std::ofstream(json_file, std::ios::binary) << json << "\n";
     bool ok = true;
     for (const auto& p : phases) ok = ok && p.ok;
     return ok ? 0 : 1;
