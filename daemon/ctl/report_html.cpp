@@ -115,7 +115,7 @@ void overdue_table(std::string& out, const ComplianceReport& r) {
         out += "<p>" + esc(tr(lang, "Nothing is overdue.")) + "</p>";
         return;
     }
-    out += "<table class=\"overdue\"><colgroup><col style=\"width:8%\"><col style=\"width:33%\">"
+    out += "<table class=\"overdue\"><colgroup><col style=\"width:10%\"><col style=\"width:31%\">"
            "<col style=\"width:20%\"><col style=\"width:15%\"><col style=\"width:12%\"><col style=\"width:12%\">"
            "</colgroup><thead><tr>";
     for (const char* heading : {"Days late", "Event", "Centre", "Status", "Date", "Due"})

@@ -1,7 +1,7 @@
 // End to end: `taratctl compliance --format html|csv|md -o FILE` against the real taratd with the shipped
 // plan on a pretended 2027-02-15, after held (reports on time, late, missing), postponed and cancelled
 // events; the HTML rendered by headless Chromium: a screenshot that is not blank, no horizontal
-// overflow on A4, and the same numbers as the CSV.
+// overflow on A4, A4 pages when printed, and the same numbers as the CSV.
 //
 // The screenshot stays at build/tests/report-screenshot.png (and the page at build/tests/report.html).
 #include "support/csv.hpp"
@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -199,6 +200,19 @@ TEST_CASE("compliance report in html, csv and md, rendered by chromium") {
 
     // No horizontal overflow: A4 at 96 dpi on screen (794 px) and its printable width (186 mm = 703 px).
     std::cout << overflow_at(dept.dir, html, 794) << "\n" << overflow_at(dept.dir, html, 703) << "\n";
+    // Printed, every page is A4 (595 × 842 pt), and the report takes a few of them, not dozens.
+    const auto pdf_path = dept.dir / "report.pdf";
+    chromium(dept.dir, {"--no-pdf-header-footer", "--print-to-pdf=" + pdf_path.string(), "file://" + kept_html.string()});
+    const auto pdf = read_file(pdf_path);
+    const std::regex media_box(R"(/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\])");
+    int pages = 0;
+    for (std::sregex_iterator it(pdf.begin(), pdf.end(), media_box), end; it != end; ++it, ++pages) {
+        CHECK(std::abs(std::stod((*it)[1]) - 595.3) < 1.5);
+        CHECK(std::abs(std::stod((*it)[2]) - 841.9) < 1.5);
+    }
+    CHECK(pages >= 1);
+    CHECK(pages <= 6);
+    std::cout << "printed: " << pages << " A4 pages\n";
 
     // The numbers Chromium shows are the CSV's: every group's measures, the total, the overdue days.
     auto dom = chromium(dept.dir, {"--dump-dom", "file://" + html_path.string()});
