@@ -28,6 +28,8 @@ _taratctl() {
         --lang) COMPREPLY=($(compgen -W "kk ru en" -- "$cur")); return ;;
         --state) COMPREPLY=($(compgen -W "planned held reported cancelled" -- "$cur")); return ;;
         --by) COMPREPLY=($(compgen -W "centre district form" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "html csv md" -- "$cur")); return ;;
+        -o | --output) _filedir; return ;;
         --centre | --district | --form | --person | --event | --from | --to | --date | --since | --year | \
             --limit | --participants | --note | --ref | --reason | --start) return ;;
     esac
@@ -41,7 +43,7 @@ _taratctl() {
     case $cmd in
         events) options="--centre --district --form --state --from --to" ;;
         notices) options="--pending --sent --failed --dead --event --person" ;;
-        compliance) options="--by --from --to" ;;
+        compliance) options="--by --from --to --format -o --output" ;;
         calendar) options="--year" ;;
         history) options="--since --limit" ;;
         held) options="--date --participants --note" ;;

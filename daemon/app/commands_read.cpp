@@ -1,6 +1,7 @@
 // The read commands: anyone who can open the socket may ask them.
 #include "app/command_support.hpp"
 #include "app/commands.hpp"
+#include "app/compliance.hpp"
 #include "app/daemon.hpp"
 
 #include <algorithm>
@@ -188,52 +189,6 @@ Reply notices(Daemon& daemon, const json& args) {
     return {control::ok, text, {{"notices", std::move(listed)}}};
 }
 
-// One group's counts in `compliance`.
-struct Tally {
-    int planned = 0, held = 0, held_on_planned_date = 0, not_held = 0, postponed = 0, cancelled = 0;
-    int reported_on_time = 0, reported_late = 0, report_missing = 0, report_pending = 0, participants = 0;
-
-    json to_json() const {
-        return {{"planned", planned},
-                {"held", held},
-                {"held_on_planned_date", held_on_planned_date},
-                {"not_held", not_held},
-                {"postponed", postponed},
-                {"cancelled", cancelled},
-                {"reported_on_time", reported_on_time},
-                {"reported_late", reported_late},
-                {"report_missing", report_missing},
-                {"report_pending", report_pending},
-                {"participants", participants}};
-    }
-};
-
-void count(Tally& t, const StoredEvent& s, Date report_due, Date today) {
-    const auto& e = s.event;
-    ++t.planned;
-    if (s.postponed_from) ++t.postponed;
-    if (s.state == EventState::cancelled) {
-        ++t.cancelled;
-        return;
-    }
-    const bool held = s.state == EventState::held || s.state == EventState::reported;
-    if (!held) {
-        if (e.date < today) ++t.not_held;  // its day has passed without a word
-        return;
-    }
-    ++t.held;
-    if (!s.postponed_from && s.held_date == e.date) ++t.held_on_planned_date;
-    t.participants += s.participants.value_or(0);
-    if (s.state == EventState::reported) {
-        if (s.reported_date && *s.reported_date > report_due) ++t.reported_late;
-        else ++t.reported_on_time;
-    } else if (report_due < today) {
-        ++t.report_missing;
-    } else {
-        ++t.report_pending;
-    }
-}
-
 Reply compliance(Daemon& daemon, const json& args) {
     const std::string by = string_arg(args, "by").value_or("centre");
     if (by != "centre" && by != "district" && by != "form")
@@ -242,51 +197,34 @@ Reply compliance(Daemon& daemon, const json& args) {
     if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
     auto& store = daemon.store();
     const auto& setup = daemon.setup();
-    const Date today = daemon.today();
-
-    // Every group of the plan appears, with zeros when it has no events in the period.
-    std::map<std::string, std::string> names;
-    std::vector<std::string> order;
-    auto group = [&](const std::string& id, const std::string& name) {
-        if (names.emplace(id, name).second) order.push_back(id);
-    };
-    for (const auto& c : store.centres()) {
-        if (!c.in_plan) continue;
-        if (by == "centre") group(c.id, c.name);
-        if (by == "district") group(c.district, c.district_name);
-    }
-    if (by == "form")
-        for (const auto& f : setup.plan.forms) group(f.id, f.name.in(setup.config.locale));
-
-    std::map<std::string, Tally> tallies;
-    Tally total;
     const auto& policy = daemon.notices().policy();
-    for (const auto& s : store.events(filter)) {
-        const auto& e = s.event;
-        const std::string& key = by == "centre" ? e.centre : by == "district" ? e.district : e.form;
-        group(key, key);
-        Date due = policy.report_due_date(e, s.held_date.value_or(e.date));
-        count(tallies[key], s, due, today);
-        count(total, s, due, today);
-    }
-    json groups = json::array();
-    for (const auto& id : order) {
-        json g = tallies[id].to_json();
-        g["id"] = id;
-        g["name"] = names[id];
-        groups.push_back(std::move(g));
-    }
+    ComplianceInput input{store.centres(), setup.plan.forms, store.events(filter),
+                          [&policy](const StoredEvent& s) {
+                              return policy.report_due_date(s.event, s.held_date.value_or(s.event.date));
+                          },
+                          daemon.today(), setup.config.locale};
+    json reply = compliance_groups(input, by);
+    const json& total = reply["total"];
     auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };
-    return {control::ok,
-            std::to_string(total.planned) + " events: " + std::to_string(total.held) + " held, " +
-                std::to_string(total.reported_on_time + total.reported_late) + " reported, " +
-                std::to_string(total.report_missing) + " reports missing",
-            {{"by", by},
-             {"from", date_or_null(filter.from)},
-             {"to", date_or_null(filter.to)},
-             {"today", format_date(today)},
-             {"groups", groups},
-             {"total", total.to_json()}}};
+    std::string text = std::to_string(total["planned"].get<int>()) + " events: " +
+                       std::to_string(total["held"].get<int>()) + " held, " +
+                       std::to_string(total["reported_on_time"].get<int>() + total["reported_late"].get<int>()) +
+                       " reported, " + std::to_string(total["report_missing"].get<int>()) + " reports missing";
+    reply["by"] = by;
+    reply["from"] = date_or_null(filter.from);
+    reply["to"] = date_or_null(filter.to);
+    reply["today"] = format_date(input.today);
+    if (args.value("detail", false)) {
+        // The full report: its period is the plan's where the caller gave no bound.
+        auto info = store.plan_info();
+        const Date first = filter.from.value_or(info ? info->from : input.today);
+        const Date last = filter.to.value_or(info ? info->to : input.today);
+        reply.update(compliance_detail(input, first, std::max(first, last)));
+        reply["period"] = {{"from", format_date(first)}, {"to", format_date(last)}};
+        reply["plan"] = info ? json{{"id", info->id}, {"title", info->title}, {"basis", info->basis}}
+                             : json::object();
+    }
+    return {control::ok, std::move(text), std::move(reply)};
 }
 
 Reply calendar(Daemon& daemon, const json& args) {
@@ -378,8 +316,9 @@ void register_read_commands(control::CommandTable& table, Daemon& daemon) {
                bind(notices)});
     table.add({"compliance", Permission::read,
                "Per centre, district or form: planned, held (on the planned date), postponed, cancelled, reports "
-               "on time / late / missing, participants.",
-               {{"by", "string"}, {"from", "date"}, {"to", "date"}}, bind(compliance)});
+               "on time / late / missing, participants. detail: all three groupings, the overdue list and the "
+               "timeline by month, for the full report.",
+               {{"by", "string"}, {"from", "date"}, {"to", "date"}, {"detail", "boolean"}}, bind(compliance)});
     table.add({"calendar", Permission::read,
                "The year's days off and transferred working days, with their status (default: this year).",
                {{"year", "integer"}}, bind(calendar)});

@@ -2,6 +2,8 @@
 #include "app/exit_codes.hpp"
 #include "control/client.hpp"
 #include "ctl/labels.hpp"
+#include "ctl/output_file.hpp"
+#include "ctl/report.hpp"
 #include "ctl/render.hpp"
 
 #include <CLI/CLI.hpp>
@@ -14,6 +16,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <system_error>
 
 namespace {
 
@@ -123,7 +126,14 @@ private:
     std::string call_arguments_ = "{}";
 };
 
-void define_commands(CommandLine& cl) {
+// `compliance --format html|csv|md [-o FILE]`: the full report, rendered and written by taratctl.
+struct ReportOptions {
+    CLI::App* command = nullptr;
+    std::string format, output;
+    bool wanted() const { return command && command->parsed() && !format.empty(); }
+};
+
+void define_commands(CommandLine& cl, ReportOptions& report) {
     cl.add("status", "the plan, the centres and the next events");
 
     auto* events = cl.add("events", "the events, by date; every option narrows the list");
@@ -152,6 +162,12 @@ void define_commands(CommandLine& cl) {
     cl.text(compliance, "--by", "by", "centre (default), district or form");
     cl.text(compliance, "--from", "from", "first date, YYYY-MM-DD");
     cl.text(compliance, "--to", "to", "last date, YYYY-MM-DD");
+    report.command = compliance;
+    auto* format = compliance->add_option("--format", report.format,
+                                          "the full report for the period: html, csv or md (Kazakh unless --lang)");
+    format->check(CLI::IsMember({"html", "csv", "md"}));
+    compliance->add_option("-o,--output", report.output, "write the report to FILE (default: standard output)")
+        ->needs(format);
 
     auto* calendar = cl.add("calendar", "days off and transferred working days of a year");
     cl.number(calendar, "--year", "year", "the year (default: this year)");
@@ -202,6 +218,27 @@ void define_commands(CommandLine& cl) {
     cl.raw(cl.add("call", "send any command with JSON arguments"));
 }
 
+int write_report(const ReportOptions& report, const json& arguments, Lang lang) {
+    std::string bytes;
+    try {
+        bytes = render_report(*parse_report_format(report.format), arguments, lang);
+    } catch (const std::exception& e) {
+        std::cerr << "taratctl: " << e.what() << "\n";
+        return exit_code::software;
+    }
+    if (report.output.empty() || report.output == "-") {
+        std::cout << bytes << std::flush;
+        return std::cout ? exit_code::ok : exit_code::cant_create;
+    }
+    try {
+        write_file_atomically(report.output, bytes);
+    } catch (const std::system_error& e) {
+        std::cerr << "taratctl: " << e.what() << "\n";
+        return exit_code::cant_create;
+    }
+    return exit_code::ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -215,7 +252,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"kk", "ru", "en"}));
     app.require_subcommand(1);
     CommandLine command_line(app);
-    define_commands(command_line);
+    ReportOptions report;
+    define_commands(command_line, report);
     json request;
     try {
         app.parse(argc, argv);
@@ -224,7 +262,11 @@ int main(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? 0 : exit_code::usage;
     }
-    const Lang lang = pick_language(lang_flag, std::getenv("LC_ALL"), std::getenv("LC_MESSAGES"), std::getenv("LANG"));
+    Lang lang = pick_language(lang_flag, std::getenv("LC_ALL"), std::getenv("LC_MESSAGES"), std::getenv("LANG"));
+    if (report.wanted()) {
+        request["arguments"]["detail"] = true;
+        if (lang_flag.empty()) lang = Lang::kk;  // the report is the department's: Kazakh unless asked
+    }
 
     std::string path = socket_path(socket_flag);
     json reply;
@@ -254,6 +296,7 @@ int main(int argc, char** argv) {
                 std::cerr << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
         return exit_code_for(result);
     }
+    if (report.wanted()) return write_report(report, arguments, lang);
     if (as_json) std::cout << arguments.dump(2) << "\n";
     else if (command != "test-notice") render_reply(command, arguments, text, lang, std::cout);
     return exit_code::ok;

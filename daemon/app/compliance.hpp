@@ -1,0 +1,40 @@
+#pragma once
+// How the plan's events went: counts per centre, district or form (planned, held on the planned
+// date, postponed, cancelled, reports on time / late / missing, participants), the list of what is
+// overdue and by how many days, and each centre's events by month. Pure: the caller reads the store.
+#include "core/plan.hpp"
+#include "core/time.hpp"
+#include "store/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tarat {
+
+struct ComplianceInput {
+    std::vector<StoredCentre> centres;  // by district, then id (as the store lists them)
+    std::vector<Form> forms;            // in plan order
+    std::vector<StoredEvent> events;    // already narrowed to the period
+    std::function<Date(const StoredEvent&)> report_due;
+    Date today{};
+    std::string locale;  // the language of a form's "name"
+};
+
+// Where one event stands today: each event has exactly one.
+enum class Outcome { upcoming, not_held, held, reported_on_time, reported_late, report_missing, cancelled };
+std::string_view outcome_name(Outcome outcome);
+Outcome outcome_of(const StoredEvent& event, Date report_due, Date today);
+
+// `taratctl compliance`'s table: {"groups": [...], "total": {...}} for by = centre, district or form.
+// Every group of the plan appears, with zeros when it has no events.
+nlohmann::json compliance_groups(const ComplianceInput& input, std::string_view by);
+
+// What the full report adds (`detail`): "groupings" (all three), "overdue" (most days late first)
+// and "timeline" (per centre, per month from `first` to `last`, events by outcome).
+nlohmann::json compliance_detail(const ComplianceInput& input, Date first, Date last);
+
+}  // namespace tarat

@@ -1,0 +1,158 @@
+#include "ctl/report.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace tarat {
+
+using nlohmann::json;
+
+const std::array<CountColumn, 10> kCountColumns{{
+    {"planned", "Planned", &ReportCounts::planned},
+    {"held", "Held", &ReportCounts::held},
+    {"held_on_planned_date", "On the planned date", &ReportCounts::held_on_planned_date},
+    {"postponed", "Postponed", &ReportCounts::postponed},
+    {"cancelled", "Cancelled", &ReportCounts::cancelled},
+    {"not_held", "Not held", &ReportCounts::not_held},
+    {"reported_on_time", "Report on time", &ReportCounts::reported_on_time},
+    {"reported_late", "Report late", &ReportCounts::reported_late},
+    {"report_missing", "Report missing", &ReportCounts::report_missing},
+    {"participants", "Participants", &ReportCounts::participants},
+}};
+
+// Done first, then waiting, then what went wrong; colours that stay apart in print.
+const std::array<OutcomeStyle, 7> kOutcomeOrder{{
+    {"reported_on_time", "report on time", "#2e7d32"},
+    {"held", "held, report not yet due", "#8bc34a"},
+    {"reported_late", "report late", "#f9a825"},
+    {"report_missing", "report missing", "#e65100"},
+    {"not_held", "not confirmed held", "#b71c1c"},
+    {"cancelled", "cancelled", "#9e9e9e"},
+    {"upcoming", "upcoming", "#ffffff"},
+}};
+
+std::optional<ReportFormat> parse_report_format(std::string_view name) {
+    if (name == "html") return ReportFormat::html;
+    if (name == "csv") return ReportFormat::csv;
+    if (name == "md") return ReportFormat::md;
+    return std::nullopt;
+}
+
+std::optional<int> ReportCounts::on_time_percent() const {
+    const int due = reports_due();
+    if (due == 0) return std::nullopt;
+    return (reported_on_time * 200 + due) / (2 * due);  // rounded half up
+}
+
+namespace {
+
+std::string text_of(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const char* lang_code(Lang lang) { return lang == Lang::kk ? "kk" : lang == Lang::ru ? "ru" : "en"; }
+
+ReportCounts counts_of(const json& j) {
+    ReportCounts c;
+    for (const auto& column : kCountColumns) c.*column.value = j.value(column.key, 0);
+    c.report_pending = j.value("report_pending", 0);
+    return c;
+}
+
+const json& required(const json& arguments, const char* key) {
+    auto it = arguments.find(key);
+    if (it == arguments.end())
+        throw std::runtime_error(std::string("the daemon's compliance reply has no '") + key +
+                                 "': is taratd older than this taratctl?");
+    return *it;
+}
+
+}  // namespace
+
+ComplianceReport read_report(const json& a, Lang lang) {
+    ComplianceReport r;
+    r.lang = lang;
+    const auto& plan = a.value("plan", json::object());
+    r.plan_title = text_of(plan, "title");
+    r.plan_basis = text_of(plan, "basis");
+    const auto& period = required(a, "period");
+    r.from = text_of(period, "from");
+    r.to = text_of(period, "to");
+    r.today = text_of(a, "today");
+    const auto& groupings = required(a, "groupings");
+    constexpr std::pair<const char*, const char*> kGroupings[] = {
+        {"centre", "By centre"}, {"district", "By district"}, {"form", "By form"}};
+    for (auto [by, heading] : kGroupings) {
+        ReportGrouping g{by, tr(lang, heading), {}};
+        for (const auto& group : groupings.value(by, json::array())) {
+            std::string name = text_of(group, "name");
+            if (auto names = group.find("names"); names != group.end() && !text_of(*names, lang_code(lang)).empty())
+                name = text_of(*names, lang_code(lang));
+            g.groups.push_back({text_of(group, "id"), name, counts_of(group)});
+        }
+        r.groupings.push_back(std::move(g));
+    }
+    r.total = counts_of(a.value("total", json::object()));
+    for (const auto& o : required(a, "overdue"))
+        r.overdue.push_back({text_of(o, "id"), text_of(o, "title"), text_of(o, "centre_name"),
+                             text_of(o, "district_name"), text_of(o, "form"), text_of(o, "date"), text_of(o, "due"),
+                             text_of(o, "missing") == "report", o.value("days_late", 0)});
+    const auto& timeline = required(a, "timeline");
+    for (const auto& m : timeline.value("months", json::array())) r.months.push_back(m.get<std::string>());
+    for (const auto& c : timeline.value("centres", json::array())) {
+        TimelineRow row{text_of(c, "id"), text_of(c, "name"), {}};
+        for (const auto& cell : c.value("months", json::array())) {
+            TimelineCell t{cell.value("total", 0), {}};
+            for (const auto& style : kOutcomeOrder)
+                if (int n = cell.value(style.name, 0); n > 0) t.by_outcome.emplace_back(style.name, n);
+            row.months.push_back(std::move(t));
+        }
+        r.timeline.push_back(std::move(row));
+    }
+    return r;
+}
+
+std::string month_label(const std::string& month, Lang lang) {
+    static const char* const names[] = {"January", "February", "March",     "April",   "May",      "June",
+                                        "July",    "August",   "September", "October", "November", "December"};
+    if (month.size() != 7) return month;
+    const int number = std::stoi(month.substr(5));
+    if (number < 1 || number > 12) return month;
+    return tr(lang, names[number - 1]) + " " + month.substr(0, 4);
+}
+
+std::string tr_format(Lang lang, std::string_view english, const std::string& value) {
+    std::string text = tr(lang, english);
+    if (auto at = text.find("{}"); at != std::string::npos) text.replace(at, 2, value);
+    return text;
+}
+
+std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string render_report(ReportFormat format, const json& arguments, Lang lang) {
+    const auto report = read_report(arguments, lang);
+    switch (format) {
+        case ReportFormat::html: return report_html(report);
+        case ReportFormat::csv: return report_csv(report);
+        case ReportFormat::md: return report_md(report);
+    }
+    return {};
+}
+
+}  // namespace tarat

@@ -1,0 +1,105 @@
+#pragma once
+// The compliance report (`taratctl compliance --format html|csv|md`): the daemon's `compliance`
+// reply with `detail` read once into a model, so that every format shows the same numbers.
+#include "ctl/labels.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tarat {
+
+enum class ReportFormat { html, csv, md };
+std::optional<ReportFormat> parse_report_format(std::string_view name);
+
+// One group's counts, as the daemon sends them.
+struct ReportCounts {
+    int planned = 0, held = 0, held_on_planned_date = 0, not_held = 0, postponed = 0, cancelled = 0;
+    int reported_on_time = 0, reported_late = 0, report_missing = 0, report_pending = 0, participants = 0;
+
+    int reports_due() const { return reported_on_time + reported_late + report_missing; }
+    // Whole percent of due reports that came on time; nullopt when none was due yet.
+    std::optional<int> on_time_percent() const;
+};
+
+// The report's count columns: JSON key, English heading (translated by tr), and its value.
+struct CountColumn {
+    const char* key;
+    const char* heading;
+    int ReportCounts::*value;
+};
+extern const std::array<CountColumn, 10> kCountColumns;
+
+struct ReportGroup {
+    std::string id;
+    std::string name;
+    ReportCounts counts;
+};
+
+struct ReportGrouping {
+    std::string by;       // centre, district, form
+    std::string heading;  // "By centre", translated
+    std::vector<ReportGroup> groups;
+};
+
+struct OverdueItem {
+    std::string id, title, centre_name, district_name, form;
+    std::string date, due;  // ISO
+    bool held = false;      // held, report missing; else not confirmed held
+    int days_late = 0;
+};
+
+// The events of one month at one centre, by outcome (the daemon's outcome names).
+struct TimelineCell {
+    int total = 0;
+    std::vector<std::pair<std::string, int>> by_outcome;  // in kOutcomeOrder, zeros left out
+};
+struct TimelineRow {
+    std::string id, name;
+    std::vector<TimelineCell> months;
+};
+
+// The outcomes in the order charts stack them, with their legend text (English, for tr).
+struct OutcomeStyle {
+    const char* name;
+    const char* legend;
+    const char* colour;
+};
+extern const std::array<OutcomeStyle, 7> kOutcomeOrder;
+
+struct ComplianceReport {
+    Lang lang = Lang::kk;
+    std::string plan_title, plan_basis;
+    std::string from, to, today;  // ISO
+    std::vector<ReportGrouping> groupings;  // centre, district, form
+    ReportCounts total;
+    std::vector<OverdueItem> overdue;
+    std::vector<std::string> months;  // "2026-12"
+    std::vector<TimelineRow> timeline;
+};
+
+// Throws std::runtime_error when the reply lacks the detail (a daemon too old to send it).
+ComplianceReport read_report(const nlohmann::json& arguments, Lang lang);
+
+// "Желтоқсан 2026" for "2026-12".
+std::string month_label(const std::string& month, Lang lang);
+// tr with "{}" replaced by `value`.
+std::string tr_format(Lang lang, std::string_view english, const std::string& value);
+
+std::string report_html(const ComplianceReport& report);
+std::string report_csv(const ComplianceReport& report);
+std::string report_md(const ComplianceReport& report);
+std::string render_report(ReportFormat format, const nlohmann::json& arguments, Lang lang);
+
+// The SVG charts the HTML report embeds: events per centre by month, and on-time rate per centre.
+std::string timeline_svg(const ComplianceReport& report);
+std::string on_time_svg(const ComplianceReport& report);
+
+// Text for HTML and SVG: & < > " ' escaped.
+std::string xml_escape(std::string_view text);
+
+}  // namespace tarat

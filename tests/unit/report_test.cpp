@@ -1,0 +1,192 @@
+// taratctl's compliance report in HTML, CSV and Markdown, from the reply the daemon's own code makes.
+#include "ctl/output_file.hpp"
+#include "ctl/report.hpp"
+#include "support/csv.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "unit/compliance_sample.hpp"
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+using namespace tarat;
+using namespace tarat::testing;
+using nlohmann::json;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string html_for(Lang lang) { return render_report(ReportFormat::html, sample_reply(), lang); }
+
+}  // namespace
+
+// The on-time rate rounds half up and is absent when no report was due.
+TEST_CASE("on-time percent") {
+    ReportCounts c;
+    CHECK_FALSE(c.on_time_percent());
+    c.reported_on_time = 2;
+    c.reported_late = 1;
+    CHECK(c.on_time_percent() == 67);
+    c.report_missing = 1;
+    CHECK(c.on_time_percent() == 50);
+    c = {};
+    c.reported_on_time = 1;
+    c.report_missing = 7;
+    CHECK(c.on_time_percent() == 13);  // 12.5 → 13
+}
+
+// HTML: self-contained, no script, nothing fetched, A4, both charts, every text escaped.
+TEST_CASE("html report") {
+    const auto html = html_for(Lang::kk);
+    CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+    CHECK(contains(html, "<html lang=\"kk\">"));
+    CHECK(contains(html, "<meta charset=\"utf-8\">"));
+    CHECK(contains(html, "@page { size: A4"));
+    CHECK_FALSE(contains(html, "<script"));
+    CHECK_FALSE(contains(html, "src="));
+    CHECK_FALSE(contains(html, "href="));
+    CHECK_FALSE(contains(html, "url("));
+    CHECK_FALSE(contains(html, "@import"));
+    auto svgs = 0;
+    for (size_t at = html.find("<svg xmlns"); at != std::string::npos; at = html.find("<svg xmlns", at + 1)) ++svgs;
+    CHECK(svgs == 2);  // the two charts (legend swatches are small svgs without xmlns)
+    CHECK(contains(html, "Іс-шаралар жоспарының орындалуы туралы есеп"));
+    CHECK(contains(html, "2027-02-15 жағдай бойынша"));
+    CHECK(contains(html, "План &lt;тест&gt; &amp; «жоспар»"));
+    CHECK(contains(html, "Семинар &quot;ойын&quot;, 1-бөлім; &lt;b&gt;"));
+    CHECK(contains(html, "Желтоқсан"));  // the timeline's months in Kazakh
+    CHECK(contains(html, "Ашық сабақ"));   // the form's Kazakh name
+}
+
+// The HTML's numbers are the reply's: each cell names its group and measure.
+TEST_CASE("html numbers") {
+    const auto html = html_for(Lang::en);
+    auto cell = [&](const std::string& group, const std::string& key) {
+        std::smatch m;
+        std::regex pattern("data-group=\"" + group + "\" data-key=\"" + key + "\">([^<]*)<");
+        REQUIRE(std::regex_search(html, m, pattern));
+        return m[1].str();
+    };
+    CHECK(cell("centre:a", "planned") == "4");
+    CHECK(cell("centre:a", "participants") == "50");
+    CHECK(cell("centre:b", "report_missing") == "1");
+    CHECK(cell("centre:a", "on_time_percent") == "50&#8239;%");
+    CHECK(cell("centre:b", "on_time_percent") == "0&#8239;%");
+    CHECK(cell("total", "planned") == "7");
+    CHECK(cell("form:open", "planned") == "3");
+    CHECK(cell("district:db", "cancelled") == "1");
+    CHECK(contains(html, "<tr data-event=\"b1\"><td class=\"n late\">63</td>"));
+    CHECK(contains(html, ">Open class<"));
+}
+
+// Russian and English headings on request.
+TEST_CASE("html languages") {
+    CHECK(contains(html_for(Lang::ru), "Отчёт об исполнении плана мероприятий"));
+    CHECK(contains(html_for(Lang::ru), "Открытое занятие"));
+    CHECK(contains(html_for(Lang::en), "Report on the execution of the plan of events"));
+    CHECK(contains(html_for(Lang::en), ">February<"));
+}
+
+// Nothing overdue: said in words, no empty table.
+TEST_CASE("html without overdue events") {
+    auto reply = sample_reply();
+    reply["overdue"] = json::array();
+    auto html = render_report(ReportFormat::html, reply, Lang::en);
+    CHECK(contains(html, "Nothing is overdue."));
+    CHECK_FALSE(contains(html, "class=\"overdue\""));
+}
+
+// A reply without the detail (an older daemon) is refused in words.
+TEST_CASE("reply without detail") {
+    json plain = {{"groups", json::array()}, {"total", json::object()}};
+    CHECK_THROWS_WITH(render_report(ReportFormat::csv, plain, Lang::kk), Catch::Contains("older than this taratctl"));
+}
+
+// CSV: BOM, CRLF, one header row, quoting of delimiters, quotes and formulas, ISO dates; ';' for kk/ru.
+TEST_CASE("csv report") {
+    const auto csv = render_report(ReportFormat::csv, sample_reply(), Lang::kk);
+    CHECK(csv.rfind("\xEF\xBB\xBF", 0) == 0);
+    CHECK(csv.size() > 2);
+    CHECK(csv.substr(csv.size() - 2) == "\r\n");
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == std::count(csv.begin(), csv.end(), '\r'));
+    auto rows = parse_csv(csv, ';');
+    REQUIRE(rows.size() == 1 + 2 + 2 + 2 + 1 + 2);  // header, centres, districts, forms, total, overdue
+    const auto& header = rows[0];
+    CHECK(header[0] == "Бөлім");
+    CHECK(header[4] == "Жоспарда");
+    for (const auto& row : rows) CHECK(row.size() == header.size());
+    CHECK(rows[1][0] == "Орталық");
+    CHECK(rows[1][1] == "a");
+    CHECK(rows[1][4] == "4");
+    CHECK(rows[1][14] == "50");  // on-time percent
+    CHECK(rows[7][0] == "Барлығы");
+    CHECK(rows[7][4] == "7");
+    const auto& late = rows[8];
+    CHECK(late[0] == "Мерзімі өткендер");
+    CHECK(late[1] == "b1");
+    CHECK(late[2] == "Семинар \"ойын\", 1-бөлім; <b>");
+    CHECK(late[15] == "2026-12-10");
+    CHECK(late[16] == "2026-12-14");
+    CHECK(late[17] == "63");
+    CHECK(late[18] == "есеп берілмеген");
+    CHECK(rows[9][2] == "'=HYPERLINK(\"x\")");  // not a formula in a spreadsheet
+    CHECK(contains(csv, "\"Семинар \"\"ойын\"\", 1-бөлім; <b>\""));
+    auto english = parse_csv(render_report(ReportFormat::csv, sample_reply(), Lang::en), ',');
+    CHECK(english[0][0] == "Section");
+    CHECK(english.size() == rows.size());
+}
+
+// Markdown: a heading, pipe tables with the same numbers, pipes in text escaped.
+TEST_CASE("markdown report") {
+    auto reply = sample_reply();
+    reply["groupings"]["centre"][0]["name"] = "A | B";
+    const auto md = render_report(ReportFormat::md, reply, Lang::en);
+    CHECK(md.rfind("# Report on the execution of the plan of events\n", 0) == 0);
+    CHECK(contains(md, "## By centre"));
+    CHECK(contains(md, "| A \\| B | 4 | 3 | 3 | 1 | 0 | 0 | 1 | 1 | 0 | 50 | 50 % |"));
+    CHECK(contains(md, "| **Total** | 7 |"));
+    CHECK(contains(md, "| 2026-12-10 | report not received | 2026-12-14 | 63 |"));
+    CHECK_FALSE(contains(md, "<b>"));
+}
+
+// The charts: one square per event of the timeline, one bar row per centre plus the total.
+TEST_CASE("svg charts") {
+    auto report = read_report(sample_reply(), Lang::en);
+    auto timeline = timeline_svg(report);
+    size_t squares = 0;
+    for (size_t at = timeline.find("<rect"); at != std::string::npos; at = timeline.find("<rect", at + 1)) ++squares;
+    CHECK(squares == 7);
+    CHECK(contains(timeline, "viewBox=\"0 0 700 "));
+    CHECK(contains(timeline, "<title>report missing</title>"));
+    auto bars = on_time_svg(report);
+    CHECK(contains(bars, "50 % (1/2)"));  // centre A: one on time, one late
+    CHECK(contains(bars, "0 % (0/1)"));   // centre B: one missing
+    CHECK(contains(bars, "33 % (1/3)"));  // the total
+}
+
+// -o FILE: written whole through a temporary file and a rename; a new file gets 0666 less the umask,
+// a replaced one keeps its mode; an unwritable place throws naming the path.
+TEST_CASE("output file") {
+    TempDir dir;
+    auto file = dir / "report.html";
+    const mode_t old_mask = ::umask(022);
+    write_file_atomically(file, "first");
+    ::umask(old_mask);
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644);
+    ::chmod(file.c_str(), 0600);
+    write_file_atomically(file, "second");
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    CHECK(read_file(file) == "second");
+    size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++entries;
+    CHECK(entries == 1);  // no temporary left behind
+    CHECK_THROWS_WITH(write_file_atomically(dir / "no/such/dir/report.html", "x"), Catch::Contains("no/such/dir"));
+}
