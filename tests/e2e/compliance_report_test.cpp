@@ -48,14 +48,11 @@ std::string next_day(const std::string& iso) {
 // The shipped etc/ on a temp state dir; the daemon's clock starts on 2027-02-15 at 10:00 in Aktobe.
 struct Department {
     TempDir dir;
-    std::filesystem::path state = dir / "state", socket = dir / "run/tarat.sock", plugins = dir / "plugins";
+    std::filesystem::path state = dir / "state", socket = dir / "run/tarat.sock", plugins = TARAT_PLUGIN_BUILD_DIR;
     std::unique_ptr<Child> daemon;
 
     Department() {
         std::filesystem::copy(kEtc, dir / "etc", std::filesystem::copy_options::recursive);
-        std::filesystem::create_directories(plugins);
-        for (const char* name : {"tarat-log.so", "tarat-file.so"})
-            std::filesystem::create_symlink(std::filesystem::path(TARAT_PLUGIN_BUILD_DIR) / name, plugins / name);
         daemon = std::make_unique<Child>(
             std::vector<std::string>{kTaratd, "run", "--config", (dir / "etc/tarat.toml").string(), "--state-dir",
                                      state.string(), "--socket", socket.string(), "--plugin-dir", plugins.string(),
