@@ -3,6 +3,7 @@
 #include "control/client.hpp"
 #include "ctl/labels.hpp"
 #include "ctl/render.hpp"
+#include "ctl/saved_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -82,6 +83,14 @@ public:
         });
         return option;
     }
+    // An option taratctl keeps to itself (a file it writes): never sent to the daemon.
+    std::shared_ptr<std::string> local(CLI::App* sub, const std::string& flag, const std::string& help,
+                                       bool required = false) {
+        auto value = keep(std::make_shared<std::string>());
+        auto* option = sub->add_option(flag, *value, help);
+        if (required) option->required();
+        return value;
+    }
     // `call NAME [JSON]`: the request is whatever the user wrote.
     void raw(CLI::App* sub) {
         call_ = sub;
@@ -123,7 +132,13 @@ private:
     std::string call_arguments_ = "{}";
 };
 
-void define_commands(CommandLine& cl) {
+// Where `ics -o FILE` and `backup FILE` write: kept by taratctl, written with the caller's rights.
+struct LocalFiles {
+    std::shared_ptr<std::string> ics;
+    std::shared_ptr<std::string> backup;
+};
+
+void define_commands(CommandLine& cl, LocalFiles& files) {
     cl.add("status", "the plan, the centres and the next events");
 
     auto* events = cl.add("events", "the events, by date; every option narrows the list");
@@ -164,6 +179,12 @@ void define_commands(CommandLine& cl) {
     auto* help = cl.add("help", "the daemon's help on one command, or on all");
     cl.text(help, "command", "command", "a command name");
 
+    auto* ics = cl.add("ics", "the events as an iCalendar feed: all, or one centre's, district's or person's");
+    cl.text(ics, "--centre", "centre", "a centre id");
+    cl.text(ics, "--district", "district", "a district id");
+    cl.text(ics, "--person", "person", "a person id: the events they answer for");
+    files.ics = cl.local(ics, "-o,--output", "write the feed to this file (default: standard output)");
+
     auto* held = cl.add("held", "admin: record that an event took place");
     cl.text(held, "id", "id", "the event's id", true);
     cl.text(held, "--date", "date", "when it was held (default: its planned date)");
@@ -194,6 +215,9 @@ void define_commands(CommandLine& cl) {
     auto* reload = cl.add("reload", "admin: re-read config, plan and calendar");
     cl.flag(reload, "--wait", "wait", "print what changed, or every error when the new plan is refused");
 
+    auto* backup = cl.add("backup", "admin: a consistent copy of the live database, written to FILE");
+    files.backup = cl.local(backup, "file", "the file to write (mode 0600)", true);
+
     // Any command with raw JSON arguments: scripts, and commands this taratctl does not know yet.
     cl.raw(cl.add("call", "send any command with JSON arguments"));
 }
@@ -211,7 +235,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"kk", "ru", "en"}));
     app.require_subcommand(1);
     CommandLine command_line(app);
-    define_commands(command_line);
+    LocalFiles files;
+    define_commands(command_line, files);
     json request;
     try {
         app.parse(argc, argv);
@@ -247,6 +272,8 @@ int main(int argc, char** argv) {
                 std::cerr << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
         return exit_code_for(result);
     }
+    if (command == "ics") return save_ics(arguments, *files.ics, as_json, std::cout, std::cerr);
+    if (command == "backup") return save_backup(arguments, *files.backup, as_json, std::cout, std::cerr);
     if (as_json) std::cout << arguments.dump(2) << "\n";
     else render_reply(command, arguments, text, lang, std::cout);
     return exit_code::ok;
