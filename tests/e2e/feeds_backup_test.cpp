@@ -5,10 +5,13 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
+#include <libical/ical.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include <atomic>
+#include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -98,6 +101,18 @@ std::vector<std::string> history_actions(SQLite::Database& db, const char* actio
     return rows;
 }
 
+// UID -> STATUS of every VEVENT, as libical reads the file.
+std::map<std::string, std::string> libical_statuses(const fs::path& file) {
+    std::unique_ptr<icalcomponent, decltype(&icalcomponent_free)> calendar(
+        icalparser_parse_string(read_file(file).c_str()), &icalcomponent_free);
+    REQUIRE(calendar);
+    std::map<std::string, std::string> statuses;
+    for (auto* e = icalcomponent_get_first_component(calendar.get(), ICAL_VEVENT_COMPONENT); e;
+         e = icalcomponent_get_next_component(calendar.get(), ICAL_VEVENT_COMPONENT))
+        statuses[icalcomponent_get_uid(e)] = icalproperty_status_to_string(icalcomponent_get_status(e));
+    return statuses;
+}
+
 }  // namespace
 
 // `taratctl ics -o FILE`: every event once, with a UID that survives a postpone while its SEQUENCE
@@ -149,6 +164,12 @@ TEST_CASE("ics feeds keep their uids across a postpone and mark cancelled events
     // holiday), each as seconds before the start, the nearest first.
     CHECK(new_events[moved_uid]["alarms"] == json::array({25 * 3600, 5 * 86400 + 3600, 15 * 86400 + 3600}));
     CHECK(new_events[moved_uid]["summary"].get<std::string>().find("Ойын арқылы оқыту") != std::string::npos);
+
+    // libical reads the daemon's feed the same way.
+    auto statuses = libical_statuses(after);
+    CHECK(statuses.size() == new_events.size());
+    CHECK(statuses[dropped_uid] == "CANCELLED");
+    CHECK(statuses[moved_uid] == "CONFIRMED");
 }
 
 // The daemon publishes every feed into feeds_dir, rewrites a feed when its events change and
