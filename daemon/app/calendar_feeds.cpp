@@ -94,11 +94,10 @@ FeedEntry entry_of(Daemon& daemon, const StoredEvent& stored, const std::vector<
     return entry;
 }
 
-std::vector<FeedEntry> feed_entries(Daemon& daemon) {
-    auto& store = daemon.store();
-    const auto centres = store.centres();
+std::vector<FeedEntry> feed_entries(Daemon& daemon, const std::vector<StoredEvent>& events) {
+    const auto centres = daemon.store().centres();
     std::vector<FeedEntry> entries;
-    for (const auto& stored : store.events({})) entries.push_back(entry_of(daemon, stored, centres));
+    for (const auto& stored : events) entries.push_back(entry_of(daemon, stored, centres));
     return entries;
 }
 
@@ -141,14 +140,9 @@ feeds::IcsCalendar calendar_of(Daemon& daemon, const std::vector<FeedEntry>& ent
     return calendar;
 }
 
-}  // namespace
-
-feeds::IcsCalendar feed_calendar(Daemon& daemon, const FeedScope& scope) {
-    return calendar_of(daemon, feed_entries(daemon), scope);
-}
-
-std::map<std::string, feeds::IcsCalendar> all_feeds(Daemon& daemon) {
-    const auto entries = feed_entries(daemon);
+// Every feed the daemon publishes, by file name.
+std::map<std::string, feeds::IcsCalendar> feeds_from(Daemon& daemon, const std::vector<StoredEvent>& events) {
+    const auto entries = feed_entries(daemon, events);
     const auto& plan = daemon.setup().plan;
     std::map<std::string, feeds::IcsCalendar> feeds;
     feeds["all.ics"] = calendar_of(daemon, entries, {});
@@ -161,22 +155,39 @@ std::map<std::string, feeds::IcsCalendar> all_feeds(Daemon& daemon) {
     return feeds;
 }
 
-void FeedPublisher::publish(Daemon& daemon) {
+}  // namespace
+
+feeds::IcsCalendar feed_calendar(Daemon& daemon, const FeedScope& scope) {
+    return calendar_of(daemon, feed_entries(daemon, daemon.store().events({})), scope);
+}
+
+std::vector<FeedPublisher::EventInputs> FeedPublisher::inputs_of(const std::vector<StoredEvent>& events) {
+    std::vector<EventInputs> inputs;
+    for (const auto& e : events) inputs.push_back({e.event, e.state, e.sequence, e.postponed_from, e.cancel_reason});
+    return inputs;
+}
+
+void FeedPublisher::publish(Daemon& daemon, bool setup_changed) {
     const auto& dir = daemon.setup().config.feeds_dir;
     if (dir.empty()) return;
-    if (dir_ != dir) written_.clear();  // a new folder (reload) gets every feed
+    if (dir_ != dir) written_.clear(), built_from_.reset();  // a new folder (reload) gets every feed
+    if (setup_changed) built_from_.reset();
     dir_ = dir;
     try {
+        const auto events = daemon.store().events({});
+        auto inputs = inputs_of(events);
+        if (built_from_ == inputs) return;
         std::filesystem::create_directories(dir);
         const Instant stamp = daemon.clock().now();
         size_t count = 0;
-        for (auto& [name, calendar] : all_feeds(daemon)) {
+        for (auto& [name, calendar] : feeds_from(daemon, events)) {
             auto known = written_.find(name);
             if (known != written_.end() && known->second == calendar) continue;
             write_file_atomically(dir / name, feeds::render_ics(calendar, stamp), 0644, ModeRule::exact);
             written_[name] = std::move(calendar);
             ++count;
         }
+        built_from_ = std::move(inputs);
         if (count > 0) spdlog::info("feeds: wrote {} calendar file(s) in {}", count, dir.string());
     } catch (const std::exception& e) {
         spdlog::error("feeds: cannot publish in {}: {}", dir.string(), e.what());

@@ -79,7 +79,7 @@ ReloadOutcome Daemon::reload(std::string_view actor) {
         auto next = std::make_shared<const Setup>(std::move(*fresh));
         auto result = store_schedule(next, actor);
         setup_ = next;
-        feeds_.publish(*this);
+        feeds_.publish(*this, /*setup_changed=*/true);
         outcome.taken = true;
         outcome.changes = result.changes;
         outcome.text = "plan " + setup_->plan.id + " taken: " +

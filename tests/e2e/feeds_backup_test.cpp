@@ -200,6 +200,16 @@ TEST_CASE("taratd publishes the feeds and rewrites only the changed ones") {
     CHECK(facts[(co.feeds / "person-director-erkemai.ics").string()]["events"].size() ==
           facts[(co.feeds / "centre-erkemai.ics").string()]["events"].size());
     CHECK(facts[(co.feeds / "person-bertleuova.ics").string()]["events"].size() == all.size());
+    // A reload that renames a centre (no event changes) rewrites its feed with the new name.
+    replace_in_file(co.etc / "plan.toml", "name = \"«Қарлығаш» бөбекжай- бақшасы» МКҚК\"",
+                    "name = \"«Қарлығаш» бөбекжай-бақшасы МКҚК\"");
+    co.ctl_ok({"reload", "--wait"});
+    auto karlygash_after = read_file(co.feeds / "centre-karlygash.ics");
+    CHECK(karlygash_after != karlygash_before);
+    for (auto fold = karlygash_after.find("\r\n "); fold != std::string::npos; fold = karlygash_after.find("\r\n "))
+        karlygash_after.erase(fold, 3);  // unfolded
+    CHECK(karlygash_after.find("X-WR-CALNAME:«Қарлығаш» бөбекжай-бақшасы МКҚК") != std::string::npos);
+
     // `taratctl ics --centre` gives the same events as the published file.
     const auto asked = co.dir / "erkemai.ics";
     co.ctl_ok({"ics", "--centre", "erkemai", "-o", asked.string()});
