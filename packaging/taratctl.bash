@@ -11,8 +11,8 @@ _taratctl() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="status events event notices compliance calendar history list-commands help
-        held reported postpone cancel confirm retry reload call"
+    local commands="status events event notices compliance calendar history ics list-commands help
+        held reported postpone cancel confirm retry reload backup call"
     local cmd="" socket="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
@@ -24,7 +24,7 @@ _taratctl() {
     done
 
     case $prev in
-        --socket) _filedir; return ;;
+        --socket | -o | --output) _filedir; return ;;
         --lang) COMPREPLY=($(compgen -W "kk ru en" -- "$cur")); return ;;
         --state) COMPREPLY=($(compgen -W "planned held reported cancelled" -- "$cur")); return ;;
         --by) COMPREPLY=($(compgen -W "centre district form" -- "$cur")); return ;;
@@ -51,6 +51,8 @@ _taratctl() {
         postpone) options="--to --start --reason" ;;
         cancel) options="--reason" ;;
         reload) options="--wait" ;;
+        ics) options="--centre --district --person -o --output" ;;
+        backup) [[ $cur != -* ]] && _filedir && return ;;
         help | call)
             [[ $cur != -* ]] && COMPREPLY=($(compgen -W "$commands" -- "$cur")) && return ;;
     esac

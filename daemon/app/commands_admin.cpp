@@ -3,7 +3,11 @@
 #include "app/command_support.hpp"
 #include "app/commands.hpp"
 #include "app/daemon.hpp"
+#include "control/blob.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <cstdint>
 
 namespace tarat {
@@ -276,6 +280,28 @@ Reply reload(Daemon& daemon, const json& args, const control::Peer& peer) {
     return {outcome.taken ? control::ok : control::error, outcome.text, std::move(reply_args)};
 }
 
+// The reply carries the copy as base64: taratctl writes it with its caller's rights, and the daemon
+// never opens a path a client names. A department's database is a few MB; taratctl reads replies
+// up to 64 MiB, so a copy past this size is refused with a pointer to the offline way.
+constexpr std::size_t kMaxBackupBytes = std::size_t{45} << 20;
+
+Reply backup(Daemon& daemon, const json&, const control::Peer&) {
+    const Instant taken_at = daemon.clock().now();
+    const auto started = std::chrono::steady_clock::now();
+    auto image = daemon.store().backup_image();
+    spdlog::info("backup: {} bytes copied in {} ms", image.size(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    if (image.size() > kMaxBackupBytes)
+        return {control::error, "the database is " + std::to_string(image.size()) +
+                                    " bytes, too large to send over the socket; stop taratd and copy " +
+                                    daemon.store().file().string() + " with sqlite3's .backup"};
+    return {control::ok, "backup of " + daemon.store().file().string() + ": " + std::to_string(image.size()) + " bytes",
+            {{"bytes", image.size()},
+             {"taken_at", format_instant_utc(taken_at)},
+             {"schema_version", daemon.store().schema_version()},
+             {"data", control::encode_blob(image)}}};
+}
+
 }  // namespace
 
 void register_admin_commands(control::CommandTable& table, Daemon& daemon) {
@@ -301,6 +327,10 @@ void register_admin_commands(control::CommandTable& table, Daemon& daemon) {
                "Re-read config, plan and calendar; an invalid new plan is refused and the old one kept. The reply "
                "says which, and why.",
                {{"wait", "boolean"}}, bind(reload)});
+    table.add({"backup", Permission::admin,
+               "A consistent copy of the live database (SQLite's online backup API), base64 in \"data\"; taratctl "
+               "writes it to the file its caller names.",
+               {}, bind(backup)});
 }
 
 control::CommandTable::AdminAttemptHook audit_admin_attempts(Daemon& daemon) {

@@ -1,4 +1,5 @@
 // The read commands: anyone who can open the socket may ask them.
+#include "app/calendar_feeds.hpp"
 #include "app/command_support.hpp"
 #include "app/commands.hpp"
 #include "app/compliance.hpp"
@@ -272,6 +273,36 @@ Reply history(Daemon& daemon, const json& args) {
     return {control::ok, std::to_string(listed.size()) + " history rows", {{"history", std::move(listed)}}};
 }
 
+std::vector<std::string> person_ids(Daemon& daemon) {
+    std::vector<std::string> ids;
+    for (const auto& p : daemon.setup().plan.people) ids.push_back(p.id);
+    return ids;
+}
+
+Reply ics(Daemon& daemon, const json& args) {
+    FeedScope scope;
+    int chosen = 0;
+    for (auto [name, kind] : {std::pair{"centre", FeedScope::Kind::centre}, std::pair{"district", FeedScope::Kind::district},
+                              std::pair{"person", FeedScope::Kind::person}}) {
+        if (auto id = string_arg(args, name)) {
+            ++chosen;
+            scope = {kind, *id};
+        }
+    }
+    if (chosen > 1) return bad_request("choose one of --centre, --district and --person");
+    std::optional<Reply> refusal;
+    if (scope.kind == FeedScope::Kind::centre) refusal = unknown_name("centre", scope.id, centre_ids(daemon));
+    if (scope.kind == FeedScope::Kind::district) refusal = unknown_name("district", scope.id, district_ids(daemon));
+    if (scope.kind == FeedScope::Kind::person) refusal = unknown_name("person", scope.id, person_ids(daemon));
+    if (refusal) return *refusal;
+    auto calendar = feed_calendar(daemon, scope);
+    const auto count = calendar.events.size();
+    return {control::ok, std::to_string(count) + (count == 1 ? " event" : " events") + " in '" + calendar.name + "'",
+            {{"name", calendar.name},
+             {"events", count},
+             {"ics", feeds::render_ics(calendar, daemon.clock().now())}}};
+}
+
 }  // namespace
 
 void register_read_commands(control::CommandTable& table, Daemon& daemon) {
@@ -325,6 +356,9 @@ void register_read_commands(control::CommandTable& table, Daemon& daemon) {
     table.add({"history", Permission::read,
                "The audit history: plan changes, state changes and every admin command, refused ones too.",
                {{"since", "string"}, {"limit", "integer"}}, bind(history)});
+    table.add({"ics", Permission::read,
+               "The events as an iCalendar feed (all, or one centre's, district's or person's), in \"ics\".",
+               {{"centre", "string"}, {"district", "string"}, {"person", "string"}}, bind(ics)});
 }
 
 }  // namespace tarat

@@ -79,6 +79,7 @@ ReloadOutcome Daemon::reload(std::string_view actor) {
         auto next = std::make_shared<const Setup>(std::move(*fresh));
         auto result = store_schedule(next, actor);
         setup_ = next;
+        feeds_.publish(*this, /*setup_changed=*/true);
         outcome.taken = true;
         outcome.changes = result.changes;
         outcome.text = "plan " + setup_->plan.id + " taken: " +
@@ -128,6 +129,8 @@ int Daemon::run() {
     spdlog::info("plan {} loaded: {}", setup_->plan.id,
                  loaded.changed ? std::to_string(loaded.changes.size()) + " changes stored" : std::string("unchanged"));
 
+    feeds_.publish(*this);
+
     dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_,
                                                [this](const OutboxRow& row, Instant now) { return notices_->prepare(row, now); });
     register_commands(commands_, *this);
@@ -136,6 +139,7 @@ int Daemon::run() {
                                              const nlohmann::json& args, const control::Reply& reply) {
         audit(peer, command, args, reply);
         service_.refresh_status();
+        if (reply.result == control::ok) feeds_.publish(*this);
     });
     dispatcher_->on_result = [this](const OutboxRow&, const Delivery&) { service_.refresh_status(); };
     // Admin commands: root, the user taratd runs as, and members of the admin group. The group is

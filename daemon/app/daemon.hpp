@@ -1,5 +1,6 @@
 #pragma once
 // taratd's running state: setup, store, notices, socket server, signals — on one io_context thread.
+#include "app/calendar_feeds.hpp"
 #include "app/notices.hpp"
 #include "app/systemd.hpp"
 #include "config/setup.hpp"
@@ -71,6 +72,7 @@ private:
     std::unique_ptr<PluginSender> sender_;
     std::unique_ptr<Dispatcher> dispatcher_;
     control::CommandTable commands_;
+    FeedPublisher feeds_;  // feeds_dir: rewritten after start, reload and every admin command
     std::unique_ptr<control::Server> server_;
     // READY/RELOADING/STOPPING/STATUS and watchdog pings for systemd; no-ops without it.
     ServiceNotifier service_{io_, [this] { return service_status_line(*store_, *notices_, today()); }};

@@ -29,6 +29,7 @@ void read_daemon(TableReader& r, Config& c) {
     if (auto socket = r.string("socket", Need::optional)) c.socket_path = resolve(base, *socket);
     if (auto dir = r.string("plugin_dir", Need::optional)) c.plugin_dir = resolve(base, *dir);
     c.templates_dir = resolve(base, r.string("templates", Need::optional).value_or("templates"));
+    if (auto dir = r.string("feeds_dir", Need::optional)) c.feeds_dir = resolve(base, *dir);
     c.admin_group = r.string("admin_group", Need::optional).value_or(c.admin_group);
     if (auto locale = r.string("locale", Need::optional)) {
         if (*locale != "kk" && *locale != "ru" && *locale != "en") r.error_at("locale", "locale '" + *locale + "' is not one of kk, ru, en");

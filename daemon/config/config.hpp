@@ -44,6 +44,7 @@ struct Config {
     std::filesystem::path socket_path = "/run/tarat/tarat.sock";
     std::filesystem::path plugin_dir;
     std::filesystem::path templates_dir;  // notice texts: <dir>/{kk,ru,en}/<kind>.mustache
+    std::filesystem::path feeds_dir;      // iCalendar feeds written after every change; empty: none
     std::string admin_group = "tarat-admin";
     std::string locale = "kk";
     std::string log_level = "info";

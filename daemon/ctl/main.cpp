@@ -5,6 +5,7 @@
 #include "ctl/output_file.hpp"
 #include "ctl/report.hpp"
 #include "ctl/render.hpp"
+#include "ctl/saved_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -85,6 +86,14 @@ public:
         });
         return option;
     }
+    // An option taratctl keeps to itself (a file it writes): never sent to the daemon.
+    std::shared_ptr<std::string> local(CLI::App* sub, const std::string& flag, const std::string& help,
+                                       bool required = false) {
+        auto value = keep(std::make_shared<std::string>());
+        auto* option = sub->add_option(flag, *value, help);
+        if (required) option->required();
+        return value;
+    }
     // `call NAME [JSON]`: the request is whatever the user wrote.
     void raw(CLI::App* sub) {
         call_ = sub;
@@ -133,7 +142,13 @@ struct ReportOptions {
     bool wanted() const { return command && command->parsed() && !format.empty(); }
 };
 
-void define_commands(CommandLine& cl, ReportOptions& report) {
+// Where `ics -o FILE` and `backup FILE` write: kept by taratctl, written with the caller's rights.
+struct LocalFiles {
+    std::shared_ptr<std::string> ics;
+    std::shared_ptr<std::string> backup;
+};
+
+void define_commands(CommandLine& cl, ReportOptions& report, LocalFiles& files) {
     cl.add("status", "the plan, the centres and the next events");
 
     auto* events = cl.add("events", "the events, by date; every option narrows the list");
@@ -180,6 +195,12 @@ void define_commands(CommandLine& cl, ReportOptions& report) {
     auto* help = cl.add("help", "the daemon's help on one command, or on all");
     cl.text(help, "command", "command", "a command name");
 
+    auto* ics = cl.add("ics", "the events as an iCalendar feed: all, or one centre's, district's or person's");
+    cl.text(ics, "--centre", "centre", "a centre id");
+    cl.text(ics, "--district", "district", "a district id");
+    cl.text(ics, "--person", "person", "a person id: the events they answer for");
+    files.ics = cl.local(ics, "-o,--output", "write the feed to this file (default: standard output)");
+
     auto* held = cl.add("held", "admin: record that an event took place");
     cl.text(held, "id", "id", "the event's id", true);
     cl.text(held, "--date", "date", "when it was held (default: its planned date)");
@@ -213,6 +234,9 @@ void define_commands(CommandLine& cl, ReportOptions& report) {
     auto* test_notice = cl.add("test-notice", "admin: send a test notice to a person now and report each channel");
     cl.text(test_notice, "person", "person", "the person's id in the plan", true);
     cl.text(test_notice, "--channel", "channel", "only this channel (default: the person's channels)");
+
+    auto* backup = cl.add("backup", "admin: a consistent copy of the live database, written to FILE");
+    files.backup = cl.local(backup, "file", "the file to write (mode 0600)", true);
 
     // Any command with raw JSON arguments: scripts, and commands this taratctl does not know yet.
     cl.raw(cl.add("call", "send any command with JSON arguments"));
@@ -253,7 +277,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     CommandLine command_line(app);
     ReportOptions report;
-    define_commands(command_line, report);
+    LocalFiles files;
+    define_commands(command_line, report, files);
     json request;
     try {
         app.parse(argc, argv);
@@ -297,6 +322,8 @@ int main(int argc, char** argv) {
         return exit_code_for(result);
     }
     if (report.wanted()) return write_report(report, arguments, lang);
+    if (command == "ics") return save_ics(arguments, *files.ics, as_json, std::cout, std::cerr);
+    if (command == "backup") return save_backup(arguments, *files.backup, as_json, std::cout, std::cerr);
     if (as_json) std::cout << arguments.dump(2) << "\n";
     else if (command != "test-notice") render_reply(command, arguments, text, lang, std::cout);
     return exit_code::ok;

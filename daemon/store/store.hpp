@@ -171,6 +171,9 @@ public:
 
     int schema_version() const;
     StoreSettings settings() const;
+    // The bytes of a consistent copy of the database as committed now (SQLite's online backup API
+    // on a connection of its own), ready to be written as a database file. Throws StoreError.
+    std::string backup_image() const;
     const std::filesystem::path& file() const { return file_; }
 
     // Makes the stored plan, people, districts, centres, forms and events equal to these, in one

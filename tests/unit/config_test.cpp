@@ -136,6 +136,16 @@ TEST_CASE("a valid plan loads cleanly") {
     CHECK(loaded.setup->plan.events.size() == 1);
     CHECK(loaded.setup->plan.rules[0].every == Period::quarter);
     CHECK(loaded.setup->config.state_dir.filename() == "state");
+    CHECK(loaded.setup->config.feeds_dir.empty());  // no feeds unless asked for
+}
+
+// feeds_dir, like the other paths, is relative to the config file's folder.
+TEST_CASE("feeds_dir is read relative to the config") {
+    auto loaded = load(kPlan, kDaysOff, kConfig + "feeds_dir = \"../www/feeds\"\n");
+    INFO(Catch::Detail::stringify(loaded.messages));
+    REQUIRE(loaded.setup);
+    const auto& config = loaded.setup->config;
+    CHECK(config.feeds_dir == (config.file.parent_path().parent_path() / "www/feeds"));
 }
 
 // Kazakh and Russian text comes out byte for byte as written.

@@ -523,3 +523,32 @@ TEST_CASE("a write transaction rolls back unless committed") {
     }
     CHECK(count() == 2);
 }
+
+// A backup image is a committed snapshot taken on its own connection: a write still open on the
+// store's connection is not in it, the image is a valid database file in rollback-journal mode
+// (it opens without -wal and -shm files) and holds every committed row.
+TEST_CASE("backup_image copies what is committed and nothing half-done") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    store->add_history(kSecondLoad, kActor, "test.committed", "event:x", "before the backup");
+    std::string image;
+    store->in_transaction([&] {
+        store->add_history(kSecondLoad, kActor, "test.uncommitted", "event:x", "open during the backup");
+        image = store->backup_image();
+    });
+    REQUIRE(image.size() > 100);
+    CHECK(image.compare(0, 16, std::string("SQLite format 3\0", 16)) == 0);
+    CHECK(image[18] == 1);
+    CHECK(image[19] == 1);
+    const auto copy = dir.path() / "copy.db";
+    std::ofstream(copy, std::ios::binary) << image;
+    SQLite::Database db(copy.string(), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+    CHECK(db.execAndGet("SELECT count(*) FROM history WHERE action = 'test.committed'").getInt() == 1);
+    CHECK(db.execAndGet("SELECT count(*) FROM history WHERE action = 'test.uncommitted'").getInt() == 0);
+    CHECK(db.execAndGet("SELECT count(*) FROM event").getInt() ==
+          static_cast<int>(sample_events().size()));
+    CHECK(db.execAndGet("PRAGMA user_version").getInt() == Store::latest_schema_version());
+    CHECK_FALSE(fs::exists(dir.path() / "copy.db-wal"));
+}

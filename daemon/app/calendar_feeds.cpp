@@ -1,0 +1,197 @@
+#include "app/calendar_feeds.hpp"
+
+#include "app/daemon.hpp"
+#include "feeds/atomic_file.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+namespace tarat {
+namespace {
+
+// The words of an event's DESCRIPTION, in the config's language.
+struct DescriptionWords {
+    const char* audience;
+    const char* responsible;
+    const char* postponed_from;
+    const char* cancelled;
+};
+
+const DescriptionWords& words_in(const std::string& locale) {
+    static const DescriptionWords kk{"Қатысушылар", "Жауапты", "Ауыстырылды, бұрынғы күні", "Өтпейді"};
+    static const DescriptionWords ru{"Участники", "Ответственный", "Перенесено, прежняя дата", "Отменено"};
+    static const DescriptionWords en{"Audience", "Responsible", "Postponed from", "Cancelled"};
+    return locale == "ru" ? ru : locale == "en" ? en : kk;
+}
+
+// An event as the feeds show it, and whom it concerns.
+struct FeedEntry {
+    feeds::IcsEvent ics;
+    std::string centre;
+    std::string district;
+    std::set<std::string> people;
+};
+
+// The moments the event's reminders go out, as the notice policy derives them for a planned
+// event, each as a VALARM relative to the start (TRIGGER:-P…): a working-day offset has no fixed
+// length, so the duration is this event's own (re-derived, with SEQUENCE bumped, on every move).
+std::vector<feeds::IcsAlarm> reminder_alarms(Daemon& daemon, const StoredEvent& stored, const std::string& summary) {
+    std::vector<feeds::IcsAlarm> alarms;
+    if (stored.state == EventState::cancelled) return alarms;
+    EventFacts planned{stored.event, EventState::planned, std::nullopt, std::nullopt};
+    const Instant starts = daemon.setup().calendar->local_to_instant(stored.event.date, stored.event.start_minutes);
+    std::set<Instant> dues;
+    for (const auto& n : daemon.notices().policy().for_event(planned))
+        if (n.kind == NoticeKind::reminder && n.due < starts) dues.insert(n.due);
+    for (auto due = dues.rbegin(); due != dues.rend(); ++due)  // the nearest reminder first
+        alarms.push_back({starts - *due, summary});
+    return alarms;
+}
+
+FeedEntry entry_of(Daemon& daemon, const StoredEvent& stored, const std::vector<StoredCentre>& centres) {
+    const auto& setup = daemon.setup();
+    const auto& plan = setup.plan;
+    const auto& e = stored.event;
+    const auto& words = words_in(setup.config.locale);
+    FeedEntry entry;
+    entry.centre = e.centre;
+    entry.district = e.district;
+    auto& ics = entry.ics;
+    ics.uid = e.id + "@" + plan.id + ".tarat";
+    ics.sequence = stored.sequence;
+    ics.cancelled = stored.state == EventState::cancelled;
+    ics.date = e.date;
+    ics.start_minutes = e.start_minutes;
+    ics.end_minutes = e.end_minutes;
+    const Form* form = plan.form(e.form);
+    const std::string form_name = form ? form->name.in(setup.config.locale) : e.form;
+    ics.summary = e.title.empty() ? form_name : e.title;
+
+    std::string director;
+    if (const Centre* centre = plan.centre(e.centre)) {
+        ics.location = centre->name + (centre->address.empty() ? "" : ", " + centre->address);
+        director = centre->director;
+    } else {
+        for (const auto& c : centres)
+            if (c.id == e.centre) ics.location = c.name, director = c.director;
+    }
+    const District* district = plan.district(e.district);
+    for (const auto& person : {director, district ? district->head : std::string(), e.responsible})
+        if (!person.empty()) entry.people.insert(person);
+
+    std::vector<std::string> lines{form_name};
+    if (!e.audience.empty()) lines.push_back(std::string(words.audience) + ": " + e.audience);
+    if (const Person* responsible = plan.person(e.responsible.empty() ? director : e.responsible))
+        lines.push_back(std::string(words.responsible) + ": " + responsible->name +
+                        (responsible->position.empty() ? "" : ", " + responsible->position));
+    if (stored.postponed_from) lines.push_back(std::string(words.postponed_from) + ": " + format_date(*stored.postponed_from));
+    if (ics.cancelled)
+        lines.push_back(std::string(words.cancelled) + (stored.cancel_reason.empty() ? "" : ": " + stored.cancel_reason));
+    for (const auto& line : lines) ics.description += (ics.description.empty() ? "" : "\n") + line;
+    ics.alarms = reminder_alarms(daemon, stored, ics.summary);
+    return entry;
+}
+
+std::vector<FeedEntry> feed_entries(Daemon& daemon, const std::vector<StoredEvent>& events) {
+    const auto centres = daemon.store().centres();
+    std::vector<FeedEntry> entries;
+    for (const auto& stored : events) entries.push_back(entry_of(daemon, stored, centres));
+    return entries;
+}
+
+bool sees_everything(const Plan& plan, const std::string& person) {
+    return person == plan.overseer || person == plan.coordinator;
+}
+
+bool in_scope(const Plan& plan, const FeedEntry& entry, const FeedScope& scope) {
+    switch (scope.kind) {
+        case FeedScope::Kind::all: return true;
+        case FeedScope::Kind::centre: return entry.centre == scope.id;
+        case FeedScope::Kind::district: return entry.district == scope.id;
+        case FeedScope::Kind::person: return sees_everything(plan, scope.id) || entry.people.count(scope.id) > 0;
+    }
+    return false;
+}
+
+std::string calendar_name(Daemon& daemon, const FeedScope& scope) {
+    const auto& plan = daemon.setup().plan;
+    switch (scope.kind) {
+        case FeedScope::Kind::all: return plan.title.empty() ? plan.id : plan.title;
+        case FeedScope::Kind::centre:
+            if (const Centre* c = plan.centre(scope.id)) return c->name;
+            break;
+        case FeedScope::Kind::district:
+            if (const District* d = plan.district(scope.id)) return d->name;
+            break;
+        case FeedScope::Kind::person:
+            if (const Person* p = plan.person(scope.id)) return p->name;
+            break;
+    }
+    return scope.id;
+}
+
+feeds::IcsCalendar calendar_of(Daemon& daemon, const std::vector<FeedEntry>& entries, const FeedScope& scope) {
+    const auto& plan = daemon.setup().plan;
+    feeds::IcsCalendar calendar{calendar_name(daemon, scope), plan.timezone, plan.from, {}};
+    for (const auto& entry : entries)
+        if (in_scope(plan, entry, scope)) calendar.events.push_back(entry.ics);
+    return calendar;
+}
+
+// Every feed the daemon publishes, by file name.
+std::map<std::string, feeds::IcsCalendar> feeds_from(Daemon& daemon, const std::vector<StoredEvent>& events) {
+    const auto entries = feed_entries(daemon, events);
+    const auto& plan = daemon.setup().plan;
+    std::map<std::string, feeds::IcsCalendar> feeds;
+    feeds["all.ics"] = calendar_of(daemon, entries, {});
+    for (const auto& c : plan.centres)
+        feeds["centre-" + c.id + ".ics"] = calendar_of(daemon, entries, {FeedScope::Kind::centre, c.id});
+    for (const auto& d : plan.districts)
+        feeds["district-" + d.id + ".ics"] = calendar_of(daemon, entries, {FeedScope::Kind::district, d.id});
+    for (const auto& p : plan.people)
+        feeds["person-" + p.id + ".ics"] = calendar_of(daemon, entries, {FeedScope::Kind::person, p.id});
+    return feeds;
+}
+
+}  // namespace
+
+feeds::IcsCalendar feed_calendar(Daemon& daemon, const FeedScope& scope) {
+    return calendar_of(daemon, feed_entries(daemon, daemon.store().events({})), scope);
+}
+
+std::vector<FeedPublisher::EventInputs> FeedPublisher::inputs_of(const std::vector<StoredEvent>& events) {
+    std::vector<EventInputs> inputs;
+    for (const auto& e : events) inputs.push_back({e.event, e.state, e.sequence, e.postponed_from, e.cancel_reason});
+    return inputs;
+}
+
+void FeedPublisher::publish(Daemon& daemon, bool setup_changed) {
+    const auto& dir = daemon.setup().config.feeds_dir;
+    if (dir.empty()) return;
+    if (dir_ != dir) written_.clear(), built_from_.reset();  // a new folder (reload) gets every feed
+    if (setup_changed) built_from_.reset();
+    dir_ = dir;
+    try {
+        const auto events = daemon.store().events({});
+        auto inputs = inputs_of(events);
+        if (built_from_ == inputs) return;
+        std::filesystem::create_directories(dir);
+        const Instant stamp = daemon.clock().now();
+        size_t count = 0;
+        for (auto& [name, calendar] : feeds_from(daemon, events)) {
+            auto known = written_.find(name);
+            if (known != written_.end() && known->second == calendar) continue;
+            write_file_atomically(dir / name, feeds::render_ics(calendar, stamp), 0644, ModeRule::exact);
+            written_[name] = std::move(calendar);
+            ++count;
+        }
+        built_from_ = std::move(inputs);
+        if (count > 0) spdlog::info("feeds: wrote {} calendar file(s) in {}", count, dir.string());
+    } catch (const std::exception& e) {
+        spdlog::error("feeds: cannot publish in {}: {}", dir.string(), e.what());
+    }
+}
+
+}  // namespace tarat
