@@ -5,6 +5,7 @@
 #include "support/process.hpp"
 #include "support/support.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,15 +29,16 @@ using namespace tarat;
 using tarat::testing::Child;
 using tarat::testing::eventually;
 using tarat::testing::TempDir;
+using tarat::testing::TestServer;
+using tarat::testing::accepts;
+using tarat::testing::kPython;
+using tarat::testing::kServers;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kBuiltPlugins = TARAT_PLUGIN_BUILD_DIR;
-const std::string kServers = std::string(TARAT_SOURCE_DIR) + "/tests/servers/";
-// Debian's python3, which sees python3-aiosmtpd (a pyenv python3 on PATH may not).
-const std::string kPython = "/usr/bin/python3";
 
 // The plugins would honour proxy variables; these tests talk to 127.0.0.1 only.
 [[maybe_unused]] const bool kNoProxies = [] {
@@ -104,18 +106,6 @@ std::string open_error(PluginHost& host, const ChannelConfig& config) {
     return opened.error;
 }
 
-bool accepts(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return ok;
-}
-
 // A loopback port nothing listens on: bound (so no one else gets it) but never listening, so a
 // connection is refused. release() frees it for a server to take.
 class RefusingPort {
@@ -142,31 +132,6 @@ public:
 
 private:
     int fd_ = -1;
-    int port_ = 0;
-};
-
-// One of tests/servers/*.py as a child process; ready once it has announced its port and accepts
-// connections there (waited for with an upper bound). Killed when destroyed.
-class TestServer {
-public:
-    TestServer(const TempDir& dir, const std::string& script, std::vector<std::string> args, int port = 0) {
-        static int counter = 0;
-        std::string name = script.substr(0, script.find('.')) + "-" + std::to_string(counter++);
-        fs::path port_file = dir / (name + ".port");
-        std::vector<std::string> argv = {kPython, kServers + script, "--port", std::to_string(port), "--port-file",
-                                         port_file.string()};
-        argv.insert(argv.end(), args.begin(), args.end());
-        child_ = std::make_unique<Child>(argv, dir.path(), name);
-        bool announced = eventually([&] { return fs::exists(port_file) || !child_->running(); });
-        if (!announced || !fs::exists(port_file)) FAIL(script << " did not start: " << child_->err());
-        port_ = std::stoi(testing::read_file(port_file));
-        REQUIRE(eventually([&] { return accepts(port_); }));
-    }
-    int port() const { return port_; }
-    std::string err() const { return child_->err(); }
-
-private:
-    std::unique_ptr<Child> child_;
     int port_ = 0;
 };
 
