@@ -142,6 +142,7 @@ int Daemon::run() {
         if (reply.result == control::ok) feeds_.publish(*this);
     });
     dispatcher_->on_result = [this](const OutboxRow&, const Delivery&) { service_.refresh_status(); };
+    dispatcher_->on_store_state = [this] { service_.refresh_status(); };
     // Admin commands: root, the user taratd runs as, and members of the admin group. The group is
     // looked up once, here: a changed admin_group takes effect at the next start.
     control::AdminRule admin_rule{::geteuid(), control::find_group_id(config.admin_group)};

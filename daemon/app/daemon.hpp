@@ -75,7 +75,12 @@ private:
     FeedPublisher feeds_;  // feeds_dir: rewritten after start, reload and every admin command
     std::unique_ptr<control::Server> server_;
     // READY/RELOADING/STOPPING/STATUS and watchdog pings for systemd; no-ops without it.
-    ServiceNotifier service_{io_, [this] { return service_status_line(*store_, *notices_, today()); }};
+    // A store that fails writes (disk full, I/O errors) comes first in STATUS= until it recovers.
+    ServiceNotifier service_{io_, [this] {
+        auto line = service_status_line(*store_, *notices_, today());
+        if (dispatcher_ && dispatcher_->store_error()) line = "storage error: " + *dispatcher_->store_error() + "; " + line;
+        return line;
+    }};
 };
 
 }  // namespace tarat

@@ -2,6 +2,7 @@
 #include "app/daemon.hpp"
 #include "app/event_json.hpp"
 #include "app/exit_codes.hpp"
+#include "app/fault_injection.hpp"
 #include "app/logging.hpp"
 #include "app/preview.hpp"
 #include "app/state_lock.hpp"
@@ -168,6 +169,7 @@ int run(const Arguments& a) {
     setup_logging(setup->config.log_level);
     try {
         StateLock lock(setup->config.state_dir);
+        if (auto fault = install_storage_faults_from_env()) spdlog::warn("{}", *fault);
         std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
         if (!a.pretend_now.empty()) {
             auto start = parse_instant(a.pretend_now);
@@ -182,7 +184,7 @@ int run(const Arguments& a) {
     } catch (const StateDirLocked& e) {
         spdlog::critical("{}", e.what());
         return exit_code::temp_fail;
-    } catch (const std::system_error& e) {
+    } catch (const StateDirUnusable& e) {
         spdlog::critical("{}", e.what());
         return exit_code::cant_create;
     } catch (const std::exception& e) {
@@ -196,6 +198,9 @@ int run(const Arguments& a) {
 int main(int argc, char** argv) {
     // A peer that hangs up (a socket client, a plugin's server) must not kill the daemon.
     std::signal(SIGPIPE, SIG_IGN);
+    // Past a file size limit (RLIMIT_FSIZE) a write must fail with EFBIG, which the store and the
+    // file channel report and retry, instead of the signal ending the daemon.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"taratd — schedules and tracks the events of a dissemination plan"};
     app.set_version_flag("--version", "taratd " TARAT_VERSION);
     Arguments a;

@@ -14,10 +14,15 @@ namespace tarat {
 StateLock::StateLock(const std::filesystem::path& state_dir) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
-    if (ec) throw std::system_error(ec, "cannot create state dir " + state_dir.string());
+    if (ec)
+        throw StateDirUnusable("state dir " + state_dir.string() + " does not exist and cannot be created: " +
+                               ec.message());
+    // Opening (creating) the lock file is the first write: it fails at once on a read-only dir.
     auto path = state_dir / "taratd.lock";
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
+    if (fd_ < 0)
+        throw StateDirUnusable("state dir " + state_dir.string() + " cannot be written: cannot open " + path.string() +
+                               ": " + std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         int err = errno;
         char pid[32] = {};
@@ -29,11 +34,13 @@ StateLock::StateLock(const std::filesystem::path& state_dir) {
             while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
             throw StateDirLocked("another taratd (pid " + who + ") is already running on state dir " + state_dir.string());
         }
-        throw std::system_error(err, std::generic_category(), "cannot lock " + path.string());
+        throw StateDirUnusable("state dir " + state_dir.string() + ": cannot lock " + path.string() + ": " +
+                               std::strerror(err));
     }
     auto text = std::to_string(::getpid()) + "\n";
     if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, text.data(), text.size(), 0) != ssize_t(text.size()))
-        throw std::system_error(errno, std::generic_category(), "cannot write " + path.string());
+        throw StateDirUnusable("state dir " + state_dir.string() + " cannot be written: cannot write " +
+                               path.string() + ": " + std::strerror(errno));
 }
 
 StateLock::~StateLock() {

@@ -47,7 +47,19 @@ void Dispatcher::stop() {
 
 void Dispatcher::poke() {
     if (stopped_ || !in_flight_.empty()) return;  // the batch in flight re-arms when it is done
-    auto next = store_.next_attempt_due();
+    if (store_error_) {
+        // The store failed: try again after a pause, not at once (a full disk stays full for a while).
+        timer_.arm(std::chrono::system_clock::now() + store_retry_delay_, [this](WallTimer::Wake) { wake(); });
+        return;
+    }
+    std::optional<Instant> next;
+    try {
+        next = store_.next_attempt_due();
+    } catch (const std::exception& e) {
+        store_failed(std::string("cannot read the outbox: ") + e.what());
+        poke();
+        return;
+    }
     if (!next) {
         timer_.cancel();  // nothing pending: no wake-ups at all
         return;
@@ -60,32 +72,66 @@ void Dispatcher::poke() {
     // wake-up finds nothing due and re-arms).
     timer_.arm(std::chrono::floor<std::chrono::seconds>(real_now) + std::max(wait, std::chrono::system_clock::duration::zero()),
                [this](WallTimer::Wake why) {
-                   if (why == WallTimer::Wake::clock_changed) spdlog::info("the system clock was set: re-arming");
-                   wake();
+                   if (why == WallTimer::Wake::clock_changed) clock_stepped();
+                   else wake();
                });
+}
+
+void Dispatcher::clock_stepped() {
+    spdlog::info("the system clock was set: re-arming");
+    wake();
+}
+
+void Dispatcher::store_failed(const std::string& what) {
+    store_retry_delay_ = store_retry_delay_.count() == 0 ? settings_.store_retry_first
+                                                         : std::min(store_retry_delay_ * 2, settings_.store_retry_cap);
+    store_error_ = what;
+    spdlog::error("{}; notices wait, the store is tried again in {} s", what, store_retry_delay_.count());
+    if (on_store_state) on_store_state();
+}
+
+void Dispatcher::store_works() {
+    if (!store_error_) return;
+    store_error_.reset();
+    store_retry_delay_ = std::chrono::seconds{0};
+    spdlog::warn("the store takes writes again: notices go out");
+    if (on_store_state) on_store_state();
 }
 
 std::vector<Dispatcher::Job> Dispatcher::take_due() {
     std::vector<Job> jobs;
-    for (auto& row : store_.due_notices(clock_.now(), settings_.batch)) {
-        if (in_flight_.count(row.notice.key)) continue;
-        Job job{std::move(row), std::nullopt};
-        try {
-            auto prepared = prepare_(job.row, clock_.now());
-            if (std::holds_alternative<Expired>(prepared)) {
-                store_.mark_expired(job.row.notice.key, clock_.now());
-                continue;
-            }
-            job.message = std::get<OutgoingNotice>(std::move(prepared));
-        } catch (const std::exception& e) {
-            // A notice we cannot render (a template or the plan changed): keep it, try again later.
-            record({job}, {Delivery{Delivery::retry, std::string("cannot prepare the notice: ") + e.what(), std::nullopt}});
-            continue;
-        }
-        in_flight_.insert(job.row.notice.key);
-        jobs.push_back(std::move(job));
+    try {
+        take_due_into(jobs);
+    } catch (...) {
+        for (const auto& job : jobs) in_flight_.erase(job.row.notice.key);
+        throw;
     }
     return jobs;
+}
+
+void Dispatcher::take_due_into(std::vector<Job>& jobs) {
+    // One transaction: after downtime many reminders expire at once, and a commit (an fsync) for
+    // each would take longer than sending the batch.
+    store_.in_transaction([&] {
+        for (auto& row : store_.due_notices(clock_.now(), settings_.batch)) {
+            if (in_flight_.count(row.notice.key)) continue;
+            Job job{std::move(row), std::nullopt};
+            try {
+                auto prepared = prepare_(job.row, clock_.now());
+                if (std::holds_alternative<Expired>(prepared)) {
+                    store_.mark_expired(job.row.notice.key, clock_.now());
+                    continue;
+                }
+                job.message = std::get<OutgoingNotice>(std::move(prepared));
+            } catch (const std::exception& e) {
+                // A notice we cannot render (a template or the plan changed): keep it, try again later.
+                record({job}, {Delivery{Delivery::retry, std::string("cannot prepare the notice: ") + e.what(), std::nullopt}});
+                continue;
+            }
+            in_flight_.insert(job.row.notice.key);
+            jobs.push_back(std::move(job));
+        }
+    });
 }
 
 void Dispatcher::record_failure(const Job& job, const Delivery& delivery, Instant now) {
@@ -122,9 +168,10 @@ void Dispatcher::record(const std::vector<Job>& jobs, const std::vector<Delivery
             if (!sent.empty()) store_.mark_sent_batch(sent);
             for (const auto& event_id : told) store_.pin_event(event_id);
         });
+        store_works();
     } catch (const std::exception& e) {
         // The rows stay pending and go out again: at-least-once, never lost; receivers dedupe by key.
-        spdlog::error("cannot record the results of {} notices: {}", jobs.size(), e.what());
+        store_failed("cannot record the results of " + std::to_string(jobs.size()) + " notices: " + e.what());
     }
     for (const auto& job : jobs) in_flight_.erase(job.row.notice.key);
     if (on_result)
@@ -153,8 +200,16 @@ std::vector<Delivery> Dispatcher::send_group(const std::vector<Job>& jobs, const
 
 void Dispatcher::wake() {
     if (stopped_) return;
-    auto jobs = std::make_shared<std::vector<Job>>(take_due());
+    auto jobs = std::make_shared<std::vector<Job>>();
+    try {
+        *jobs = take_due();
+    } catch (const std::exception& e) {  // e.g. marking an expired row on a full disk
+        store_failed(std::string("cannot take due notices: ") + e.what());
+        poke();
+        return;
+    }
     if (jobs->empty()) {
+        store_works();  // nothing due is waiting on the store any more
         poke();
         return;
     }
@@ -211,6 +266,7 @@ size_t Dispatcher::run_due_now() {
         for (auto& f : done) f.get();
         record(jobs, deliveries);
         handled += jobs.size();
+        if (store_error_) return handled;  // the rows are still due: trying again at once would spin
     }
 }
 

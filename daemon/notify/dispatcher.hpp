@@ -45,6 +45,8 @@ struct DispatchSettings {
     std::chrono::seconds backoff_cap{3600};
     std::chrono::seconds retry_after_cap{6 * 3600};  // a server's Retry-After is honoured up to this
     std::chrono::seconds late_after{600};            // sent this long after due: marked late
+    std::chrono::seconds store_retry_first{1};       // after the store failed a write (disk full,
+    std::chrono::seconds store_retry_cap{60};        // I/O error): wait, doubling up to the cap
     size_t batch = 256;                              // rows taken per wake-up
     size_t workers = 2;
 };
@@ -76,8 +78,18 @@ public:
 
     // Called on the loop thread after each recorded result (tests, STATUS=).
     std::function<void(const OutboxRow&, const Delivery&)> on_result;
+    // Called on the loop thread when the store starts failing and when it works again (STATUS=).
+    std::function<void()> on_store_state;
     bool idle() const { return in_flight_.empty(); }
     bool timer_armed() const { return timer_.armed(); }
+    // The moment the timer is armed for (real time), when armed.
+    std::optional<std::chrono::system_clock::time_point> timer_deadline() const { return timer_.deadline(); }
+    // Why the last attempt to take or record notices failed in the store, until one succeeds: the
+    // dispatcher then waits (store_retry_first doubling to store_retry_cap) instead of spinning.
+    const std::optional<std::string>& store_error() const { return store_error_; }
+    // The wall clock was set (the timer's cancel-on-set, or a test that moved its clock): what is
+    // due now goes out, and the timer is aimed again from the new time.
+    void clock_stepped();
 
     struct Job {
         OutboxRow row;
@@ -86,9 +98,12 @@ public:
 
 private:
     void wake();
-    std::vector<Job> take_due();
+    std::vector<Job> take_due();  // in flight until recorded; none are left in flight if it throws
+    void take_due_into(std::vector<Job>& jobs);
     void record(const std::vector<Job>& jobs, const std::vector<Delivery>& deliveries);
     void record_failure(const Job& job, const Delivery& delivery, Instant now);
+    void store_failed(const std::string& what);
+    void store_works();
     std::vector<Delivery> send_group(const std::vector<Job>& jobs, const std::vector<size_t>& indices);
 
     boost::asio::io_context& io_;
@@ -101,6 +116,8 @@ private:
     boost::asio::thread_pool pool_;
     std::set<std::string> in_flight_;
     bool stopped_ = false;
+    std::optional<std::string> store_error_;
+    std::chrono::seconds store_retry_delay_{0};
 };
 
 }  // namespace tarat

@@ -29,6 +29,7 @@ void WallTimer::arm(std::chrono::system_clock::time_point when, Handler handler)
     if (::timerfd_settime(fd_.native_handle(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr) != 0)
         throw std::system_error(errno, std::generic_category(), "timerfd_settime");
     handler_ = std::move(handler);
+    deadline_ = when;
     if (!armed_) wait();  // one wait is outstanding while armed; re-arming only moves the moment
     armed_ = true;
 }
@@ -47,15 +48,22 @@ void WallTimer::wait() {
         if (ec == boost::asio::error::operation_aborted) return;
         std::uint64_t expirations = 0;
         ssize_t n = ::read(fd_.native_handle(), &expirations, sizeof expirations);
-        int err = n < 0 ? errno : 0;
-        if (n < 0 && err == EAGAIN) {  // spurious wake-up: keep waiting
+        auto why = wake_of_read(n, n < 0 ? errno : 0);
+        if (!why) {  // spurious wake-up: keep waiting
             wait();
             return;
         }
         armed_ = false;
         auto handler = std::move(handler_);
-        if (handler) handler(err == ECANCELED ? Wake::clock_changed : Wake::due);
+        if (handler) handler(*why);
     });
+}
+
+std::optional<WallTimer::Wake> WallTimer::wake_of_read(long result, int error) {
+    if (result >= 0) return Wake::due;
+    if (error == EAGAIN || error == EINTR) return std::nullopt;
+    // ECANCELED: the clock was set. Any other error is treated alike: look at the time again.
+    return error == ECANCELED ? Wake::clock_changed : Wake::due;
 }
 
 }  // namespace tarat

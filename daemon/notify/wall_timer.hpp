@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 
 namespace tarat {
 
@@ -26,12 +27,21 @@ public:
     void arm(std::chrono::system_clock::time_point when, Handler handler);
     void cancel();
     bool armed() const { return armed_; }
+    std::optional<std::chrono::system_clock::time_point> deadline() const {
+        return armed_ ? std::optional(deadline_) : std::nullopt;
+    }
+    int native_handle() { return fd_.native_handle(); }  // tests read the kernel's view in fdinfo
+
+    // What a read of the timerfd says (read's result and errno): due, the clock was set
+    // (ECANCELED, from TFD_TIMER_CANCEL_ON_SET), or nothing yet (EAGAIN: keep waiting).
+    static std::optional<Wake> wake_of_read(long result, int error);
 
 private:
     void wait();
 
     boost::asio::posix::stream_descriptor fd_;
     Handler handler_;
+    std::chrono::system_clock::time_point deadline_;
     bool armed_ = false;
 };
 

@@ -8,6 +8,10 @@ minutes, Idempotency-Key equal to webhook-id and to the payload's key. A bad sig
 Then --script answers in turn ("429:3" is 429 with Retry-After: 3, "302", "500", "hang:30" waits
 30 s before answering 200); once it runs out, 200. A 2xx delivery is counted once per
 Idempotency-Key: repeats are counted as duplicates. Everything goes to the --state JSON file.
+
+For the fault suites: while the --down-file exists every POST gets 503 (no Retry-After), as a
+receiver that is down; --deliveries-log appends one line "KEY<TAB>first|duplicate" per 2xx
+delivery and keeps payloads out of the state file (so thousands of deliveries stay cheap).
 """
 import argparse
 import base64
@@ -38,7 +42,11 @@ def main():
     p.add_argument("--secret-file", required=True)
     p.add_argument("--state", required=True)
     p.add_argument("--script", default="")
+    p.add_argument("--down-file", default="")
+    p.add_argument("--deliveries-log", default="")
     args = p.parse_args()
+    seen_keys = set()
+    deliveries_log = open(args.deliveries_log, "a", encoding="utf-8") if args.deliveries_log else None
     secret = read_secret(args.secret_file)
     script = Script(args.script, "200")
     state = State(args.state, {"requests": 0, "bad_signatures": 0, "duplicates": 0, "deliveries": [], "problems": []})
@@ -67,7 +75,8 @@ def main():
             with state.lock:
                 state.data["requests"] += 1
                 state.data["last_path"] = self.path
-                state.save()
+                if not deliveries_log:  # the log is the record then: no rewrite per request
+                    state.save()
             wid = self.headers.get("webhook-id", "")
             stamp = self.headers.get("webhook-timestamp", "")
             signed = ("%s.%s." % (wid, stamp)).encode() + body
@@ -91,6 +100,11 @@ def main():
             if urllib.parse.unquote(key) != payload.get("key"):
                 self.problem("payload key %r differs from Idempotency-Key %r" % (payload.get("key"), key))
 
+            if args.down_file and os.path.exists(args.down_file):
+                with state.lock:
+                    state.data["down_answers"] = state.data.get("down_answers", 0) + 1
+                    state.save()
+                return self.answer(503, "down")
             step = script.next()
             code, _, extra = step.partition(":")
             if code == "hang":
@@ -104,11 +118,19 @@ def main():
             if status >= 300:
                 return self.answer(status, "scripted %d" % status)
             with state.lock:
-                if any(d["key"] == key for d in state.data["deliveries"]):
+                if deliveries_log:
+                    first = key not in seen_keys
+                    seen_keys.add(key)
+                    deliveries_log.write("%s\t%s\n" % (urllib.parse.unquote(key), "first" if first else "duplicate"))
+                    deliveries_log.flush()
+                    if not first:
+                        state.data["duplicates"] += 1
+                elif any(d["key"] == key for d in state.data["deliveries"]):
                     state.data["duplicates"] += 1
                 else:
                     state.data["deliveries"].append({"key": key, "payload": payload})
-                state.save()
+                if not deliveries_log:
+                    state.save()
             self.answer(200, "accepted")
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Receiver)
