@@ -371,14 +371,29 @@ private:
 
 }  // namespace
 
-std::optional<Plan> load_plan(const std::filesystem::path& file, Diagnostics& diagnostics) {
-    Diagnostics local;
-    auto root = parse_toml_file(file, local);
+namespace {
+
+std::optional<Plan> read_plan(const std::optional<toml::table>& root, const std::string& file, Diagnostics& local,
+                              Diagnostics& diagnostics) {
     std::optional<Plan> plan;
-    if (root) plan = PlanReader(*root, file.string(), local).read();
+    if (root) plan = PlanReader(*root, file, local).read();
     diagnostics.append(local);
     if (local.has_errors()) return std::nullopt;
     return plan;
+}
+
+}  // namespace
+
+std::optional<Plan> load_plan(const std::filesystem::path& file, Diagnostics& diagnostics) {
+    Diagnostics local;
+    auto root = parse_toml_file(file, local);
+    return read_plan(root, file.string(), local, diagnostics);
+}
+
+std::optional<Plan> load_plan_text(std::string_view text, const std::string& file, Diagnostics& diagnostics) {
+    Diagnostics local;
+    auto root = parse_toml(text, file, local);
+    return read_plan(root, file, local, diagnostics);
 }
 
 }  // namespace tarat

@@ -1,3 +1,5 @@
+#include "config/config.hpp"
+#include "config/days_off_loader.hpp"
 #include "config/plan_loader.hpp"
 #include "config/setup.hpp"
 #include "config/toml_guard.hpp"
@@ -356,4 +358,27 @@ TEST_CASE("shipped etc/ checks clean") {
         CHECK(plan.person(id));
     CHECK(plan.overseer == "bertleuova");
     CHECK(plan.coordinator == "zhamanbayeva");
+}
+
+// The in-memory loaders (the fuzz harnesses use them) check exactly what the file loaders check and
+// name the given file in their positions.
+TEST_CASE("loaders read text as they read files") {
+    Diagnostics d;
+    CHECK(load_plan_text(kPlan, "mem/plan.toml", d));
+    CHECK(load_days_off_text(kDaysOff, "mem/days-off.toml", d));
+    auto config = load_config_text(kConfig, "/mem/tarat.toml", d);
+    INFO(d.format());
+    REQUIRE(config);
+    CHECK(config->plan_file == "/mem/plan.toml");
+    CHECK(d.items().empty());
+
+    Diagnostics plan, days_off, settings;
+    CHECK_FALSE(load_plan_text(replace(kPlan, "centre = \"erkemai\"\ndate", "centre = \"erkemay\"\ndate"), "mem/plan.toml", plan));
+    CHECK_FALSE(load_days_off_text("[calendar]\nweekend = [\"funday\"]\n", "mem/days-off.toml", days_off));
+    CHECK_FALSE(load_config_text("[daemon]\nlog_level = 1\n", "/mem/tarat.toml", settings));
+    REQUIRE(plan.items().size() == 1);
+    CHECK(plan.items()[0].format() == "mem/plan.toml:40:10: error: unknown centre 'erkemay' (did you mean 'erkemai'?) [event[0].centre]");
+    REQUIRE_FALSE(days_off.items().empty());
+    CHECK(days_off.format().find("mem/days-off.toml:2:11: error: unknown weekday 'funday'") != std::string::npos);
+    CHECK(settings.format().find("/mem/tarat.toml:2:13: error: expected a string") != std::string::npos);
 }
