@@ -19,6 +19,9 @@ bool is_valid_id(std::string_view id) {
 
 namespace {
 
+constexpr int kMaxPlanYears = 5;
+constexpr date::days kMaxPlanDays{kMaxPlanYears * 366};
+
 using Need = TableReader::Need;
 const std::vector<std::string> kLocales{"kk", "ru", "en"};
 
@@ -133,6 +136,10 @@ private:
         if (to) plan.to = *to;
         if (from && to && *to < *from)
             r.error_at("to", "the plan ends (" + format_date(*to) + ") before it starts (" + format_date(*from) + ")");
+        // A mistyped year (2927 for 2027) would place and store centuries of events and notices.
+        else if (from && to && *to - *from > kMaxPlanDays)
+            r.error_at("to", "the plan runs from " + format_date(*from) + " to " + format_date(*to) + ", more than " +
+                                 std::to_string(kMaxPlanYears) + " years; is the year mistyped?");
         period_known_ = from && to;
         plan.calendar_file = r.string("calendar", Need::required).value_or("");
         plan.overseer = r.string("overseer", Need::required).value_or("");

@@ -382,3 +382,13 @@ TEST_CASE("loaders read text as they read files") {
     CHECK(days_off.format().find("mem/days-off.toml:2:11: error: unknown weekday 'funday'") != std::string::npos);
     CHECK(settings.format().find("/mem/tarat.toml:2:13: error: expected a string") != std::string::npos);
 }
+
+// Found by fuzz_plan (tests/fuzz/crashers/plan/period-900-years): a mistyped year made placement
+// run for centuries of quarters. The period is limited to 5 years.
+TEST_CASE("a plan period of centuries is refused") {
+    expect_only(load(replace(kPlan, "to = 2027-05-31", "to = 2927-05-31")),
+                "plan.toml:6:6: error: the plan runs from 2026-12-01 to 2927-05-31, more than 5 years; is the year mistyped? [plan.to]");
+    auto five_years = load(replace(kPlan, "to = 2027-05-31", "to = 2031-11-30"));
+    INFO(Catch::Detail::stringify(five_years.messages));
+    CHECK(five_years.setup);
+}
