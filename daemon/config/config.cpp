@@ -56,7 +56,7 @@ void read_notify(TableReader& r, Config& c) {
         c.notify.reminders.clear();
         for (const auto& text : *reminders) {
             if (auto span = parse_span(text)) c.notify.reminders.push_back(*span);
-            else r.error_at("reminders", "'" + text + "' is not a duration: write \"N working days\", \"N days\", \"N hours\" or \"N minutes\"");
+            else r.error_at("reminders", "'" + text + "' is not a duration: " + std::string(kSpanSyntax));
         }
     }
     if (auto every = r.span("escalation_every", Need::optional)) {

@@ -251,7 +251,7 @@ private:
         if (auto reminders = r.strings("reminders", Need::optional)) {
             for (const auto& text : *reminders) {
                 if (auto s = parse_span(text)) f.reminders.push_back(*s);
-                else r.error_at("reminders", "'" + text + "' is not a duration: write \"N working days\", \"N days\", \"N hours\" or \"N minutes\"");
+                else r.error_at("reminders", "'" + text + "' is not a duration: " + std::string(kSpanSyntax));
             }
         }
         return f;

@@ -222,7 +222,14 @@ TEST_CASE("malformed duration, time and weekday") {
     SECTION("duration") {
         expect_only(load(replace(kPlan, "duration = \"3 hours\"", "duration = \"3 hrs\"")),
                     "plan.toml:33:12: error: '3 hrs' is not a duration: write \"N working days\", \"N days\", "
-                    "\"N hours\" or \"N minutes\" [form.seminar.duration]");
+                    "\"N hours\" or \"N minutes\" (at most 1000 days) [form.seminar.duration]");
+    }
+    SECTION("reminder thousands of working days ahead") {
+        // Walking the calendar 999999 working days back took seconds for every notice sync.
+        expect_only(load(replace(kPlan, "\"10 working days\", \"1 working day\"", "\"999999 working days\", \"1 working day\"")),
+                    "plan.toml:35:13: error: '999999 working days' is not a duration: write \"N working days\", \"N days\", "
+                    "\"N hours\" or \"N minutes\" (at most 1000 days) [form.seminar.reminders]");
+        CHECK(load(replace(kPlan, "\"10 working days\"", "\"1000 working days\"")).setup);
     }
     SECTION("time") {
         expect_only(load(replace(kPlan, "start = \"11:00\"\ntitle = \"Ойын", "start = \"25:00\"\ntitle = \"Ойын")),
