@@ -115,7 +115,7 @@ void Daemon::stop() {
     io_.stop();
 }
 
-int Daemon::run() {
+int Daemon::open() {
     const auto& config = setup_->config;
     store_ = Store::open(config.state_dir / "tarat.db");
 
@@ -143,6 +143,12 @@ int Daemon::run() {
     });
     dispatcher_->on_result = [this](const OutboxRow&, const Delivery&) { service_.refresh_status(); };
     dispatcher_->on_store_state = [this] { service_.refresh_status(); };
+    return exit_code::ok;
+}
+
+int Daemon::run() {
+    if (int code = open(); code != exit_code::ok) return code;
+    const auto& config = setup_->config;
     // Admin commands: root, the user taratd runs as, and members of the admin group. The group is
     // looked up once, here: a changed admin_group takes effect at the next start.
     control::AdminRule admin_rule{::geteuid(), control::find_group_id(config.admin_group)};

@@ -45,6 +45,12 @@ public:
     // until SIGTERM/SIGINT. Returns an exit code.
     int run();
 
+    // What run() does before it listens: opens the store and the channels, stores the schedule and
+    // its notices, and registers the commands. Returns an exit code. For harnesses that dispatch
+    // requests without a socket (tests/fuzz).
+    int open();
+    const control::CommandTable& commands() const { return commands_; }
+
     // Re-reads config, plan and calendar; keeps the old ones when the new ones are invalid.
     ReloadOutcome reload(std::string_view actor);
 

@@ -57,7 +57,7 @@ void read_notify(TableReader& r, Config& c) {
         c.notify.reminders.clear();
         for (const auto& text : *reminders) {
             if (auto span = parse_span(text)) c.notify.reminders.push_back(*span);
-            else r.error_at("reminders", "'" + text + "' is not a duration: write \"N working days\", \"N days\", \"N hours\" or \"N minutes\"");
+            else r.error_at("reminders", "'" + text + "' is not a duration: " + std::string(kSpanSyntax));
         }
     }
     if (auto every = r.span("escalation_every", Need::optional)) {
@@ -124,14 +124,11 @@ void check_channel_names(TableReader& notify, const Config& c) {
         notify.error_at("fallback", "unknown channel '" + c.notify.fallback + "'" + did_you_mean(c.notify.fallback, names));
 }
 
-}  // namespace
-
-std::optional<Config> load_config(const std::filesystem::path& file, Diagnostics& diagnostics) {
-    Diagnostics local;
+std::optional<Config> read_config(const std::optional<toml::table>& root, const std::filesystem::path& file,
+                                  Diagnostics& local, Diagnostics& diagnostics) {
     Config c;
     c.file = std::filesystem::absolute(file).lexically_normal();
     c.plugin_dir = TARAT_DEFAULT_PLUGIN_DIR;
-    auto root = parse_toml_file(file, local);
     if (root) {
         TableReader top(*root, "", file.string(), local);
         if (const auto* t = top.table("daemon", Need::required)) {
@@ -156,6 +153,21 @@ std::optional<Config> load_config(const std::filesystem::path& file, Diagnostics
     diagnostics.append(local);
     if (local.has_errors()) return std::nullopt;
     return c;
+}
+
+}  // namespace
+
+std::optional<Config> load_config(const std::filesystem::path& file, Diagnostics& diagnostics) {
+    Diagnostics local;
+    auto root = parse_toml_file(file, local);
+    return read_config(root, file, local, diagnostics);
+}
+
+std::optional<Config> load_config_text(std::string_view text, const std::filesystem::path& file,
+                                       Diagnostics& diagnostics) {
+    Diagnostics local;
+    auto root = parse_toml(text, file.string(), local);
+    return read_config(root, file, local, diagnostics);
 }
 
 }  // namespace tarat

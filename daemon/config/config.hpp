@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -53,5 +54,8 @@ struct Config {
 };
 
 std::optional<Config> load_config(const std::filesystem::path& file, Diagnostics& diagnostics);
+// The same for text already in memory; relative paths resolve against `file`'s folder (the fuzz harness).
+std::optional<Config> load_config_text(std::string_view text, const std::filesystem::path& file,
+                                       Diagnostics& diagnostics);
 
 }  // namespace tarat

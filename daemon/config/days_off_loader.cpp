@@ -56,15 +56,13 @@ std::optional<DayEntry> read_day(TableReader& r) {
     return day;
 }
 
-}  // namespace
-
-std::optional<DaysOffTable> load_days_off(const std::filesystem::path& file, Diagnostics& diagnostics) {
-    Diagnostics local;
+std::optional<DaysOffTable> read_days_off(const std::optional<toml::table>& root, const std::string& file,
+                                          Diagnostics& local, Diagnostics& diagnostics) {
     DaysOffTable table;
-    if (auto root = parse_toml_file(file, local)) {
-        TableReader top(*root, "", file.string(), local);
+    if (root) {
+        TableReader top(*root, "", file, local);
         if (const auto* header = top.table("calendar", Need::required)) {
-            TableReader r(*header, "calendar", file.string(), local);
+            TableReader r(*header, "calendar", file, local);
             read_header(r, table);
             r.finish();
         }
@@ -74,10 +72,10 @@ std::optional<DaysOffTable> load_days_off(const std::filesystem::path& file, Dia
                 std::string path = "day[" + std::to_string(i) + "]";
                 const auto* t = (*days)[i].as_table();
                 if (!t) {
-                    local.error(pos_of((*days)[i].source(), file.string()), "expected a table [[day]]", path);
+                    local.error(pos_of((*days)[i].source(), file), "expected a table [[day]]", path);
                     continue;
                 }
-                TableReader r(*t, path, file.string(), local);
+                TableReader r(*t, path, file, local);
                 auto day = read_day(r);
                 r.finish();
                 if (!day) continue;
@@ -94,6 +92,20 @@ std::optional<DaysOffTable> load_days_off(const std::filesystem::path& file, Dia
     if (local.has_errors()) return std::nullopt;
     std::sort(table.days.begin(), table.days.end(), [](const DayEntry& a, const DayEntry& b) { return a.date < b.date; });
     return table;
+}
+
+}  // namespace
+
+std::optional<DaysOffTable> load_days_off(const std::filesystem::path& file, Diagnostics& diagnostics) {
+    Diagnostics local;
+    auto root = parse_toml_file(file, local);
+    return read_days_off(root, file.string(), local, diagnostics);
+}
+
+std::optional<DaysOffTable> load_days_off_text(std::string_view text, const std::string& file, Diagnostics& diagnostics) {
+    Diagnostics local;
+    auto root = parse_toml(text, file, local);
+    return read_days_off(root, file, local, diagnostics);
 }
 
 }  // namespace tarat

@@ -19,6 +19,9 @@ bool is_valid_id(std::string_view id) {
 
 namespace {
 
+constexpr int kMaxPlanYears = 5;
+constexpr date::days kMaxPlanDays{kMaxPlanYears * 366};
+
 using Need = TableReader::Need;
 const std::vector<std::string> kLocales{"kk", "ru", "en"};
 
@@ -133,6 +136,10 @@ private:
         if (to) plan.to = *to;
         if (from && to && *to < *from)
             r.error_at("to", "the plan ends (" + format_date(*to) + ") before it starts (" + format_date(*from) + ")");
+        // A mistyped year (2927 for 2027) would place and store centuries of events and notices.
+        else if (from && to && *to - *from > kMaxPlanDays)
+            r.error_at("to", "the plan runs from " + format_date(*from) + " to " + format_date(*to) + ", more than " +
+                                 std::to_string(kMaxPlanYears) + " years; is the year mistyped?");
         period_known_ = from && to;
         plan.calendar_file = r.string("calendar", Need::required).value_or("");
         plan.overseer = r.string("overseer", Need::required).value_or("");
@@ -244,7 +251,7 @@ private:
         if (auto reminders = r.strings("reminders", Need::optional)) {
             for (const auto& text : *reminders) {
                 if (auto s = parse_span(text)) f.reminders.push_back(*s);
-                else r.error_at("reminders", "'" + text + "' is not a duration: write \"N working days\", \"N days\", \"N hours\" or \"N minutes\"");
+                else r.error_at("reminders", "'" + text + "' is not a duration: " + std::string(kSpanSyntax));
             }
         }
         return f;
@@ -371,14 +378,29 @@ private:
 
 }  // namespace
 
-std::optional<Plan> load_plan(const std::filesystem::path& file, Diagnostics& diagnostics) {
-    Diagnostics local;
-    auto root = parse_toml_file(file, local);
+namespace {
+
+std::optional<Plan> read_plan(const std::optional<toml::table>& root, const std::string& file, Diagnostics& local,
+                              Diagnostics& diagnostics) {
     std::optional<Plan> plan;
-    if (root) plan = PlanReader(*root, file.string(), local).read();
+    if (root) plan = PlanReader(*root, file, local).read();
     diagnostics.append(local);
     if (local.has_errors()) return std::nullopt;
     return plan;
+}
+
+}  // namespace
+
+std::optional<Plan> load_plan(const std::filesystem::path& file, Diagnostics& diagnostics) {
+    Diagnostics local;
+    auto root = parse_toml_file(file, local);
+    return read_plan(root, file.string(), local, diagnostics);
+}
+
+std::optional<Plan> load_plan_text(std::string_view text, const std::string& file, Diagnostics& diagnostics) {
+    Diagnostics local;
+    auto root = parse_toml(text, file, local);
+    return read_plan(root, file, local, diagnostics);
 }
 
 }  // namespace tarat

@@ -156,7 +156,7 @@ std::optional<Span> TableReader::span(std::string_view key, Need need) {
     if (!text) return std::nullopt;
     if (auto parsed = parse_span(*text)) return parsed;
     diagnostics_.error(pos(key),
-                       "'" + *text + "' is not a duration: write \"N working days\", \"N days\", \"N hours\" or \"N minutes\"",
+                       "'" + *text + "' is not a duration: " + std::string(kSpanSyntax),
                        path(key));
     return std::nullopt;
 }

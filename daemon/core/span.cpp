@@ -16,6 +16,9 @@ std::optional<Span> parse_span(std::string_view text) {
     std::string_view unit = text.substr(i);
     while (!unit.empty() && unit.back() == ' ') unit.remove_suffix(1);
 
+    const bool in_days = unit == "working days" || unit == "working day" || unit == "wd" || unit == "days" ||
+                         unit == "day" || unit == "d";
+    if (in_days && count > kMaxSpanDays) return std::nullopt;
     if (unit == "working days" || unit == "working day" || unit == "wd") return Span{Span::Unit::working_days, count};
     if (unit == "days" || unit == "day" || unit == "d") return Span{Span::Unit::days, count};
     if (unit == "hours" || unit == "hour" || unit == "h") return Span{Span::Unit::minutes, count * 60};

@@ -284,6 +284,11 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
         request = command_line.request();
     } catch (const CLI::ParseError& e) {
+        // For a misspelt command CLI11 says only "A subcommand is required": name the word instead.
+        if (app.get_subcommands().empty() && !app.remaining().empty() && !app.remaining().front().starts_with('-')) {
+            std::cerr << "taratctl: unknown command '" << app.remaining().front() << "' (taratctl --help lists them)\n";
+            return exit_code::usage;
+        }
         int code = app.exit(e);
         return code == 0 ? 0 : exit_code::usage;
     }

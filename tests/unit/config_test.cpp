@@ -1,3 +1,5 @@
+#include "config/config.hpp"
+#include "config/days_off_loader.hpp"
 #include "config/plan_loader.hpp"
 #include "config/setup.hpp"
 #include "config/toml_guard.hpp"
@@ -230,7 +232,14 @@ TEST_CASE("malformed duration, time and weekday") {
     SECTION("duration") {
         expect_only(load(replace(kPlan, "duration = \"3 hours\"", "duration = \"3 hrs\"")),
                     "plan.toml:33:12: error: '3 hrs' is not a duration: write \"N working days\", \"N days\", "
-                    "\"N hours\" or \"N minutes\" [form.seminar.duration]");
+                    "\"N hours\" or \"N minutes\" (at most 1000 days) [form.seminar.duration]");
+    }
+    SECTION("reminder thousands of working days ahead") {
+        // Walking the calendar 999999 working days back took seconds for every notice sync.
+        expect_only(load(replace(kPlan, "\"10 working days\", \"1 working day\"", "\"999999 working days\", \"1 working day\"")),
+                    "plan.toml:35:13: error: '999999 working days' is not a duration: write \"N working days\", \"N days\", "
+                    "\"N hours\" or \"N minutes\" (at most 1000 days) [form.seminar.reminders]");
+        CHECK(load(replace(kPlan, "\"10 working days\"", "\"1000 working days\"")).setup);
     }
     SECTION("time") {
         expect_only(load(replace(kPlan, "start = \"11:00\"\ntitle = \"Ойын", "start = \"25:00\"\ntitle = \"Ойын")),
@@ -408,4 +417,37 @@ token_file = "bot.token"
     CHECK(text.find("warning: secret_file " + secret.string() + " may be read by any user on this machine: chmod o-rwx it [channel.hook.secret_file]") != std::string::npos);
     CHECK(text.find("token_file " + (dir / "state/bot.token").string() + ": No such file or directory") != std::string::npos);
     CHECK(text.find("smtp.password") == std::string::npos);
+}
+
+// The in-memory loaders (the fuzz harnesses use them) check exactly what the file loaders check and
+// name the given file in their positions.
+TEST_CASE("loaders read text as they read files") {
+    Diagnostics d;
+    CHECK(load_plan_text(kPlan, "mem/plan.toml", d));
+    CHECK(load_days_off_text(kDaysOff, "mem/days-off.toml", d));
+    auto config = load_config_text(kConfig, "/mem/tarat.toml", d);
+    INFO(d.format());
+    REQUIRE(config);
+    CHECK(config->plan_file == "/mem/plan.toml");
+    CHECK(d.items().empty());
+
+    Diagnostics plan, days_off, settings;
+    CHECK_FALSE(load_plan_text(replace(kPlan, "centre = \"erkemai\"\ndate", "centre = \"erkemay\"\ndate"), "mem/plan.toml", plan));
+    CHECK_FALSE(load_days_off_text("[calendar]\nweekend = [\"funday\"]\n", "mem/days-off.toml", days_off));
+    CHECK_FALSE(load_config_text("[daemon]\nlog_level = 1\n", "/mem/tarat.toml", settings));
+    REQUIRE(plan.items().size() == 1);
+    CHECK(plan.items()[0].format() == "mem/plan.toml:40:10: error: unknown centre 'erkemay' (did you mean 'erkemai'?) [event[0].centre]");
+    REQUIRE_FALSE(days_off.items().empty());
+    CHECK(days_off.format().find("mem/days-off.toml:2:11: error: unknown weekday 'funday'") != std::string::npos);
+    CHECK(settings.format().find("/mem/tarat.toml:2:13: error: expected a string") != std::string::npos);
+}
+
+// Found by fuzz_plan (tests/fuzz/crashers/plan/period-900-years): a mistyped year made placement
+// run for centuries of quarters. The period is limited to 5 years.
+TEST_CASE("a plan period of centuries is refused") {
+    expect_only(load(replace(kPlan, "to = 2027-05-31", "to = 2927-05-31")),
+                "plan.toml:6:6: error: the plan runs from 2026-12-01 to 2927-05-31, more than 5 years; is the year mistyped? [plan.to]");
+    auto five_years = load(replace(kPlan, "to = 2027-05-31", "to = 2031-11-30"));
+    INFO(Catch::Detail::stringify(five_years.messages));
+    CHECK(five_years.setup);
 }

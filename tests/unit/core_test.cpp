@@ -46,6 +46,10 @@ TEST_CASE("spans accept long and short units") {
     CHECK_FALSE(parse_span("three days"));
     CHECK_FALSE(parse_span("3 weeks"));
     CHECK_FALSE(parse_span("-3 days"));
+    CHECK(parse_span("1000 working days") == Span{Span::Unit::working_days, 1000});
+    CHECK_FALSE(parse_span("1001 working days"));  // a typo; the calendar walk would take seconds
+    CHECK_FALSE(parse_span("999999 days"));
+    CHECK(parse_span("999999 min") == Span{Span::Unit::minutes, 999999});
     CHECK(format_span(Span{Span::Unit::minutes, 180}) == "3 hours");
 }
 
