@@ -19,7 +19,7 @@ bool is_valid_id(std::string_view id) {
 
 namespace {
 
-constexpr int kMaxPlanYears = 5;
+constexpr int kMaxPlanYears = 10;  // a ten-year programme is the longest a department plans
 constexpr date::days kMaxPlanDays{kMaxPlanYears * 366};
 
 using Need = TableReader::Need;

@@ -443,10 +443,10 @@ TEST_CASE("loaders read text as they read files") {
 }
 
 // Found by fuzz_plan (tests/fuzz/crashers/plan/period-900-years): a mistyped year made placement
-// run for centuries of quarters. The period is limited to 5 years.
+// run for centuries of quarters. The period is limited to 10 years.
 TEST_CASE("a plan period of centuries is refused") {
     expect_only(load(replace(kPlan, "to = 2027-05-31", "to = 2927-05-31")),
-                "plan.toml:6:6: error: the plan runs from 2026-12-01 to 2927-05-31, more than 5 years; is the year mistyped? [plan.to]");
+                "plan.toml:6:6: error: the plan runs from 2026-12-01 to 2927-05-31, more than 10 years; is the year mistyped? [plan.to]");
     auto five_years = load(replace(kPlan, "to = 2027-05-31", "to = 2031-11-30"));
     INFO(Catch::Detail::stringify(five_years.messages));
     CHECK(five_years.setup);
