@@ -25,14 +25,6 @@ const std::string kTaratd = TARATD_PATH;
 const std::string kTaratctl = TARATCTL_PATH;
 const std::filesystem::path kEtc = TARAT_SOURCE_DIR "/etc";
 
-void replace_in_file(const std::filesystem::path& file, const std::string& from, const std::string& to) {
-    auto text = read_file(file);
-    auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    text.replace(at, from.size(), to);
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-}
-
 // The shipped etc/ with the plan starting in November, so that on the pretended 2026-12-01 some
 // events are past: erkemai-open-class-0 (2026-11-20) and balausa-seminar-0 (2026-11-24) are fixed
 // ones. The overseer's notices also go to a channel that rejects everything: dead notices.

@@ -53,14 +53,6 @@ struct Checkout {
     bool answers() const { return ctl({"status", "--json"}).exit_code == 0; }
 };
 
-void replace_in_file(const std::filesystem::path& file, const std::string& from, const std::string& to) {
-    auto text = read_file(file);
-    auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    text.replace(at, from.size(), to);
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-}
-
 }  // namespace
 
 // `taratd check` on the shipped configuration exits 0 with a summary of the four centres.

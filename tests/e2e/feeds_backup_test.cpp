@@ -25,14 +25,6 @@ const std::string kTaratd = TARATD_PATH;
 const std::string kTaratctl = TARATCTL_PATH;
 const std::string kParseIcs = TARAT_SOURCE_DIR "/tests/e2e/parse_ics.py";
 
-void replace_in_file(const fs::path& file, const std::string& from, const std::string& to) {
-    auto text = read_file(file);
-    auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    text.replace(at, from.size(), to);
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-}
-
 // The shipped etc/ publishing its feeds into <dir>/feeds, run "on" `now`.
 struct Checkout {
     TempDir dir;

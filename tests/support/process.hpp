@@ -28,6 +28,15 @@ inline std::string read_file(const std::filesystem::path& path) {
     return out.str();
 }
 
+// Replaces the first `from` in a file (a copied etc/ adjusted by a test); throws when absent.
+inline void replace_in_file(const std::filesystem::path& file, const std::string& from, const std::string& to) {
+    auto text = read_file(file);
+    auto at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("'" + from + "' is not in " + file.string());
+    text.replace(at, from.size(), to);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+}
+
 // Polls `done` until it holds or `limit` passes: for waiting on another process, never for timing.
 inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
     auto deadline = std::chrono::steady_clock::now() + limit;
