@@ -143,6 +143,21 @@ void insert_history(SQLite::Database& db, Instant at, std::string_view actor, st
 
 }  // namespace store_internal
 
+// The rows a `SELECT id, at, actor, action, subject, detail FROM history …` query yields.
+static std::vector<HistoryRow> history_rows(SQLite::Statement& query) {
+    std::vector<HistoryRow> rows;
+    while (query.executeStep()) {
+        HistoryRow& row = rows.emplace_back();
+        row.id = query.getColumn(0).getInt64();
+        row.at = instant_from_unix_seconds(query.getColumn(1).getInt64());
+        row.actor = query.getColumn(2).getString();
+        row.action = query.getColumn(3).getString();
+        row.subject = query.getColumn(4).getString();
+        row.detail = query.getColumn(5).getString();
+    }
+    return rows;
+}
+
 Store::Store(std::filesystem::path file, std::unique_ptr<SQLite::Database> db)
     : file_(std::move(file)), db_(std::move(db)) {}
 
@@ -301,17 +316,7 @@ std::vector<HistoryRow> Store::history(std::optional<Instant> since) const {
                                 "SELECT id, at, actor, action, subject, detail FROM history "
                                 "WHERE (?1 IS NULL OR at >= ?1) ORDER BY id");
         if (since) query.bind(1, unix_seconds(*since));
-        std::vector<HistoryRow> rows;
-        while (query.executeStep()) {
-            HistoryRow& row = rows.emplace_back();
-            row.id = query.getColumn(0).getInt64();
-            row.at = instant_from_unix_seconds(query.getColumn(1).getInt64());
-            row.actor = query.getColumn(2).getString();
-            row.action = query.getColumn(3).getString();
-            row.subject = query.getColumn(4).getString();
-            row.detail = query.getColumn(5).getString();
-        }
-        return rows;
+        return history_rows(query);
     });
 }
 
@@ -330,17 +335,7 @@ std::vector<HistoryRow> Store::history_about(const std::string& subject) const {
                                 "SELECT id, at, actor, action, subject, detail FROM history "
                                 "WHERE subject = ?1 ORDER BY id");
         query.bind(1, subject);
-        std::vector<HistoryRow> rows;
-        while (query.executeStep()) {
-            HistoryRow& row = rows.emplace_back();
-            row.id = query.getColumn(0).getInt64();
-            row.at = instant_from_unix_seconds(query.getColumn(1).getInt64());
-            row.actor = query.getColumn(2).getString();
-            row.action = query.getColumn(3).getString();
-            row.subject = query.getColumn(4).getString();
-            row.detail = query.getColumn(5).getString();
-        }
-        return rows;
+        return history_rows(query);
     });
 }
 
