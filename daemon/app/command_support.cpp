@@ -84,6 +84,19 @@ std::string suggestion_text(const std::vector<std::string>& suggestions) {
     return text + "?";
 }
 
+std::optional<Reply> unknown_name(const char* what, const std::string& value, const std::vector<std::string>& known) {
+    if (std::find(known.begin(), known.end(), value) != known.end()) return std::nullopt;
+    auto suggestions = closest_names(value, known);
+    return Reply{control::not_found, std::string("no ") + what + " '" + value + "'" + suggestion_text(suggestions),
+                 {{"did_you_mean", suggestions}}};
+}
+
+std::vector<std::string> person_ids(const Daemon& daemon) {
+    std::vector<std::string> ids;
+    for (const auto& p : daemon.setup().plan.people) ids.push_back(p.id);
+    return ids;
+}
+
 Reply unknown_event(Daemon& daemon, const std::string& id) {
     std::vector<std::string> ids;
     for (const auto& e : daemon.store().events({})) ids.push_back(e.event.id);

@@ -38,6 +38,11 @@ std::vector<std::string> closest_names(std::string_view word, const std::vector<
 // "" or "; did you mean 'a', 'b' or 'c'?"
 std::string suggestion_text(const std::vector<std::string>& suggestions);
 
+// not_found "no person 'x'; did you mean …" (suggestions also in "did_you_mean"), or nullopt when
+// `value` is one of `known`.
+std::optional<Reply> unknown_name(const char* what, const std::string& value, const std::vector<std::string>& known);
+std::vector<std::string> person_ids(const Daemon& daemon);
+
 // not_found naming the id, with the closest stored event ids in the text and in "did_you_mean".
 Reply unknown_event(Daemon& daemon, const std::string& id);
 

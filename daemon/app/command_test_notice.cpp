@@ -5,8 +5,6 @@
 #include "app/commands.hpp"
 #include "app/daemon.hpp"
 
-#include <algorithm>
-
 namespace tarat {
 namespace {
 
@@ -27,30 +25,15 @@ std::vector<std::string> channel_names(const Config& config) {
     return names;
 }
 
-std::vector<std::string> person_ids(const Plan& plan) {
-    std::vector<std::string> ids;
-    for (const auto& p : plan.people) ids.push_back(p.id);
-    return ids;
-}
-
 void test_notice(Daemon& daemon, const json& args, control::Respond respond) {
     const Setup& setup = daemon.setup();
     const std::string person_id = *string_arg(args, "person");
     const Person* person = setup.plan.person(person_id);
-    if (!person) {
-        auto near = closest_names(person_id, person_ids(setup.plan));
-        return respond({control::not_found, "no person '" + person_id + "'" + suggestion_text(near),
-                        {{"did_you_mean", near}}});
-    }
+    if (!person) return respond(*unknown_name("person", person_id, person_ids(daemon)));
     const Routing& routing = daemon.notices().routing();
     std::vector<std::string> channels;
     if (auto wanted = string_arg(args, "channel")) {
-        const auto configured = channel_names(setup.config);
-        if (std::find(configured.begin(), configured.end(), *wanted) == configured.end()) {
-            auto near = closest_names(*wanted, configured);
-            return respond({control::not_found, "no channel '" + *wanted + "'" + suggestion_text(near),
-                            {{"did_you_mean", near}}});
-        }
+        if (auto refusal = unknown_name("channel", *wanted, channel_names(setup.config))) return respond(*refusal);
         if (!routing.reaches(*person, *wanted))
             return respond({control::error, person_id + " has no address for channel '" + *wanted +
                                                 "' (an email or telegram chat id in the plan)"});

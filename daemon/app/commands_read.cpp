@@ -75,13 +75,6 @@ std::vector<std::string> form_ids(Daemon& daemon) {
 }
 
 // not_found for a filter naming nothing known, else nullopt.
-std::optional<Reply> unknown_name(const char* what, const std::string& value, const std::vector<std::string>& known) {
-    if (std::find(known.begin(), known.end(), value) != known.end()) return std::nullopt;
-    auto suggestions = closest_names(value, known);
-    return Reply{control::not_found, std::string("no ") + what + " '" + value + "'" + suggestion_text(suggestions),
-                 {{"did_you_mean", suggestions}}};
-}
-
 // from/to as given, checked to be in order.
 std::optional<Reply> read_period(const json& args, std::optional<Date>& from, std::optional<Date>& to) {
     from = date_arg(args, "from");
@@ -178,9 +171,7 @@ Reply notices(Daemon& daemon, const json& args) {
         filter.event_id = *id;
     }
     if (auto person = string_arg(args, "person")) {
-        std::vector<std::string> people;
-        for (const auto& p : daemon.setup().plan.people) people.push_back(p.id);
-        if (auto refusal = unknown_name("person", *person, people)) return *refusal;
+        if (auto refusal = unknown_name("person", *person, person_ids(daemon))) return *refusal;
         filter.recipient = *person;
     }
     json listed = json::array();
@@ -271,12 +262,6 @@ Reply history(Daemon& daemon, const json& args) {
     json listed = json::array();
     for (const auto& row : rows) listed.push_back(history_json(daemon, row));
     return {control::ok, std::to_string(listed.size()) + " history rows", {{"history", std::move(listed)}}};
-}
-
-std::vector<std::string> person_ids(Daemon& daemon) {
-    std::vector<std::string> ids;
-    for (const auto& p : daemon.setup().plan.people) ids.push_back(p.id);
-    return ids;
 }
 
 Reply ics(Daemon& daemon, const json& args) {
