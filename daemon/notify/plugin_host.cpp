@@ -3,8 +3,13 @@
 #include <tarat/plugin.h>
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <utility>
@@ -324,6 +329,52 @@ ChannelOpen PluginHost::open_channel(const ChannelConfig& config) {
         opened.error = "channel '" + config.name + "': " + exception_text(std::current_exception());
     }
     return opened;
+}
+
+std::string PluginHost::check_channel(const ChannelConfig& config) {
+    const std::string prefix = "channel '" + config.name + "': plugin '" + config.plugin + "': ";
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return prefix + "cannot check it: pipe: " + std::strerror(errno);
+    const pid_t child = ::fork();
+    if (child < 0) {
+        ::close(pipe_fds[0]);
+        ::close(pipe_fds[1]);
+        return prefix + "cannot check it: fork: " + std::strerror(errno);
+    }
+    if (child == 0) {  // opens, closes, reports, and leaves without running the parent's exit handlers
+        ::close(pipe_fds[0]);
+        // A crash must end the child as it would end a process of its own, not in the parent's
+        // handlers (which would report, or flush the parent's buffered output a second time).
+        for (int fatal : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE}) ::signal(fatal, SIG_DFL);
+        std::string error;
+        {
+            auto opened = open_channel(config);
+            if (!opened) error = opened.error;
+        }
+        (logger_ ? logger_ : spdlog::default_logger())->flush();
+        for (size_t done = 0; done < error.size();) {
+            ssize_t n = ::write(pipe_fds[1], error.data() + done, error.size() - done);
+            if (n <= 0 && errno != EINTR) break;
+            if (n > 0) done += size_t(n);
+        }
+        ::_exit(0);
+    }
+    ::close(pipe_fds[1]);
+    std::string error;
+    char buffer[512];
+    for (;;) {
+        ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
+        if (n > 0) error.append(buffer, size_t(n));
+        else if (n == 0 || errno != EINTR) break;
+    }
+    ::close(pipe_fds[0]);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status))
+        return prefix + "crashed while opening (signal " + std::to_string(WTERMSIG(status)) + ", " +
+               ::strsignal(WTERMSIG(status)) + ")";
+    return error;
 }
 
 }  // namespace tarat

@@ -92,6 +92,13 @@ public:
     // a library that failed is closed again. Thread-safe.
     ChannelOpen open_channel(const ChannelConfig& channel);
 
+    // Whether open_channel would succeed, found out in a child process: the empty string, or the
+    // same one-line error. The daemon learns that a channel opens without keeping its plugin's
+    // libraries resident (libcurl and a TLS stack are ~7 MiB, and libcrypto pins itself once
+    // loaded), and a plugin that crashes in open() is reported, not fatal. Call it while the
+    // process has no other threads (fork copies only the caller).
+    std::string check_channel(const ChannelConfig& channel);
+
     // Where a plugin name would be loaded from; nullopt for a name that is not a bare word
     // (letters, digits, '-', '_'), which keeps '/' and '..' out.
     std::optional<std::filesystem::path> plugin_path(std::string_view plugin) const;

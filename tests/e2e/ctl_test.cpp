@@ -763,6 +763,10 @@ TEST_CASE("test-notice: the shipped mail channel delivers a Kazakh e-mail to a l
     MailServer mail(co.dir, {});
     replace_in_file(co.config(), "url = \"smtp://127.0.0.1:25\"", "url = \"" + mail.url() + "\"");
     Running running(co);
+    // Checked at start, but not loaded until used: libcurl and its TLS stack stay out of an idle daemon.
+    const auto maps = "/proc/" + std::to_string(running.daemon.pid()) + "/maps";
+    CHECK_FALSE(contains(read_file(maps), "tarat-smtp.so"));
+    CHECK_FALSE(contains(read_file(maps), "libcurl"));
 
     auto sent = co.ctl({"test-notice", "bertleuova", "--channel", "mail", "--lang", "kk"});
     INFO(sent.err);
@@ -779,6 +783,7 @@ TEST_CASE("test-notice: the shipped mail channel delivers a Kazakh e-mail to a l
     CHECK(contains(m["to"].get<std::string>(), "bertleuova@example.org"));
     CHECK(m["charset"] == "utf-8");
     CHECK(contains(m["message_id"].get<std::string>(), "@"));
+    CHECK(contains(read_file(maps), "tarat-smtp.so"));
 
     // An admin command like any other: in the audit history with its result.
     auto history = co.ctl_list({"history", "--since", "2026-11-01"}, "history");

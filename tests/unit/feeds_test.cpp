@@ -215,6 +215,14 @@ TEST_CASE("blobs round-trip through base64") {
         CHECK(*decoded == bytes.substr(0, n));
     }
     CHECK(control::encode_blob("tarat") == "dGFyYXQ=");
+    // RFC 4648's test vectors, both ways.
+    for (auto [plain, coded] : {std::pair{"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
+                                {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}}) {
+        CHECK(control::encode_blob(plain) == coded);
+        CHECK(control::decode_blob(coded) == std::optional<std::string>(plain));
+    }
     CHECK_FALSE(control::decode_blob("dGFyYXQ"));
     CHECK_FALSE(control::decode_blob("dGF*YXQ="));
+    CHECK_FALSE(control::decode_blob("Zg==Zm8="));  // padding only at the end
+    CHECK_FALSE(control::decode_blob("Z==="));
 }

@@ -1,4 +1,5 @@
 #include "notify/plugin_host.hpp"
+#include "notify/plugin_sender.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -171,6 +172,46 @@ TEST_CASE("an exception thrown by a plugin's open is a failed open") {
     PluginHost host(kBrokenPlugins, state.path());
     CHECK(open_error(host, channel("t", "throws", R"({"throw_in":"open"})")) ==
           "channel 't': plugin 'throws': tarat_plugin_open threw: open broke");
+}
+
+// A channel is checked in a child process: the same verdict as opening it here, and a plugin that
+// kills its process in open() is reported while the caller lives on.
+TEST_CASE("check_channel: open's verdict from a child process, a crash included") {
+    TempDir state;
+    PluginHost broken(kBrokenPlugins, state.path());
+    CHECK(broken.check_channel(channel("sms", "open-fails")) ==
+          "channel 'sms': plugin 'open-fails': SMS шлюзы жауап бермейді (gateway unreachable)");
+    CHECK(broken.check_channel(channel("c", "crashes")) ==
+          "channel 'c': plugin 'crashes': crashed while opening (signal 6, Aborted)");
+    CHECK(broken.check_channel(channel("x", "no-such-plugin")) == open_error(broken, channel("x", "no-such-plugin")));
+    PluginHost built(kBuiltPlugins, state.path());
+    CHECK(built.check_channel(channel("file", "file", R"({"path":"checked.jsonl"})")).empty());
+    CHECK(built.check_channel(channel("file", "file", R"({"paht":"checked.jsonl"})")) ==
+          open_error(built, channel("file", "file", R"({"paht":"checked.jsonl"})")));
+}
+
+// The sender checks every channel but loads a plugin only for its first notice: an idle daemon
+// does not carry libcurl and a TLS stack for a mail channel nobody has used.
+TEST_CASE("PluginSender loads a channel's plugin at its first notice") {
+    TempDir state;
+    auto mapped = [](const std::string& part) { return read_text("/proc/self/maps").find(part) != std::string::npos; };
+    REQUIRE_FALSE(mapped("tarat-smtp.so"));
+    PluginHost host(kBuiltPlugins, state.path());
+    std::vector<std::string> errors;
+    PluginSender sender(host,
+                        {channel("mail", "smtp", R"({"url":"smtp://127.0.0.1:1","from":"tarat@example.kz","timeout":2})"),
+                         channel("bad", "smtp", R"({"url":"http://127.0.0.1:1"})")},
+                        errors);
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::StartsWith("channel 'bad': plugin 'smtp': "));
+    CHECK_FALSE(mapped("tarat-smtp.so"));
+    CHECK_FALSE(mapped("libcurl"));
+    CHECK_FALSE(sender.flush("mail"));  // nothing sent, nothing loaded
+
+    Delivery d = sender.send("mail", notice());  // nobody listens on port 1: retry, after loading
+    CHECK(d.status == Delivery::retry);
+    CHECK(mapped("tarat-smtp.so"));
+    CHECK(sender.send("bad", notice()).error == "channel 'bad' is not open");
 }
 
 // An exception out of send becomes retry with "plugin threw: …"; one out of close is only logged.
