@@ -110,9 +110,21 @@ void Daemon::watch_signals() {
 void Daemon::stop() {
     service_.stopping();
     if (server_) server_->stop();
-    if (dispatcher_) dispatcher_->stop();
     signals_.cancel();
-    io_.stop();
+    if (!dispatcher_) {
+        io_.stop();
+        return;
+    }
+    // Notices already handed to a channel get their results recorded before the loop ends: a
+    // notice delivered but still "pending" would go out again at the next start, or be marked
+    // expired although it arrived. A channel that hangs holds the stop for 15 s at most.
+    stop_deadline_.expires_after(std::chrono::seconds(15));
+    stop_deadline_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        spdlog::warn("stopping with notices still out on a channel: they stay pending and go out again");
+        io_.stop();
+    });
+    dispatcher_->stop([this] { io_.stop(); });
 }
 
 int Daemon::open() {

@@ -15,6 +15,7 @@
 
 #include <utility>  // before Asio (Boost 1.74 + GCC 12)
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <filesystem>
@@ -72,6 +73,7 @@ private:
     const Clock& clock_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
+    boost::asio::steady_timer stop_deadline_{io_};  // how long a stop waits for sends in flight
     std::unique_ptr<Store> store_;
     std::unique_ptr<Notices> notices_;
     std::unique_ptr<PluginHost> plugins_;

@@ -40,9 +40,11 @@ Dispatcher::~Dispatcher() {
     pool_.join();
 }
 
-void Dispatcher::stop() {
+void Dispatcher::stop(std::function<void()> drained) {
     stopped_ = true;
     timer_.cancel();
+    drained_ = std::move(drained);
+    if (in_flight_.empty() && drained_) std::exchange(drained_, {})();
 }
 
 void Dispatcher::poke() {
@@ -176,6 +178,7 @@ void Dispatcher::record(const std::vector<Job>& jobs, const std::vector<Delivery
     for (const auto& job : jobs) in_flight_.erase(job.row.notice.key);
     if (on_result)
         for (size_t i = 0; i < jobs.size(); ++i) on_result(jobs[i].row, deliveries[i]);
+    if (stopped_ && in_flight_.empty() && drained_) std::exchange(drained_, {})();
 }
 
 // Jobs grouped by channel, in due order: a channel takes one call at a time anyway, and its

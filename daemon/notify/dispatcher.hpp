@@ -64,7 +64,9 @@ public:
     // Arms the timer at the earliest due row. Call after every change to the outbox.
     void poke();
     // Stops taking rows; sends in flight still finish and are recorded if the loop still runs.
-    void stop();
+    // `drained` runs on the loop once nothing is in flight any more (at once when nothing is), so
+    // a stop can wait until every notice handed to a channel has its result recorded.
+    void stop(std::function<void()> drained = {});
 
     // Takes every due row now, sends, records, until none is due: for preview and tests (a manual
     // clock). Blocks on the worker pool; call it only while the io_context is not running elsewhere.
@@ -116,6 +118,7 @@ private:
     boost::asio::thread_pool pool_;
     std::set<std::string> in_flight_;
     bool stopped_ = false;
+    std::function<void()> drained_;  // stop()'s callback, until nothing is in flight
     std::optional<std::string> store_error_;
     std::chrono::seconds store_retry_delay_{0};
 };

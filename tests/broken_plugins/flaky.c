@@ -1,16 +1,19 @@
 /* For tests: each notifier answers RETRY (with a suggested delay of 7 s) to its first `fail_times`
- * sends, then `final_status` (default 0, TARAT_SENT; any number, even one tarat_status lacks).
- * Settings: {"fail_times": N, "final_status": S}, read with sscanf, so keep them that simple. */
+ * sends, then `final_status` (default 0, TARAT_SENT; any number, even one tarat_status lacks); each
+ * send first takes `delay_ms` (default 0), like a slow server.
+ * Settings: {"fail_times": N, "final_status": S, "delay_ms": D}, read with sscanf, so keep them that simple. */
 #include <tarat/plugin.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct flaky {
     int fail_times;
     int final_status;
     int calls;
+    int delay_ms;
 } flaky;
 
 static int read_int(const char* json, const char* key, int fallback) {
@@ -24,6 +27,10 @@ static tarat_status flaky_send(void* self, const tarat_message* m, tarat_result*
                                size_t error_len) {
     flaky* state = self;
     (void)m;
+    if (state->delay_ms > 0) {
+        struct timespec delay = {state->delay_ms / 1000, (long)(state->delay_ms % 1000) * 1000000L};
+        nanosleep(&delay, NULL);
+    }
     ++state->calls;
     if (state->calls <= state->fail_times) {
         snprintf(error, error_len, "attempt %d of %d fails on purpose", state->calls, state->fail_times);
@@ -48,6 +55,7 @@ TARAT_PLUGIN_EXPORT int tarat_plugin_open(const char* config_json, const tarat_h
     }
     state->fail_times = read_int(config_json, "\"fail_times", 0);
     state->final_status = read_int(config_json, "\"final_status", TARAT_SENT);
+    state->delay_ms = read_int(config_json, "\"delay_ms", 0);
     out->self = state;
     out->send = flaky_send;
     out->close = flaky_close;

@@ -200,3 +200,29 @@ TEST_CASE("the timer drives delivery on the event loop") {
     CHECK(delivered);
     CHECK(b.file_lines().size() == 1);
 }
+
+// A stop lets the batch out on a channel finish and records its results before saying it is done:
+// a notice that reached the channel is never left "pending" (to go out again, or to be marked
+// expired although it arrived). With nothing in flight, the stop is done at once.
+TEST_CASE("stop waits for the sends in flight and records them") {
+    Bench b({flaky_channel("slow", R"({"delay_ms": 300})")});
+    auto n = b.notice("a", "slow", b.clock.now());
+    b.add({n});
+    b.dispatcher->poke();
+    for (int i = 0; i < 200 && b.dispatcher->idle(); ++i) b.io.run_one_for(std::chrono::milliseconds(50));
+    REQUIRE_FALSE(b.dispatcher->idle());  // the batch is out on the pool, in the slow send
+
+    bool drained = false;
+    b.dispatcher->stop([&] {
+        drained = true;
+        b.io.stop();
+    });
+    CHECK_FALSE(drained);
+    b.io.run_for(std::chrono::seconds(20));  // an upper bound; drained stops the loop
+    CHECK(drained);
+    CHECK(b.row(n.key).state == NoticeState::sent);
+
+    bool at_once = false;
+    b.dispatcher->stop([&] { at_once = true; });
+    CHECK(at_once);
+}
