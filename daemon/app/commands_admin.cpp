@@ -275,7 +275,10 @@ Reply reload(Daemon& daemon, const json& args, const control::Peer& peer) {
     // Daemon::reload is synchronous, so the reply always knows the outcome; --wait is what
     // taratctl uses to show the diagnostics too (systemd's ExecReload=).
     auto outcome = daemon.reload(actor_of(peer));
-    json reply_args = {{"taken", outcome.taken}, {"errors", outcome.errors}, {"changes", outcome.changes}};
+    json reply_args = {{"taken", outcome.taken},
+                       {"errors", outcome.errors},
+                       {"changes", outcome.changes},
+                       {"changes_total", outcome.change_count}};
     reply_args["waited"] = args.value("wait", false);
     return {outcome.taken ? control::ok : control::error, outcome.text, std::move(reply_args)};
 }

@@ -82,8 +82,9 @@ ReloadOutcome Daemon::reload(std::string_view actor) {
         feeds_.publish(*this, /*setup_changed=*/true);
         outcome.taken = true;
         outcome.changes = result.changes;
+        outcome.change_count = result.change_count;
         outcome.text = "plan " + setup_->plan.id + " taken: " +
-                       (result.changed ? std::to_string(result.changes.size()) + " changes" : std::string("no changes"));
+                       (result.changed ? std::to_string(result.change_count) + " changes" : std::string("no changes"));
         spdlog::info("reload: {}", outcome.text);
         dispatcher_->poke();
     } catch (const std::exception& e) {
@@ -139,7 +140,7 @@ int Daemon::open() {
 
     auto loaded = store_schedule(setup_, "taratd:start");
     spdlog::info("plan {} loaded: {}", setup_->plan.id,
-                 loaded.changed ? std::to_string(loaded.changes.size()) + " changes stored" : std::string("unchanged"));
+                 loaded.changed ? std::to_string(loaded.change_count) + " changes stored" : std::string("unchanged"));
 
     feeds_.publish(*this);
 

@@ -34,7 +34,8 @@ struct ReloadOutcome {
     bool taken = false;
     std::string text;                  // one line
     std::vector<std::string> errors;   // formatted diagnostics when refused
-    std::vector<std::string> changes;  // what changed in the store when taken
+    std::vector<std::string> changes;  // what changed in the store when taken (the first 1,000)
+    std::size_t change_count = 0;      // all of them
 };
 
 class Daemon {

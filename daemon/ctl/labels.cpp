@@ -85,6 +85,7 @@ const std::map<std::string_view, Translation>& translations() {
         {"History", {"Тарих", "История"}},
         {"Notices", {"Хабарламалар", "Уведомления"}},
         {"Changes", {"Өзгерістер", "Изменения"}},
+        {"… and {} more (taratctl history)", {"… және тағы {} (taratctl history)", "… и ещё {} (taratctl history)"}},
         {"computed from the law", {"заң бойынша есептелген", "рассчитано по закону"}},
         // The compliance report (taratctl compliance --format html|csv|md).
         {"Report on the execution of the plan of events",
@@ -190,6 +191,12 @@ std::string tr(Lang lang, std::string_view english) {
     auto found = table.find(english);
     if (found == table.end()) return std::string(english);
     return lang == Lang::kk ? found->second.kk : found->second.ru;
+}
+
+std::string tr_format(Lang lang, std::string_view english, const std::string& value) {
+    std::string text = tr(lang, english);
+    if (auto at = text.find("{}"); at != std::string::npos) text.replace(at, 2, value);
+    return text;
 }
 
 }  // namespace tarat

@@ -17,5 +17,7 @@ std::optional<Lang> parse_lang(std::string_view name);
 // The label for an English key ("DATE", "Plan", "planned"…) in `lang`; the key itself when it
 // has no translation.
 std::string tr(Lang lang, std::string_view english);
+// tr with "{}" replaced by `value`.
+std::string tr_format(Lang lang, std::string_view english, const std::string& value);
 
 }  // namespace tarat

@@ -168,6 +168,9 @@ void render_reload(const json& a, const std::string& text, Lang lang, std::ostre
     if (!a.value("waited", false) || changes.empty()) return;
     out << tr(lang, "Changes") << ":\n";
     for (const auto& c : changes) out << "  " << (c.is_string() ? c.get<std::string>() : c.dump()) << "\n";
+    const auto total = a.value("changes_total", changes.size());
+    if (total > changes.size())
+        out << "  " << tr_format(lang, "… and {} more (taratctl history)", std::to_string(total - changes.size())) << "\n";
 }
 
 // One row per channel tried; printed whether or not every channel took it.

@@ -123,12 +123,6 @@ std::string month_label(const std::string& month, Lang lang) {
     return tr(lang, names[number - 1]) + " " + month.substr(0, 4);
 }
 
-std::string tr_format(Lang lang, std::string_view english, const std::string& value) {
-    std::string text = tr(lang, english);
-    if (auto at = text.find("{}"); at != std::string::npos) text.replace(at, 2, value);
-    return text;
-}
-
 std::string xml_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());

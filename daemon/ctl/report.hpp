@@ -87,8 +87,6 @@ ComplianceReport read_report(const nlohmann::json& arguments, Lang lang);
 
 // "Желтоқсан 2026" for "2026-12".
 std::string month_label(const std::string& month, Lang lang);
-// tr with "{}" replaced by `value`.
-std::string tr_format(Lang lang, std::string_view english, const std::string& value);
 
 std::string report_html(const ComplianceReport& report);
 std::string report_csv(const ComplianceReport& report);

@@ -334,7 +334,8 @@ public:
         row.bind(5, detail);
         history_.add();
         result_.changed = true;
-        result_.changes.push_back(subject + " " + std::string(action.verb) + (detail.empty() ? "" : ": " + detail));
+        if (++result_.change_count <= PlanLoadResult::kListedChanges)
+            result_.changes.push_back(subject + " " + std::string(action.verb) + (detail.empty() ? "" : ": " + detail));
     }
 
     void refuse(const std::string& subject, const std::string& detail) {

@@ -33,9 +33,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// What a plan load did. `changes` holds one line per difference, worded as in the history.
+// What a plan load did. `changes` holds one line per difference, worded as in the history, for
+// the first kListedChanges of them (the history keeps every one; a national plan's first load
+// makes ~200,000, which as lines would cost more memory than the plan); `change_count` counts all.
 struct PlanLoadResult {
+    static constexpr std::size_t kListedChanges = 1000;
     bool changed = false;
+    std::size_t change_count = 0;
     std::vector<std::string> changes;
     // Moves the plan asked for but the store refused (the event is pinned or no longer planned).
     // Not history: the same plan reports them again on every load.

@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
                 schedule.unplaced.size(), schedule.drift.size(), schedule.warnings.size());
     std::printf("persist (Store::open + apply_plan, one transaction): %.3f s, %zu changes, database %ju bytes, "
                 "peak RSS after persisting %ld KiB\n",
-                persist_seconds, stored.changes.size(), std::uintmax_t(db_bytes), rss_after_persist);
+                persist_seconds, stored.change_count, std::uintmax_t(db_bytes), rss_after_persist);
     const double total_seconds = load_seconds + times[times.size() / 2] + persist_seconds;
     std::printf("load + validate + place (median) + persist: %.3f s (CPU %.3f s), peak RSS %ld KiB\n", total_seconds,
                 cpu_total, rss_after_persist);

@@ -593,6 +593,10 @@ TEST_CASE("retry and reload") {
     CHECK(contains(taken.out, "plan order-553-2026-27 taken: 1 changes"));
     CHECK(contains(taken.out, "event:erkemai-open-class-0 changed"));
     CHECK(co.ctl_json({"event", "erkemai-open-class-0"})["event"]["title"] == "Күзгі ашық сабақ");
+    replace_in_file(co.plan(), "title = \"Күзгі ашық сабақ\"", "title = \"Күзгі ашық оқу қызметі\"");
+    auto back = co.ctl_json({"reload", "--wait"});
+    CHECK(back["changes"].size() == 1);
+    CHECK(back["changes_total"] == 1);  // beside the list, which stops at 1,000
 }
 
 // SO_PEERCRED decides: an unprivileged user reads but is refused admin commands (exit 77), and

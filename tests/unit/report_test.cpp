@@ -1,5 +1,6 @@
 // taratctl's compliance report in HTML, CSV and Markdown, from the reply the daemon's own code makes.
 #include "ctl/output_file.hpp"
+#include "ctl/render.hpp"
 #include "ctl/report.hpp"
 #include "support/csv.hpp"
 #include "support/process.hpp"
@@ -189,4 +190,18 @@ TEST_CASE("output file") {
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++entries;
     CHECK(entries == 1);  // no temporary left behind
     CHECK_THROWS_WITH(write_file_atomically(dir / "no/such/dir/report.html", "x"), Catch::Contains("no/such/dir"));
+}
+
+// `reload --wait` lists the changes the daemon sent and says how many more the history holds.
+TEST_CASE("reload output names the changes not listed") {
+    nlohmann::json reply = {{"taken", true}, {"waited", true}, {"changes", {"event:a added", "event:b added"}},
+                            {"changes_total", 1002}};
+    std::ostringstream out;
+    render_reply("reload", reply, "plan p taken: 1002 changes", Lang::kk, out);
+    CHECK(out.str() == "plan p taken: 1002 changes\nӨзгерістер:\n  event:a added\n  event:b added\n"
+                       "  … және тағы 1000 (taratctl history)\n");
+    reply["changes_total"] = 2;
+    std::ostringstream all;
+    render_reply("reload", reply, "plan p taken: 2 changes", Lang::en, all);
+    CHECK(all.str() == "plan p taken: 2 changes\nChanges:\n  event:a added\n  event:b added\n");
 }

@@ -349,6 +349,22 @@ TEST_CASE("a dropped centre stays while a kept event refers to it") {
     CHECK(stored_centre(*store, "balapan")->in_plan);
 }
 
+// A load lists its first 1,000 changes as lines and counts all of them; the history has every one.
+TEST_CASE("a large load lists its first changes and counts them all") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    auto events = sample_events();
+    for (int i = 0; i < 1100; ++i)
+        events.push_back(event("bulk-" + std::to_string(i), "erkemai", "seminar", Date{2027_y / 3 / 3}, 600, 720));
+    PlanLoadResult result = store->apply_plan(sample_plan(), events, kFirstLoad, kActor);
+    CHECK(result.change_count == 13 + 1100);
+    REQUIRE(result.changes.size() == PlanLoadResult::kListedChanges);
+    CHECK_THAT(result.changes.front(), Catch::StartsWith("person:bertleuova added: name \"Бертлеуова Н.\""));
+    CHECK_THAT(result.changes.back(), Catch::StartsWith("event:bulk-"));
+    CHECK(store->history().size() == result.change_count);
+    CHECK(store->events({}).size() == events.size());
+}
+
 // A load that fails after some rows were written leaves the database exactly as before.
 TEST_CASE("a load that fails midway leaves the database as it was") {
     TempDir dir;
