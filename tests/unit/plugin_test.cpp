@@ -214,6 +214,27 @@ TEST_CASE("PluginSender loads a channel's plugin at its first notice") {
     CHECK(sender.send("bad", notice()).error == "channel 'bad' is not open");
 }
 
+// A channel that opened at the check but cannot open at its first notice (a file now stands where
+// its folder was) keeps the notice for a retry, and opens once it can.
+TEST_CASE("PluginSender: a channel that cannot open at its first notice is a retry") {
+    TempDir state;
+    fs::create_directories(state / "out");
+    PluginHost host(kBuiltPlugins, state.path());
+    std::vector<std::string> errors;
+    PluginSender sender(host, {channel("file", "file", R"({"path":"out/notices.jsonl"})")}, errors);
+    REQUIRE(errors.empty());
+    fs::remove_all(state / "out");
+    std::ofstream(state / "out") << "not a folder";
+    Delivery d = sender.send("file", notice());
+    CHECK(d.status == Delivery::retry);
+    CHECK_THAT(d.error, Catch::StartsWith("channel 'file': plugin 'file': "));
+    fs::remove(state / "out");
+    fs::create_directories(state / "out");
+    CHECK(sender.send("file", notice()).status == Delivery::sent);
+    CHECK_FALSE(sender.flush("file"));
+    CHECK(read_lines(state / "out/notices.jsonl").size() == 1);
+}
+
 // An exception out of send becomes retry with "plugin threw: …"; one out of close is only logged.
 TEST_CASE("an exception thrown by a plugin's send becomes retry, and close's is logged") {
     TempDir state;
