@@ -526,7 +526,7 @@ private:
 class LoadCache {
 public:
     explicit LoadCache(SQLite::Database& db) : db_(db), normal_(db.execAndGet("PRAGMA cache_size").getInt()) {
-        db_.exec("PRAGMA cache_size = -65536");  // KiB: 64 MiB at most, taken only as pages are used
+        db_.exec("PRAGMA cache_size = -32768");  // KiB: 32 MiB at most, taken only as pages are used
     }
     ~LoadCache() {
         try {
