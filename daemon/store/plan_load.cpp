@@ -294,7 +294,7 @@ private:
     static SQLite::Statement prepare_add(SQLite::Database& db, const std::string& staged,
                                          const std::vector<std::string>& columns) {
         db.exec("DROP TABLE IF EXISTS " + staged);
-        db.exec("CREATE TEMP TABLE " + staged.substr(5) + " (" + list(columns) + ")");
+        db.exec("CREATE TABLE " + staged + " (" + list(columns) + ")");  // staged is "temp.…"
         std::string marks;
         for (size_t i = 1; i <= columns.size(); ++i) marks += (i == 1 ? "?" : ", ?") + std::to_string(i);
         return SQLite::Statement(db, "INSERT INTO " + staged + " VALUES (" + marks + ")");
