@@ -1,7 +1,6 @@
 #include "app/daemon.hpp"
 
-#include "app/commands.hpp"
-#include "app/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -10,13 +9,6 @@
 
 namespace tarat {
 namespace {
-
-std::vector<ScheduledEvent> pinned_events(const Store& store) {
-    std::vector<ScheduledEvent> pinned;
-    for (auto& e : store.events({}))
-        if (e.event.pinned) pinned.push_back(e.event);
-    return pinned;
-}
 
 // The taratctl beside this taratd when there is one (a build tree), else the one on PATH.
 std::string taratctl_command() {
@@ -35,27 +27,11 @@ Daemon::Daemon(DaemonOptions options, Setup setup, const Clock& clock)
 
 Daemon::~Daemon() = default;
 
-Date Daemon::today() const { return setup_->calendar->instant_to_local(clock_.now()).first; }
-
-PlanLoadResult Daemon::store_schedule(const std::shared_ptr<const Setup>& setup, std::string_view actor) {
-    auto schedule = place(setup->plan, *setup->calendar, pinned_events(*store_));
-    for (const auto& u : schedule.unplaced)
-        spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
-    for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
-    for (const auto& d : schedule.drift)
-        spdlog::info("pinned {} stays on {}; unpinned it would {}", d.event_id, format_date(d.pinned_date),
-                     d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned"));
-    auto notices = std::make_unique<Notices>(*setup, *setup->templates, *store_);
-    auto result = store_->in_transaction([&] {
-        auto loaded = store_->apply_plan(setup->plan, schedule.events, clock_.now(), actor);
-        notices->sync_all(clock_.now());
-        return loaded;
-    });
-    notices_ = std::move(notices);
-    return result;
+void Daemon::publish_feeds(bool setup_changed) {
+    feeds_.publish({lifecycle_->setup(), lifecycle_->notices().policy(), *store_}, clock_.now(), setup_changed);
 }
 
-ReloadOutcome Daemon::reload(std::string_view actor) {
+ReloadOutcome Daemon::reload(const Actor& actor) {
     auto reloading = service_.reloading();  // RELOADING=1 now, READY=1 and STATUS= when done
     ReloadOutcome outcome;
     Diagnostics diagnostics;
@@ -63,12 +39,12 @@ ReloadOutcome Daemon::reload(std::string_view actor) {
     if (!fresh) {
         for (const auto& d : diagnostics.items()) outcome.errors.push_back(d.format());
         outcome.text = "the new plan was refused (" + std::to_string(diagnostics.error_count()) +
-                       " errors); still serving plan " + setup_->plan.id;
+                       " errors); still serving plan " + lifecycle_->setup().plan.id;
         spdlog::error("reload: {}", outcome.text);
         for (const auto& e : outcome.errors) spdlog::error("{}", e);
         return outcome;
     }
-    const auto& old_config = setup_->config;
+    const auto& old_config = lifecycle_->setup().config;
     if (fresh->config.state_dir != old_config.state_dir || fresh->config.socket_path != old_config.socket_path ||
         fresh->config.plugin_dir != old_config.plugin_dir)
         spdlog::warn("reload: state_dir, socket and plugin_dir changes take effect at the next start");
@@ -76,14 +52,12 @@ ReloadOutcome Daemon::reload(std::string_view actor) {
     fresh->config.socket_path = old_config.socket_path;
     fresh->config.plugin_dir = old_config.plugin_dir;
     try {
-        auto next = std::make_shared<const Setup>(std::move(*fresh));
-        auto result = store_schedule(next, actor);
-        setup_ = next;
-        feeds_.publish(*this, /*setup_changed=*/true);
+        auto result = lifecycle_->apply_plan(std::make_shared<const Setup>(std::move(*fresh)), actor);
+        publish_feeds(/*setup_changed=*/true);
         outcome.taken = true;
         outcome.changes = result.changes;
         outcome.change_count = result.change_count;
-        outcome.text = "plan " + setup_->plan.id + " taken: " +
+        outcome.text = "plan " + lifecycle_->setup().plan.id + " taken: " +
                        (result.changed ? std::to_string(result.change_count) + " changes" : std::string("no changes"));
         spdlog::info("reload: {}", outcome.text);
         dispatcher_->poke();
@@ -99,7 +73,7 @@ void Daemon::watch_signals() {
         if (ec) return;
         if (signal == SIGHUP) {
             spdlog::info("SIGHUP: re-reading {}", options_.config_file.string());
-            reload("signal:SIGHUP");
+            reload(Actor::system("signal:SIGHUP"));
             watch_signals();
             return;
         }
@@ -129,7 +103,7 @@ void Daemon::stop() {
 }
 
 int Daemon::open() {
-    const auto& config = setup_->config;
+    const auto& config = setup_->config;  // the lifecycle takes the setup over below
     store_ = Store::open(config.state_dir / "tarat.db");
 
     plugins_ = std::make_unique<PluginHost>(config.plugin_dir, config.state_dir);
@@ -138,21 +112,27 @@ int Daemon::open() {
     for (const auto& e : channel_errors) spdlog::critical("{}", e);
     if (!channel_errors.empty()) return exit_code::config;
 
-    auto loaded = store_schedule(setup_, "taratd:start");
-    spdlog::info("plan {} loaded: {}", setup_->plan.id,
+    lifecycle_ = std::make_unique<EventLifecycle>(*store_, clock_, setup_);
+    auto loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"));
+    setup_.reset();  // the lifecycle holds the setup in force from now on
+    spdlog::info("plan {} loaded: {}", lifecycle_->setup().plan.id,
                  loaded.changed ? std::to_string(loaded.change_count) + " changes stored" : std::string("unchanged"));
 
-    feeds_.publish(*this);
+    publish_feeds();
 
-    dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_,
-                                               [this](const OutboxRow& row, Instant now) { return notices_->prepare(row, now); });
-    register_commands(commands_, *this);
-    auto audit = audit_admin_attempts(*this);
+    dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_, [this](const OutboxRow& row, Instant now) {
+        return lifecycle_->notices().prepare(row, now);
+    });
+    lifecycle_->on_change = [this] { dispatcher_->poke(); };
+    context_ = std::make_unique<commands::Context>(commands::Context{
+        *store_, *lifecycle_, dispatcher_.get(), [this](const Actor& actor) { return reload(actor); }});
+    commands::bind_commands(commands_, *context_);
+    auto audit = commands::audit_admin_attempts(*context_);
     commands_.on_admin_attempt([audit, this](const control::Peer& peer, const std::string& command,
                                              const nlohmann::json& args, const control::Reply& reply) {
         audit(peer, command, args, reply);
         service_.refresh_status();
-        if (reply.result == control::ok) feeds_.publish(*this);
+        if (reply.result == control::ok) publish_feeds();
     });
     dispatcher_->on_result = [this](const OutboxRow&, const Delivery&) { service_.refresh_status(); };
     dispatcher_->on_store_state = [this] { service_.refresh_status(); };
@@ -161,7 +141,7 @@ int Daemon::open() {
 
 int Daemon::run() {
     if (int code = open(); code != exit_code::ok) return code;
-    const auto& config = setup_->config;
+    const auto& config = lifecycle_->setup().config;
     // Admin commands: root, the user taratd runs as, and members of the admin group. The group is
     // looked up once, here: a changed admin_group takes effect at the next start.
     control::AdminRule admin_rule{::geteuid(), control::find_group_id(config.admin_group)};

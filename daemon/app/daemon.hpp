@@ -1,16 +1,16 @@
 #pragma once
 // taratd's running state: setup, store, notices, socket server, signals — on one io_context thread.
-#include "app/calendar_feeds.hpp"
-#include "app/notices.hpp"
 #include "app/systemd.hpp"
+#include "commands/commands.hpp"
 #include "config/setup.hpp"
 #include "control/command_table.hpp"
 #include "control/server.hpp"
 #include "core/time.hpp"
+#include "feeds/calendar_feeds.hpp"
+#include "lifecycle/lifecycle.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/plugin_host.hpp"
 #include "notify/plugin_sender.hpp"
-#include "schedule/placement.hpp"
 #include "store/store.hpp"
 
 #include <utility>  // before Asio (Boost 1.74 + GCC 12)
@@ -29,15 +29,6 @@ struct DaemonOptions {
     SetupOverrides overrides;
 };
 
-// What a reload did, for the log and for `taratctl reload --wait`.
-struct ReloadOutcome {
-    bool taken = false;
-    std::string text;                  // one line
-    std::vector<std::string> errors;   // formatted diagnostics when refused
-    std::vector<std::string> changes;  // what changed in the store when taken (the first 1,000)
-    std::size_t change_count = 0;      // all of them
-};
-
 class Daemon {
 public:
     Daemon(DaemonOptions options, Setup setup, const Clock& clock);
@@ -54,18 +45,13 @@ public:
     const control::CommandTable& commands() const { return commands_; }
 
     // Re-reads config, plan and calendar; keeps the old ones when the new ones are invalid.
-    ReloadOutcome reload(std::string_view actor);
+    ReloadOutcome reload(const Actor& actor);
 
-    const Setup& setup() const { return *setup_; }
+    const Setup& setup() const { return lifecycle_ ? lifecycle_->setup() : *setup_; }
     Store& store() { return *store_; }
-    Notices& notices() { return *notices_; }
-    Dispatcher& dispatcher() { return *dispatcher_; }
-    const Clock& clock() const { return clock_; }
-    Date today() const;
 
 private:
-    // Places the plan, stores it and syncs the outbox, in one transaction.
-    PlanLoadResult store_schedule(const std::shared_ptr<const Setup>& setup, std::string_view actor);
+    void publish_feeds(bool setup_changed = false);
     void watch_signals();
     void stop();
 
@@ -76,17 +62,18 @@ private:
     boost::asio::signal_set signals_;
     boost::asio::steady_timer stop_deadline_{io_};  // how long a stop waits for sends in flight
     std::unique_ptr<Store> store_;
-    std::unique_ptr<Notices> notices_;
+    std::unique_ptr<EventLifecycle> lifecycle_;
     std::unique_ptr<PluginHost> plugins_;
     std::unique_ptr<PluginSender> sender_;
     std::unique_ptr<Dispatcher> dispatcher_;
+    std::unique_ptr<commands::Context> context_;
     control::CommandTable commands_;
     FeedPublisher feeds_;  // feeds_dir: rewritten after start, reload and every admin command
     std::unique_ptr<control::Server> server_;
     // READY/RELOADING/STOPPING/STATUS and watchdog pings for systemd; no-ops without it.
     // A store that fails writes (disk full, I/O errors) comes first in STATUS= until it recovers.
     ServiceNotifier service_{io_, [this] {
-        auto line = service_status_line(*store_, *notices_, today());
+        auto line = service_status_line(*store_, lifecycle_->notices(), lifecycle_->today());
         if (dispatcher_ && dispatcher_->store_error()) line = "storage error: " + *dispatcher_->store_error() + "; " + line;
         return line;
     }};

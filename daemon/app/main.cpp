@@ -1,10 +1,10 @@
 // taratd: the tarat daemon and its offline tools (check, schedule).
 #include "app/daemon.hpp"
-#include "app/event_json.hpp"
-#include "app/exit_codes.hpp"
+#include "schedule/event_json.hpp"
+#include "core/exit_codes.hpp"
 #include "app/fault_injection.hpp"
 #include "app/logging.hpp"
-#include "app/preview.hpp"
+#include "preview/preview.hpp"
 #include "app/state_lock.hpp"
 
 #include <CLI/CLI.hpp>

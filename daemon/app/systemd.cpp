@@ -1,6 +1,6 @@
 #include "app/systemd.hpp"
 
-#include "app/notices.hpp"
+#include "notify/notices.hpp"
 #include "store/store.hpp"
 
 #include <spdlog/spdlog.h>

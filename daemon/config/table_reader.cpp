@@ -1,41 +1,13 @@
 #include "config/table_reader.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 
 namespace tarat {
 
 SourcePos pos_of(const toml::source_region& region, const std::string& file) {
     return {file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
-}
-
-namespace {
-size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-}  // namespace
-
-std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates) {
-    std::optional<std::string> best;
-    size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
-    for (const auto& c : candidates) {
-        size_t d = edit_distance(word, c);
-        if (d < best_distance) {
-            best_distance = d;
-            best = c;
-        }
-    }
-    return best;
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {

@@ -16,8 +16,6 @@ namespace tarat {
 
 SourcePos pos_of(const toml::source_region& region, const std::string& file);
 
-// The candidate closest to `word` by edit distance, when it is close enough to be a likely typo.
-std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);  // "" or " (did you mean 'x'?)"
 
 class TableReader {

@@ -1,6 +1,6 @@
 #include "config/toml_guard.hpp"
 
-#include "config/utf8.hpp"
+#include "core/text.hpp"
 
 #include <cerrno>
 #include <cstring>

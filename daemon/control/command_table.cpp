@@ -1,5 +1,6 @@
 #include "control/command_table.hpp"
 
+#include "core/text.hpp"
 #include "core/time.hpp"
 
 #include <spdlog/spdlog.h>
@@ -14,10 +15,6 @@
 namespace tarat::control {
 
 using nlohmann::json;
-
-std::string_view to_string(Permission permission) {
-    return permission == Permission::admin ? "admin" : "read";
-}
 
 namespace {
 
@@ -42,38 +39,11 @@ bool is_known_type(std::string_view base) {
     return base == "string" || base == "integer" || base == "boolean" || base == "date";
 }
 
-// Optimal string alignment distance: a swapped pair of letters counts as one edit.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
-// The closest candidate within a third of the word's length (at least 2 edits), else the only
-// candidate the word is a prefix of; empty when nothing is close.
-template <typename Names>
-std::string closest(std::string_view word, const Names& candidates) {
-    if (word.size() > 200) return {};  // the distance table is quadratic
-    const std::size_t allowed = std::max<std::size_t>(2, word.size() / 3);
-    std::string best;
-    std::size_t best_distance = allowed + 1;
-    std::vector<std::string_view> extending;
-    for (const auto& [name, unused] : candidates) {
-        const std::size_t distance = edit_distance(word, name);
-        if (distance < best_distance) best_distance = distance, best = name;
-        if (!word.empty() && std::string_view(name).starts_with(word)) extending.push_back(name);
-    }
-    if (best.empty() && extending.size() == 1) best = extending.front();
-    return best;
+template <typename Named>
+std::string closest_name(std::string_view word, const Named& named) {
+    std::vector<std::string> names;
+    for (const auto& [name, unused] : named) names.push_back(name);
+    return closest(word, names).value_or("");
 }
 
 std::string did_you_mean(const std::string& suggestion) {
@@ -99,12 +69,14 @@ json describe(const Command& command) {
 }  // namespace
 
 CommandTable::CommandTable() {
-    commands_.emplace(kListCommands, Command{std::string(kListCommands), Permission::read,
-                                             "List every command with its permission and help.",
-                                             {}, nullptr});
-    commands_.emplace(kHelp, Command{std::string(kHelp), Permission::read,
-                                     "Explain one command and its arguments, or list them all.",
-                                     {{"command", "string"}}, nullptr});
+    // The built-ins as the catalogue describes them.
+    for (std::string_view name : {kListCommands, kHelp}) {
+        const commands::CommandSpec* spec = commands::find_command(name);
+        Command command{std::string(name), spec->permission, std::string(spec->help), {}, nullptr};
+        for (const auto& a : spec->arguments)
+            command.arguments[std::string(a.name)] = std::string(a.type) + (a.required ? "!" : "");
+        commands_.emplace(name, std::move(command));
+    }
 }
 
 void CommandTable::add(Command command) {
@@ -204,7 +176,7 @@ std::optional<Reply> CommandTable::refusal(const Command& command, const json& g
         auto declared = command.arguments.find(name);
         if (declared == command.arguments.end()) {
             std::string text = "unknown argument '" + name + "' for '" + command.name + "'";
-            text += did_you_mean(closest(name, command.arguments));
+            text += did_you_mean(closest_name(name, command.arguments));
             if (command.arguments.empty()) text += "; it takes no arguments";
             return Reply{bad_request, std::move(text)};
         }
@@ -263,7 +235,7 @@ Reply CommandTable::help(const json& args) const {
 
 Reply CommandTable::unknown_command_reply(const std::string& name) const {
     std::string shown = name.size() > 64 ? name.substr(0, 64) + "…" : name;
-    return Reply{unknown_command, "unknown command '" + shown + "'" + did_you_mean(closest(name, commands_)) +
+    return Reply{unknown_command, "unknown command '" + shown + "'" + did_you_mean(closest_name(name, commands_)) +
                                       " (list-commands shows them all)"};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Every control command, its permission, argument schema and help; dispatch of one request.
+#include "commands/catalogue.hpp"
 #include "control/peer.hpp"
 #include "control/protocol.hpp"
 
@@ -13,11 +14,11 @@
 
 namespace tarat::control {
 
-enum class Permission { read, admin };
+using Permission = commands::Permission;
+using commands::to_string;
 
 // Gives a deferred command's answer; call it exactly once, on the loop thread.
 using Respond = std::function<void(Reply)>;
-std::string_view to_string(Permission permission);
 
 struct Command {
     std::string name;

@@ -1,5 +1,7 @@
 #include "control/protocol.hpp"
 
+#include "core/text.hpp"
+
 #include <exception>
 
 namespace tarat::control {
@@ -19,40 +21,6 @@ std::string Reply::to_json_line() const {
 
 Reply encoded_once(const Reply& reply) {
     return Reply{reply.result, reply.text, json::object(), std::make_shared<const std::string>(reply.to_json_line())};
-}
-
-std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t size = text.size();
-    std::size_t i = 0;
-    while (i < size) {
-        const unsigned char lead = bytes[i];
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length = 0;
-        char32_t code = 0;
-        char32_t smallest = 0;
-        if ((lead & 0xE0) == 0xC0) {
-            length = 2, code = lead & 0x1F, smallest = 0x80;
-        } else if ((lead & 0xF0) == 0xE0) {
-            length = 3, code = lead & 0x0F, smallest = 0x800;
-        } else if ((lead & 0xF8) == 0xF0) {
-            length = 4, code = lead & 0x07, smallest = 0x10000;
-        } else {
-            return i;
-        }
-        if (size - i < length) return i;
-        for (std::size_t k = 1; k < length; ++k) {
-            const unsigned char next = bytes[i + k];
-            if ((next & 0xC0) != 0x80) return i;
-            code = (code << 6) | (next & 0x3F);
-        }
-        if (code < smallest || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
-        i += length;
-    }
-    return std::nullopt;
 }
 
 std::size_t json_nesting_depth(std::string_view text, std::size_t limit) {
@@ -103,7 +71,7 @@ std::variant<Request, Reply> parse_checked(std::string_view line) {
     if (line.ends_with('\n')) line.remove_suffix(1);
     if (line.ends_with('\r')) line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) return bad("empty request line");
-    if (auto offset = find_invalid_utf8(line))
+    if (auto offset = first_invalid_utf8(line))
         return bad("request is not valid UTF-8 (byte offset " + std::to_string(*offset) + ")");
     if (json_nesting_depth(line, kMaxJsonDepth) > kMaxJsonDepth)
         return bad("request nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");

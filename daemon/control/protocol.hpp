@@ -39,10 +39,6 @@ struct Request {
 // saying what is wrong with it. Never throws; never recurses on the input's nesting.
 std::variant<Request, Reply> parse_request(std::string_view line);
 
-// Byte offset of the first byte that does not start well-formed UTF-8 (overlongs, surrogates and
-// code points past U+10FFFF are ill-formed), or nullopt.
-std::optional<std::size_t> find_invalid_utf8(std::string_view text);
-
 // Deepest nesting of [ and { outside JSON strings; stops scanning once it exceeds `limit`.
 std::size_t json_nesting_depth(std::string_view text, std::size_t limit);
 

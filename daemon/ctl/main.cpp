@@ -1,11 +1,13 @@
 // taratctl: asks the running taratd over its control socket.
-#include "app/exit_codes.hpp"
+#include "commands/catalogue.hpp"
 #include "control/client.hpp"
+#include "core/exit_codes.hpp"
 #include "ctl/labels.hpp"
 #include "ctl/output_file.hpp"
 #include "ctl/report.hpp"
 #include "ctl/render.hpp"
 #include "ctl/saved_output.hpp"
+#include "ctl/usage.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -135,127 +137,72 @@ private:
     std::string call_arguments_ = "{}";
 };
 
+// taratctl's own options (files it writes, the report's format), by command and argument name.
+using LocalOptions = std::map<std::string, std::map<std::string, std::shared_ptr<std::string>>, std::less<>>;
+
 // `compliance --format html|csv|md [-o FILE]`: the full report, rendered and written by taratctl.
 struct ReportOptions {
     CLI::App* command = nullptr;
-    std::string format, output;
-    bool wanted() const { return command && command->parsed() && !format.empty(); }
+    std::shared_ptr<std::string> format, output;
+    bool wanted() const { return command && command->parsed() && !format->empty(); }
 };
 
-// Where `ics -o FILE` and `backup FILE` write: kept by taratctl, written with the caller's rights.
-struct LocalFiles {
-    std::shared_ptr<std::string> ics;
-    std::shared_ptr<std::string> backup;
-};
-
-void define_commands(CommandLine& cl, ReportOptions& report, LocalFiles& files) {
-    cl.add("status", "the plan, the centres and the next events");
-
-    auto* events = cl.add("events", "the events, by date; every option narrows the list");
-    cl.text(events, "--centre", "centre", "a centre id");
-    cl.text(events, "--district", "district", "a district id");
-    cl.text(events, "--form", "form", "a form id (seminar, open-class, master-class…)");
-    cl.text(events, "--state", "state", "planned, held, reported or cancelled");
-    cl.text(events, "--from", "from", "first date, YYYY-MM-DD");
-    cl.text(events, "--to", "to", "last date, YYYY-MM-DD");
-
-    auto* event = cl.add("event", "everything about one event: state, history, notices");
-    cl.text(event, "id", "id", "the event's id", true);
-
-    auto* notices = cl.add("notices", "the notice outbox");
-    CLI::Option* states[] = {cl.flag(notices, "--pending", "pending", "only pending notices"),
-                             cl.flag(notices, "--sent", "sent", "only sent notices"),
-                             cl.flag(notices, "--failed", "failed", "only pending notices refused at least once"),
-                             cl.flag(notices, "--dead", "dead", "only dead notices (retry them by key)")};
-    for (auto* a : states)
-        for (auto* b : states)
-            if (a != b) a->excludes(b);
-    cl.text(notices, "--event", "event", "about this event id");
-    cl.text(notices, "--person", "person", "to this person id");
-
-    auto* compliance = cl.add("compliance", "held, postponed, cancelled and reported, per centre, district or form");
-    cl.text(compliance, "--by", "by", "centre (default), district or form");
-    cl.text(compliance, "--from", "from", "first date, YYYY-MM-DD");
-    cl.text(compliance, "--to", "to", "last date, YYYY-MM-DD");
-    report.command = compliance;
-    auto* format = compliance->add_option("--format", report.format,
-                                          "the full report for the period: html, csv or md (Kazakh unless --lang)");
-    format->check(CLI::IsMember({"html", "csv", "md"}));
-    compliance->add_option("-o,--output", report.output, "write the report to FILE (default: standard output)")
-        ->needs(format);
-
-    auto* calendar = cl.add("calendar", "days off and transferred working days of a year");
-    cl.number(calendar, "--year", "year", "the year (default: this year)");
-
-    auto* history = cl.add("history", "the audit history");
-    cl.text(history, "--since", "since", "from this date (YYYY-MM-DD) or instant (2026-12-01T09:00:00+05:00)");
-    cl.number(history, "--limit", "limit", "only the last N rows");
-
-    cl.add("list-commands", "every command the daemon knows, with its permission");
-    auto* help = cl.add("help", "the daemon's help on one command, or on all");
-    cl.text(help, "command", "command", "a command name");
-
-    auto* ics = cl.add("ics", "the events as an iCalendar feed: all, or one centre's, district's or person's");
-    cl.text(ics, "--centre", "centre", "a centre id");
-    cl.text(ics, "--district", "district", "a district id");
-    cl.text(ics, "--person", "person", "a person id: the events they answer for");
-    files.ics = cl.local(ics, "-o,--output", "write the feed to this file (default: standard output)");
-
-    auto* held = cl.add("held", "admin: record that an event took place");
-    cl.text(held, "id", "id", "the event's id", true);
-    cl.text(held, "--date", "date", "when it was held (default: its planned date)");
-    cl.number(held, "--participants", "participants", "how many people took part");
-    cl.text(held, "--note", "note", "a one-line note for the history");
-
-    auto* reported = cl.add("reported", "admin: record that a held event's report arrived");
-    cl.text(reported, "id", "id", "the event's id", true);
-    cl.text(reported, "--date", "date", "when the report arrived (default: today)");
-    cl.text(reported, "--ref", "ref", "the report's number or reference");
-
-    auto* postpone = cl.add("postpone", "admin: move a planned event to another working day");
-    cl.text(postpone, "id", "id", "the event's id", true);
-    cl.text(postpone, "--to", "to", "the new date, YYYY-MM-DD", true);
-    cl.text(postpone, "--start", "start", "the new start time, HH:MM (default: unchanged)");
-    cl.text(postpone, "--reason", "reason", "why", true);
-
-    auto* cancel = cl.add("cancel", "admin: cancel a planned event");
-    cl.text(cancel, "id", "id", "the event's id", true);
-    cl.text(cancel, "--reason", "reason", "why", true);
-
-    auto* confirm = cl.add("confirm", "admin: pin an event to its date");
-    cl.text(confirm, "id", "id", "the event's id", true);
-
-    auto* retry = cl.add("retry", "admin: send a dead notice again");
-    cl.text(retry, "notice", "notice", "the notice's key (taratctl notices --dead)", true);
-
-    auto* reload = cl.add("reload", "admin: re-read config, plan and calendar");
-    cl.flag(reload, "--wait", "wait", "print what changed, or every error when the new plan is refused");
-
-    auto* test_notice = cl.add("test-notice", "admin: send a test notice to a person now and report each channel");
-    cl.text(test_notice, "person", "person", "the person's id in the plan", true);
-    cl.text(test_notice, "--channel", "channel", "only this channel (default: the person's channels)");
-
-    auto* backup = cl.add("backup", "admin: a consistent copy of the live database, written to FILE");
-    files.backup = cl.local(backup, "file", "the file to write (mode 0600)", true);
-
-    // Any command with raw JSON arguments: scripts, and commands this taratctl does not know yet.
-    cl.raw(cl.add("call", "send any command with JSON arguments"));
+// Every subcommand and flag from the command catalogue (daemon/commands/catalogue.cpp).
+LocalOptions define_commands(CLI::App& app, CommandLine& cl) {
+    using tarat::commands::ArgumentSpec;
+    LocalOptions locals;
+    for (const auto& spec : commands::command_catalogue()) {
+        const std::string name(spec.name);
+        CLI::App* sub = cl.add(name, (spec.permission == commands::Permission::admin ? "admin: " : "") +
+                                         std::string(spec.summary));
+        if (!spec.daemon) {  // `call NAME [JSON]`: the request is whatever the user wrote
+            cl.raw(sub);
+            continue;
+        }
+        std::map<int, std::vector<CLI::Option*>> groups;
+        for (const auto& a : spec.arguments) {
+            const std::string flag(a.flag.empty() ? a.name : a.flag), key(a.name), help(a.help);
+            switch (a.use) {
+                case ArgumentSpec::Use::protocol: continue;
+                case ArgumentSpec::Use::local: {
+                    auto value = cl.local(sub, flag, help, a.required);
+                    locals[name][key] = value;
+                    if (!a.choices.empty())
+                        sub->get_option(flag.substr(flag.rfind(',') + 1))
+                            ->check(CLI::IsMember(std::vector<std::string>(a.choices.begin(), a.choices.end())));
+                    continue;
+                }
+                case ArgumentSpec::Use::sent: break;
+            }
+            if (a.type == "boolean") groups[a.exclusive_group].push_back(cl.flag(sub, flag, key, help));
+            else if (a.type == "integer") cl.number(sub, flag, key, help);
+            else cl.text(sub, flag, key, help, a.required);
+        }
+        groups.erase(0);
+        for (const auto& [group, options] : groups)
+            for (auto* x : options)
+                for (auto* y : options)
+                    if (x != y) x->excludes(y);
+    }
+    (void)app;
+    return locals;
 }
 
 int write_report(const ReportOptions& report, const json& arguments, Lang lang) {
     std::string bytes;
     try {
-        bytes = render_report(*parse_report_format(report.format), arguments, lang);
+        bytes = render_report(*parse_report_format(*report.format), arguments, lang);
     } catch (const std::exception& e) {
         std::cerr << "taratctl: " << e.what() << "\n";
         return exit_code::software;
     }
-    if (report.output.empty() || report.output == "-") {
+    const std::string& output = *report.output;
+    if (output.empty() || output == "-") {
         std::cout << bytes << std::flush;
         return std::cout ? exit_code::ok : exit_code::cant_create;
     }
     try {
-        write_file_atomically(report.output, bytes);
+        write_file_atomically(output, bytes);
     } catch (const std::system_error& e) {
         std::cerr << "taratctl: " << e.what() << "\n";
         return exit_code::cant_create;
@@ -276,9 +223,10 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"kk", "ru", "en"}));
     app.require_subcommand(1);
     CommandLine command_line(app);
-    ReportOptions report;
-    LocalFiles files;
-    define_commands(command_line, report, files);
+    LocalOptions locals = define_commands(app, command_line);
+    ReportOptions report{app.get_subcommand("compliance"), locals["compliance"]["format"],
+                         locals["compliance"]["output"]};
+    report.command->get_option("--output")->needs(report.command->get_option("--format"));
     json request;
     try {
         app.parse(argc, argv);
@@ -327,8 +275,14 @@ int main(int argc, char** argv) {
         return exit_code_for(result);
     }
     if (report.wanted()) return write_report(report, arguments, lang);
-    if (command == "ics") return save_ics(arguments, *files.ics, as_json, std::cout, std::cerr);
-    if (command == "backup") return save_backup(arguments, *files.backup, as_json, std::cout, std::cerr);
+    if (command == "ics") return save_ics(arguments, *locals["ics"]["output"], as_json, std::cout, std::cerr);
+    if (command == "backup") return save_backup(arguments, *locals["backup"]["file"], as_json, std::cout, std::cerr);
+    // `help COMMAND`: the flags as the user types them, from the catalogue this taratctl was built with.
+    if (command == "help" && !as_json)
+        if (const auto* spec = commands::find_command(request["arguments"].value("command", ""))) {
+            std::cout << usage_text(*spec);
+            return exit_code::ok;
+        }
     if (as_json) std::cout << arguments.dump(2) << "\n";
     else if (command != "test-notice") render_reply(command, arguments, text, lang, std::cout);
     return exit_code::ok;

@@ -2,6 +2,8 @@
 // drawn on a 700-unit-wide view box and scale to the page's width, so they print on A4 as they show.
 #include "ctl/report.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -16,10 +18,6 @@ std::string num(double value) {
     std::string s = text;
     if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
     return s;
-}
-
-size_t utf8_length(std::string_view text) {
-    return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 // A label in at most two lines of about `width` characters, broken at spaces; the rest shortened with "…".

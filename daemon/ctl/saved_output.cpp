@@ -1,8 +1,8 @@
 #include "ctl/saved_output.hpp"
 
-#include "app/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "control/blob.hpp"
-#include "feeds/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 
 #include <sqlite3.h>
 

@@ -341,7 +341,10 @@ TEST_CASE("read commands") {
     auto help = co.ctl({"help", "postpone"});
     CHECK(help.exit_code == 0);
     CHECK(contains(help.out, "postpone (admin)"));
-    CHECK(contains(help.out, "to: date, required"));
+    // Flags as the user types them (F9), not the request's field names.
+    CHECK(contains(help.out, "usage: taratctl postpone ID --to DATE [--start HH:MM] --reason TEXT"));
+    CHECK(contains(help.out, "--to DATE"));
+    CHECK_FALSE(contains(help.out, "to: date, required"));
     CHECK(co.ctl({"help"}).exit_code == 0);
     CHECK(co.ctl({"list-commands"}).exit_code == 0);
 
@@ -849,4 +852,45 @@ TEST_CASE("test-notice: a hanging mail server delays nobody else") {
     REQUIRE(code);
     CHECK(*code == 65);
     CHECK(contains(hanging.err(), "mail failed"));
+}
+
+// One description per command (F9): the daemon's list-commands, the generated bash completion and
+// the generated taratctl(1) name the same commands; `call` is taratctl's own.
+TEST_CASE("list-commands, the completion and the man page list the same commands") {
+    Checkout co;
+    Running running(co);
+    std::set<std::string> daemon_lists;
+    const auto listed = co.ctl_json({"list-commands"});
+    for (const auto& c : listed["commands"]) daemon_lists.insert(c["name"].get<std::string>());
+    daemon_lists.insert("call");
+
+    // What bash offers after "taratctl ", through the real bash-completion.
+    const std::string script = std::string(TARAT_BINARY_DIR) + "/packaging/taratctl.bash";
+    auto completed = run({"/bin/bash", "-c",
+                          "source /usr/share/bash-completion/bash_completion; source '" + script +
+                              "'; COMP_WORDS=(taratctl ''); COMP_CWORD=1; COMP_LINE='taratctl '; COMP_POINT=9; "
+                              "_taratctl; printf '%s\\n' \"${COMPREPLY[@]}\""},
+                         co.dir.path());
+    REQUIRE(completed.exit_code == 0);
+    std::set<std::string> completion;
+    std::istringstream words(completed.out);
+    for (std::string w; std::getline(words, w);)
+        if (!w.empty() && w[0] != '-') completion.insert(w);
+    CHECK(completion == daemon_lists);
+
+    // The man page as man(1) renders it: each command's synopsis starts a line in READING or CHANGING.
+    auto page = run({"/bin/sh", "-c", "MANWIDTH=200 man -l '" + std::string(TARAT_BINARY_DIR) +
+                                          "/doc/man/taratctl.1' | col -b"},
+                    co.dir.path());
+    REQUIRE(page.exit_code == 0);
+    std::set<std::string> manual;
+    bool in_commands = false;
+    std::istringstream lines(page.out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line == "READING" || line == "CHANGING") in_commands = true;
+        else if (!line.empty() && std::isupper(static_cast<unsigned char>(line[0]))) in_commands = false;
+        if (!in_commands || line.rfind("       ", 0) != 0 || line.size() < 8 || line[7] == ' ') continue;
+        if (std::islower(static_cast<unsigned char>(line[7]))) manual.insert(line.substr(7, line.find(' ', 7) - 7));
+    }
+    CHECK(manual == daemon_lists);
 }

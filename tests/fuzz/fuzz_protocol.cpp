@@ -4,7 +4,7 @@
 // is dispatched for a reader and for an admin, each inside a transaction that is rolled back, so
 // every run starts from the same stored state and a crasher replays alone.
 #include "app/daemon.hpp"
-#include "app/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "control/protocol.hpp"
 #include "fuzz_support.hpp"
 

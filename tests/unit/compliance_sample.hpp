@@ -1,7 +1,7 @@
 #pragma once
 // A small plan's execution for the compliance tests: two centres in two districts, two forms, every
 // outcome once or more; today 2027-02-15; a report is due 3 days after the event was held.
-#include "app/compliance.hpp"
+#include "compliance/compliance.hpp"
 
 namespace tarat::testing {
 

@@ -1,5 +1,5 @@
 // The compliance report's computation: counts per group, the overdue list and the timeline.
-#include "app/compliance.hpp"
+#include "compliance/compliance.hpp"
 #include "unit/compliance_sample.hpp"
 
 #include <catch2/catch.hpp>

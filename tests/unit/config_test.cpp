@@ -3,7 +3,7 @@
 #include "config/plan_loader.hpp"
 #include "config/setup.hpp"
 #include "config/toml_guard.hpp"
-#include "config/utf8.hpp"
+#include "core/text.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>

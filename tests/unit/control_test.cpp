@@ -3,6 +3,7 @@
 #include "control/peer.hpp"
 #include "control/protocol.hpp"
 #include "control/server.hpp"
+#include "core/text.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -31,6 +32,7 @@
 #include <vector>
 
 using namespace tarat::control;
+using tarat::first_invalid_utf8;
 using namespace std::chrono_literals;
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -267,11 +269,11 @@ TEST_CASE("invalid UTF-8 is refused with its byte offset") {
     const Reply stray = parse_failure("{\"command\":\"ev\xff\"}");
     CHECK(stray.result == bad_request);
     CHECK(stray.text == "request is not valid UTF-8 (byte offset 14)");
-    CHECK(find_invalid_utf8("\xC0\xAF") == 0u);                 // overlong "/"
-    CHECK(find_invalid_utf8("ok \xED\xA0\x80") == 3u);          // a UTF-16 surrogate
-    CHECK(find_invalid_utf8("\xF4\x90\x80\x80") == 0u);         // past U+10FFFF
-    CHECK(find_invalid_utf8("abc\xE2\x82") == 3u);              // cut short
-    CHECK_FALSE(find_invalid_utf8("Еркемай — ерекше 🎈"));
+    CHECK(first_invalid_utf8("\xC0\xAF") == 0u);                 // overlong "/"
+    CHECK(first_invalid_utf8("ok \xED\xA0\x80") == 3u);          // a UTF-16 surrogate
+    CHECK(first_invalid_utf8("\xF4\x90\x80\x80") == 0u);         // past U+10FFFF
+    CHECK(first_invalid_utf8("abc\xE2\x82") == 3u);              // cut short
+    CHECK_FALSE(first_invalid_utf8("Еркемай — ерекше 🎈"));
     CHECK(std::holds_alternative<Request>(parse_request(R"({"command":"events","arguments":{"centre":"Еркемай"}})")));
 }
 

@@ -1,6 +1,6 @@
 // The iCalendar builder, parsed back with libical; atomic file replacement; base64 for blobs.
 #include "control/blob.hpp"
-#include "feeds/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 #include "feeds/ics.hpp"
 #include "support/temp_dir.hpp"
 

@@ -1,4 +1,4 @@
-#include "app/event_json.hpp"
+#include "schedule/event_json.hpp"
 
 namespace tarat {
 

@@ -1,4 +1,4 @@
-#include "app/compliance.hpp"
+#include "compliance/compliance.hpp"
 
 #include <algorithm>
 #include <array>

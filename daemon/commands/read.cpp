@@ -1,25 +1,20 @@
 // The read commands: anyone who can open the socket may ask them.
-#include "app/calendar_feeds.hpp"
-#include "app/command_support.hpp"
-#include "app/commands.hpp"
-#include "app/compliance.hpp"
-#include "app/daemon.hpp"
+#include "commands/support.hpp"
+#include "compliance/compliance.hpp"
+#include "feeds/calendar_feeds.hpp"
 
 #include <algorithm>
 #include <map>
 
-namespace tarat {
+namespace tarat::commands {
 namespace {
-
-using namespace commands;
-using control::Permission;
 
 constexpr size_t kNextEventsShown = 10;
 
 Reply bad_request(std::string text) { return {control::bad_request, std::move(text)}; }
 
-Reply status(Daemon& daemon) {
-    auto& store = daemon.store();
+Reply status(Context& context) {
+    auto& store = context.store;
     auto info = store.plan_info();
     json plan = json::object();
     if (info)
@@ -44,32 +39,32 @@ Reply status(Daemon& daemon) {
         total += c.event_count;
     }
     json next = json::array();
-    for (const auto& e : store.upcoming(daemon.today(), kNextEventsShown)) next.push_back(stored_event_json(e));
+    for (const auto& e : store.upcoming(context.today(), kNextEventsShown)) next.push_back(stored_event_json(e));
     std::string text = info ? "plan " + info->id + ": " + std::to_string(centres.size()) + " centres, " +
                                   std::to_string(total) + " events"
                             : std::string("no plan loaded");
     return {control::ok, text,
-            {{"plan", plan}, {"today", format_date(daemon.today())}, {"centres", centres}, {"next_events", next}}};
+            {{"plan", plan}, {"today", format_date(context.today())}, {"centres", centres}, {"next_events", next}}};
 }
 
 // The ids a filter argument may name, for "unknown centre 'x'; did you mean …".
-std::vector<std::string> centre_ids(Daemon& daemon) {
+std::vector<std::string> centre_ids(Context& context) {
     std::vector<std::string> ids;
-    for (const auto& c : daemon.store().centres()) ids.push_back(c.id);
+    for (const auto& c : context.store.centres()) ids.push_back(c.id);
     return ids;
 }
 
-std::vector<std::string> district_ids(Daemon& daemon) {
+std::vector<std::string> district_ids(Context& context) {
     std::vector<std::string> ids;
-    for (const auto& c : daemon.store().centres())
+    for (const auto& c : context.store.centres())
         if (std::find(ids.begin(), ids.end(), c.district) == ids.end()) ids.push_back(c.district);
     return ids;
 }
 
-std::vector<std::string> form_ids(Daemon& daemon) {
+std::vector<std::string> form_ids(Context& context) {
     std::vector<std::string> ids;
-    for (const auto& f : daemon.setup().plan.forms) ids.push_back(f.id);
-    for (const auto& e : daemon.store().events({}))
+    for (const auto& f : context.setup().plan.forms) ids.push_back(f.id);
+    for (const auto& e : context.store.events({}))
         if (std::find(ids.begin(), ids.end(), e.event.form) == ids.end()) ids.push_back(e.event.form);
     return ids;
 }
@@ -84,17 +79,17 @@ std::optional<Reply> read_period(const json& args, std::optional<Date>& from, st
     return std::nullopt;
 }
 
-Reply events(Daemon& daemon, const json& args) {
+Reply events(Context& context, const json& args) {
     EventFilter filter;
     filter.centre = string_arg(args, "centre");
     filter.district = string_arg(args, "district");
     filter.form = string_arg(args, "form");
     if (filter.centre)
-        if (auto refusal = unknown_name("centre", *filter.centre, centre_ids(daemon))) return *refusal;
+        if (auto refusal = unknown_name("centre", *filter.centre, centre_ids(context))) return *refusal;
     if (filter.district)
-        if (auto refusal = unknown_name("district", *filter.district, district_ids(daemon))) return *refusal;
+        if (auto refusal = unknown_name("district", *filter.district, district_ids(context))) return *refusal;
     if (filter.form)
-        if (auto refusal = unknown_name("form", *filter.form, form_ids(daemon))) return *refusal;
+        if (auto refusal = unknown_name("form", *filter.form, form_ids(context))) return *refusal;
     if (auto state = string_arg(args, "state")) {
         filter.state = parse_state(*state);
         if (!filter.state)
@@ -102,22 +97,22 @@ Reply events(Daemon& daemon, const json& args) {
     }
     if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
     json listed = json::array();
-    for (const auto& e : daemon.store().events(filter)) listed.push_back(stored_event_json(e));
+    for (const auto& e : context.store.events(filter)) listed.push_back(stored_event_json(e));
     std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? " event" : " events");
     return {control::ok, text, {{"events", std::move(listed)}}};
 }
 
-Reply event(Daemon& daemon, const json& args) {
+Reply event(Context& context, const json& args) {
     const std::string id = *string_arg(args, "id");
-    auto& store = daemon.store();
+    auto& store = context.store;
     auto stored = store.event(id);
-    if (!stored) return unknown_event(daemon, id);
+    if (!stored) return unknown_event(context, id);
     const auto& e = stored->event;
     auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };
     std::string centre_name, district_name;
     for (const auto& c : store.centres())
         if (c.id == e.centre) centre_name = c.name, district_name = c.district_name;
-    const Form* form = daemon.setup().plan.form(e.form);
+    const Form* form = context.setup().plan.form(e.form);
     json details = {{"audience", e.audience},
                     {"responsible", e.responsible},
                     {"centre_name", centre_name},
@@ -134,19 +129,19 @@ Reply event(Daemon& daemon, const json& args) {
                     {"postponed_from", date_or_null(stored->postponed_from)}};
     if (stored->state != EventState::cancelled)
         details["report_due"] = format_date(
-            daemon.notices().policy().report_due_date(e, stored->held_date.value_or(e.date)));
+            context.notices().policy().report_due_date(e, stored->held_date.value_or(e.date)));
     json history = json::array();
-    for (const auto& row : store.history_about("event:" + id)) history.push_back(history_json(daemon, row));
+    for (const auto& row : store.history_about("event:" + id)) history.push_back(history_json(context, row));
     NoticeFilter of_event;
     of_event.event_id = id;
     json notices = json::array();
-    for (const auto& row : store.notices(of_event)) notices.push_back(notice_json(daemon, row));
+    for (const auto& row : store.notices(of_event)) notices.push_back(notice_json(context, row));
     return {control::ok, id + ": " + std::string(state_name(stored->state)) + ", " + format_date(e.date) + " " +
                              format_hhmm(e.start_minutes),
             {{"event", stored_event_json(*stored)}, {"details", details}, {"history", history}, {"notices", notices}}};
 }
 
-Reply notices(Daemon& daemon, const json& args) {
+Reply notices(Context& context, const json& args) {
     NoticeFilter filter;
     bool failed_only = false;
     int chosen = 0;
@@ -166,35 +161,35 @@ Reply notices(Daemon& daemon, const json& args) {
         NoticeFilter any_of_event;
         any_of_event.event_id = *id;
         any_of_event.limit = 1;
-        if (!daemon.store().event(*id) && daemon.store().notices(any_of_event).empty())
-            return unknown_event(daemon, *id);
+        if (!context.store.event(*id) && context.store.notices(any_of_event).empty())
+            return unknown_event(context, *id);
         filter.event_id = *id;
     }
     if (auto person = string_arg(args, "person")) {
-        if (auto refusal = unknown_name("person", *person, person_ids(daemon))) return *refusal;
+        if (auto refusal = unknown_name("person", *person, person_ids(context))) return *refusal;
         filter.recipient = *person;
     }
     json listed = json::array();
-    for (const auto& row : daemon.store().notices(filter))
-        if (!failed_only || is_failed(row)) listed.push_back(notice_json(daemon, row));
+    for (const auto& row : context.store.notices(filter))
+        if (!failed_only || is_failed(row)) listed.push_back(notice_json(context, row));
     std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? " notice" : " notices");
     return {control::ok, text, {{"notices", std::move(listed)}}};
 }
 
-Reply compliance(Daemon& daemon, const json& args) {
+Reply compliance(Context& context, const json& args) {
     const std::string by = string_arg(args, "by").value_or("centre");
     if (by != "centre" && by != "district" && by != "form")
         return bad_request("--by '" + by + "' is none of centre, district, form");
     EventFilter filter;
     if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
-    auto& store = daemon.store();
-    const auto& setup = daemon.setup();
-    const auto& policy = daemon.notices().policy();
+    auto& store = context.store;
+    const auto& setup = context.setup();
+    const auto& policy = context.notices().policy();
     ComplianceInput input{store.centres(), setup.plan.forms, store.events(filter),
                           [&policy](const StoredEvent& s) {
                               return policy.report_due_date(s.event, s.held_date.value_or(s.event.date));
                           },
-                          daemon.today(), setup.config.locale};
+                          context.today(), setup.config.locale};
     json reply = compliance_groups(input, by);
     const json& total = reply["total"];
     auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };
@@ -219,9 +214,9 @@ Reply compliance(Daemon& daemon, const json& args) {
     return {control::ok, std::move(text), std::move(reply)};
 }
 
-Reply calendar(Daemon& daemon, const json& args) {
-    const auto& calendar = *daemon.setup().calendar;
-    int year = static_cast<int>(date::year_month_day{daemon.today()}.year());
+Reply calendar(Context& context, const json& args) {
+    const auto& calendar = *context.setup().calendar;
+    int year = static_cast<int>(date::year_month_day{context.today()}.year());
     if (auto it = args.find("year"); it != args.end()) {
         if (!it->is_number_integer() || it->get<std::int64_t>() < 2000 || it->get<std::int64_t>() > 2100)
             return bad_request("--year must be between 2000 and 2100, not " + it->dump());
@@ -243,16 +238,16 @@ Reply calendar(Daemon& daemon, const json& args) {
             {{"year", year}, {"computed", computed}, {"days", days}}};
 }
 
-Reply history(Daemon& daemon, const json& args) {
+Reply history(Context& context, const json& args) {
     std::optional<Instant> since;
     if (auto text = string_arg(args, "since")) {
-        if (auto day = parse_date(*text)) since = daemon.setup().calendar->local_to_instant(*day, 0);
+        if (auto day = parse_date(*text)) since = context.setup().calendar->local_to_instant(*day, 0);
         else since = parse_instant(*text);
         if (!since)
             return bad_request("--since '" + *text + "' is neither a date (YYYY-MM-DD) nor an instant "
                                "(2026-12-01T09:00:00+05:00)");
     }
-    auto rows = daemon.store().history(since);
+    auto rows = context.store.history(since);
     if (auto it = args.find("limit"); it != args.end()) {
         if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0)
             return bad_request("--limit must be a positive number, not " + it->dump());
@@ -260,11 +255,11 @@ Reply history(Daemon& daemon, const json& args) {
         if (rows.size() > limit) rows.erase(rows.begin(), rows.end() - static_cast<std::ptrdiff_t>(limit));
     }
     json listed = json::array();
-    for (const auto& row : rows) listed.push_back(history_json(daemon, row));
+    for (const auto& row : rows) listed.push_back(history_json(context, row));
     return {control::ok, std::to_string(listed.size()) + " history rows", {{"history", std::move(listed)}}};
 }
 
-Reply ics(Daemon& daemon, const json& args) {
+Reply ics(Context& context, const json& args) {
     FeedScope scope;
     int chosen = 0;
     for (auto [name, kind] : {std::pair{"centre", FeedScope::Kind::centre}, std::pair{"district", FeedScope::Kind::district},
@@ -276,23 +271,24 @@ Reply ics(Daemon& daemon, const json& args) {
     }
     if (chosen > 1) return bad_request("choose one of --centre, --district and --person");
     std::optional<Reply> refusal;
-    if (scope.kind == FeedScope::Kind::centre) refusal = unknown_name("centre", scope.id, centre_ids(daemon));
-    if (scope.kind == FeedScope::Kind::district) refusal = unknown_name("district", scope.id, district_ids(daemon));
-    if (scope.kind == FeedScope::Kind::person) refusal = unknown_name("person", scope.id, person_ids(daemon));
+    if (scope.kind == FeedScope::Kind::centre) refusal = unknown_name("centre", scope.id, centre_ids(context));
+    if (scope.kind == FeedScope::Kind::district) refusal = unknown_name("district", scope.id, district_ids(context));
+    if (scope.kind == FeedScope::Kind::person) refusal = unknown_name("person", scope.id, person_ids(context));
     if (refusal) return *refusal;
-    auto calendar = feed_calendar(daemon, scope);
+    auto calendar = feed_calendar({context.setup(), context.notices().policy(), context.store}, scope);
     const auto count = calendar.events.size();
     return {control::ok, std::to_string(count) + (count == 1 ? " event" : " events") + " in '" + calendar.name + "'",
             {{"name", calendar.name},
              {"events", count},
-             {"ics", feeds::render_ics(calendar, daemon.clock().now())}}};
+             {"ics", feeds::render_ics(calendar, context.clock().now())}}};
 }
 
 }  // namespace
 
-void register_read_commands(control::CommandTable& table, Daemon& daemon) {
-    auto bind = [&daemon](Reply (*handler)(Daemon&, const json&)) {
-        return [&daemon, handler](const json& args, const control::Peer&) { return handler(daemon, args); };
+void add_read_handlers(Context& context, Handlers& handlers) {
+    auto bind = [&context](Reply (*handler)(Context&, const json&)) {
+        return Handler{[&context, handler](const json& args, const control::Peer&) { return handler(context, args); },
+                       nullptr};
     };
     // `status` is what everybody asks most: answered from a copy until the store or the day changes.
     struct StatusCache {
@@ -300,50 +296,22 @@ void register_read_commands(control::CommandTable& table, Daemon& daemon) {
         Reply reply;
     };
     auto cache = std::make_shared<StatusCache>();
-    table.add({"status", Permission::read, "The plan, its centres with their event counts, and the next events.", {},
-               [&daemon, cache](const json&, const control::Peer&) {
-                   std::pair<std::uint64_t, Date> now{daemon.store().generation(), daemon.today()};
-                   if (cache->made_at != now) {
-                       cache->reply = control::encoded_once(status(daemon));
-                       cache->made_at = now;
-                   }
-                   return cache->reply;
-               }});
-    table.add({"events", Permission::read,
-               "The events, by date; every argument narrows the list (dates inclusive).",
-               {{"centre", "string"},
-                {"district", "string"},
-                {"form", "string"},
-                {"state", "string"},
-                {"from", "date"},
-                {"to", "date"}},
-               bind(events)});
-    table.add({"event", Permission::read, "Everything about one event: its state, history and notices.",
-               {{"id", "string!"}}, bind(event)});
-    table.add({"notices", Permission::read,
-               "The notice outbox; failed = pending after a refused attempt. At most one of pending, sent, "
-               "failed, dead.",
-               {{"pending", "boolean"},
-                {"sent", "boolean"},
-                {"failed", "boolean"},
-                {"dead", "boolean"},
-                {"event", "string"},
-                {"person", "string"}},
-               bind(notices)});
-    table.add({"compliance", Permission::read,
-               "Per centre, district or form: planned, held (on the planned date), postponed, cancelled, reports "
-               "on time / late / missing, participants. detail: all three groupings, the overdue list and the "
-               "timeline by month, for the full report.",
-               {{"by", "string"}, {"from", "date"}, {"to", "date"}, {"detail", "boolean"}}, bind(compliance)});
-    table.add({"calendar", Permission::read,
-               "The year's days off and transferred working days, with their status (default: this year).",
-               {{"year", "integer"}}, bind(calendar)});
-    table.add({"history", Permission::read,
-               "The audit history: plan changes, state changes and every admin command, refused ones too.",
-               {{"since", "string"}, {"limit", "integer"}}, bind(history)});
-    table.add({"ics", Permission::read,
-               "The events as an iCalendar feed (all, or one centre's, district's or person's), in \"ics\".",
-               {{"centre", "string"}, {"district", "string"}, {"person", "string"}}, bind(ics)});
+    handlers["status"] = Handler{[&context, cache](const json&, const control::Peer&) {
+                                     std::pair<std::uint64_t, Date> now{context.store.generation(), context.today()};
+                                     if (cache->made_at != now) {
+                                         cache->reply = control::encoded_once(status(context));
+                                         cache->made_at = now;
+                                     }
+                                     return cache->reply;
+                                 },
+                                 nullptr};
+    handlers["events"] = bind(events);
+    handlers["event"] = bind(event);
+    handlers["notices"] = bind(notices);
+    handlers["compliance"] = bind(compliance);
+    handlers["calendar"] = bind(calendar);
+    handlers["history"] = bind(history);
+    handlers["ics"] = bind(ics);
 }
 
-}  // namespace tarat
+}  // namespace tarat::commands

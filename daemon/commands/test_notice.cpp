@@ -1,14 +1,10 @@
 // `test-notice PERSON [--channel NAME]`: the first thing an administrator does after configuring
 // a channel. Sends at once, outside the outbox (no retries: the administrator wants the error now),
 // on the dispatcher's workers, and answers when every channel has had its say.
-#include "app/command_support.hpp"
-#include "app/commands.hpp"
-#include "app/daemon.hpp"
+#include "commands/support.hpp"
 
-namespace tarat {
+namespace tarat::commands {
 namespace {
-
-using namespace commands;
 
 std::string_view status_name(Delivery::Status status) {
     switch (status) {
@@ -25,12 +21,12 @@ std::vector<std::string> channel_names(const Config& config) {
     return names;
 }
 
-void test_notice(Daemon& daemon, const json& args, control::Respond respond) {
-    const Setup& setup = daemon.setup();
+void test_notice(Context& context, const json& args, control::Respond respond) {
+    const Setup& setup = context.setup();
     const std::string person_id = *string_arg(args, "person");
     const Person* person = setup.plan.person(person_id);
-    if (!person) return respond(*unknown_name("person", person_id, person_ids(daemon)));
-    const Routing& routing = daemon.notices().routing();
+    if (!person) return respond(*unknown_name("person", person_id, person_ids(context)));
+    const Routing& routing = context.notices().routing();
     std::vector<std::string> channels;
     if (auto wanted = string_arg(args, "channel")) {
         if (auto refusal = unknown_name("channel", *wanted, channel_names(setup.config))) return respond(*refusal);
@@ -42,10 +38,11 @@ void test_notice(Daemon& daemon, const json& args, control::Respond respond) {
         channels = routing.channels_for(*person);
     }
 
-    const Instant now = daemon.clock().now();
+    const Instant now = context.clock().now();
     std::vector<Dispatcher::Direct> messages;
-    for (const auto& channel : channels) messages.emplace_back(channel, daemon.notices().test_notice(*person, channel, now));
-    daemon.dispatcher().send_now(std::move(messages), [person_id, channels, respond](std::vector<Delivery> results) {
+    for (const auto& channel : channels) messages.emplace_back(channel, context.notices().test_notice(*person, channel, now));
+    if (!context.dispatcher) return respond({control::error, "this taratd sends nothing"});
+    context.dispatcher->send_now(std::move(messages), [person_id, channels, respond](std::vector<Delivery> results) {
         json listed = json::array();
         std::string text = "test notice to " + person_id + ":";
         bool all_sent = true;
@@ -62,15 +59,10 @@ void test_notice(Daemon& daemon, const json& args, control::Respond respond) {
 
 }  // namespace
 
-void register_test_notice(control::CommandTable& table, Daemon& daemon) {
-    table.add({"test-notice", control::Permission::admin,
-               "Send a short test notice to a person now, on their channels or one named channel, and report "
-               "each channel's result.",
-               {{"person", "string!"}, {"channel", "string"}},
-               nullptr,
-               [&daemon](const json& args, const control::Peer&, control::Respond respond) {
-                   test_notice(daemon, args, std::move(respond));
-               }});
+void add_test_notice_handler(Context& context, Handlers& handlers) {
+    handlers["test-notice"] = Handler{nullptr, [&context](const json& args, const control::Peer&, control::Respond respond) {
+                                          test_notice(context, args, std::move(respond));
+                                      }};
 }
 
-}  // namespace tarat
+}  // namespace tarat::commands

@@ -1,6 +1,6 @@
-#include "app/notices.hpp"
+#include "notify/notices.hpp"
 
-#include "app/event_json.hpp"
+#include "schedule/event_json.hpp"
 
 #include <set>
 

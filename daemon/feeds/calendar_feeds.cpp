@@ -1,7 +1,6 @@
-#include "app/calendar_feeds.hpp"
+#include "feeds/calendar_feeds.hpp"
 
-#include "app/daemon.hpp"
-#include "feeds/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -37,21 +36,21 @@ struct FeedEntry {
 // The moments the event's reminders go out, as the notice policy derives them for a planned
 // event, each as a VALARM relative to the start (TRIGGER:-P…): a working-day offset has no fixed
 // length, so the duration is this event's own (re-derived, with SEQUENCE bumped, on every move).
-std::vector<feeds::IcsAlarm> reminder_alarms(Daemon& daemon, const StoredEvent& stored, const std::string& summary) {
+std::vector<feeds::IcsAlarm> reminder_alarms(const FeedInputs& in, const StoredEvent& stored, const std::string& summary) {
     std::vector<feeds::IcsAlarm> alarms;
     if (stored.state == EventState::cancelled) return alarms;
     EventFacts planned{stored.event, EventState::planned, std::nullopt, std::nullopt};
-    const Instant starts = daemon.setup().calendar->local_to_instant(stored.event.date, stored.event.start_minutes);
+    const Instant starts = in.setup.calendar->local_to_instant(stored.event.date, stored.event.start_minutes);
     std::set<Instant> dues;
-    for (const auto& n : daemon.notices().policy().for_event(planned))
+    for (const auto& n : in.policy.for_event(planned))
         if (n.kind == NoticeKind::reminder && n.due < starts) dues.insert(n.due);
     for (auto due = dues.rbegin(); due != dues.rend(); ++due)  // the nearest reminder first
         alarms.push_back({starts - *due, summary});
     return alarms;
 }
 
-FeedEntry entry_of(Daemon& daemon, const StoredEvent& stored, const std::vector<StoredCentre>& centres) {
-    const auto& setup = daemon.setup();
+FeedEntry entry_of(const FeedInputs& in, const StoredEvent& stored, const std::vector<StoredCentre>& centres) {
+    const auto& setup = in.setup;
     const auto& plan = setup.plan;
     const auto& e = stored.event;
     const auto& words = words_in(setup.config.locale);
@@ -90,14 +89,14 @@ FeedEntry entry_of(Daemon& daemon, const StoredEvent& stored, const std::vector<
     if (ics.cancelled)
         lines.push_back(std::string(words.cancelled) + (stored.cancel_reason.empty() ? "" : ": " + stored.cancel_reason));
     for (const auto& line : lines) ics.description += (ics.description.empty() ? "" : "\n") + line;
-    ics.alarms = reminder_alarms(daemon, stored, ics.summary);
+    ics.alarms = reminder_alarms(in, stored, ics.summary);
     return entry;
 }
 
-std::vector<FeedEntry> feed_entries(Daemon& daemon, const std::vector<StoredEvent>& events) {
-    const auto centres = daemon.store().centres();
+std::vector<FeedEntry> feed_entries(const FeedInputs& in, const std::vector<StoredEvent>& events) {
+    const auto centres = in.store.centres();
     std::vector<FeedEntry> entries;
-    for (const auto& stored : events) entries.push_back(entry_of(daemon, stored, centres));
+    for (const auto& stored : events) entries.push_back(entry_of(in, stored, centres));
     return entries;
 }
 
@@ -115,8 +114,8 @@ bool in_scope(const Plan& plan, const FeedEntry& entry, const FeedScope& scope) 
     return false;
 }
 
-std::string calendar_name(Daemon& daemon, const FeedScope& scope) {
-    const auto& plan = daemon.setup().plan;
+std::string calendar_name(const FeedInputs& in, const FeedScope& scope) {
+    const auto& plan = in.setup.plan;
     switch (scope.kind) {
         case FeedScope::Kind::all: return plan.title.empty() ? plan.id : plan.title;
         case FeedScope::Kind::centre:
@@ -132,33 +131,33 @@ std::string calendar_name(Daemon& daemon, const FeedScope& scope) {
     return scope.id;
 }
 
-feeds::IcsCalendar calendar_of(Daemon& daemon, const std::vector<FeedEntry>& entries, const FeedScope& scope) {
-    const auto& plan = daemon.setup().plan;
-    feeds::IcsCalendar calendar{calendar_name(daemon, scope), plan.timezone, plan.from, {}};
+feeds::IcsCalendar calendar_of(const FeedInputs& in, const std::vector<FeedEntry>& entries, const FeedScope& scope) {
+    const auto& plan = in.setup.plan;
+    feeds::IcsCalendar calendar{calendar_name(in, scope), plan.timezone, plan.from, {}};
     for (const auto& entry : entries)
         if (in_scope(plan, entry, scope)) calendar.events.push_back(entry.ics);
     return calendar;
 }
 
 // Every feed the daemon publishes, by file name.
-std::map<std::string, feeds::IcsCalendar> feeds_from(Daemon& daemon, const std::vector<StoredEvent>& events) {
-    const auto entries = feed_entries(daemon, events);
-    const auto& plan = daemon.setup().plan;
+std::map<std::string, feeds::IcsCalendar> feeds_from(const FeedInputs& in, const std::vector<StoredEvent>& events) {
+    const auto entries = feed_entries(in, events);
+    const auto& plan = in.setup.plan;
     std::map<std::string, feeds::IcsCalendar> feeds;
-    feeds["all.ics"] = calendar_of(daemon, entries, {});
+    feeds["all.ics"] = calendar_of(in, entries, {});
     for (const auto& c : plan.centres)
-        feeds["centre-" + c.id + ".ics"] = calendar_of(daemon, entries, {FeedScope::Kind::centre, c.id});
+        feeds["centre-" + c.id + ".ics"] = calendar_of(in, entries, {FeedScope::Kind::centre, c.id});
     for (const auto& d : plan.districts)
-        feeds["district-" + d.id + ".ics"] = calendar_of(daemon, entries, {FeedScope::Kind::district, d.id});
+        feeds["district-" + d.id + ".ics"] = calendar_of(in, entries, {FeedScope::Kind::district, d.id});
     for (const auto& p : plan.people)
-        feeds["person-" + p.id + ".ics"] = calendar_of(daemon, entries, {FeedScope::Kind::person, p.id});
+        feeds["person-" + p.id + ".ics"] = calendar_of(in, entries, {FeedScope::Kind::person, p.id});
     return feeds;
 }
 
 }  // namespace
 
-feeds::IcsCalendar feed_calendar(Daemon& daemon, const FeedScope& scope) {
-    return calendar_of(daemon, feed_entries(daemon, daemon.store().events({})), scope);
+feeds::IcsCalendar feed_calendar(const FeedInputs& in, const FeedScope& scope) {
+    return calendar_of(in, feed_entries(in, in.store.events({})), scope);
 }
 
 std::vector<FeedPublisher::EventInputs> FeedPublisher::inputs_of(const std::vector<StoredEvent>& events) {
@@ -167,20 +166,20 @@ std::vector<FeedPublisher::EventInputs> FeedPublisher::inputs_of(const std::vect
     return inputs;
 }
 
-void FeedPublisher::publish(Daemon& daemon, bool setup_changed) {
-    const auto& dir = daemon.setup().config.feeds_dir;
+void FeedPublisher::publish(const FeedInputs& in, Instant now, bool setup_changed) {
+    const auto& dir = in.setup.config.feeds_dir;
     if (dir.empty()) return;
     if (dir_ != dir) written_.clear(), built_from_.reset();  // a new folder (reload) gets every feed
     if (setup_changed) built_from_.reset();
     dir_ = dir;
     try {
-        const auto events = daemon.store().events({});
+        const auto events = in.store.events({});
         auto inputs = inputs_of(events);
         if (built_from_ == inputs) return;
         std::filesystem::create_directories(dir);
-        const Instant stamp = daemon.clock().now();
+        const Instant stamp = now;
         size_t count = 0;
-        for (auto& [name, calendar] : feeds_from(daemon, events)) {
+        for (auto& [name, calendar] : feeds_from(in, events)) {
             auto known = written_.find(name);
             if (known != written_.end() && known->second == calendar) continue;
             write_file_atomically(dir / name, feeds::render_ics(calendar, stamp), 0644, ModeRule::exact);

@@ -1,7 +1,9 @@
 #pragma once
 // The plan's events as iCalendar feeds: for `taratctl ics` and the files the daemon publishes in
 // `feeds_dir` after every change.
+#include "config/setup.hpp"
 #include "feeds/ics.hpp"
+#include "notify/policy.hpp"
 #include "store/store.hpp"
 
 #include <filesystem>
@@ -12,7 +14,12 @@
 
 namespace tarat {
 
-class Daemon;
+// What the feeds are made of: the setup in force, its notice policy (for the alarms) and the store.
+struct FeedInputs {
+    const Setup& setup;
+    const NoticePolicy& policy;
+    const Store& store;
+};
 
 // Which events a feed holds. A person's feed: the events they answer for, direct (as centre
 // director) or head (as district head); the plan's overseer and coordinator see every event.
@@ -23,7 +30,7 @@ struct FeedScope {
 };
 
 // One feed's calendar, from the store as it stands.
-feeds::IcsCalendar feed_calendar(Daemon& daemon, const FeedScope& scope);
+feeds::IcsCalendar feed_calendar(const FeedInputs& in, const FeedScope& scope);
 
 // Writes the feeds (all.ics, centre-<id>.ics, district-<id>.ics, person-<id>.ics) into a folder a web server can publish, each file atomically and only when
 // its calendar changed since this publisher last wrote it (so an unchanged feed keeps its
@@ -33,7 +40,7 @@ public:
     // Never throws: a failure is logged and the next change tries again. `setup_changed`: a
     // reload took a new config and plan (names, reminders, zone), so the feeds are rebuilt even
     // when no stored event changed.
-    void publish(Daemon& daemon, bool setup_changed = false);
+    void publish(const FeedInputs& in, Instant now, bool setup_changed = false);
 
 private:
     // What an event's entry in the feeds is made of, as stored; the same for every event means the

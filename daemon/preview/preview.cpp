@@ -1,6 +1,6 @@
-#include "app/preview.hpp"
+#include "preview/preview.hpp"
 
-#include "app/notices.hpp"
+#include "lifecycle/lifecycle.hpp"
 #include "notify/dispatcher.hpp"
 #include "schedule/placement.hpp"
 #include "store/store.hpp"
@@ -54,12 +54,13 @@ struct Step {
     Date day;
 };
 
-std::vector<Step> assumed_steps(const Setup& setup, const Schedule& schedule, const NoticePolicy& policy,
-                                const PreviewAssumptions& assume) {
+std::vector<Step> assumed_steps(const Setup& setup, const std::vector<StoredEvent>& events,
+                                const NoticePolicy& policy, const PreviewAssumptions& assume) {
     const auto& calendar = *setup.calendar;
     std::vector<Step> steps;
     if (assume.held == PreviewAssumptions::Held::never) return steps;
-    for (const auto& e : schedule.events) {
+    for (const auto& stored : events) {
+        const ScheduledEvent& e = stored.event;
         steps.push_back({calendar.local_to_instant(e.date, e.end_minutes), e.id, EventState::held, e.date});
         Date due = policy.report_due_date(e, e.date);
         if (assume.report == PreviewAssumptions::Report::on_time)
@@ -92,15 +93,14 @@ std::vector<PreviewNotice> preview(const Setup& setup, Date from, Date to, const
     const auto& calendar = *setup.calendar;
     ScratchDir scratch;
     auto store = Store::open(scratch.path / "preview.db");
-    auto schedule = place(setup.plan, calendar);
-    Notices notices(setup, *setup.templates, *store);
     const Instant start = calendar.local_to_instant(std::min(from, setup.plan.from) - date::days{60}, 0);
     const Instant end = calendar.local_to_instant(to + date::days{1}, 0);
     ManualClock clock(start);
-    store->in_transaction([&] {
-        store->apply_plan(setup.plan, schedule.events, clock.now(), "preview");
-        notices.sync_all(clock.now());
-    });
+    // The setup is the caller's; the lifecycle shares it without owning it.
+    EventLifecycle lifecycle(*store, clock, std::shared_ptr<const Setup>(&setup, [](const Setup*) {}));
+    const Actor actor = Actor::system("preview");
+    lifecycle.apply_plan(lifecycle.setup_ptr(), actor);
+    Notices& notices = lifecycle.notices();
 
     boost::asio::io_context io;
     RecordingSender sender;
@@ -114,7 +114,7 @@ std::vector<PreviewNotice> preview(const Setup& setup, Date from, Date to, const
                        row.notice.key});
     };
 
-    auto steps = assumed_steps(setup, schedule, notices.policy(), assume);
+    auto steps = assumed_steps(setup, store->events({}), notices.policy(), assume);
     size_t next_step = 0;
     for (;;) {
         auto due = store->next_attempt_due();
@@ -127,14 +127,8 @@ std::vector<PreviewNotice> preview(const Setup& setup, Date from, Date to, const
         clock.set(std::max(t, clock.now()));
         if (change_first) {
             const Step& step = steps[next_step++];
-            auto stored = store->event(step.event);
-            if (!stored || stored->state == EventState::cancelled) continue;
-            auto held = step.state == EventState::held ? std::optional(step.day) : stored->held_date;
-            auto reported = step.state == EventState::reported ? std::optional(step.day) : std::nullopt;
-            store->in_transaction([&] {
-                store->set_event_state(step.event, step.state, held, reported);
-                notices.sync_event(*store->event(step.event), clock.now());
-            });
+            if (step.state == EventState::held) lifecycle.held(actor, step.event, {step.day, std::nullopt, ""});
+            else lifecycle.reported(actor, step.event, {step.day, ""});
         } else {
             dispatcher.run_due_now();
         }

@@ -1,0 +1,139 @@
+// The admin commands: each reads its arguments and calls the event lifecycle, which checks the
+// step, makes the change, its history row and its notices in one transaction.
+#include "commands/support.hpp"
+#include "control/blob.hpp"
+#include "core/text.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+
+namespace tarat::commands {
+namespace {
+
+Reply bad_request(std::string text) { return {control::bad_request, std::move(text)}; }
+
+Reply held(Context& context, const json& args, const control::Peer& peer) {
+    HeldInput input;
+    input.date = date_arg(args, "date");
+    if (auto it = args.find("participants"); it != args.end()) {
+        // The table checked it is an integer; JSON integers may still be huge.
+        input.participants = it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(INT64_MAX)
+                                 ? std::numeric_limits<std::int64_t>::max()
+                                 : it->get<std::int64_t>();
+    }
+    input.note = string_arg(args, "note").value_or("");
+    return reply_of(context.lifecycle.held(actor_of(peer), *string_arg(args, "id"), input));
+}
+
+Reply reported(Context& context, const json& args, const control::Peer& peer) {
+    ReportedInput input{date_arg(args, "date"), string_arg(args, "ref").value_or("")};
+    return reply_of(context.lifecycle.reported(actor_of(peer), *string_arg(args, "id"), input));
+}
+
+Reply postpone(Context& context, const json& args, const control::Peer& peer) {
+    PostponeInput input;
+    input.to = *date_arg(args, "to");
+    input.reason = string_arg(args, "reason").value_or("");
+    const std::string id = *string_arg(args, "id");
+    if (!context.store.event(id)) return unknown_event(context, id);
+    if (auto text = string_arg(args, "start")) {
+        input.start_minutes = parse_hhmm(*text);
+        if (!input.start_minutes) return bad_request("--start '" + *text + "' is not a time HH:MM");
+    }
+    return reply_of(context.lifecycle.postpone(actor_of(peer), id, input));
+}
+
+Reply cancel(Context& context, const json& args, const control::Peer& peer) {
+    return reply_of(context.lifecycle.cancel(actor_of(peer), *string_arg(args, "id"),
+                                             string_arg(args, "reason").value_or("")));
+}
+
+Reply confirm(Context& context, const json& args, const control::Peer& peer) {
+    return reply_of(context.lifecycle.confirm(actor_of(peer), *string_arg(args, "id")));
+}
+
+Reply retry(Context& context, const json& args, const control::Peer& peer) {
+    const std::string key = *string_arg(args, "notice");
+    auto& store = context.store;
+    auto row = store.notice(key);
+    if (!row) {
+        NoticeFilter dead;
+        dead.state = NoticeState::dead;
+        std::vector<std::string> keys;
+        for (const auto& r : store.notices(dead)) keys.push_back(r.notice.key);
+        auto suggestions = closest_names(key, keys);
+        std::string shown = key.size() > 120 ? key.substr(0, 120) + "…" : key;
+        return {control::not_found, "no notice '" + shown + "'" + suggestion_text(suggestions),
+                {{"did_you_mean", suggestions}}};
+    }
+    if (row->state != NoticeState::dead)
+        return bad_request("notice '" + key + "' is " + std::string(state_name(row->state)) +
+                           "; only a dead notice can be retried");
+    const Instant now = context.clock().now();
+    store.in_transaction([&] {
+        store.requeue(key, now);
+        store.add_history(now, actor_of(peer).text(), "notice.requeued", "notice:" + key,
+                          "dead after " + std::to_string(row->attempts) + " attempts: " + row->last_error);
+    });
+    if (context.dispatcher) context.dispatcher->poke();
+    return {control::ok, "notice '" + key + "' requeued", {{"notice", notice_json(context, *store.notice(key))}}};
+}
+
+Reply reload(Context& context, const json& args, const control::Peer& peer) {
+    if (!context.reload) return {control::error, "this taratd has no files to re-read"};
+    // The reload is synchronous, so the reply always knows the outcome; --wait is what taratctl
+    // uses to show the diagnostics too (systemd's ExecReload=).
+    auto outcome = context.reload(actor_of(peer));
+    json reply_args = {{"taken", outcome.taken},
+                       {"errors", outcome.errors},
+                       {"changes", outcome.changes},
+                       {"changes_total", outcome.change_count}};
+    reply_args["waited"] = args.value("wait", false);
+    return {outcome.taken ? control::ok : control::error, outcome.text, std::move(reply_args)};
+}
+
+// The reply carries the copy as base64: taratctl writes it with its caller's rights, and the daemon
+// never opens a path a client names. A department's database is a few MB; taratctl reads replies
+// up to 64 MiB, so a copy past this size is refused with a pointer to the offline way.
+constexpr std::size_t kMaxBackupBytes = std::size_t{45} << 20;
+
+Reply backup(Context& context, const json&, const control::Peer&) {
+    const Instant taken_at = context.clock().now();
+    const auto started = std::chrono::steady_clock::now();
+    auto image = context.store.backup_image();
+    spdlog::info("backup: {} bytes copied in {} ms", image.size(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    if (image.size() > kMaxBackupBytes)
+        return {control::error, "the database is " + std::to_string(image.size()) +
+                                    " bytes, too large to send over the socket; stop taratd and copy " +
+                                    context.store.file().string() + " with sqlite3's .backup"};
+    return {control::ok, "backup of " + context.store.file().string() + ": " + std::to_string(image.size()) + " bytes",
+            {{"bytes", image.size()},
+             {"taken_at", format_instant_utc(taken_at)},
+             {"schema_version", context.store.schema_version()},
+             {"data", control::encode_blob(image)}}};
+}
+
+}  // namespace
+
+void add_admin_handlers(Context& context, Handlers& handlers) {
+    auto bind = [&context](Reply (*handler)(Context&, const json&, const control::Peer&)) {
+        return Handler{[&context, handler](const json& args, const control::Peer& peer) {
+                           return handler(context, args, peer);
+                       },
+                       nullptr};
+    };
+    handlers["held"] = bind(held);
+    handlers["reported"] = bind(reported);
+    handlers["postpone"] = bind(postpone);
+    handlers["cancel"] = bind(cancel);
+    handlers["confirm"] = bind(confirm);
+    handlers["retry"] = bind(retry);
+    handlers["reload"] = bind(reload);
+    handlers["backup"] = bind(backup);
+}
+
+}  // namespace tarat::commands

@@ -1,0 +1,145 @@
+#include "commands/catalogue.hpp"
+
+namespace tarat::commands {
+
+std::string_view to_string(Permission permission) { return permission == Permission::admin ? "admin" : "read"; }
+
+namespace {
+
+using Use = ArgumentSpec::Use;
+constexpr auto admin = Permission::admin;
+constexpr auto read = Permission::read;
+
+ArgumentSpec event_id(std::string_view help = "the event's id") { return {"id", "string", true, "", "ID", help}; }
+ArgumentSpec from_date() { return {"from", "date", false, "--from", "DATE", "first date, YYYY-MM-DD"}; }
+ArgumentSpec to_date() { return {"to", "date", false, "--to", "DATE", "last date, YYYY-MM-DD"}; }
+
+std::vector<CommandSpec> make_catalogue() {
+    return {
+        {"status", read, "the plan, the centres and the next events",
+         "The plan, its centres with their event counts, and the next events.", {}},
+        {"events", read, "the events, by date; every option narrows the list",
+         "The events, by date; every argument narrows the list (dates inclusive).",
+         {{"centre", "string", false, "--centre", "ID", "a centre id"},
+          {"district", "string", false, "--district", "ID", "a district id"},
+          {"form", "string", false, "--form", "ID", "a form id (seminar, open-class, master-class…)"},
+          {"state", "string", false, "--state", "STATE", "planned, held, reported or cancelled",
+           {"planned", "held", "reported", "cancelled"}},
+          from_date(),
+          to_date()}},
+        {"event", read, "everything about one event: state, history, notices",
+         "Everything about one event: its state, history and notices.", {event_id()}},
+        {"notices", read, "the notice outbox",
+         "The notice outbox; failed = pending after a refused attempt. At most one of pending, sent, failed, dead.",
+         {{"pending", "boolean", false, "--pending", "", "only pending notices", {}, Use::sent, 1},
+          {"sent", "boolean", false, "--sent", "", "only sent notices", {}, Use::sent, 1},
+          {"failed", "boolean", false, "--failed", "", "only pending notices refused at least once", {}, Use::sent, 1},
+          {"dead", "boolean", false, "--dead", "", "only dead notices (retry them by key)", {}, Use::sent, 1},
+          {"event", "string", false, "--event", "ID", "about this event id"},
+          {"person", "string", false, "--person", "ID", "to this person id"}}},
+        {"compliance", read, "held, postponed, cancelled and reported, per centre, district or form",
+         "Per centre, district or form: planned, held (on the planned date), postponed, cancelled, reports on time / "
+         "late / missing, participants. detail: all three groupings, the overdue list and the timeline by month, for "
+         "the full report.",
+         {{"by", "string", false, "--by", "BY", "centre (default), district or form", {"centre", "district", "form"}},
+          from_date(),
+          to_date(),
+          {"detail", "boolean", false, "", "", "the full report's data (taratctl sends it with --format)", {},
+           Use::protocol},
+          {"format", "string", false, "--format", "FORMAT",
+           "the full report for the period: html, csv or md (Kazakh unless --lang)", {"html", "csv", "md"}, Use::local},
+          {"output", "string", false, "-o,--output", "FILE", "write the report to FILE (default: standard output)", {},
+           Use::local}},
+         "With *--format*, the full report for the period (default: the plan's): per centre, district and form, the "
+         "overdue list with days late, and in HTML a timeline of events per centre by month and a bar chart of on-time "
+         "reports as inline SVG (no script, A4). Kazakh unless *--lang*. CSV: UTF-8 with BOM, CRLF, one header row, "
+         "ISO dates, delimiter *;* in Kazakh and Russian, *,* in English. _FILE_ is written by taratctl with the "
+         "caller's rights (temporary file, then rename); without *-o*, standard output. Exit 73 when _FILE_ cannot be "
+         "written."},
+        {"calendar", read, "days off and transferred working days of a year",
+         "The year's days off and transferred working days, with their status (default: this year).",
+         {{"year", "integer", false, "--year", "YEAR", "the year (default: this year)"}}},
+        {"history", read, "the audit history",
+         "The audit history: plan changes, state changes and every admin command, refused ones too.",
+         {{"since", "string", false, "--since", "WHEN",
+           "from this date (YYYY-MM-DD) or instant (2026-12-01T09:00:00+05:00)"},
+          {"limit", "integer", false, "--limit", "N", "only the last N rows"}}},
+        {"ics", read, "the events as an iCalendar feed: all, or one centre's, district's or person's",
+         "The events as an iCalendar feed (all, or one centre's, district's or person's), in \"ics\".",
+         {{"centre", "string", false, "--centre", "ID", "a centre id"},
+          {"district", "string", false, "--district", "ID", "a district id"},
+          {"person", "string", false, "--person", "ID", "a person id: the events they answer for"},
+          {"output", "string", false, "-o,--output", "FILE", "write the feed to this file (default: standard output)",
+           {}, Use::local}},
+         "Stable UIDs, SEQUENCE raised by every postpone, STATUS:CANCELLED for cancelled events, a VALARM per "
+         "reminder, times in the plan's zone. _FILE_ is written by *taratctl* with your rights (atomically)."},
+        {"list-commands", read, "every command the daemon knows, with its permission",
+         "List every command with its permission and help.", {}},
+        {"help", read, "the daemon's help on one command, or on all",
+         "Explain one command and its arguments, or list them all.",
+         {{"command", "string", false, "", "COMMAND", "a command name"}}},
+        {"held", admin, "record that an event took place",
+         "Record that an event took place (default: on its planned date); a second time changes nothing.",
+         {event_id(),
+          {"date", "date", false, "--date", "DATE", "when it was held (default: its planned date)"},
+          {"participants", "integer", false, "--participants", "N", "how many people took part"},
+          {"note", "string", false, "--note", "TEXT", "a one-line note for the history"}}},
+        {"reported", admin, "record that a held event's report arrived",
+         "Record that a held event's report arrived (default: today).",
+         {event_id(),
+          {"date", "date", false, "--date", "DATE", "when the report arrived (default: today)"},
+          {"ref", "string", false, "--ref", "TEXT", "the report's number or reference"}}},
+        {"postpone", admin, "move a planned event to another working day",
+         "Move a planned event to another working day (and start time); people already told get a change notice.",
+         {event_id(),
+          {"to", "date", true, "--to", "DATE", "the new date, YYYY-MM-DD"},
+          {"start", "string", false, "--start", "HH:MM", "the new start time, HH:MM (default: unchanged)"},
+          {"reason", "string", true, "--reason", "TEXT", "why"}}},
+        {"cancel", admin, "cancel a planned event",
+         "Cancel a planned event; people already told get a change notice.",
+         {event_id(), {"reason", "string", true, "--reason", "TEXT", "why"}}},
+        {"confirm", admin, "pin an event to its date", "Pin an event to its date: re-planning no longer moves it.",
+         {event_id()}},
+        {"retry", admin, "send a dead notice again", "Send a dead notice again (by its key), after fixing the cause.",
+         {{"notice", "string", true, "", "KEY", "the notice's key (taratctl notices --dead)"}}},
+        {"reload", admin, "re-read config, plan and calendar",
+         "Re-read config, plan and calendar; an invalid new plan is refused and the old one kept. The reply says "
+         "which, and why.",
+         {{"wait", "boolean", false, "--wait", "", "print what changed, or every error when the new plan is refused"}},
+         "With *--wait*, print what changed, or every error when the new plan is refused (and exit non-zero); the "
+         "daemon keeps the old plan then. *systemctl reload tarat* runs this."},
+        {"test-notice", admin, "send a test notice to a person now and report each channel",
+         "Send a short test notice to a person now, on their channels or one named channel, and report each "
+         "channel's result.",
+         {{"person", "string", true, "", "PERSON", "the person's id in the plan"},
+          {"channel", "string", false, "--channel", "NAME", "only this channel (default: the person's channels)"}},
+         "Nothing enters the outbox and nothing is retried: a channel that fails says why at once (exit 65). The "
+         "first thing to run after configuring e-mail."},
+        {"backup", admin, "a consistent copy of the live database, written to FILE",
+         "A consistent copy of the live database (SQLite's online backup API), base64 in \"data\"; taratctl writes "
+         "it to the file its caller names.",
+         {{"file", "string", true, "", "FILE", "the file to write (mode 0600)", {}, Use::local}},
+         "*taratctl* checks it with PRAGMA integrity_check and writes _FILE_ with your rights, mode 0600. Restore: "
+         "stop *taratd*, copy _FILE_ over _STATE\\_DIR/tarat.db_, remove _tarat.db-wal_ and _tarat.db-shm_, start it."},
+        {"call", read, "send any command with JSON arguments",
+         "Send any command with raw JSON arguments: scripts, and commands this taratctl does not know yet.",
+         {{"name", "string", true, "", "NAME", "the command"},
+          {"arguments", "string", false, "", "JSON", "a JSON object (default {})"}},
+         "For example *taratctl call events '{\"centre\":\"erkemai\"}'*.", /*daemon=*/false},
+    };
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& command_catalogue() {
+    static const std::vector<CommandSpec> catalogue = make_catalogue();
+    return catalogue;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+    for (const auto& c : command_catalogue())
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+}  // namespace tarat::commands

@@ -1,0 +1,74 @@
+#pragma once
+// The control commands taratd answers. Handlers take a narrow Context, never the daemon, so each is
+// tested over a real store without a running daemon. Their descriptions are in catalogue.hpp; the
+// handlers here are bound to them by name.
+#include "commands/catalogue.hpp"
+#include "control/command_table.hpp"
+#include "core/time.hpp"
+#include "lifecycle/lifecycle.hpp"
+#include "notify/dispatcher.hpp"
+#include "store/store.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tarat {
+
+// What a reload did, for the log and for `taratctl reload --wait`.
+struct ReloadOutcome {
+    bool taken = false;
+    std::string text;                  // one line
+    std::vector<std::string> errors;   // formatted diagnostics when refused
+    std::vector<std::string> changes;  // what changed in the store when taken (the first 1,000)
+    std::size_t change_count = 0;      // all of them
+};
+
+namespace commands {
+
+// All a handler may use. The daemon fills it; a test builds one over a temporary store.
+struct Context {
+    Store& store;
+    EventLifecycle& lifecycle;
+    // Sends test notices on its workers and is woken when a change makes notices due; may be null
+    // where nothing is sent (then test-notice answers that it cannot send).
+    Dispatcher* dispatcher = nullptr;
+    // Re-reads config, plan and calendar (the daemon's files); null where there are none.
+    std::function<ReloadOutcome(const Actor&)> reload;
+
+    const Setup& setup() const { return lifecycle.setup(); }
+    Notices& notices() { return lifecycle.notices(); }
+    const Clock& clock() const { return lifecycle.clock(); }
+    Date today() const { return lifecycle.today(); }
+};
+
+// A handler answers at once, or (deferred) later through `respond`, on the loop thread.
+struct Handler {
+    std::function<control::Reply(const nlohmann::json& args, const control::Peer& peer)> now;
+    std::function<void(const nlohmann::json& args, const control::Peer& peer, control::Respond respond)> deferred;
+};
+using Handlers = std::map<std::string, Handler, std::less<>>;
+
+void add_read_handlers(Context& context, Handlers& handlers);
+void add_admin_handlers(Context& context, Handlers& handlers);
+void add_test_notice_handler(Context& context, Handlers& handlers);
+
+// The catalogue's command as the table takes it (the arguments the daemon reads), with `handler`.
+control::Command command_of(const CommandSpec& spec, Handler handler);
+
+// Adds every command of the catalogue to `table` with its handler. Throws std::logic_error naming
+// the difference when a described command has no handler or a handler has no description: taratd
+// refuses to start then.
+void bind_commands(control::CommandTable& table, Handlers handlers);
+// All of taratd's handlers over `context`.
+void bind_commands(control::CommandTable& table, Context& context);
+
+// Writes every attempt at an admin command, refused ones included, to the history: when, who
+// (user, uid, pid), the command, its arguments and the result.
+control::CommandTable::AdminAttemptHook audit_admin_attempts(Context& context);
+
+}  // namespace commands
+}  // namespace tarat

@@ -1,0 +1,40 @@
+#pragma once
+// Text helpers every module shares, one of each: UTF-8 validation, code-point positions, and the
+// closest names for "did you mean".
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tarat {
+
+// Offset of the first byte that is not well-formed UTF-8 (overlongs, surrogates and
+// code points past U+10FFFF included), or nullopt when the whole text is valid.
+std::optional<size_t> first_invalid_utf8(std::string_view text);
+
+// 1-based line and column (in code points) of a byte offset.
+struct LineColumn {
+    int line = 1;
+    int column = 1;
+};
+LineColumn line_column_at(std::string_view text, size_t offset);
+
+// Number of code points (text assumed valid UTF-8).
+size_t utf8_length(std::string_view text);
+
+// Optimal string alignment distance: a swapped pair of letters counts as one edit.
+size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` by edit distance when it is close enough to be a likely typo
+// (within a third of the word's length, at least 2 edits), else the only candidate `word` is a
+// prefix of; nullopt when nothing is close.
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
+
+// Up to three candidates close to `word` (edit distance, then prefix or substring), closest first.
+std::vector<std::string> closest_names(std::string_view word, const std::vector<std::string>& candidates);
+
+// "" or "; did you mean 'a', 'b' or 'c'?"
+std::string suggestion_text(const std::vector<std::string>& suggestions);
+
+}  // namespace tarat

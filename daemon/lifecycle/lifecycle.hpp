@@ -1,0 +1,102 @@
+#pragma once
+// The one home of an event's life: held, reported, postponed, cancelled, confirmed. Every front end
+// (the socket's commands, `preview`, Telegram, the web) calls these; none writes event rows itself.
+// Each step checks its input first (a refusal changes nothing), then makes the change, its history
+// row and the notices it causes in ONE transaction.
+#include "config/setup.hpp"
+#include "core/time.hpp"
+#include "lifecycle/actor.hpp"
+#include "notify/notices.hpp"
+#include "store/store.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tarat {
+
+struct LifecycleResult {
+    enum class Status {
+        changed,    // stored, with its history row and notices
+        unchanged,  // already so: nothing to do, not an error
+        not_found,  // no such event; `did_you_mean` has the closest ids
+        refused,    // the step makes no sense now; `text` says why
+    };
+    Status status = Status::refused;
+    std::string text;                       // one line, English (the daemon's answers are)
+    std::optional<StoredEvent> event;       // as stored after the step (changed, unchanged)
+    std::vector<std::string> did_you_mean;  // not_found
+
+    bool ok() const { return status == Status::changed || status == Status::unchanged; }
+};
+
+struct HeldInput {
+    std::optional<Date> date;  // default: the planned date
+    std::optional<std::int64_t> participants;
+    std::string note;
+};
+
+struct ReportedInput {
+    std::optional<Date> date;  // default: today
+    std::string ref;
+};
+
+struct PostponeInput {
+    Date to{};
+    std::optional<int> start_minutes;  // default: unchanged
+    std::string reason;
+};
+
+class EventLifecycle {
+public:
+    static constexpr std::int64_t kMaxParticipants = 100000;
+    static constexpr std::size_t kMaxTextBytes = 1000;
+
+    EventLifecycle(Store& store, const Clock& clock, std::shared_ptr<const Setup> setup);
+
+    // The plan, config and calendar in force, and the notices they derive; replaced by apply_plan.
+    const Setup& setup() const { return *setup_; }
+    const std::shared_ptr<const Setup>& setup_ptr() const { return setup_; }
+    Notices& notices() { return *notices_; }
+    const Notices& notices() const { return *notices_; }
+    const Clock& clock() const { return clock_; }
+    Date today() const;
+
+    // Places `setup`'s plan, stores it and syncs every notice in one transaction; on success the
+    // setup is the one in force. Throws what the store throws (the old setup stays).
+    PlanLoadResult apply_plan(std::shared_ptr<const Setup> setup, const Actor& actor);
+
+    LifecycleResult held(const Actor& actor, const std::string& id, const HeldInput& input);
+    LifecycleResult reported(const Actor& actor, const std::string& id, const ReportedInput& input);
+    LifecycleResult postpone(const Actor& actor, const std::string& id, const PostponeInput& input);
+    LifecycleResult cancel(const Actor& actor, const std::string& id, const std::string& reason);
+    LifecycleResult confirm(const Actor& actor, const std::string& id);
+
+    // Called after every step that changed something has committed (wake the dispatcher, rewrite
+    // the feeds).
+    std::function<void()> on_change;
+
+    // The reason a free-text argument (reason, note, report reference) cannot be kept, or "".
+    static std::string free_text_problem(const std::string& text, const char* what);
+
+    // not_found naming the id, with the closest stored ids.
+    LifecycleResult unknown_event(const std::string& id) const;
+
+private:
+    LifecycleResult changed(const std::string& id, std::string text);
+    // Re-derives one event's notices from its stored state into the outbox, in the caller's
+    // transaction; `changes`: the change notices this step causes.
+    void sync_notices(const std::string& id, Instant now,
+                      const std::optional<std::vector<Notice>>& changes = std::nullopt);
+    std::string day_off_text(Date day, Date today) const;
+
+    Store& store_;
+    const Clock& clock_;
+    std::shared_ptr<const Setup> setup_;
+    std::unique_ptr<Notices> notices_;
+};
+
+}  // namespace tarat

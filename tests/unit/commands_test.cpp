@@ -1,0 +1,269 @@
+// Every control command's handler over a real SQLite file, with its refusals: the commands bound
+// as taratd binds them, dispatched as the socket server dispatches them, no daemon running.
+#include "commands/catalogue.hpp"
+#include "support/command_world.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+using namespace tarat;
+using tarat::testing::CommandWorld;
+using nlohmann::json;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("every described command has a handler, and every handler a description") {
+    CommandWorld w;
+    std::set<std::string> described, bound;
+    for (const auto& c : commands::command_catalogue())
+        if (c.daemon) described.insert(std::string(c.name));
+    const auto listed = w.call("list-commands", json::object(), false);
+    for (const auto& c : listed.arguments["commands"]) bound.insert(c["name"].get<std::string>());
+    CHECK(bound == described);
+
+    control::CommandTable table;
+    commands::Handlers missing;  // nothing bound: the first described command is named
+    CHECK_THROWS_WITH(commands::bind_commands(table, missing), Catch::Contains("is described but has no handler"));
+    control::CommandTable other;
+    commands::Handlers extra;
+    commands::add_read_handlers(w.context, extra);
+    commands::add_admin_handlers(w.context, extra);
+    commands::add_test_notice_handler(w.context, extra);
+    extra["frobnicate"] = {[](const json&, const control::Peer&) { return control::Reply{}; }, nullptr};
+    CHECK_THROWS_WITH(commands::bind_commands(other, extra), Catch::Contains("'frobnicate' has a handler but no description"));
+}
+
+TEST_CASE("status") {
+    CommandWorld w;
+    auto r = w.call("status", json::object(), false);
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["plan"]["id"] == w.lifecycle.setup().plan.id);
+    CHECK(r.arguments["centres"].size() == 4);
+    CHECK(r.arguments["today"] == "2027-03-01");
+    CHECK(w.call("status", {{"verbose", true}}, false).result == control::bad_request);
+}
+
+TEST_CASE("events") {
+    CommandWorld w;
+    auto all = w.call("events", json::object(), false);
+    REQUIRE(all.result == control::ok);
+    CHECK(all.arguments["events"].size() == w.store->events({}).size());
+    auto one_centre = w.call("events", {{"centre", "erkemai"}}, false);
+    REQUIRE(one_centre.result == control::ok);
+    for (const auto& e : one_centre.arguments["events"]) CHECK(e["centre"] == "erkemai");
+    auto typo = w.call("events", {{"centre", "erkemay"}}, false);
+    CHECK(typo.result == control::not_found);
+    CHECK(typo.arguments["did_you_mean"][0] == "erkemai");
+    CHECK(w.call("events", {{"state", "done"}}, false).result == control::bad_request);
+    CHECK(w.call("events", {{"from", "2027-02-01"}, {"to", "2027-01-01"}}, false).result == control::bad_request);
+    CHECK(w.call("events", {{"from", "tomorrow"}}, false).result == control::bad_request);
+}
+
+TEST_CASE("event") {
+    CommandWorld w;
+    const auto e = w.past_event();
+    auto r = w.call("event", {{"id", e.event.id}}, false);
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["event"]["id"] == e.event.id);
+    CHECK(r.arguments["details"].contains("report_due"));
+    CHECK_FALSE(r.arguments["notices"].empty());
+    auto unknown = w.call("event", {{"id", e.event.id + "x"}}, false);
+    CHECK(unknown.result == control::not_found);
+    CHECK(unknown.arguments["did_you_mean"][0] == e.event.id);
+    CHECK(w.call("event", json::object(), false).result == control::bad_request);
+}
+
+TEST_CASE("notices") {
+    CommandWorld w;
+    auto pending = w.call("notices", {{"pending", true}}, false);
+    REQUIRE(pending.result == control::ok);
+    CHECK_FALSE(pending.arguments["notices"].empty());
+    for (const auto& n : pending.arguments["notices"]) CHECK(n["state"] == "pending");
+    CHECK(w.call("notices", {{"pending", true}, {"dead", true}}, false).result == control::bad_request);
+    CHECK(w.call("notices", {{"person", "bertleuva"}}, false).result == control::not_found);
+    CHECK(w.call("notices", {{"event", "no-such-event"}}, false).result == control::not_found);
+}
+
+TEST_CASE("compliance") {
+    CommandWorld w;
+    auto r = w.call("compliance", {{"by", "district"}}, false);
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["groups"].size() == 4);
+    CHECK(r.arguments["by"] == "district");
+    auto detail = w.call("compliance", {{"detail", true}}, false);
+    REQUIRE(detail.result == control::ok);
+    CHECK(detail.arguments.contains("overdue"));
+    CHECK(w.call("compliance", {{"by", "region"}}, false).result == control::bad_request);
+}
+
+TEST_CASE("calendar") {
+    CommandWorld w;
+    auto r = w.call("calendar", {{"year", 2027}}, false);
+    REQUIRE(r.result == control::ok);
+    CHECK_FALSE(r.arguments["days"].empty());
+    CHECK(w.call("calendar", {{"year", 1999}}, false).result == control::bad_request);
+    CHECK(w.call("calendar", {{"year", "2027"}}, false).result == control::bad_request);
+}
+
+TEST_CASE("history") {
+    CommandWorld w;
+    auto r = w.call("history", {{"limit", 3}}, false);
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["history"].size() == 3);
+    CHECK(w.call("history", {{"since", "yesterday"}}, false).result == control::bad_request);
+    CHECK(w.call("history", {{"limit", 0}}, false).result == control::bad_request);
+}
+
+TEST_CASE("ics") {
+    CommandWorld w;
+    auto r = w.call("ics", {{"centre", "bolashak"}}, false);
+    REQUIRE(r.result == control::ok);
+    CHECK(has(r.arguments["ics"].get<std::string>(), "BEGIN:VCALENDAR"));
+    CHECK(w.call("ics", {{"centre", "bolashak"}, {"person", "bertleuova"}}, false).result == control::bad_request);
+    CHECK(w.call("ics", {{"person", "nobody"}}, false).result == control::not_found);
+}
+
+TEST_CASE("list-commands and help") {
+    CommandWorld w;
+    CHECK(w.call("list-commands", json::object(), false).result == control::ok);
+    auto help = w.call("help", {{"command", "postpone"}}, false);
+    REQUIRE(help.result == control::ok);
+    CHECK(help.arguments["arguments"]["to"] == "date!");
+    CHECK(w.call("help", {{"command", "postpne"}}, false).result == control::unknown_command);
+}
+
+TEST_CASE("held") {
+    CommandWorld w;
+    const auto past = w.past_event(), future = w.future_event();
+    CHECK(w.call("held", {{"id", past.event.id}}, false).result == control::forbidden);
+    CHECK(w.call("held", {{"id", future.event.id}}).result == control::bad_request);
+    CHECK(w.call("held", {{"id", past.event.id}, {"participants", -3}}).result == control::bad_request);
+    CHECK(w.call("held", {{"id", past.event.id}, {"date", "2030-01-01"}}).result == control::bad_request);
+    CHECK(w.call("held", {{"id", past.event.id}, {"note", "a\nb"}}).result == control::bad_request);
+    CHECK(w.call("held", {{"id", "nope"}}).result == control::not_found);
+    CHECK(w.store->event(past.event.id)->state == EventState::planned);  // refusals changed nothing
+
+    auto r = w.call("held", {{"id", past.event.id}, {"participants", 42}});
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["changed"] == true);
+    auto stored = w.store->event(past.event.id);
+    CHECK(stored->state == EventState::held);
+    CHECK(stored->participants == 42);
+    auto again = w.call("held", {{"id", past.event.id}});
+    CHECK(again.result == control::ok);
+    CHECK(again.arguments["changed"] == false);
+    CHECK(has(again.text, "nothing changed"));
+    // The attempt and the change are both in the history, with who did it.
+    auto rows = w.store->history_about("event:" + past.event.id);
+    CHECK(rows.back().action == "ctl.held");
+    CHECK(has(rows.back().actor, "root (uid 0, pid 4242)"));
+}
+
+TEST_CASE("reported") {
+    CommandWorld w;
+    const auto past = w.past_event();
+    CHECK(w.call("reported", {{"id", past.event.id}}).result == control::bad_request);  // not held yet
+    REQUIRE(w.call("held", {{"id", past.event.id}}).result == control::ok);
+    CHECK(w.call("reported", {{"id", past.event.id}, {"date", "2030-01-01"}}).result == control::bad_request);
+    CHECK(w.call("reported", {{"id", past.event.id}, {"date", "2020-01-01"}}).result == control::bad_request);
+    auto r = w.call("reported", {{"id", past.event.id}, {"ref", "№ 12-04/118"}});
+    REQUIRE(r.result == control::ok);
+    CHECK(w.store->event(past.event.id)->report_ref == "№ 12-04/118");
+    CHECK(w.call("reported", {{"id", past.event.id}}).arguments["changed"] == false);
+}
+
+TEST_CASE("postpone") {
+    CommandWorld w;
+    const auto future = w.future_event();
+    json args = {{"id", future.event.id}, {"to", "2027-03-22"}, {"reason", "зал бос емес"}};  // Nauryz
+    auto day_off = w.call("postpone", args);
+    CHECK(day_off.result == control::bad_request);
+    CHECK(has(day_off.text, "is a day off"));
+    CHECK(w.call("postpone", {{"id", future.event.id}, {"to", "2027-02-01"}, {"reason", "x"}}).result ==
+          control::bad_request);  // in the past
+    CHECK(w.call("postpone", {{"id", future.event.id}, {"to", "2027-03-30"}, {"start", "25:00"}, {"reason", "x"}})
+              .result == control::bad_request);
+    CHECK(w.call("postpone", {{"id", future.event.id}, {"to", "2027-03-30"}}).result == control::bad_request);
+    args["to"] = "2027-03-30";
+    auto r = w.call("postpone", args);
+    REQUIRE(r.result == control::ok);
+    auto stored = w.store->event(future.event.id);
+    CHECK(format_date(stored->event.date) == "2027-03-30");
+    CHECK(stored->postponed_from == future.event.date);
+}
+
+TEST_CASE("cancel") {
+    CommandWorld w;
+    const auto future = w.future_event();
+    CHECK(w.call("cancel", {{"id", future.event.id}}).result == control::bad_request);  // no reason
+    CHECK(w.call("cancel", {{"id", future.event.id}, {"reason", ""}}).result == control::bad_request);
+    auto r = w.call("cancel", {{"id", future.event.id}, {"reason", "карантин"}});
+    REQUIRE(r.result == control::ok);
+    CHECK(w.store->event(future.event.id)->state == EventState::cancelled);
+    auto again = w.call("cancel", {{"id", future.event.id}, {"reason", "карантин"}});
+    CHECK(again.result == control::ok);
+    CHECK(again.arguments["changed"] == false);
+    CHECK(w.call("held", {{"id", future.event.id}}).result == control::bad_request);
+}
+
+TEST_CASE("confirm") {
+    CommandWorld w;
+    const auto future = w.future_event();
+    REQUIRE(w.call("confirm", {{"id", future.event.id}}).result == control::ok);
+    CHECK(w.store->event(future.event.id)->event.pinned);
+    CHECK(w.call("confirm", {{"id", future.event.id}}).arguments["changed"] == false);
+    REQUIRE(w.call("cancel", {{"id", future.event.id}, {"reason", "x"}}).result == control::ok);
+    CHECK(w.call("confirm", {{"id", future.event.id}}).result == control::bad_request);
+}
+
+TEST_CASE("retry") {
+    CommandWorld w;
+    NoticeFilter pending;
+    pending.state = NoticeState::pending;
+    const auto row = w.store->notices(pending).front();
+    CHECK(w.call("retry", {{"notice", "no-such-key"}}).result == control::not_found);
+    CHECK(w.call("retry", {{"notice", row.notice.key}}).result == control::bad_request);  // not dead
+    w.store->mark_dead(row.notice.key, w.clock.now(), "550 no such mailbox");
+    auto r = w.call("retry", {{"notice", row.notice.key}});
+    REQUIRE(r.result == control::ok);
+    CHECK(w.store->notice(row.notice.key)->state == NoticeState::pending);
+}
+
+TEST_CASE("reload") {
+    CommandWorld w;
+    auto r = w.call("reload", {{"wait", true}});
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["taken"] == true);
+    CHECK(r.arguments["waited"] == true);
+    CHECK(w.reloads == 1);
+    CHECK(w.call("reload", json::object(), false).result == control::forbidden);
+    w.context.reload = nullptr;
+    CHECK(w.call("reload").result == control::error);
+}
+
+TEST_CASE("backup") {
+    CommandWorld w;
+    auto r = w.call("backup");
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["bytes"].get<std::size_t>() > 0);
+    CHECK_FALSE(r.arguments["data"].get<std::string>().empty());
+    CHECK(w.call("backup", json::object(), false).result == control::forbidden);
+}
+
+TEST_CASE("test-notice") {
+    CommandWorld w;
+    auto r = w.call("test-notice", {{"person", "bertleuova"}});
+    REQUIRE(r.result == control::ok);
+    REQUIRE_FALSE(w.sender.sent.empty());
+    CHECK(w.sender.sent.front().second.recipient == "bertleuova");
+    CHECK(w.call("test-notice", {{"person", "bertleuva"}}).result == control::not_found);
+    CHECK(w.call("test-notice", {{"person", "bertleuova"}, {"channel", "pigeon"}}).result == control::not_found);
+    CHECK(w.call("test-notice", {{"person", "bertleuova"}}, false).result == control::forbidden);
+    w.context.dispatcher = nullptr;
+    CHECK(w.call("test-notice", {{"person", "bertleuova"}}).result == control::error);
+}
