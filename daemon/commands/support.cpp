@@ -1,5 +1,6 @@
 #include "commands/support.hpp"
 
+#include "core/notice_json.hpp"
 #include "core/text.hpp"
 #include "schedule/event_json.hpp"
 
@@ -31,7 +32,8 @@ json notice_json(const Context& context, const OutboxRow& row) {
               {"channel", n.channel},
               {"due", format_instant_utc(n.due)},
               {"due_local", local_time_text(context, n.due)},
-              {"detail", n.detail},
+              {"detail", describe(n.kind, n.facts)},
+              {"facts", to_json(n.facts)},
               {"state", state_name(row.state)},
               {"failed", is_failed(row)},
               {"attempts", row.attempts},

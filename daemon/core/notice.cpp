@@ -23,6 +23,24 @@ std::optional<NoticeState> parse_notice_state(std::string_view name) {
     return parse_name<NoticeState>(kStateNames, name);
 }
 
+std::string describe(NoticeKind kind, const NoticeFacts& f) {
+    auto date_or_empty = [](const std::optional<Date>& d) { return d ? format_date(*d) : std::string(); };
+    std::string missing = f.missing == NoticeFacts::Missing::report ? "report" : "held";
+    switch (kind) {
+        case NoticeKind::reminder: return f.lead ? format_span(*f.lead) : "";
+        case NoticeKind::report_due: return date_or_empty(f.due_date);
+        case NoticeKind::overdue: return missing + " " + date_or_empty(f.due_date);
+        case NoticeKind::escalation: return missing + " " + date_or_empty(f.due_date) + " " + std::to_string(f.round);
+        case NoticeKind::change:
+            if (f.cancelled) return "cancelled";
+            return date_or_empty(f.previous_date) + " → " + date_or_empty(f.new_date);
+        case NoticeKind::digest: return date_or_empty(f.day);
+        case NoticeKind::held_check:
+        case NoticeKind::test: return "";
+    }
+    return "";
+}
+
 std::string notice_key(NoticeKind kind, std::string_view event_id, std::string_view recipient,
                        std::string_view channel, Instant due) {
     std::string key(kind_name(kind));

@@ -1,5 +1,6 @@
 #pragma once
 // A notice: who is told what about which event, through which channel, when. No I/O.
+#include "core/span.hpp"
 #include "core/time.hpp"
 
 #include <optional>
@@ -24,6 +25,23 @@ enum class NoticeState {
 std::string_view state_name(NoticeState state);
 std::optional<NoticeState> parse_notice_state(std::string_view name);
 
+// What a notice says beyond its kind and event, as the policy derived it; each kind fills its own.
+// Stored as JSON in the outbox (`facts`) and handed to the templates as it is: never text to parse.
+struct NoticeFacts {
+    enum class Missing { held, report };  // what an overdue notice or escalation is about
+    std::optional<Span> lead;             // reminder: how long before the event, as configured
+    std::optional<Date> due_date;         // report_due, overdue, escalation: the day it was due
+    std::optional<Missing> missing;       // overdue, escalation
+    int round = 0;                        // escalation: 1, 2, 3…
+    std::optional<Date> previous_date;    // change: the date people had been told
+    std::optional<Date> new_date;         // change: the date it moved to
+    bool cancelled = false;               // change
+    std::string reason;                   // change: why it was postponed or cancelled
+    std::optional<Date> day;              // digest: the day it reports on
+
+    friend bool operator==(const NoticeFacts&, const NoticeFacts&) = default;
+};
+
 struct Notice {
     std::string key;        // deterministic idempotency key: kind, event, recipient, channel, due
     NoticeKind kind = NoticeKind::reminder;
@@ -31,10 +49,14 @@ struct Notice {
     std::string recipient;  // person id
     std::string channel;    // channel name from the config
     Instant due;            // already moved inside working hours when the kind keeps quiet hours
-    std::string detail;     // what the template needs beyond the event: "10 working days", "2", "2026-W49"…
+    NoticeFacts facts;
 
     friend bool operator==(const Notice&, const Notice&) = default;
 };
+
+// The facts as one line for people ("held 2026-12-14 2", "10 working days", "2026-12-08 → 2026-12-15"):
+// shown in `taratctl notices`, never read back.
+std::string describe(NoticeKind kind, const NoticeFacts& facts);
 
 // kind:event:recipient:channel:due — the same inputs always give the same key.
 std::string notice_key(NoticeKind kind, std::string_view event_id, std::string_view recipient,

@@ -207,14 +207,17 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
     if (!setup_->calendar->is_working_day(to)) return refused(day_off_text(to, today));
     if (to == e.date && start == e.start_minutes) return refused(id + " is already planned for " + when(e));
 
-    const std::string change_detail = format_date(e.date) + " → " + format_date(to);
+    NoticeFacts change;
+    change.previous_date = e.date;
+    change.new_date = to;
+    change.reason = input.reason;
     const std::vector<std::string> told = store_.recipients_told(id);
     store_.in_transaction([&] {
         store_.postpone_event(id, to, start, end);
         store_.add_history(now, actor.text(), "event.postponed", "event:" + id,
                            when(e) + " → " + format_date(to) + " " + format_hhmm(start) + "; reason: " + input.reason);
         auto moved = store_.event(id);
-        sync_notices(id, now, notices_->policy().change(moved->event, told, now, change_detail));
+        sync_notices(id, now, notices_->policy().change(moved->event, told, now, change));
     });
     return changed(id, id + " postponed from " + when(e) + " to " + format_date(to) + " " + format_hhmm(start) + "; " +
                            std::to_string(told.size()) + " people already told get a change notice");
@@ -236,8 +239,11 @@ LifecycleResult EventLifecycle::cancel(const Actor& actor, const std::string& id
         store_.cancel_event(id, reason);
         store_.add_history(now, actor.text(), "event.cancelled", "event:" + id,
                            "was planned for " + when(stored->event) + "; reason: " + reason);
-        auto cancelled = store_.event(id);
-        sync_notices(id, now, notices_->policy().change(cancelled->event, told, now, "cancelled"));
+        NoticeFacts change;
+        change.previous_date = stored->event.date;
+        change.cancelled = true;
+        change.reason = reason;
+        sync_notices(id, now, notices_->policy().change(store_.event(id)->event, told, now, change));
     });
     return changed(id, id + " cancelled; " + std::to_string(told.size()) + " people already told get a change notice");
 }

@@ -99,7 +99,7 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
 }
 
 OutgoingNotice Notices::test_notice(const Person& person, const std::string& channel, Instant now) const {
-    Notice n{notice_key(NoticeKind::test, "", person.id, channel, now), NoticeKind::test, "", person.id, channel, now, ""};
+    Notice n{notice_key(NoticeKind::test, "", person.id, channel, now), NoticeKind::test, "", person.id, channel, now, {}};
     auto rendered = templates_.render(n.kind, person.locale, notice_context(setup_.plan, n, person, nullptr, std::nullopt, {}));
     OutgoingNotice out;
     out.idempotency_key = n.key;

@@ -31,12 +31,12 @@ Instant NoticePolicy::working_start(Date day) const {
 }
 
 void NoticePolicy::add(std::vector<Notice>& out, NoticeKind kind, const std::string& event_id,
-                       const std::string& person_id, Instant due, const std::string& detail) const {
+                       const std::string& person_id, Instant due, const NoticeFacts& facts) const {
     const Person* person = plan_.person(person_id);
     if (!person) return;
     due = quiet(kind, due);
     for (const auto& channel : routing_.channels_for(*person)) {
-        Notice n{notice_key(kind, event_id, person_id, channel, due), kind, event_id, person_id, channel, due, detail};
+        Notice n{notice_key(kind, event_id, person_id, channel, due), kind, event_id, person_id, channel, due, facts};
         if (std::find_if(out.begin(), out.end(), [&](const Notice& o) { return o.key == n.key; }) == out.end())
             out.push_back(std::move(n));
     }
@@ -49,20 +49,21 @@ Date NoticePolicy::report_due_date(const ScheduledEvent& event, Date held) const
 }
 
 void NoticePolicy::overdue_and_escalations(std::vector<Notice>& out, const ScheduledEvent& event,
-                                           const std::string& what, Date due_date) const {
+                                           NoticeFacts::Missing missing, Date due_date) const {
     const Centre* centre = plan_.centre(event.centre);
     std::vector<std::string> told{plan_.overseer, plan_.coordinator};
     if (centre) told.push_back(centre->director);
     // Late from the first working moment after the due day has ended.
     Instant overdue_at = working_start(calendar_.add_working_days(due_date, 1));
-    std::string detail = what + " " + format_date(due_date);
-    for (const auto& person : told) add(out, NoticeKind::overdue, event.id, person, overdue_at, detail);
+    NoticeFacts facts;
+    facts.missing = missing;
+    facts.due_date = due_date;
+    for (const auto& person : told) add(out, NoticeKind::overdue, event.id, person, overdue_at, facts);
     Date round_day = calendar_.add_working_days(due_date, 1);
     for (int round = 1; round <= notify_.escalation_max; ++round) {
         round_day = shift(calendar_, round_day, notify_.escalation_every, +1);
-        for (const auto& person : told)
-            add(out, NoticeKind::escalation, event.id, person, working_start(round_day),
-                detail + " " + std::to_string(round));
+        facts.round = round;
+        for (const auto& person : told) add(out, NoticeKind::escalation, event.id, person, working_start(round_day), facts);
     }
 }
 
@@ -92,20 +93,23 @@ std::vector<Notice> NoticePolicy::for_event(const EventFacts& facts) const {
                 if (district) people.push_back(district->head);
                 if (!e.responsible.empty()) people.push_back(e.responsible);
                 if (it == longest) people.push_back(plan_.coordinator);
-                for (const auto& p : people) add(out, NoticeKind::reminder, e.id, p, due, format_span(*it));
+                NoticeFacts facts;
+                facts.lead = *it;
+                for (const auto& p : people) add(out, NoticeKind::reminder, e.id, p, due, facts);
             }
             // "Was it held?" once its next working day has ended without a word.
             Instant check_at = working_start(calendar_.add_working_days(e.date, 2));
-            for (const auto& p : {plan_.coordinator, director}) add(out, NoticeKind::held_check, e.id, p, check_at, "");
+            for (const auto& p : {plan_.coordinator, director}) add(out, NoticeKind::held_check, e.id, p, check_at, {});
             // Never confirmed held by the day its report would have been due: a compliance notice.
-            overdue_and_escalations(out, e, "held", report_due_date(e, e.date));
+            overdue_and_escalations(out, e, NoticeFacts::Missing::held, report_due_date(e, e.date));
             return out;
         }
         case EventState::held: {
             Date due = report_due_date(e, facts.held_date.value_or(e.date));
-            add(out, NoticeKind::report_due, e.id, director, working_start(calendar_.add_working_days(due, -1)),
-                format_date(due));
-            overdue_and_escalations(out, e, "report", due);
+            NoticeFacts facts;
+            facts.due_date = due;
+            add(out, NoticeKind::report_due, e.id, director, working_start(calendar_.add_working_days(due, -1)), facts);
+            overdue_and_escalations(out, e, NoticeFacts::Missing::report, due);
             return out;
         }
     }
@@ -120,15 +124,17 @@ std::vector<Notice> NoticePolicy::digests() const {
     // One more week past the end, to report how the plan closed.
     for (; day <= plan_.to + date::days{7}; day += date::days{7}) {
         Instant due = calendar_.local_to_instant(day, notify_.digest_minutes);
-        for (const auto& p : {plan_.overseer, plan_.coordinator}) add(out, NoticeKind::digest, "", p, due, format_date(day));
+        NoticeFacts facts;
+        facts.day = day;
+        for (const auto& p : {plan_.overseer, plan_.coordinator}) add(out, NoticeKind::digest, "", p, due, facts);
     }
     return out;
 }
 
 std::vector<Notice> NoticePolicy::change(const ScheduledEvent& event, const std::vector<std::string>& told, Instant at,
-                                         const std::string& detail) const {
+                                         const NoticeFacts& facts) const {
     std::vector<Notice> out;
-    for (const auto& p : told) add(out, NoticeKind::change, event.id, p, at, detail);
+    for (const auto& p : told) add(out, NoticeKind::change, event.id, p, at, facts);
     return out;
 }
 

@@ -31,9 +31,9 @@ public:
     std::vector<Notice> for_event(const EventFacts& facts) const;
     // The weekly digests across the plan period.
     std::vector<Notice> digests() const;
-    // Postponed or cancelled: tell everyone who was already reminded (detail says what changed).
+    // Postponed or cancelled: tell everyone who was already reminded (the facts say what changed).
     std::vector<Notice> change(const ScheduledEvent& event, const std::vector<std::string>& told, Instant at,
-                               const std::string& detail) const;
+                               const NoticeFacts& facts) const;
 
     // The day a report is due for an event held on `held`.
     Date report_due_date(const ScheduledEvent& event, Date held) const;
@@ -43,8 +43,8 @@ private:
     Instant start_of(const ScheduledEvent& event) const;
     Instant working_start(Date day) const;
     void add(std::vector<Notice>& out, NoticeKind kind, const std::string& event_id, const std::string& person_id,
-             Instant due, const std::string& detail) const;
-    void overdue_and_escalations(std::vector<Notice>& out, const ScheduledEvent& event, const std::string& what,
+             Instant due, const NoticeFacts& facts) const;
+    void overdue_and_escalations(std::vector<Notice>& out, const ScheduledEvent& event, NoticeFacts::Missing missing,
                                  Date due_date) const;
 
     const Plan& plan_;

@@ -1,5 +1,7 @@
 #include "notify/templates.hpp"
 
+#include "core/text.hpp"
+
 #include <kainjow/mustache.hpp>
 
 #include <algorithm>
@@ -113,38 +115,7 @@ std::string display_span(const Span& span, std::string_view locale) {
     return out;
 }
 
-// ── Reading Notice::detail and digest items ────────────────────────────────────────────────────
-
-// Every ISO date in the text, in order ("report 2026-12-14 2", "2026-12-08 → 2026-12-15").
-std::vector<Date> dates_in(std::string_view text) {
-    std::vector<Date> out;
-    auto digit = [](char c) { return c >= '0' && c <= '9'; };
-    for (size_t i = 0; i + 10 <= text.size(); ++i) {
-        if (i > 0 && digit(text[i - 1])) continue;
-        if (i + 10 < text.size() && digit(text[i + 10])) continue;
-        if (auto d = parse_date(text.substr(i, 10))) {
-            out.push_back(*d);
-            i += 9;
-        }
-    }
-    return out;
-}
-
-std::vector<std::string_view> words_in(std::string_view text) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && text[i] == ' ') ++i;
-        size_t from = i;
-        while (i < text.size() && text[i] != ' ') ++i;
-        if (i > from) out.push_back(text.substr(from, i - from));
-    }
-    return out;
-}
-
-bool all_digits(std::string_view s) {
-    return !s.empty() && s.size() <= 6 && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
+// ── Reading digest items ─────────────────────────────────────────────────────────────────────
 
 std::string text_of(const json& object, std::string_view key) {
     if (!object.is_object()) return {};
@@ -266,10 +237,7 @@ json dead_notice_view(const Plan& plan, const json& item, std::string_view local
 
 json digest_view(const Plan& plan, const Notice& notice, const json& digest, std::string_view locale) {
     std::optional<Date> day = parse_date(text_of(digest, "date"));
-    if (!day) {
-        auto found = dates_in(notice.detail);
-        if (!found.empty()) day = found.front();
-    }
+    if (!day) day = notice.facts.day;
     auto from = parse_date(text_of(digest, "from"));
     auto to = parse_date(text_of(digest, "to"));
     json view = {{"date", date_text(day)},      {"date_display", date_display(day, locale)},
@@ -307,7 +275,7 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
          {{"key", notice.key},
           {"kind", std::string(kind_name(notice.kind))},
           {"channel", notice.channel},
-          {"detail", notice.detail},
+          {"detail", describe(notice.kind, notice.facts)},
           {"due", format_instant_utc(notice.due)},
           {"lead", ""}}},
         {"recipient",
@@ -324,8 +292,8 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
           {"coordinator", person_view(plan, plan.coordinator)}}},
     };
 
-    if (notice.kind == NoticeKind::reminder)
-        if (auto span = parse_span(notice.detail)) context["notice"]["lead"] = display_span(*span, locale);
+    if (notice.kind == NoticeKind::reminder && notice.facts.lead)
+        context["notice"]["lead"] = display_span(*notice.facts.lead, locale);
 
     if (notice.kind == NoticeKind::digest) {
         context["digest"] = digest_view(plan, notice, digest, locale);
@@ -333,43 +301,29 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
     }
     if (!event) return context;
 
-    // The policy writes: report_due "2026-12-14"; overdue "held|report 2026-12-14";
-    // escalation "held|report 2026-12-14 2"; change whatever says what changed, with dates.
-    auto dates = dates_in(notice.detail);
-    auto words = words_in(notice.detail);
+    const NoticeFacts& facts = notice.facts;
     Progress progress;
-    bool late_kind = notice.kind == NoticeKind::overdue || notice.kind == NoticeKind::escalation;
-    if ((late_kind || notice.kind == NoticeKind::report_due) && !dates.empty()) progress.report_due = dates.front();
+    const bool late_kind = notice.kind == NoticeKind::overdue || notice.kind == NoticeKind::escalation;
+    if (late_kind || notice.kind == NoticeKind::report_due) progress.report_due = facts.due_date;
     if (late_kind) {
-        std::string_view what = words.empty() ? "" : words.front();
-        if (what == "held" || what == "report")
-            progress.not_held = what == "held";
-        else
-            progress.not_held = !state || *state == EventState::planned;
+        progress.not_held = facts.missing ? *facts.missing == NoticeFacts::Missing::held
+                                          : !state || *state == EventState::planned;
         progress.not_reported = !progress.not_held;
     }
     context["event"] = event_view(plan, *event, state, progress, locale);
 
-    if (notice.kind == NoticeKind::escalation) {
-        std::string round;
-        if (!words.empty() && all_digits(words.back())) round = std::string(words.back());
-        context["escalation"] = {{"round", round}};
-    }
+    if (notice.kind == NoticeKind::escalation)
+        context["escalation"] = {{"round", facts.round ? std::to_string(facts.round) : std::string()}};
     if (notice.kind == NoticeKind::change) {
-        std::optional<Date> previous;
-        for (Date d : dates)
-            if (d != event->date) {
-                previous = d;
-                break;
-            }
-        bool cancelled = state == EventState::cancelled;
-        for (auto w : words) cancelled = cancelled || w == "cancelled";
-        bool postponed = !cancelled && previous.has_value();
+        const bool cancelled = facts.cancelled || state == EventState::cancelled;
+        const std::optional<Date> previous = facts.previous_date != event->date ? facts.previous_date : std::nullopt;
+        const bool postponed = !cancelled && previous.has_value();
         context["change"] = {{"cancelled", cancelled},
                              {"postponed", postponed},
                              {"updated", !cancelled && !postponed},
                              {"previous_date", postponed ? date_text(previous) : ""},
-                             {"previous_date_display", postponed ? date_display(previous, locale) : ""}};
+                             {"previous_date_display", postponed ? date_display(previous, locale) : ""},
+                             {"reason", facts.reason}};
     }
     return context;
 }
@@ -378,39 +332,10 @@ namespace {
 
 // ── Template files ─────────────────────────────────────────────────────────────────────────────
 
-// 1-based line and column (in code points) of a byte offset.
+// The position of a byte offset of a template's text, which starts at line `first_line` of `file`.
 SourcePos position_in(const std::string& file, std::string_view text, size_t offset, int first_line) {
-    SourcePos pos{file, first_line, 1};
-    offset = std::min(offset, text.size());
-    for (size_t i = 0; i < offset; ++i) {
-        if (text[i] == '\n') {
-            ++pos.line;
-            pos.column = 1;
-        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-            ++pos.column;
-        }
-    }
-    return pos;
-}
-
-// Offset of the first byte that is not well-formed UTF-8, or npos.
-size_t invalid_utf8_at(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        if (len == 0 || i + len > s.size()) return i;
-        unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-        for (size_t k = 1; k < len; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        static constexpr unsigned kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-        i += len;
-    }
-    return std::string_view::npos;
+    const LineColumn at = line_column_at(text, offset);
+    return {file, first_line + at.line - 1, at.column};
 }
 
 struct Tag {
@@ -499,7 +424,16 @@ json sample_context(NoticeKind kind) {
                    {"overdue", json::array({item})},
                    {"dead_notices", json::array({dead})},
                    {"compliance", {{"planned", 1}}}};
-    Notice notice{"key", kind, kind == NoticeKind::digest ? "" : "event", "person", "log", Instant{}, "3 working days"};
+    NoticeFacts facts;
+    facts.lead = Span{Span::Unit::working_days, 3};
+    facts.due_date = Date{date::year{2026} / 12 / 14};
+    facts.missing = NoticeFacts::Missing::report;
+    facts.round = 2;
+    facts.previous_date = Date{date::year{2026} / 12 / 2};
+    facts.new_date = event.date;
+    facts.reason = "Себеп";
+    facts.day = Date{date::year{2026} / 12 / 7};
+    Notice notice{"key", kind, kind == NoticeKind::digest ? "" : "event", "person", "log", Instant{}, facts};
     return notice_context(plan, notice, plan.people.front(), kind == NoticeKind::digest ? nullptr : &event,
                           EventState::planned, digest);
 }
@@ -512,8 +446,8 @@ struct ParsedFile {
 // Subject on line 1, a blank line 2, the body from line 3.
 std::optional<ParsedFile> split_file(const std::string& file, std::string text, Diagnostics& diagnostics) {
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-    if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
-        diagnostics.error(position_in(file, text, bad, 1), "not UTF-8 text");
+    if (auto bad = first_invalid_utf8(text)) {
+        diagnostics.error(position_in(file, text, *bad, 1), "not UTF-8 text");
         return std::nullopt;
     }
     std::string unix_text;

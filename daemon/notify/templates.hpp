@@ -52,7 +52,7 @@ private:
 // The data a template sees (keys: etc/templates/README.md). `event` is null and `state` empty for
 // a digest; `digest` is the digest summary (upcoming[], held_last_week[], overdue[],
 // dead_notices[], compliance{…}) and is ignored for other kinds. Names and dates are in the
-// recipient's locale; Notice::detail is read as the policy writes it for each kind.
+// recipient's locale; the notice's typed facts say what it is about.
 nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
                               const ScheduledEvent* event, std::optional<EventState> state,
                               const nlohmann::json& digest = nullptr);

@@ -145,7 +145,27 @@ CREATE INDEX notice_pending_by_time ON notice(next_attempt_at, key) WHERE state 
 // No index on state alone: without ANALYZE statistics the planner would prefer it to the partial
 // index above and sort every pending row; counting by state scans the table instead.
 
-constexpr std::array<std::string_view, 2> kMigrations{kSchemaV1, kSchemaV2};
+// A notice's facts as typed JSON (F9) instead of a line of text the templates parsed back: the old
+// lines, as the policy wrote them for each kind, are converted here once.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE notice ADD COLUMN facts TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(facts));
+UPDATE notice SET facts = CASE
+  WHEN detail = '' THEN '{}'
+  WHEN kind = 'reminder' THEN json_object('lead', detail)
+  WHEN kind = 'report_due' THEN json_object('due_date', detail)
+  WHEN kind = 'overdue' THEN json_object('missing', substr(detail, 1, instr(detail, ' ') - 1),
+                                         'due_date', substr(detail, instr(detail, ' ') + 1, 10))
+  WHEN kind = 'escalation' THEN json_object('missing', substr(detail, 1, instr(detail, ' ') - 1),
+                                            'due_date', substr(detail, instr(detail, ' ') + 1, 10),
+                                            'round', CAST(substr(detail, instr(detail, ' ') + 12) AS INTEGER))
+  WHEN kind = 'change' AND detail = 'cancelled' THEN json_object('cancelled', json('true'))
+  WHEN kind = 'change' THEN json_object('previous_date', substr(detail, 1, 10), 'new_date', substr(detail, -10))
+  WHEN kind = 'digest' THEN json_object('day', detail)
+  ELSE '{}' END;
+ALTER TABLE notice DROP COLUMN detail;
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3};
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 #include "store/internal.hpp"
 #include "store/store.hpp"
 
+#include "core/notice_json.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
@@ -21,7 +23,7 @@ using store_internal::unix_seconds;
 
 // Column order shared by every query that returns OutboxRow; read_row() follows it.
 constexpr const char* kNoticeColumns =
-    "key, event_id, kind, recipient, channel, due_at, detail, state, attempts, next_attempt_at, last_error, "
+    "key, event_id, kind, recipient, channel, due_at, facts, state, attempts, next_attempt_at, last_error, "
     "subject, body, created_at, sent_at, late";
 
 std::string text_or_empty(const SQLite::Column& column) { return column.isNull() ? std::string{} : column.getString(); }
@@ -45,7 +47,11 @@ OutboxRow read_row(const SQLite::Statement& row) {
     n.recipient = row.getColumn(3).getString();
     n.channel = row.getColumn(4).getString();
     n.due = instant_from_unix_seconds(row.getColumn(5).getInt64());
-    n.detail = row.getColumn(6).getString();
+    try {
+        n.facts = notice_facts_from_json(nlohmann::json::parse(row.getColumn(6).getString()));
+    } catch (const std::exception& e) {
+        throw StoreError("notice '" + n.key + "' has unreadable facts: " + e.what());
+    }
     out.state = read_state(row.getColumn(7), n.key);
     out.attempts = row.getColumn(8).getInt();
     out.next_attempt_at = instant_from_unix_seconds(row.getColumn(9).getInt64());
@@ -141,11 +147,11 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
 
         struct Stored {
             NoticeState state;
-            std::string detail;
+            std::string facts;
         };
         std::map<std::string, Stored> stored;
         {
-            SQLite::Statement query(*db_, "SELECT key, state, detail FROM notice WHERE event_id IS ?1");
+            SQLite::Statement query(*db_, "SELECT key, state, facts FROM notice WHERE event_id IS ?1");
             bind_scope(query, 1, scope);
             while (query.executeStep()) {
                 std::string key = query.getColumn(0).getString();
@@ -155,9 +161,9 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
         }
 
         SQLite::Statement insert(*db_,
-                                 "INSERT INTO notice (key, event_id, kind, recipient, channel, due_at, detail, "
+                                 "INSERT INTO notice (key, event_id, kind, recipient, channel, due_at, facts, "
                                  "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)");
-        SQLite::Statement refresh(*db_, "UPDATE notice SET detail = ?2 WHERE key = ?1 AND state = 'pending'");
+        SQLite::Statement refresh(*db_, "UPDATE notice SET facts = ?2 WHERE key = ?1 AND state = 'pending'");
         std::set<std::string> wanted;
         for (const Notice& notice : derived) {
             if (notice.key.empty()) throw StoreError("a derived notice has no key");
@@ -165,13 +171,14 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
                 throw StoreError("notice '" + notice.key + "' is about " + quoted_scope(scope_of(notice.event_id)) +
                                  ", not " + quoted_scope(scope));
             if (!wanted.insert(notice.key).second) continue;
+            const std::string facts = to_json(notice.facts).dump();
             auto found = stored.find(notice.key);
             if (found != stored.end()) {
                 ++result.kept;
-                if (found->second.state == NoticeState::pending && found->second.detail != notice.detail) {
+                if (found->second.state == NoticeState::pending && found->second.facts != facts) {
                     refresh.reset();
                     refresh.bind(1, notice.key);
-                    refresh.bind(2, notice.detail);
+                    refresh.bind(2, facts);
                     refresh.exec();
                 }
                 continue;
@@ -183,7 +190,7 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
             insert.bind(4, notice.recipient);
             insert.bind(5, notice.channel);
             insert.bind(6, unix_seconds(notice.due));
-            insert.bind(7, notice.detail);
+            insert.bind(7, facts);
             insert.bind(8, unix_seconds(now));
             try {
                 insert.exec();

@@ -74,7 +74,7 @@ std::vector<tarat::Notice> scope_notices(size_t s, size_t count, tarat::Instant 
         n.recipient = person;
         n.channel = kChannel;
         n.due = base + std::chrono::seconds(s % 3600);
-        n.detail = "3 working days";
+        n.facts.lead = tarat::Span{tarat::Span::Unit::working_days, 3};
         n.key = tarat::notice_key(n.kind, n.event_id, n.recipient, n.channel, n.due);
         out.push_back(std::move(n));
     }

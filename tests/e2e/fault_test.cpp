@@ -581,7 +581,7 @@ struct Loop {
     // A digest-scoped notice (no event) joins the pending ones (a sync replaces the scope's set).
     Notice add(const std::string& recipient, const std::string& channel, Instant due) {
         Notice n{notice_key(NoticeKind::digest, "", recipient, channel, due), NoticeKind::digest, "", recipient, channel, due,
-                 recipient};
+                 {}};
         added.push_back(n);
         store->sync_notices(std::nullopt, added, clock.now());
         return n;

@@ -47,7 +47,7 @@ struct Bench {
             m.idempotency_key = row.notice.key;
             m.kind = std::string(kind_name(row.notice.kind));
             m.recipient = row.notice.recipient;
-            m.subject = "Еске салу: " + row.notice.detail;
+            m.subject = "Еске салу: " + row.notice.recipient;
             m.body = "Құрметті әріптес!\n";
             return m;
         });
@@ -56,7 +56,7 @@ struct Bench {
     // A digest-scoped notice (no event), due at `due`, on `channel`.
     Notice notice(const char* recipient, const char* channel, Instant due) {
         return {notice_key(NoticeKind::digest, "", recipient, channel, due), NoticeKind::digest, "", recipient, channel,
-                due, recipient};
+                due, {}};
     }
     void add(std::vector<Notice> notices) { store->sync_notices(std::nullopt, notices, clock.now()); }
     OutboxRow row(const std::string& key) {

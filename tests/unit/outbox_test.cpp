@@ -33,7 +33,7 @@ const Instant kAfterEvent = instant("2026-12-09T04:00:00Z");
 constexpr const char* kEvent = "erkemai-seminar-1";
 
 Notice make_notice(NoticeKind kind, std::string event_id, std::string recipient, Instant due,
-                   std::string channel = "file", std::string detail = "") {
+                   std::string channel = "file", NoticeFacts facts = {}) {
     Notice n;
     n.kind = kind;
     n.key = notice_key(kind, event_id, recipient, channel, due);
@@ -41,18 +41,30 @@ Notice make_notice(NoticeKind kind, std::string event_id, std::string recipient,
     n.recipient = std::move(recipient);
     n.channel = std::move(channel);
     n.due = due;
-    n.detail = std::move(detail);
+    n.facts = std::move(facts);
     return n;
 }
 
-Notice reminder(const std::string& recipient, Instant due, std::string detail = "") {
-    return make_notice(NoticeKind::reminder, kEvent, recipient, due, "file", std::move(detail));
+NoticeFacts digest_of(int y, unsigned m, unsigned d) {
+    NoticeFacts f;
+    f.day = Date{date::year{y} / m / d};
+    return f;
+}
+
+Notice reminder(const std::string& recipient, Instant due, NoticeFacts facts = {}) {
+    return make_notice(NoticeKind::reminder, kEvent, recipient, due, "file", std::move(facts));
 }
 
 // The reminders a seminar on 2026-12-08 gives two people, 10 days and 1 day before.
+NoticeFacts lead(int days) {
+    NoticeFacts f;
+    f.lead = Span{Span::Unit::days, days};
+    return f;
+}
+
 std::vector<Notice> seminar_reminders() {
-    return {reminder("akhmetova", kTenDaysBefore, "10 days"), reminder("akhmetova", kDayBefore, "1 day"),
-            reminder("bertleuova", kTenDaysBefore, "10 days"), reminder("bertleuova", kDayBefore, "1 day")};
+    return {reminder("akhmetova", kTenDaysBefore, lead(10)), reminder("akhmetova", kDayBefore, lead(1)),
+            reminder("bertleuova", kTenDaysBefore, lead(10)), reminder("bertleuova", kDayBefore, lead(1))};
 }
 
 std::optional<OutboxRow> row_of(const Store& store, const std::string& key) {
@@ -154,16 +166,17 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 
 }  // namespace
 
-// A new file reaches schema 2: the notice table has detail and late, and the pending index
-// serves due_notices' order by itself.
-TEST_CASE("a new database migrates to schema 2 with the outbox columns") {
+// A new file reaches schema 3: the notice table has typed facts (no text detail) and late, and the
+// pending index serves due_notices' order by itself.
+TEST_CASE("a new database migrates to schema 3 with the outbox columns") {
     TempDir dir;
     auto store = Store::open(dir / "tarat.db");
-    CHECK(Store::latest_schema_version() == 2);
-    CHECK(store->schema_version() == 2);
+    CHECK(Store::latest_schema_version() == 3);
+    CHECK(store->schema_version() == 3);
     auto& db = store_internal::Access::connection(*store);
     auto columns = notice_columns(db);
-    CHECK(contains(columns, "detail"));
+    CHECK(contains(columns, "facts"));
+    CHECK_FALSE(contains(columns, "detail"));
     CHECK(contains(columns, "late"));
     auto plan = query_plan(db,
                            "SELECT key FROM notice WHERE state = 'pending' AND next_attempt_at <= 0 "
@@ -172,8 +185,8 @@ TEST_CASE("a new database migrates to schema 2 with the outbox columns") {
     CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
 }
 
-// A version 1 file, with a notice in it, is migrated to 2 on open and the notice keeps everything.
-TEST_CASE("a version 1 database migrates to 2 keeping its notices") {
+// A version 1 file, with a notice in it, is migrated to the latest on open and the notice keeps everything.
+TEST_CASE("a version 1 database migrates to the latest keeping its notices") {
     TempDir dir;
     const auto file = dir / "tarat.db";
     const std::string key = notice_key(NoticeKind::reminder, kEvent, "akhmetova", "file", kDayBefore);
@@ -194,11 +207,11 @@ TEST_CASE("a version 1 database migrates to 2 keeping its notices") {
         CHECK_FALSE(contains(notice_columns(raw), "detail"));
     }
     auto store = Store::open(file);
-    CHECK(store->schema_version() == 2);
+    CHECK(store->schema_version() == Store::latest_schema_version());
     auto row = row_of(*store, key);
     REQUIRE(row);
     CHECK(row->state == NoticeState::sent);
-    CHECK(row->notice.detail.empty());
+    CHECK(row->notice.facts == NoticeFacts{});
     CHECK_FALSE(row->late);
     CHECK(row->subject == "Ертең семинар");
     CHECK(row->body == "Құрметті Гүлнар Серікқызы!");
@@ -357,14 +370,14 @@ TEST_CASE("sync_notices adds, supersedes and keeps, idempotently") {
     CHECK(row->created_at == kLoad);  // not touched by the second sync
     CHECK_FALSE(row->sent_at);
 
-    // bertleuova drops out and a reminder changes its wording: one superseded, one detail refreshed.
+    // bertleuova drops out and a reminder changes its facts: one superseded, one refreshed.
     std::vector<Notice> fewer = {reminders[0], reminders[1]};
-    fewer[1].detail = "ертең";
+    fewer[1].facts.lead = Span{Span::Unit::working_days, 2};
     auto narrowed = store->sync_notices(kEvent, fewer, kLoad + 2h);
     CHECK(narrowed.added == 0);
     CHECK(narrowed.superseded == 2);
     CHECK(narrowed.kept == 2);
-    CHECK(row_of(*store, reminders[1].key)->notice.detail == "ертең");
+    CHECK(row_of(*store, reminders[1].key)->notice.facts.lead == Span{Span::Unit::working_days, 2});
     auto dropped = row_of(*store, reminders[2].key);
     CHECK(dropped->state == NoticeState::superseded);
     CHECK(dropped->next_attempt_at == kLoad + 2h);
@@ -406,7 +419,7 @@ TEST_CASE("sync_notices keeps to its scope") {
     TempDir dir;
     auto store = Store::open(dir / "tarat.db");
     store->sync_notices(kEvent, seminar_reminders(), kLoad);
-    Notice digest = make_notice(NoticeKind::digest, "", "bertleuova", kTenDaysBefore, "email", "2026-W48");
+    Notice digest = make_notice(NoticeKind::digest, "", "bertleuova", kTenDaysBefore, "email", digest_of(2026, 11, 30));
     CHECK(store->sync_notices(std::nullopt, {digest}, kLoad).added == 1);
     auto other = make_notice(NoticeKind::reminder, "balapan-open-1", "sarsenova", kDayBefore);
     CHECK(store->sync_notices(std::string("balapan-open-1"), {other}, kLoad).added == 1);
@@ -613,7 +626,7 @@ TEST_CASE("notices filters and orders") {
     auto store = Store::open(dir / "tarat.db");
     auto reminders = seminar_reminders();
     store->sync_notices(kEvent, reminders, kLoad);
-    Notice digest = make_notice(NoticeKind::digest, "", "bertleuova", kTenDaysBefore, "email", "2026-W48");
+    Notice digest = make_notice(NoticeKind::digest, "", "bertleuova", kTenDaysBefore, "email", digest_of(2026, 11, 30));
     store->sync_notices(std::nullopt, {digest}, kLoad);
     store->mark_dead(reminders[3].key, kDayBefore, "x");
 
@@ -673,15 +686,16 @@ TEST_CASE("recipients_told lists who heard about the event") {
     CHECK(store->recipients_told(kEvent) == std::vector<std::string>{"bertleuova", "kudaibergenov"});
 }
 
-// Kazakh subject, body, detail and error come back byte for byte after reopening the file.
+// Kazakh subject, body, facts and error come back byte for byte after reopening the file.
 TEST_CASE("Kazakh text in the outbox round-trips byte for byte") {
     TempDir dir;
     const std::string subject = "Еске салу: «Ойын арқылы дамыту» семинары — 8 желтоқсан";
     const std::string body = "Құрметті Гүлнар Серікқызы!\nСеминар 2026 жылғы 8 желтоқсанда сағат 10:00-де өтеді.\n"
                              "Орны: «Еркемай» бөбекжай-бақшасы, Шалқар қ., Әйтеке би к-сі, 12. ҚҰӨҮҺІ әңғүұқөһі";
-    const std::string detail = "10 жұмыс күні";
+    NoticeFacts facts;
+    facts.reason = "зал бос емес «Еркемай»";
     const std::string error = "Сервер жауап бермеді";
-    Notice n = reminder("akhmetova", kTenDaysBefore, detail);
+    Notice n = reminder("akhmetova", kTenDaysBefore, facts);
     Notice other = reminder("bertleuova", kTenDaysBefore);
     {
         auto store = Store::open(dir / "tarat.db");
@@ -694,7 +708,7 @@ TEST_CASE("Kazakh text in the outbox round-trips byte for byte") {
     REQUIRE(row);
     CHECK(row->subject == subject);
     CHECK(row->body == body);
-    CHECK(row->notice.detail == detail);
+    CHECK(row->notice.facts == facts);
     CHECK(row_of(*store, other.key)->last_error == error);
 }
 
@@ -729,4 +743,57 @@ TEST_CASE("mark_sent_batch marks a thousand notices in one transaction") {
     store->mark_sent_batch({});
     CHECK(counter.commits() == 2);
     CHECK(store->notice_counts().sent == 1000);
+}
+
+// A version 2 file keeps each notice's facts as the line the policy wrote for its kind; the
+// migration to 3 turns every kind's line into typed facts once, and drops the text column.
+TEST_CASE("a version 2 database's notice lines become typed facts") {
+    TempDir dir;
+    const auto file = dir / "tarat.db";
+    struct Old {
+        NoticeKind kind;
+        const char* detail;
+    };
+    const std::vector<Old> old = {{NoticeKind::reminder, "10 working days"},
+                                  {NoticeKind::held_check, ""},
+                                  {NoticeKind::report_due, "2026-12-14"},
+                                  {NoticeKind::overdue, "held 2026-12-14"},
+                                  {NoticeKind::escalation, "report 2026-12-14 3"},
+                                  {NoticeKind::change, "2026-12-08 → 2026-12-15"},
+                                  {NoticeKind::change, "cancelled"},
+                                  {NoticeKind::digest, "2026-12-07"}};
+    std::vector<std::string> keys;
+    {
+        SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        raw.exec(std::string(store_internal::schema_migrations()[0]));
+        raw.exec(std::string(store_internal::schema_migrations()[1]));
+        raw.exec("PRAGMA user_version = 2");
+        for (std::size_t i = 0; i < old.size(); ++i) {
+            keys.push_back(notice_key(old[i].kind, "e" + std::to_string(i), "akhmetova", "file", kDayBefore));
+            SQLite::Statement insert(raw,
+                                     "INSERT INTO notice (key, event_id, kind, recipient, channel, due_at, detail, "
+                                     "next_attempt_at, created_at) VALUES (?1, ?2, ?3, 'akhmetova', 'file', 0, ?4, 0, 0)");
+            insert.bind(1, keys.back());
+            insert.bind(2, "e" + std::to_string(i));
+            insert.bind(3, std::string(kind_name(old[i].kind)));
+            insert.bind(4, old[i].detail);
+            insert.exec();
+        }
+    }
+    auto store = Store::open(file);
+    REQUIRE(store->schema_version() == 3);
+    auto facts = [&](std::size_t i) { return row_of(*store, keys[i])->notice.facts; };
+    CHECK(facts(0).lead == Span{Span::Unit::working_days, 10});
+    CHECK(facts(1) == NoticeFacts{});
+    CHECK(facts(2).due_date == parse_date("2026-12-14"));
+    CHECK(facts(3).missing == NoticeFacts::Missing::held);
+    CHECK(facts(3).due_date == parse_date("2026-12-14"));
+    CHECK(facts(4).missing == NoticeFacts::Missing::report);
+    CHECK(facts(4).round == 3);
+    CHECK(facts(5).previous_date == parse_date("2026-12-08"));
+    CHECK(facts(5).new_date == parse_date("2026-12-15"));
+    CHECK(facts(6).cancelled);
+    CHECK(facts(7).day == parse_date("2026-12-07"));
+    // Shown as before: the line is made from the facts.
+    for (std::size_t i = 0; i < old.size(); ++i) CHECK(describe(old[i].kind, facts(i)) == old[i].detail);
 }

@@ -85,7 +85,7 @@ TEST_CASE_METHOD(Fixture, "never held escalates to the overseer") {
     CHECK(escalations.count("bertleuova 2026-12-29T04:00:00Z"));
     CHECK(escalations.size() == 9);
     for (const auto& n : notices)
-        if (n.kind == NoticeKind::overdue) CHECK(n.detail == "held 2026-12-14");
+        if (n.kind == NoticeKind::overdue) CHECK(describe(n.kind, n.facts) == "held 2026-12-14");
 }
 
 // Held: the reminders and the held check are gone; a report reminder comes a working day before it is due.
@@ -96,7 +96,7 @@ TEST_CASE_METHOD(Fixture, "held event awaits its report") {
     CHECK(on_file(notices, NoticeKind::report_due) == std::set<std::string>{"director-erkemai 2026-12-11T04:00:00Z"});
     CHECK(on_file(notices, NoticeKind::overdue).count("bertleuova 2026-12-15T04:00:00Z"));
     for (const auto& n : notices)
-        if (n.kind == NoticeKind::overdue) CHECK(n.detail == "report 2026-12-14");
+        if (n.kind == NoticeKind::overdue) CHECK(describe(n.kind, n.facts) == "report 2026-12-14");
 }
 
 // Reported or cancelled: nothing more to say.

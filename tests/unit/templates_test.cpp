@@ -62,16 +62,25 @@ ScheduledEvent sample_event() {
 }
 
 // What the policy writes in Notice::detail for each kind.
-std::string detail_for(NoticeKind kind) {
+NoticeFacts facts_for(NoticeKind kind) {
+    NoticeFacts f;
     switch (kind) {
-        case NoticeKind::reminder: return "3 working days";
-        case NoticeKind::report_due: return "2027-03-05";
-        case NoticeKind::overdue: return "report 2027-03-05";
-        case NoticeKind::escalation: return "report 2027-03-05 2";
-        case NoticeKind::change: return "2027-02-24 → 2027-03-03";
-        case NoticeKind::digest: return "2027-03-01";
-        default: return "";
+        case NoticeKind::reminder: f.lead = Span{Span::Unit::working_days, 3}; break;
+        case NoticeKind::report_due: f.due_date = parse_date("2027-03-05"); break;
+        case NoticeKind::overdue:
+        case NoticeKind::escalation:
+            f.missing = NoticeFacts::Missing::report;
+            f.due_date = parse_date("2027-03-05");
+            f.round = kind == NoticeKind::escalation ? 2 : 0;
+            break;
+        case NoticeKind::change:
+            f.previous_date = parse_date("2027-02-24");
+            f.new_date = parse_date("2027-03-03");
+            break;
+        case NoticeKind::digest: f.day = parse_date("2027-03-01"); break;
+        default: break;
     }
+    return f;
 }
 
 json sample_digest() {
@@ -93,7 +102,7 @@ json context_for(const Plan& plan, NoticeKind kind, const std::string& locale, c
     Person recipient = *plan.person("amanzhol");
     recipient.locale = locale;
     Notice notice{"key", kind, kind == NoticeKind::digest ? "" : event.id, recipient.id, "smtp",
-                  Instant{date::sys_days{2027_y / 3 / 1}}, detail_for(kind)};
+                  Instant{date::sys_days{2027_y / 3 / 1}}, facts_for(kind)};
     bool digest_kind = kind == NoticeKind::digest;
     return notice_context(plan, notice, recipient, digest_kind ? nullptr : &event,
                           digest_kind ? std::nullopt : std::optional<EventState>(state), digest);
@@ -215,8 +224,10 @@ TEST_CASE("Russian leads take the right plural") {
     Plan plan = sample_plan();
     ScheduledEvent event = sample_event();
     Person recipient = person("amanzhol", "Б.Аманжол", "ru");
-    auto lead = [&](const char* detail) {
-        Notice n{"k", NoticeKind::reminder, event.id, recipient.id, "log", Instant{}, detail};
+    auto lead = [&](const char* span) {
+        NoticeFacts facts;
+        facts.lead = parse_span(span);
+        Notice n{"k", NoticeKind::reminder, event.id, recipient.id, "log", Instant{}, facts};
         return notice_context(plan, n, recipient, &event, EventState::planned)["notice"]["lead"].get<std::string>();
     };
     CHECK(lead("1 working day") == "1 рабочий день");
@@ -228,15 +239,19 @@ TEST_CASE("Russian leads take the right plural") {
     CHECK(lead("1 day") == "1 день");
 }
 
-// The policy's detail becomes facts: what is late, until when, which round, what moved.
-TEST_CASE("notice details become context facts") {
+// The policy's typed facts reach the context: what is late, until when, which round, what moved.
+TEST_CASE("notice facts become context facts") {
     Plan plan = sample_plan();
     ScheduledEvent event = sample_event();
     auto overdue = context_for(plan, NoticeKind::overdue, "kk", event);
     CHECK(overdue["event"]["not_reported"] == true);
     CHECK(overdue["event"]["not_held"] == false);
     CHECK(overdue["event"]["report_due_date_display"] == "05.03.2027");
-    Notice never_held{"k", NoticeKind::escalation, event.id, "amanzhol", "log", Instant{}, "held 2027-03-05 3"};
+    NoticeFacts held_facts;
+    held_facts.missing = NoticeFacts::Missing::held;
+    held_facts.due_date = parse_date("2027-03-05");
+    held_facts.round = 3;
+    Notice never_held{"k", NoticeKind::escalation, event.id, "amanzhol", "log", Instant{}, held_facts};
     auto escalation = notice_context(plan, never_held, *plan.person("amanzhol"), &event, EventState::planned);
     CHECK(escalation["event"]["not_held"] == true);
     CHECK(escalation["escalation"]["round"] == "3");
