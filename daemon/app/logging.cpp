@@ -1,5 +1,7 @@
 #include "app/logging.hpp"
 
+#include "core/log_fields.hpp"
+
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -27,10 +29,7 @@ bool stderr_is_journal() {
     return fstat(2, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
-// A notice key is KIND:EVENT:RECIPIENT:CHANNEL:DUE (EVENT empty for digests).
-bool looks_like_key(std::string_view token) { return std::count(token.begin(), token.end(), ':') >= 4; }
-
-// Like spdlog's systemd_sink, plus the fields journal_fields() finds.
+// Like spdlog's systemd_sink, plus the fields in force on the logging thread (core/log_fields.hpp).
 class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -38,7 +37,7 @@ protected:
         std::vector<std::string> fields{"MESSAGE=" + std::string(text),
                                         "PRIORITY=" + std::to_string(priority(msg.level)),
                                         "SYSLOG_IDENTIFIER=taratd"};
-        for (auto& [name, value] : journal_fields(text)) fields.push_back(name + "=" + value);
+        for (auto& [name, value] : LogFields::current()) fields.push_back(name + "=" + value);
         std::vector<iovec> parts;
         for (auto& field : fields) parts.push_back({field.data(), field.size()});
         sd_journal_sendv(parts.data(), static_cast<int>(parts.size()));
@@ -60,22 +59,6 @@ private:
 };
 
 }  // namespace
-
-std::vector<std::pair<std::string, std::string>> journal_fields(std::string_view message) {
-    std::string_view key;
-    if (auto at = message.find("[key "); at != std::string_view::npos) {
-        auto start = at + 5, end = message.find(']', start);
-        if (end != std::string_view::npos) key = message.substr(start, end - start);
-    } else if (auto at = message.find("notice "); at != std::string_view::npos && (at == 0 || message[at - 1] == ' ')) {
-        auto start = at + 7, end = message.find(' ', start);
-        key = message.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    }
-    if (!looks_like_key(key)) return {};
-    std::vector<std::pair<std::string, std::string>> fields{{"NOTICE_KEY", std::string(key)}};
-    auto first = key.find(':'), second = key.find(':', first + 1);
-    if (second > first + 1) fields.emplace_back("EVENT_ID", std::string(key.substr(first + 1, second - first - 1)));
-    return fields;
-}
 
 void setup_logging(const std::string& level) {
     std::shared_ptr<spdlog::logger> logger;

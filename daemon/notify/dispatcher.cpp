@@ -1,5 +1,7 @@
 #include "notify/dispatcher.hpp"
 
+#include "core/log_fields.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -138,6 +140,7 @@ void Dispatcher::take_due_into(std::vector<Job>& jobs) {
 
 void Dispatcher::record_failure(const Job& job, const Delivery& delivery, Instant now) {
     const auto& key = job.row.notice.key;
+    LogFields fields(notice_log_fields(key, job.row.notice.event_id));
     if (delivery.status == Delivery::rejected) {
         store_.mark_dead(key, now, delivery.error);
         spdlog::error("notice {} rejected by channel {}: {}", key, job.row.notice.channel, delivery.error);
@@ -194,7 +197,10 @@ static std::map<std::string, std::vector<size_t>> by_channel(const std::vector<D
 std::vector<Delivery> Dispatcher::send_group(const std::vector<Job>& jobs, const std::vector<size_t>& indices) {
     std::vector<Delivery> results;
     const std::string& channel = jobs[indices.front()].row.notice.channel;
-    for (size_t i : indices) results.push_back(sender_.send(channel, *jobs[i].message));
+    for (size_t i : indices) {
+        LogFields fields(notice_log_fields(jobs[i].row.notice.key, jobs[i].row.notice.event_id));
+        results.push_back(sender_.send(channel, *jobs[i].message));
+    }
     if (auto failed = sender_.flush(channel))
         for (auto& d : results)
             if (d.status == Delivery::sent) d = {Delivery::retry, "not made durable: " + *failed, std::nullopt};

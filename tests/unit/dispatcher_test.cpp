@@ -1,5 +1,6 @@
 #include "notify/dispatcher.hpp"
 
+#include "core/log_fields.hpp"
 #include "notify/plugin_sender.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -225,4 +226,33 @@ TEST_CASE("stop waits for the sends in flight and records them") {
     bool at_once = false;
     b.dispatcher->stop([&] { at_once = true; });
     CHECK(at_once);
+}
+
+// While a channel sends a notice, the lines it logs (through the host, on the worker) carry the
+// notice's key and event as journal fields.
+TEST_CASE("a channel sends with the notice's journal fields in force") {
+    struct FieldsSender final : Sender {
+        Delivery send(const std::string&, const OutgoingNotice&) noexcept override {
+            seen.push_back(LogFields::current());
+            return {Delivery::sent, "", std::nullopt};
+        }
+        std::vector<LogFieldList> seen;
+    };
+    TempDir dir;
+    auto store = Store::open(dir / "tarat.db");
+    ManualClock clock{at("2026-12-07T04:00:00Z")};
+    boost::asio::io_context io;
+    FieldsSender sender;
+    Dispatcher dispatcher(io, *store, clock, sender, [](const OutboxRow& row, Instant) -> Prepared {
+        OutgoingNotice m;
+        m.idempotency_key = row.notice.key;
+        return m;
+    });
+    const Instant due = at("2026-12-07T03:00:00Z");
+    Notice n{notice_key(NoticeKind::digest, "", "bertleuova", "log", due), NoticeKind::digest, "", "bertleuova", "log", due, {}};
+    store->sync_notices(std::nullopt, {n}, clock.now());
+    CHECK(dispatcher.run_due_now() == 1);
+    REQUIRE(sender.seen.size() == 1);
+    CHECK(sender.seen[0] == LogFieldList{{"NOTICE_KEY", n.key}});
+    CHECK(LogFields::current().empty());
 }
