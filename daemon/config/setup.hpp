@@ -3,7 +3,7 @@
 #include "calendar/working_calendar.hpp"
 #include "config/config.hpp"
 #include "core/plan.hpp"
-#include "notify/templates.hpp"
+#include "templates/templates.hpp"
 
 #include <filesystem>
 #include <memory>

@@ -4,7 +4,7 @@
 #include "config/setup.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/policy.hpp"
-#include "notify/templates.hpp"
+#include "templates/templates.hpp"
 #include "store/store.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "notify/templates.hpp"
+#include "templates/templates.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>

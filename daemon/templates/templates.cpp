@@ -1,4 +1,4 @@
-#include "notify/templates.hpp"
+#include "templates/templates.hpp"
 
 #include "core/text.hpp"
 
