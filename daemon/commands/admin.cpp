@@ -120,20 +120,14 @@ Reply backup(Context& context, const json&, const control::Peer&) {
 }  // namespace
 
 void add_admin_handlers(Context& context, Handlers& handlers) {
-    auto bind = [&context](Reply (*handler)(Context&, const json&, const control::Peer&)) {
-        return Handler{[&context, handler](const json& args, const control::Peer& peer) {
-                           return handler(context, args, peer);
-                       },
-                       nullptr};
-    };
-    handlers["held"] = bind(held);
-    handlers["reported"] = bind(reported);
-    handlers["postpone"] = bind(postpone);
-    handlers["cancel"] = bind(cancel);
-    handlers["confirm"] = bind(confirm);
-    handlers["retry"] = bind(retry);
-    handlers["reload"] = bind(reload);
-    handlers["backup"] = bind(backup);
+    handlers["held"] = bind(context, held);
+    handlers["reported"] = bind(context, reported);
+    handlers["postpone"] = bind(context, postpone);
+    handlers["cancel"] = bind(context, cancel);
+    handlers["confirm"] = bind(context, confirm);
+    handlers["retry"] = bind(context, retry);
+    handlers["reload"] = bind(context, reload);
+    handlers["backup"] = bind(context, backup);
 }
 
 }  // namespace tarat::commands

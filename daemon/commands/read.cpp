@@ -79,7 +79,7 @@ std::optional<Reply> read_period(const json& args, std::optional<Date>& from, st
     return std::nullopt;
 }
 
-Reply events(Context& context, const json& args) {
+Reply events(Context& context, const json& args, const control::Peer&) {
     EventFilter filter;
     filter.centre = string_arg(args, "centre");
     filter.district = string_arg(args, "district");
@@ -102,7 +102,7 @@ Reply events(Context& context, const json& args) {
     return {control::ok, text, {{"events", std::move(listed)}}};
 }
 
-Reply event(Context& context, const json& args) {
+Reply event(Context& context, const json& args, const control::Peer&) {
     const std::string id = *string_arg(args, "id");
     auto& store = context.store;
     auto stored = store.event(id);
@@ -141,7 +141,7 @@ Reply event(Context& context, const json& args) {
             {{"event", stored_event_json(*stored)}, {"details", details}, {"history", history}, {"notices", notices}}};
 }
 
-Reply notices(Context& context, const json& args) {
+Reply notices(Context& context, const json& args, const control::Peer&) {
     NoticeFilter filter;
     bool failed_only = false;
     int chosen = 0;
@@ -176,7 +176,7 @@ Reply notices(Context& context, const json& args) {
     return {control::ok, text, {{"notices", std::move(listed)}}};
 }
 
-Reply compliance(Context& context, const json& args) {
+Reply compliance(Context& context, const json& args, const control::Peer&) {
     const std::string by = string_arg(args, "by").value_or("centre");
     if (by != "centre" && by != "district" && by != "form")
         return bad_request("--by '" + by + "' is none of centre, district, form");
@@ -214,7 +214,7 @@ Reply compliance(Context& context, const json& args) {
     return {control::ok, std::move(text), std::move(reply)};
 }
 
-Reply calendar(Context& context, const json& args) {
+Reply calendar(Context& context, const json& args, const control::Peer&) {
     const auto& calendar = *context.setup().calendar;
     int year = static_cast<int>(date::year_month_day{context.today()}.year());
     if (auto it = args.find("year"); it != args.end()) {
@@ -238,7 +238,7 @@ Reply calendar(Context& context, const json& args) {
             {{"year", year}, {"computed", computed}, {"days", days}}};
 }
 
-Reply history(Context& context, const json& args) {
+Reply history(Context& context, const json& args, const control::Peer&) {
     std::optional<Instant> since;
     if (auto text = string_arg(args, "since")) {
         if (auto day = parse_date(*text)) since = context.setup().calendar->local_to_instant(*day, 0);
@@ -259,7 +259,7 @@ Reply history(Context& context, const json& args) {
     return {control::ok, std::to_string(listed.size()) + " history rows", {{"history", std::move(listed)}}};
 }
 
-Reply ics(Context& context, const json& args) {
+Reply ics(Context& context, const json& args, const control::Peer&) {
     FeedScope scope;
     int chosen = 0;
     for (auto [name, kind] : {std::pair{"centre", FeedScope::Kind::centre}, std::pair{"district", FeedScope::Kind::district},
@@ -286,10 +286,6 @@ Reply ics(Context& context, const json& args) {
 }  // namespace
 
 void add_read_handlers(Context& context, Handlers& handlers) {
-    auto bind = [&context](Reply (*handler)(Context&, const json&)) {
-        return Handler{[&context, handler](const json& args, const control::Peer&) { return handler(context, args); },
-                       nullptr};
-    };
     // `status` is what everybody asks most: answered from a copy until the store or the day changes.
     struct StatusCache {
         std::optional<std::pair<std::uint64_t, Date>> made_at;  // store generation, today
@@ -305,13 +301,13 @@ void add_read_handlers(Context& context, Handlers& handlers) {
                                      return cache->reply;
                                  },
                                  nullptr};
-    handlers["events"] = bind(events);
-    handlers["event"] = bind(event);
-    handlers["notices"] = bind(notices);
-    handlers["compliance"] = bind(compliance);
-    handlers["calendar"] = bind(calendar);
-    handlers["history"] = bind(history);
-    handlers["ics"] = bind(ics);
+    handlers["events"] = bind(context, events);
+    handlers["event"] = bind(context, event);
+    handlers["notices"] = bind(context, notices);
+    handlers["compliance"] = bind(context, compliance);
+    handlers["calendar"] = bind(context, calendar);
+    handlers["history"] = bind(context, history);
+    handlers["ics"] = bind(context, ics);
 }
 
 }  // namespace tarat::commands

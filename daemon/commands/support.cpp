@@ -82,6 +82,11 @@ std::optional<Date> date_arg(const json& args, const char* name) {
     return text ? parse_date(*text) : std::nullopt;
 }
 
+Handler bind(Context& context, Reply (*handler)(Context&, const json&, const control::Peer&)) {
+    return {[&context, handler](const json& args, const control::Peer& peer) { return handler(context, args, peer); },
+            nullptr};
+}
+
 Actor actor_of(const control::Peer& peer) { return Actor::local(peer.user, peer.uid, peer.pid); }
 
 Reply reply_of(const LifecycleResult& result) {

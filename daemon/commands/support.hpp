@@ -45,6 +45,9 @@ std::optional<Date> date_arg(const json& args, const char* name);  // the table 
 // Who sent the request: a local user at the socket.
 Actor actor_of(const control::Peer& peer);
 
+// A handler that answers at once, over `context`.
+Handler bind(Context& context, Reply (*handler)(Context&, const json& args, const control::Peer& peer));
+
 // A lifecycle step's answer: ok with {"changed", "event"}, not_found with "did_you_mean", or
 // bad_request.
 Reply reply_of(const LifecycleResult& result);
