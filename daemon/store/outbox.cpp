@@ -164,6 +164,10 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
                                  "INSERT INTO notice (key, event_id, kind, recipient, channel, due_at, facts, "
                                  "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)");
         SQLite::Statement refresh(*db_, "UPDATE notice SET facts = ?2 WHERE key = ?1 AND state = 'pending'");
+        // True again before it went out: pending once more, due as derived (F10: postponed and back).
+        SQLite::Statement revive(*db_,
+                                 "UPDATE notice SET state = 'pending', facts = ?2, next_attempt_at = due_at "
+                                 "WHERE key = ?1 AND state = 'superseded'");
         std::set<std::string> wanted;
         for (const Notice& notice : derived) {
             if (notice.key.empty()) throw StoreError("a derived notice has no key");
@@ -173,6 +177,14 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
             if (!wanted.insert(notice.key).second) continue;
             const std::string facts = to_json(notice.facts).dump();
             auto found = stored.find(notice.key);
+            if (found != stored.end() && found->second.state == NoticeState::superseded) {
+                revive.reset();
+                revive.bind(1, notice.key);
+                revive.bind(2, facts);
+                revive.exec();
+                ++result.added;
+                continue;
+            }
             if (found != stored.end()) {
                 ++result.kept;
                 if (found->second.state == NoticeState::pending && found->second.facts != facts) {

@@ -238,7 +238,8 @@ public:
     // (or "") for the notices about no event (digests); every derived notice must belong to it.
     // A key not yet in the outbox becomes a pending row due at notice.due; a pending row whose key
     // is not derived becomes superseded; rows already sent, dead, expired or superseded are left as
-    // they are (a key is never reused, so a superseded reminder never comes back). A pending row
+    // they are (a sent key is never sent again); a superseded key that is derived again is pending again, due as
+    // derived (an event postponed and moved back). A pending row
     // that is derived again takes the new facts. A key derived twice counts once (first wins).
     SyncResult sync_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& derived,
                             Instant now);

@@ -182,3 +182,17 @@ TEST_CASE("a refused step changes nothing, and an unknown id gets the closest id
     CHECK(unknown.status == LifecycleResult::Status::not_found);
     CHECK(unknown.did_you_mean.front() == e.event.id);
 }
+
+// F10, "lost for good": an event postponed and moved back to its date has the notices a fresh
+// daemon derives for it, not none.
+TEST_CASE("postponed and moved back, an event has the notices of a fresh start") {
+    CommandWorld moved, fresh;
+    const auto e = future(moved);
+    const Actor admin = Actor::local("root", 0, 1);
+    REQUIRE(moved.lifecycle.postpone(admin, e.event.id, {*parse_date("2027-03-30"), std::nullopt, "зал"}).ok());
+    REQUIRE(outcome_of(moved, e.event.id).pending != outcome_of(fresh, e.event.id).pending);
+    REQUIRE(moved.lifecycle.postpone(admin, e.event.id, {e.event.date, std::nullopt, "зал босады"}).ok());
+    const auto pending = outcome_of(moved, e.event.id).pending;
+    CHECK_FALSE(pending.empty());
+    CHECK(pending == outcome_of(fresh, e.event.id).pending);
+}

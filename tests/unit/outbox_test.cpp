@@ -389,8 +389,9 @@ TEST_CASE("sync_notices adds, supersedes and keeps, idempotently") {
     CHECK(store->notice_counts().pending == 2);
 }
 
-// A superseded or sent key is never brought back, even when derived again.
-TEST_CASE("sync_notices never resurrects a superseded or sent key") {
+// F10: a notice that was superseded before it went out comes back when it is true again (an event
+// postponed and moved back, removed from the plan and restored); a sent one is never sent again.
+TEST_CASE("sync_notices brings a superseded key back, never a sent one") {
     TempDir dir;
     auto store = Store::open(dir / "tarat.db");
     auto reminders = seminar_reminders();
@@ -400,15 +401,22 @@ TEST_CASE("sync_notices never resurrects a superseded or sent key") {
     CHECK(state_of(*store, reminders[1].key) == NoticeState::superseded);
 
     auto back = store->sync_notices(kEvent, reminders, kLoad + 2h);
-    CHECK(back.added == 0);
+    CHECK(back.added == 3);
     CHECK(back.superseded == 0);
-    CHECK(back.kept == 4);
+    CHECK(back.kept == 1);
     CHECK(state_of(*store, reminders[0].key) == NoticeState::sent);
-    for (size_t i = 1; i < reminders.size(); ++i) CHECK(state_of(*store, reminders[i].key) == NoticeState::superseded);
-    CHECK(store->notice_counts().pending == 0);
+    for (size_t i = 1; i < reminders.size(); ++i) {
+        auto row = row_of(*store, reminders[i].key);
+        CHECK(row->state == NoticeState::pending);
+        CHECK(row->next_attempt_at == reminders[i].due);  // due as derived, not when it came back
+    }
+    CHECK(store->notice_counts().pending == 3);
+    CHECK(store->next_attempt_due() == kTenDaysBefore);  // bertleuova's, as derived
 
+    store->sync_notices(kEvent, {reminders[0]}, kLoad + 3h);
+    CHECK(store->notice_counts().pending == 0);
     // An empty derivation supersedes nothing that is not pending.
-    auto none = store->sync_notices(kEvent, {}, kLoad + 3h);
+    auto none = store->sync_notices(kEvent, {}, kLoad + 4h);
     CHECK(none.superseded == 0);
     CHECK(state_of(*store, reminders[0].key) == NoticeState::sent);
 }
