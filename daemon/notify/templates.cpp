@@ -259,7 +259,7 @@ json digest_view(const Plan& plan, const Notice& notice, const json& digest, std
     }
     json compliance = json::object();
     const json& given = digest.is_object() && digest.contains("compliance") ? digest["compliance"] : json::object();
-    for (const char* key : {"planned", "held", "reported_on_time", "reported_late", "missing"}) {
+    for (const char* key : {"planned", "held", "reported_on_time", "reported_late", "missing", "not_held"}) {
         std::string n = text_of(given, key);
         compliance[key] = n.empty() ? "0" : n;
     }
