@@ -1,5 +1,6 @@
 #include "app/systemd.hpp"
 
+#include "compliance/compliance.hpp"
 #include "notify/notices.hpp"
 #include "store/store.hpp"
 
@@ -16,13 +17,12 @@ namespace tarat {
 std::string service_status_line(const Store& store, const Notices& notices, Date today) {
     std::size_t upcoming = 0, overdue = 0;
     for (const auto& e : store.events({})) {
-        if (e.state == EventState::cancelled || e.state == EventState::reported) continue;
-        if (e.event.date >= today) {
-            if (e.state == EventState::planned) ++upcoming;
-            continue;
+        switch (outcome_of(e, notices.report_due(e), today)) {
+            case Outcome::upcoming: ++upcoming; break;
+            case Outcome::not_held:
+            case Outcome::report_missing: ++overdue; break;
+            default: break;
         }
-        // As the weekly digest counts it: no report (or no "held") once the report was due.
-        if (notices.policy().report_due_date(e.event, e.held_date.value_or(e.event.date)) < today) ++overdue;
     }
     auto counts = store.notice_counts();
     return std::to_string(upcoming) + " upcoming, " + std::to_string(overdue) + " overdue, " +

@@ -19,8 +19,9 @@ namespace tarat {
 class Store;
 class Notices;
 
-// The one-line STATUS=: "31 upcoming, 2 overdue, 5 pending, 0 dead notices" (events planned from
-// `today` on, events whose held check or report is overdue, and the outbox's pending and dead rows).
+// The one-line STATUS=: "31 upcoming, 2 overdue, 5 pending, 0 dead notices" (events by their
+// compliance outcome_of as of `today` — upcoming, and not confirmed held or report missing — and
+// the outbox's pending and dead rows).
 std::string service_status_line(const Store& store, const Notices& notices, Date today);
 
 // The listening socket systemd passed us (LISTEN_FDS=1 for our pid), or nullopt. Clears the

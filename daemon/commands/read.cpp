@@ -184,12 +184,10 @@ Reply compliance(Context& context, const json& args, const control::Peer&) {
     if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
     auto& store = context.store;
     const auto& setup = context.setup();
-    const auto& policy = context.notices().policy();
+    const auto& notices = context.notices();
     ComplianceInput input{store.centres(), setup.plan.forms, store.events(filter),
-                          [&policy](const StoredEvent& s) {
-                              return policy.report_due_date(s.event, s.held_date.value_or(s.event.date));
-                          },
-                          context.today(), setup.config.locale};
+                          [&notices](const StoredEvent& s) { return notices.report_due(s); }, context.today(),
+                          setup.config.locale};
     json reply = compliance_groups(input, by);
     const json& total = reply["total"];
     auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };

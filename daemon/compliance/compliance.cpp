@@ -180,19 +180,6 @@ json overdue(const ComplianceInput& input) {
 
 }  // namespace
 
-std::string_view outcome_name(Outcome outcome) {
-    switch (outcome) {
-        case Outcome::upcoming: return "upcoming";
-        case Outcome::not_held: return "not_held";
-        case Outcome::held: return "held";
-        case Outcome::reported_on_time: return "reported_on_time";
-        case Outcome::reported_late: return "reported_late";
-        case Outcome::report_missing: return "report_missing";
-        case Outcome::cancelled: return "cancelled";
-    }
-    return "upcoming";
-}
-
 Outcome outcome_of(const StoredEvent& s, Date report_due, Date today) {
     switch (s.state) {
         case EventState::cancelled: return Outcome::cancelled;

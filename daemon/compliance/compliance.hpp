@@ -24,9 +24,8 @@ struct ComplianceInput {
     std::string locale;  // the language of a form's "name"
 };
 
-// Where one event stands today: each event has exactly one.
-enum class Outcome { upcoming, not_held, held, reported_on_time, reported_late, report_missing, cancelled };
-std::string_view outcome_name(Outcome outcome);
+// Where one event stands today: the one rule for the report, the weekly digest and systemd's
+// status line. Outcome and outcome_name are in core/event.hpp.
 Outcome outcome_of(const StoredEvent& event, Date report_due, Date today);
 
 // `taratctl compliance`'s table: {"groups": [...], "total": {...}} for by = centre, district or form.

@@ -12,6 +12,10 @@ enum class EventState { planned, held, reported, cancelled };
 std::string_view state_name(EventState s);
 std::optional<EventState> parse_state(std::string_view name);
 
+// Where one event stands today (compliance/ decides which): each event has exactly one.
+enum class Outcome { upcoming, not_held, held, reported_on_time, reported_late, report_missing, cancelled };
+std::string_view outcome_name(Outcome outcome);
+
 struct ScheduledEvent {
     std::string id;        // fixed: the plan's id; rule: "<rule>.<centre>.<period>[.<n>]"
     std::string centre;

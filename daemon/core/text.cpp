@@ -44,6 +44,50 @@ size_t utf8_length(std::string_view text) {
     return n;
 }
 
+namespace {
+
+char32_t upper_letter(char32_t c) {
+    if (c >= 'a' && c <= 'z') return c - 32;
+    if (c >= 0x430 && c <= 0x44F) return c - 0x20;  // а…я
+    if (c >= 0x450 && c <= 0x45F) return c - 0x50;  // ѐ…џ, і
+    // Pairs with the capital on the even code point: ғ қ ң ү ұ һ, ә ө…
+    if (((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x52F)) && (c & 1)) return c - 1;
+    if (c >= 0x4C2 && c <= 0x4CE && !(c & 1)) return c - 1;  // here the capital is odd
+    return c;
+}
+
+// `text` with the letters that start before byte `to` in capitals (valid UTF-8 assumed).
+std::string upper_range(std::string_view text, size_t to) {
+    std::string out;
+    out.reserve(text.size());
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        const size_t len = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : 4;
+        if (i >= to || len > 2 || i + len > text.size()) {  // what has no capital in these scripts stays
+            out.append(text.substr(i, std::min(len, text.size() - i)));
+            i += len;
+            continue;
+        }
+        char32_t c = len == 1 ? lead : ((lead & 0x1Fu) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3Fu);
+        c = upper_letter(c);
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+        } else {
+            out += static_cast<char>(0xC0 | (c >> 6));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        }
+        i += len;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string to_upper(std::string_view text) { return upper_range(text, text.size()); }
+
+std::string capitalized(std::string_view text) { return upper_range(text, 1); }
+
 size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
     for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;

@@ -23,6 +23,12 @@ LineColumn line_column_at(std::string_view text, size_t offset);
 // Number of code points (text assumed valid UTF-8).
 size_t utf8_length(std::string_view text);
 
+// Letters in capitals: Latin and Cyrillic, Kazakh letters included (ә → Ә, ұ → Ұ, і → І…), so a
+// table heading or a sentence start can be made from a catalogue's lower-case term.
+std::string to_upper(std::string_view text);
+// The first letter in capitals, the rest as it is.
+std::string capitalized(std::string_view text);
+
 // Optimal string alignment distance: a swapped pair of letters counts as one edit.
 size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -1,5 +1,7 @@
 #include "ctl/labels.hpp"
 
+#include "core/text.hpp"
+
 #include <map>
 
 namespace tarat {
@@ -35,14 +37,7 @@ const std::map<std::string_view, Translation>& translations() {
         {"RESULT", {"НӘТИЖЕ", "РЕЗУЛЬТАТ"}},
         {"KEY", {"КІЛТ", "КЛЮЧ"}},
         {"PLANNED", {"ЖОСПАРДА", "ПО ПЛАНУ"}},
-        {"HELD", {"ӨТТІ", "ПРОВЕДЕНО"}},
         {"ON DATE", {"ӨЗ КҮНІНДЕ", "В СВОЙ ДЕНЬ"}},
-        {"NOT HELD", {"ӨТПЕДІ", "НЕ ПРОВЕДЕНО"}},
-        {"POSTPONED", {"ШЕГЕРІЛДІ", "ПЕРЕНЕСЕНО"}},
-        {"CANCELLED", {"БОЛДЫРЫЛМАДЫ", "ОТМЕНЕНО"}},
-        {"ON TIME", {"ЕСЕП УАҚЫТЫНДА", "ОТЧЁТ В СРОК"}},
-        {"LATE", {"ЕСЕП КЕШІККЕН", "ОТЧЁТ С ОПОЗДАНИЕМ"}},
-        {"MISSING", {"ЕСЕП ЖОҚ", "НЕТ ОТЧЁТА"}},
         {"PARTICIPANTS", {"ҚАТЫСУШЫЛАР", "УЧАСТНИКИ"}},
         {"TOTAL", {"БАРЛЫҒЫ", "ВСЕГО"}},
         {"WEEKDAY", {"АПТА КҮНІ", "ДЕНЬ НЕДЕЛИ"}},
@@ -75,13 +70,13 @@ const std::map<std::string_view, Translation>& translations() {
         {"Audience", {"Қатысушылар тобы", "Аудитория"}},
         {"Responsible", {"Жауапты", "Ответственный"}},
         {"Pinned", {"Бекітілген", "Закреплено"}},
-        {"Held on", {"Өткен күні", "Проведено"}},
+        {"Held on", {"Өткізілген күні", "Дата проведения"}},
         {"Participants", {"Қатысушылар", "Участники"}},
-        {"Reported on", {"Есеп берілген күні", "Отчёт сдан"}},
+        {"Reported on", {"Есеп тапсырылған күні", "Дата представления отчёта"}},
         {"Report reference", {"Есептің нөмірі", "Номер отчёта"}},
         {"Report due", {"Есеп мерзімі", "Срок отчёта"}},
-        {"Postponed from", {"Ауыстырылды, бұрынғы күні", "Перенесено с"}},
-        {"Cancel reason", {"Болдырмау себебі", "Причина отмены"}},
+        {"Postponed from", {"Кейінге қалдырылды, бұрынғы күні", "Перенесено с"}},
+        {"Cancel reason", {"Күшін жою себебі", "Причина отмены"}},
         {"History", {"Тарих", "История"}},
         {"Notices", {"Хабарламалар", "Уведомления"}},
         {"Changes", {"Өзгерістер", "Изменения"}},
@@ -100,15 +95,7 @@ const std::map<std::string_view, Translation>& translations() {
         {"Events per centre by month", {"Орталықтардың іс-шаралары, айлар бойынша", "Мероприятия центров по месяцам"}},
         {"Reports on time per centre", {"Уақтылы берілген есептер, орталықтар бойынша", "Отчёты в срок по центрам"}},
         {"Planned", {"Жоспарда", "По плану"}},
-        {"Held", {"Өтті", "Проведено"}},
         {"On the planned date", {"Өз күнінде", "В плановый день"}},
-        {"Postponed", {"Шегерілді", "Перенесено"}},
-        {"Cancelled", {"Болдырылмады", "Отменено"}},
-        {"Not held", {"Өтпеді", "Не проведено"}},
-        {"Report on time", {"Есеп уақытында", "Отчёт в срок"}},
-        {"Report late", {"Есеп кешікті", "Отчёт с опозданием"}},
-        {"Report missing", {"Есеп жоқ", "Нет отчёта"}},
-        {"Report not yet due", {"Есеп мерзімі келмеген", "Срок отчёта не наступил"}},
         {"On-time rate", {"Уақтылы есеп үлесі", "Доля отчётов в срок"}},
         {"Total", {"Барлығы", "Всего"}},
         {"Section", {"Бөлім", "Раздел"}},
@@ -117,22 +104,15 @@ const std::map<std::string_view, Translation>& translations() {
         {"Due", {"Мерзімі", "Срок"}},
         {"Days late", {"Кешігу, күн", "Просрочка, дней"}},
         {"Status", {"Күйі", "Состояние"}},
-        {"not confirmed held", {"өткені расталмаған", "проведение не подтверждено"}},
-        {"report not received", {"есеп берілмеген", "отчёт не сдан"}},
-        {"upcoming", {"алда", "предстоит"}},
-        {"held, report not yet due", {"өтті, есеп мерзімі келмеген", "проведено, срок отчёта не наступил"}},
-        {"report on time", {"есеп уақытында", "отчёт в срок"}},
-        {"report late", {"есеп кешікті", "отчёт с опозданием"}},
-        {"report missing", {"есеп жоқ", "нет отчёта"}},
         {"no reports due yet", {"есеп мерзімдері әлі келмеген", "сроки отчётов ещё не наступили"}},
         {"On-time rate = reports on time / reports due (on time + late + missing).",
-         {"Уақтылы есеп үлесі = уақытында берілген есептер / мерзімі келген есептер (уақытында + кешіккен + "
-          "берілмеген).",
-          "Доля отчётов в срок = отчёты, сданные в срок / отчёты, срок которых наступил (в срок + с опозданием + "
-          "не сданные)."}},
-        {"Not held: the planned day has passed and nobody has confirmed that the event took place.",
-         {"Өтпеді: жоспарланған күн өтті, бірақ іс-шараның өткені әлі расталмаған.",
-          "Не проведено: плановый день прошёл, а проведение мероприятия никто не подтвердил."}},
+         {"Уақтылы есеп үлесі = мерзімінде тапсырылған есептер / мерзімі келген есептер (мерзімінде + кешігіп + "
+          "тапсырылмаған).",
+          "Доля отчётов в срок = отчёты, представленные в срок / отчёты, срок которых наступил (в срок + с "
+          "опозданием + не представленные)."}},
+        {"the planned day has passed and nobody has confirmed that the event took place.",
+         {"жоспарланған күн өтті, бірақ іс-шараның өткізілгенін ешкім растамады.",
+          "плановый день прошёл, а проведение мероприятия никто не подтвердил."}},
         {"Days late: calendar days past the due date, as of the report's date.",
          {"Кешігу: мерзімнен кейін өткен күнтізбелік күндер, есеп жасалған күн бойынша.",
           "Просрочка: календарные дни после срока, на дату отчёта."}},
@@ -149,17 +129,6 @@ const std::map<std::string_view, Translation>& translations() {
         {"October", {"Қазан", "Октябрь"}},
         {"November", {"Қараша", "Ноябрь"}},
         {"December", {"Желтоқсан", "Декабрь"}},
-        // States.
-        {"planned", {"жоспарланған", "запланировано"}},
-        {"held", {"өтті", "проведено"}},
-        {"reported", {"есеп берілді", "отчёт сдан"}},
-        {"cancelled", {"болдырылмады", "отменено"}},
-        {"pending", {"күтуде", "ожидает"}},
-        {"failed", {"қате, қайталанады", "ошибка, повтор"}},
-        {"sent", {"жіберілді", "отправлено"}},
-        {"dead", {"жеткізілмеді", "не доставлено"}},
-        {"superseded", {"ескірді", "заменено"}},
-        {"expired", {"мерзімі өтті", "просрочено"}},
     };
     return table;
 }
@@ -170,6 +139,8 @@ std::optional<Lang> language_of_locale(std::string_view locale) {
 }
 
 }  // namespace
+
+const char* lang_code(Lang lang) { return lang == Lang::kk ? "kk" : lang == Lang::ru ? "ru" : "en"; }
 
 std::optional<Lang> parse_lang(std::string_view name) {
     if (name == "kk") return Lang::kk;
@@ -191,6 +162,17 @@ std::string tr(Lang lang, std::string_view english) {
     auto found = table.find(english);
     if (found == table.end()) return std::string(english);
     return lang == Lang::kk ? found->second.kk : found->second.ru;
+}
+
+std::string term_label(Lang lang, Vocabulary vocabulary, std::string_view code) {
+    const Term* found = find_term(vocabulary, code);
+    return std::string(found ? found->in(lang_code(lang)) : code);
+}
+
+std::string count_heading(Lang lang, std::string_view key, std::string_view english) {
+    // "held" counts every event held (reported too): the state's word, not the outcome's.
+    const Term* found = key == "held" ? &term(EventState::held) : find_term(Vocabulary::outcome, key);
+    return found ? capitalized(found->in(lang_code(lang))) : tr(lang, english);
 }
 
 std::string tr_format(Lang lang, std::string_view english, const std::string& value) {

@@ -1,5 +1,6 @@
 #include "ctl/render.hpp"
 
+#include "core/text.hpp"
 #include "ctl/text_table.hpp"
 
 #include <algorithm>
@@ -48,12 +49,12 @@ void render_events(const json& a, Lang lang, std::ostream& out) {
     TextTable table(headings(lang, {"DATE", "START", "END", "CENTRE", "FORM", "STATE", "ID", "TITLE"}));
     for (const auto& e : a.value("events", json::array()))
         table.add_row({str(e, "date"), str(e, "start"), str(e, "end"), str(e, "centre"), str(e, "form"),
-                       tr(lang, str(e, "state")), str(e, "id"), str(e, "title")});
+                       term_label(lang, Vocabulary::event_state, str(e, "state")), str(e, "id"), str(e, "title")});
     out << (table.empty() ? none_line(lang) : table.render());
 }
 
 std::string notice_state(const json& n, Lang lang) {
-    return tr(lang, n.value("failed", false) ? "failed" : str(n, "state"));
+    return term_label(lang, Vocabulary::notice_state, n.value("failed", false) ? "failed" : str(n, "state"));
 }
 
 void render_notice_table(const json& notices, Lang lang, bool with_event, std::ostream& out) {
@@ -73,7 +74,7 @@ void render_notice_table(const json& notices, Lang lang, bool with_event, std::o
 void render_event(const json& a, Lang lang, std::ostream& out) {
     const auto& e = a.value("event", json::object());
     const auto& d = a.value("details", json::object());
-    const char* code = lang == Lang::kk ? "kk" : lang == Lang::ru ? "ru" : "en";
+    const char* code = lang_code(lang);
     std::string form = str(e, "form");
     if (d.contains("form_name") && d["form_name"].is_object() && !str(d["form_name"], code).empty())
         form += " (" + str(d["form_name"], code) + ")";
@@ -85,7 +86,7 @@ void render_event(const json& a, Lang lang, std::ostream& out) {
         {"Form", form},
         {"Date", str(e, "date")},
         {"Time", str(e, "start") + "–" + str(e, "end")},
-        {"State", tr(lang, str(e, "state"))},
+        {"State", term_label(lang, Vocabulary::event_state, str(e, "state"))},
         {"Pinned", tr(lang, e.value("pinned", false) ? "yes" : "no")},
         {"Audience", str(d, "audience")},
         {"Responsible", str(d, "responsible")},
@@ -117,13 +118,18 @@ void render_event(const json& a, Lang lang, std::ostream& out) {
 void render_compliance(const json& a, Lang lang, std::ostream& out) {
     std::string by = str(a, "by");
     const char* group = by == "district" ? "DISTRICT" : by == "form" ? "FORM" : "CENTRE";
-    TextTable table(headings(lang, {group, "NAME", "PLANNED", "HELD", "ON DATE", "NOT HELD", "POSTPONED", "CANCELLED",
-                                    "ON TIME", "LATE", "MISSING", "PARTICIPANTS"}));
+    // JSON key and heading; the counts the term catalogue words take its word (count_heading).
+    constexpr std::pair<const char*, const char*> kCounts[]{
+        {"planned", "PLANNED"},  {"held", ""},          {"held_on_planned_date", "ON DATE"},
+        {"not_held", ""},        {"postponed", ""},     {"cancelled", ""},
+        {"reported_on_time", ""}, {"reported_late", ""}, {"report_missing", ""},
+        {"participants", "PARTICIPANTS"}};
+    std::vector<std::string> heads = headings(lang, {group, "NAME"});
+    for (auto [key, heading] : kCounts) heads.push_back(to_upper(count_heading(lang, key, heading)));
+    TextTable table(std::move(heads));
     auto row = [&](const std::string& id, const std::string& name, const json& g) {
         std::vector<std::string> cells{id, name};
-        for (const char* key : {"planned", "held", "held_on_planned_date", "not_held", "postponed", "cancelled",
-                                "reported_on_time", "reported_late", "report_missing", "participants"})
-            cells.push_back(str(g, key));
+        for (auto [key, heading] : kCounts) cells.push_back(str(g, key));
         table.add_row(std::move(cells));
     };
     for (const auto& g : a.value("groups", json::array())) row(str(g, "id"), str(g, "name"), g);
@@ -132,7 +138,7 @@ void render_compliance(const json& a, Lang lang, std::ostream& out) {
 }
 
 void render_calendar(const json& a, Lang lang, std::ostream& out) {
-    const char* code = lang == Lang::kk ? "kk" : lang == Lang::ru ? "ru" : "en";
+    const char* code = lang_code(lang);
     out << str(a, "year");
     if (a.value("computed", false)) out << " (" << tr(lang, "computed from the law") << ")";
     out << "\n";

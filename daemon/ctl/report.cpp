@@ -10,27 +10,37 @@ using nlohmann::json;
 
 const std::array<CountColumn, 10> kCountColumns{{
     {"planned", "Planned", &ReportCounts::planned},
-    {"held", "Held", &ReportCounts::held},
+    {"held", "", &ReportCounts::held},
     {"held_on_planned_date", "On the planned date", &ReportCounts::held_on_planned_date},
-    {"postponed", "Postponed", &ReportCounts::postponed},
-    {"cancelled", "Cancelled", &ReportCounts::cancelled},
-    {"not_held", "Not held", &ReportCounts::not_held},
-    {"reported_on_time", "Report on time", &ReportCounts::reported_on_time},
-    {"reported_late", "Report late", &ReportCounts::reported_late},
-    {"report_missing", "Report missing", &ReportCounts::report_missing},
+    {"postponed", "", &ReportCounts::postponed},
+    {"cancelled", "", &ReportCounts::cancelled},
+    {"not_held", "", &ReportCounts::not_held},
+    {"reported_on_time", "", &ReportCounts::reported_on_time},
+    {"reported_late", "", &ReportCounts::reported_late},
+    {"report_missing", "", &ReportCounts::report_missing},
     {"participants", "Participants", &ReportCounts::participants},
 }};
 
 // Done first, then waiting, then what went wrong; colours that stay apart in print.
 const std::array<OutcomeStyle, 7> kOutcomeOrder{{
-    {"reported_on_time", "report on time", "#2e7d32"},
-    {"held", "held, report not yet due", "#8bc34a"},
-    {"reported_late", "report late", "#f9a825"},
-    {"report_missing", "report missing", "#e65100"},
-    {"not_held", "not confirmed held", "#b71c1c"},
-    {"cancelled", "cancelled", "#9e9e9e"},
-    {"upcoming", "upcoming", "#ffffff"},
+    {"reported_on_time", "#2e7d32"},
+    {"held", "#8bc34a"},
+    {"reported_late", "#f9a825"},
+    {"report_missing", "#e65100"},
+    {"not_held", "#b71c1c"},
+    {"cancelled", "#9e9e9e"},
+    {"upcoming", "#ffffff"},
 }};
+
+std::string column_heading(const CountColumn& column, Lang lang) { return count_heading(lang, column.key, column.heading); }
+
+std::string overdue_status(const OverdueItem& item, Lang lang) {
+    return term_label(lang, Vocabulary::outcome, item.held ? "report_missing" : "not_held");
+}
+
+std::string outcome_legend(const OutcomeStyle& style, Lang lang) {
+    return term_label(lang, Vocabulary::outcome, style.name);
+}
 
 std::optional<ReportFormat> parse_report_format(std::string_view name) {
     if (name == "html") return ReportFormat::html;
@@ -51,8 +61,6 @@ std::string text_of(const json& j, const char* key) {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
-
-const char* lang_code(Lang lang) { return lang == Lang::kk ? "kk" : lang == Lang::ru ? "ru" : "en"; }
 
 ReportCounts counts_of(const json& j) {
     ReportCounts c;

@@ -26,13 +26,15 @@ struct ReportCounts {
     std::optional<int> on_time_percent() const;
 };
 
-// The report's count columns: JSON key, English heading (translated by tr), and its value.
+// The report's count columns: JSON key, English heading (translated by tr; empty where the term
+// catalogue words the count), and its value.
 struct CountColumn {
     const char* key;
     const char* heading;
     int ReportCounts::*value;
 };
 extern const std::array<CountColumn, 10> kCountColumns;
+std::string column_heading(const CountColumn& column, Lang lang);
 
 struct ReportGroup {
     std::string id;
@@ -52,6 +54,8 @@ struct OverdueItem {
     bool held = false;      // held, report missing; else not confirmed held
     int days_late = 0;
 };
+// "report missing" or "not confirmed held", in the report's language.
+std::string overdue_status(const OverdueItem& item, Lang lang);
 
 // The events of one month at one centre, by outcome (the daemon's outcome names).
 struct TimelineCell {
@@ -63,13 +67,13 @@ struct TimelineRow {
     std::vector<TimelineCell> months;
 };
 
-// The outcomes in the order charts stack them, with their legend text (English, for tr).
+// The outcomes in the order charts stack them; the legend is the outcome's term.
 struct OutcomeStyle {
     const char* name;
-    const char* legend;
     const char* colour;
 };
 extern const std::array<OutcomeStyle, 7> kOutcomeOrder;
+std::string outcome_legend(const OutcomeStyle& style, Lang lang);
 
 struct ComplianceReport {
     Lang lang = Lang::kk;

@@ -62,7 +62,7 @@ std::string report_csv(const ComplianceReport& r) {
     const Lang lang = r.lang;
     CsvWriter csv(lang == Lang::en ? ',' : ';');
     csv.text(tr(lang, "Section")).text("ID").text(tr(lang, "Name")).text(tr(lang, "Centre"));
-    for (const auto& column : kCountColumns) csv.text(tr(lang, column.heading));
+    for (const auto& column : kCountColumns) csv.text(column_heading(column, lang));
     csv.text(tr(lang, "On-time rate") + ", %")
         .text(tr(lang, "Date"))
         .text(tr(lang, "Due"))
@@ -86,7 +86,7 @@ std::string report_csv(const ComplianceReport& r) {
         csv.text(tr(lang, "Overdue")).text(o.id).text(o.title).text(o.centre_name);
         csv.empty(static_cast<int>(kCountColumns.size()) + 1);
         csv.text(o.date).text(o.due).number(o.days_late);
-        csv.text(tr(lang, o.held ? "report not received" : "not confirmed held")).end_row();
+        csv.text(overdue_status(o, lang)).end_row();
     }
     return csv.take();
 }

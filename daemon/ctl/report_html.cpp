@@ -1,6 +1,7 @@
 // The report as one self-contained HTML page: inline CSS and SVG, no script, nothing fetched; laid
 // out for A4 portrait. The count tables put the measures in rows and the groups in columns, so that
 // Kazakh headings, which are long, have room; more than six groups continue in a second table.
+#include "core/text.hpp"
 #include "ctl/report.hpp"
 
 #include <algorithm>
@@ -41,8 +42,6 @@ figure > svg { display: block; width: 100%; height: auto; }
 footer { margin-top: 5mm; color: #555; font-size: 7.5pt; }
 )";
 
-const char* lang_code(Lang lang) { return lang == Lang::kk ? "kk" : lang == Lang::ru ? "ru" : "en"; }
-
 std::string esc(std::string_view text) { return xml_escape(text); }
 
 std::string percent_text(const ReportCounts& counts) {
@@ -78,7 +77,7 @@ void counts_tables(std::string& out, Lang lang, const ReportGrouping& grouping, 
             out += std::string("<th") + (c.key == "total" ? " class=\"total\"" : "") + ">" + esc(c.name) + "</th>";
         out += "</tr></thead><tbody>";
         for (const auto& measure : kCountColumns) {
-            out += "<tr><th scope=\"row\">" + esc(tr(lang, measure.heading)) + "</th>";
+            out += "<tr><th scope=\"row\">" + esc(column_heading(measure, lang)) + "</th>";
             for (const auto& c : columns)
                 out += count_cell(c.key, measure.key, std::to_string(c.counts->*measure.value),
                                   c.key == "total" ? " total" : "");
@@ -124,7 +123,7 @@ void overdue_table(std::string& out, const ComplianceReport& r) {
     for (const auto& o : r.overdue)
         out += "<tr data-event=\"" + esc(o.id) + "\"><td class=\"n late\">" + std::to_string(o.days_late) +
                "</td><td>" + esc(o.title) + "<br><span class=\"id\">" + esc(o.id) + "</span></td><td>" +
-               esc(o.centre_name) + "</td><td>" + esc(tr(lang, o.held ? "report not received" : "not confirmed held")) +
+               esc(o.centre_name) + "</td><td>" + esc(overdue_status(o, lang)) +
                "</td><td class=\"n\">" + esc(o.date) + "</td><td class=\"n\">" + esc(o.due) + "</td></tr>";
     out += "</tbody></table>";
 }
@@ -138,7 +137,7 @@ std::string swatch(const char* colour) {
 void legend(std::string& out, Lang lang, std::initializer_list<size_t> which) {
     out += "<ul class=\"legend\">";
     for (size_t i : which)
-        out += "<li>" + swatch(kOutcomeOrder[i].colour) + esc(tr(lang, kOutcomeOrder[i].legend)) + "</li>";
+        out += "<li>" + swatch(kOutcomeOrder[i].colour) + esc(outcome_legend(kOutcomeOrder[i], lang)) + "</li>";
     out += "</ul>";
 }
 
@@ -178,7 +177,8 @@ std::string report_html(const ComplianceReport& r) {
     }
     out += "\n<footer><p>" +
            esc(tr(lang, "On-time rate = reports on time / reports due (on time + late + missing).")) + "</p><p>" +
-           esc(tr(lang, "Not held: the planned day has passed and nobody has confirmed that the event took place.")) +
+           esc(capitalized(term_label(lang, Vocabulary::outcome, "not_held")) + ": " +
+               tr(lang, "the planned day has passed and nobody has confirmed that the event took place.")) +
            "</p><p>" + esc(tr(lang, "Prepared by taratd.")) + " " + esc(tr_format(lang, "as of {}", r.today)) +
            "</p></footer>\n</body>\n</html>\n";
     return out;

@@ -29,7 +29,7 @@ void row(std::string& out, const std::vector<std::string>& cells) {
 void counts_table(std::string& out, Lang lang, const std::string& first_heading, const ReportGrouping* grouping,
                   const ReportCounts& total) {
     std::vector<std::string> heads{cell(first_heading)};
-    for (const auto& column : kCountColumns) heads.push_back(cell(tr(lang, column.heading)));
+    for (const auto& column : kCountColumns) heads.push_back(cell(column_heading(column, lang)));
     heads.push_back(cell(tr(lang, "On-time rate")));
     row(out, heads);
     std::string rule = "|---|";
@@ -68,7 +68,7 @@ std::string report_md(const ComplianceReport& r) {
         out += "|---|---|---|---|---|---:|\n";
         for (const auto& o : r.overdue)
             row(out, {cell(o.title) + " (" + cell(o.id) + ")", cell(o.centre_name), o.date,
-                      cell(tr(lang, o.held ? "report not received" : "not confirmed held")), o.due,
+                      cell(overdue_status(o, lang)), o.due,
                       std::to_string(o.days_late)});
     }
     out += "\n" + cell(tr(lang, "On-time rate = reports on time / reports due (on time + late + missing).")) + "\n";

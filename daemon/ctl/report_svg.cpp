@@ -131,7 +131,7 @@ std::string timeline_svg(const ComplianceReport& r) {
                     const double sx = x0 + (k % per_row) * (square + gap);
                     const double sy = y + pad + 2 + (k / per_row) * (square + gap);
                     svg += rect(sx, sy, square, square, style->colour, " stroke=\"#444\" stroke-width=\"0.6\"",
-                                tr(lang, style->legend));
+                                outcome_legend(*style, lang));
                 }
             }
             if (cell.total > 0)

@@ -1,6 +1,8 @@
 #include "feeds/calendar_feeds.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/terms.hpp"
+#include "core/text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -10,18 +12,17 @@
 namespace tarat {
 namespace {
 
-// The words of an event's DESCRIPTION, in the config's language.
+// The words of an event's DESCRIPTION, in the config's language; "cancelled" is the catalogue's.
 struct DescriptionWords {
     const char* audience;
     const char* responsible;
     const char* postponed_from;
-    const char* cancelled;
 };
 
 const DescriptionWords& words_in(const std::string& locale) {
-    static const DescriptionWords kk{"Қатысушылар", "Жауапты", "Ауыстырылды, бұрынғы күні", "Өтпейді"};
-    static const DescriptionWords ru{"Участники", "Ответственный", "Перенесено, прежняя дата", "Отменено"};
-    static const DescriptionWords en{"Audience", "Responsible", "Postponed from", "Cancelled"};
+    static const DescriptionWords kk{"Қатысушылар", "Жауапты", "Кейінге қалдырылды, бұрынғы күні"};
+    static const DescriptionWords ru{"Участники", "Ответственный", "Перенесено, прежняя дата"};
+    static const DescriptionWords en{"Audience", "Responsible", "Postponed from"};
     return locale == "ru" ? ru : locale == "en" ? en : kk;
 }
 
@@ -87,7 +88,8 @@ FeedEntry entry_of(const FeedInputs& in, const StoredEvent& stored, const std::v
                         (responsible->position.empty() ? "" : ", " + responsible->position));
     if (stored.postponed_from) lines.push_back(std::string(words.postponed_from) + ": " + format_date(*stored.postponed_from));
     if (ics.cancelled)
-        lines.push_back(std::string(words.cancelled) + (stored.cancel_reason.empty() ? "" : ": " + stored.cancel_reason));
+        lines.push_back(capitalized(term(EventState::cancelled).in(setup.config.locale)) +
+                        (stored.cancel_reason.empty() ? "" : ": " + stored.cancel_reason));
     for (const auto& line : lines) ics.description += (ics.description.empty() ? "" : "\n") + line;
     ics.alarms = reminder_alarms(in, stored, ics.summary);
     return entry;

@@ -1,5 +1,7 @@
 #include "notify/notices.hpp"
 
+#include "compliance/compliance.hpp"
+
 #include "schedule/event_json.hpp"
 
 #include <set>
@@ -113,17 +115,25 @@ OutgoingNotice Notices::test_notice(const Person& person, const std::string& cha
     return out;
 }
 
+Date Notices::report_due(const StoredEvent& event) const {
+    return policy_.report_due_date(event.event, event.held_date.value_or(event.event.date));
+}
+
 nlohmann::json Notices::digest_summary(Date day) const {
     using nlohmann::json;
     json upcoming = json::array(), held_last_week = json::array(), overdue = json::array();
-    json compliance = {{"planned", 0}, {"held", 0}, {"reported_on_time", 0}, {"reported_late", 0}, {"missing", 0}};
+    // Of the events before `day`: "missing" counts reports past due (outcome report_missing),
+    // "not_held" events nobody confirmed as held; both are listed in "overdue".
+    json compliance = {{"planned", 0},       {"held", 0},    {"reported_on_time", 0},
+                       {"reported_late", 0}, {"missing", 0}, {"not_held", 0}};
+    auto add = [&](const char* key) { compliance[key] = compliance[key].get<int>() + 1; };
     auto item = [&](const StoredEvent& e) {
         json j = to_json(e.event);
         j["state"] = state_name(e.state);
         j["audience"] = e.event.audience;
         j["responsible"] = e.event.responsible;
         if (e.held_date) j["held_date"] = format_date(*e.held_date);
-        j["report_due"] = format_date(policy_.report_due_date(e.event, e.held_date.value_or(e.event.date)));
+        j["report_due"] = format_date(report_due(e));
         return j;
     };
     for (const auto& e : store_.events({})) {
@@ -132,19 +142,24 @@ nlohmann::json Notices::digest_summary(Date day) const {
             upcoming.push_back(item(e));
         if (e.held_date && *e.held_date < day && *e.held_date >= day - date::days{7}) held_last_week.push_back(item(e));
         if (e.event.date >= day) continue;
-        compliance["planned"] = compliance["planned"].get<int>() + 1;
-        bool held = e.state == EventState::held || e.state == EventState::reported;
-        if (held) compliance["held"] = compliance["held"].get<int>() + 1;
-        Date due = policy_.report_due_date(e.event, e.held_date.value_or(e.event.date));
-        if (e.state == EventState::reported) {
-            bool late = e.reported_date && *e.reported_date > due;
-            const char* key = late ? "reported_late" : "reported_on_time";
-            compliance[key] = compliance[key].get<int>() + 1;
-        } else if (due < day) {
-            compliance["missing"] = compliance["missing"].get<int>() + 1;
-            json j = item(e);
-            j["missing"] = held ? "report" : "held";
-            overdue.push_back(j);
+        add("planned");
+        if (e.state == EventState::held || e.state == EventState::reported) add("held");
+        const Outcome outcome = outcome_of(e, report_due(e), day);
+        switch (outcome) {
+            case Outcome::reported_on_time: add("reported_on_time"); break;
+            case Outcome::reported_late: add("reported_late"); break;
+            case Outcome::report_missing:
+            case Outcome::not_held: {
+                const bool no_report = outcome == Outcome::report_missing;
+                add(no_report ? "missing" : "not_held");
+                json j = item(e);
+                j["missing"] = no_report ? "report" : "held";
+                overdue.push_back(std::move(j));
+                break;
+            }
+            case Outcome::held:
+            case Outcome::upcoming:
+            case Outcome::cancelled: break;
         }
     }
     json dead = json::array();

@@ -2,6 +2,8 @@
 
 #include "core/text.hpp"
 
+#include "core/terms.hpp"
+
 #include <kainjow/mustache.hpp>
 
 #include <algorithm>
@@ -46,35 +48,6 @@ std::string display_date(Date day, std::string_view locale) {
     std::snprintf(out, sizeof out, "%02u.%02u.%04d", static_cast<unsigned>(ymd.day()),
                   static_cast<unsigned>(ymd.month()), static_cast<int>(ymd.year()));
     return out;
-}
-
-struct Words {
-    std::string_view kk, ru, en;
-    std::string_view in(std::string_view locale) const { return locale == "ru" ? ru : locale == "en" ? en : kk; }
-};
-
-Words kind_words(NoticeKind kind) {
-    switch (kind) {
-        case NoticeKind::reminder: return {"еске салу", "напоминание", "reminder"};
-        case NoticeKind::held_check: return {"өткізілгенін растау", "запрос о проведении", "held check"};
-        case NoticeKind::report_due: return {"есеп туралы еске салу", "напоминание об отчёте", "report reminder"};
-        case NoticeKind::overdue: return {"мерзімнің өтуі туралы хабарлама", "уведомление о просрочке", "overdue notice"};
-        case NoticeKind::escalation: return {"қайталама хабарлама", "повторное уведомление", "escalation"};
-        case NoticeKind::change: return {"өзгеріс туралы хабарлама", "уведомление об изменении", "change notice"};
-        case NoticeKind::digest: return {"апталық шолу", "еженедельная сводка", "weekly digest"};
-        case NoticeKind::test: return {"сынақ хабарлама", "тестовое уведомление", "test notice"};
-    }
-    return {"", "", ""};
-}
-
-Words state_words(EventState state) {
-    switch (state) {
-        case EventState::planned: return {"жоспарланған", "запланировано", "planned"};
-        case EventState::held: return {"өткізілді", "проведено", "held"};
-        case EventState::reported: return {"есебі тапсырылды", "отчёт представлен", "reported"};
-        case EventState::cancelled: return {"болдырылмады", "отменено", "cancelled"};
-    }
-    return {"", "", ""};
 }
 
 // Russian count forms: 1 день, 3 дня, 5 дней (11–14 take the last).
@@ -176,7 +149,7 @@ json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventSt
           {"head", person_view(plan, district ? district->head : "")}}},
         {"responsible", person_view(plan, responsible)},
         {"state", state ? std::string(state_name(*state)) : ""},
-        {"state_display", state ? std::string(state_words(*state).in(locale)) : ""},
+        {"state_display", state ? std::string(term(*state).in(locale)) : ""},
         {"planned", state == EventState::planned},
         {"held", state == EventState::held},
         {"reported", state == EventState::reported},
@@ -226,7 +199,7 @@ json dead_notice_view(const Plan& plan, const json& item, std::string_view local
     std::string event_id = text_of(item, "event_id");
     if (event_id.empty()) event_id = text_of(item, "event");
     return {{"kind", kind},
-            {"kind_display", parsed ? std::string(kind_words(*parsed).in(locale)) : kind},
+            {"kind_display", parsed ? std::string(term(*parsed).in(locale)) : kind},
             {"event_id", event_id},
             {"title", text_of(item, "title")},
             {"recipient", person_view(plan, text_of(item, "recipient"))},
@@ -254,7 +227,7 @@ json digest_view(const Plan& plan, const Notice& notice, const json& digest, std
     }
     json compliance = json::object();
     const json& given = digest.is_object() && digest.contains("compliance") ? digest["compliance"] : json::object();
-    for (const char* key : {"planned", "held", "reported_on_time", "reported_late", "missing"}) {
+    for (const char* key : {"planned", "held", "reported_on_time", "reported_late", "missing", "not_held"}) {
         std::string n = text_of(given, key);
         compliance[key] = n.empty() ? "0" : n;
     }
@@ -270,7 +243,7 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
     json context = {
         {"locale", locale},
         {"kind", std::string(kind_name(notice.kind))},
-        {"kind_display", std::string(kind_words(notice.kind).in(locale))},
+        {"kind_display", std::string(term(notice.kind).in(locale))},
         {"notice",
          {{"key", notice.key},
           {"kind", std::string(kind_name(notice.kind))},

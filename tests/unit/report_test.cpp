@@ -134,7 +134,7 @@ TEST_CASE("csv report") {
     CHECK(late[15] == "2026-12-10");
     CHECK(late[16] == "2026-12-14");
     CHECK(late[17] == "63");
-    CHECK(late[18] == "есеп берілмеген");
+    CHECK(late[18] == "есебі тапсырылмаған");
     CHECK(rows[9][2] == "'=HYPERLINK(\"x\")");  // not a formula in a spreadsheet
     CHECK(contains(csv, "\"Семинар \"\"ойын\"\", 1-бөлім; <b>\""));
     auto english = parse_csv(render_report(ReportFormat::csv, sample_reply(), Lang::en), ',');
@@ -151,7 +151,7 @@ TEST_CASE("markdown report") {
     CHECK(contains(md, "## By centre"));
     CHECK(contains(md, "| A \\| B | 4 | 3 | 3 | 1 | 0 | 0 | 1 | 1 | 0 | 50 | 50 % |"));
     CHECK(contains(md, "| **Total** | 7 |"));
-    CHECK(contains(md, "| 2026-12-10 | report not received | 2026-12-14 | 63 |"));
+    CHECK(contains(md, "| 2026-12-10 | report missing | 2026-12-14 | 63 |"));
     CHECK_FALSE(contains(md, "<b>"));
 }
 
