@@ -78,10 +78,10 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
              later_reminder_due(n, now)))
             return Expired{};
     }
-    nlohmann::json digest;
+    std::optional<DigestSummary> digest;
     if (n.kind == NoticeKind::digest) digest = digest_summary(setup_.calendar->instant_to_local(n.due).first);
     auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,
-                                  stored ? std::optional(stored->state) : std::nullopt, digest);
+                                  stored ? std::optional(stored->state) : std::nullopt, digest ? &*digest : nullptr);
     auto rendered = templates_.render(n.kind, person->locale, context);
     OutgoingNotice out;
     out.idempotency_key = n.key;
@@ -102,7 +102,7 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
 
 OutgoingNotice Notices::test_notice(const Person& person, const std::string& channel, Instant now) const {
     Notice n{notice_key(NoticeKind::test, "", person.id, channel, now), NoticeKind::test, "", person.id, channel, now, {}};
-    auto rendered = templates_.render(n.kind, person.locale, notice_context(setup_.plan, n, person, nullptr, std::nullopt, {}));
+    auto rendered = templates_.render(n.kind, person.locale, notice_context(setup_.plan, n, person, nullptr, std::nullopt));
     OutgoingNotice out;
     out.idempotency_key = n.key;
     out.kind = kind_name(n.kind);
@@ -119,62 +119,48 @@ Date Notices::report_due(const StoredEvent& event) const {
     return policy_.report_due_date(event.event, event.held_date.value_or(event.event.date));
 }
 
-nlohmann::json Notices::digest_summary(Date day) const {
-    using nlohmann::json;
-    json upcoming = json::array(), held_last_week = json::array(), overdue = json::array();
-    // Of the events before `day`: "missing" counts reports past due (outcome report_missing),
-    // "not_held" events nobody confirmed as held; both are listed in "overdue".
-    json compliance = {{"planned", 0},       {"held", 0},    {"reported_on_time", 0},
-                       {"reported_late", 0}, {"missing", 0}, {"not_held", 0}};
-    auto add = [&](const char* key) { compliance[key] = compliance[key].get<int>() + 1; };
-    auto item = [&](const StoredEvent& e) {
-        json j = to_json(e.event);
-        j["state"] = state_name(e.state);
-        j["audience"] = e.event.audience;
-        j["responsible"] = e.event.responsible;
-        if (e.held_date) j["held_date"] = format_date(*e.held_date);
-        j["report_due"] = format_date(report_due(e));
-        return j;
-    };
+DigestSummary Notices::digest_summary(Date day) const {
+    DigestSummary digest;
+    digest.date = day;
+    digest.from = day - date::days{7};
+    digest.to = day - date::days{1};
+    DigestCounts& counts = digest.compliance;
+    auto item = [&](const StoredEvent& e) { return DigestItem{e.event, e.state, e.held_date, report_due(e), std::nullopt}; };
     for (const auto& e : store_.events({})) {
         if (e.state == EventState::cancelled) continue;
         if (e.state == EventState::planned && e.event.date >= day && e.event.date < day + date::days{14})
-            upcoming.push_back(item(e));
-        if (e.held_date && *e.held_date < day && *e.held_date >= day - date::days{7}) held_last_week.push_back(item(e));
+            digest.upcoming.push_back(item(e));
+        if (e.held_date && *e.held_date <= digest.to && *e.held_date >= digest.from)
+            digest.held_last_week.push_back(item(e));
         if (e.event.date >= day) continue;
-        add("planned");
-        if (e.state == EventState::held || e.state == EventState::reported) add("held");
-        const Outcome outcome = outcome_of(e, report_due(e), day);
-        switch (outcome) {
-            case Outcome::reported_on_time: add("reported_on_time"); break;
-            case Outcome::reported_late: add("reported_late"); break;
+        ++counts.planned;
+        if (e.state == EventState::held || e.state == EventState::reported) ++counts.held;
+        switch (outcome_of(e, report_due(e), day)) {
+            case Outcome::reported_on_time: ++counts.reported_on_time; break;
+            case Outcome::reported_late: ++counts.reported_late; break;
             case Outcome::report_missing:
-            case Outcome::not_held: {
-                const bool no_report = outcome == Outcome::report_missing;
-                add(no_report ? "missing" : "not_held");
-                json j = item(e);
-                j["missing"] = no_report ? "report" : "held";
-                overdue.push_back(std::move(j));
+                ++counts.missing;
+                digest.overdue.push_back(item(e));
+                digest.overdue.back().missing = NoticeFacts::Missing::report;
                 break;
-            }
+            case Outcome::not_held:
+                ++counts.not_held;
+                digest.overdue.push_back(item(e));
+                digest.overdue.back().missing = NoticeFacts::Missing::held;
+                break;
             case Outcome::held:
             case Outcome::upcoming:
             case Outcome::cancelled: break;
         }
     }
-    json dead = json::array();
     NoticeFilter filter;
     filter.state = NoticeState::dead;
-    for (const auto& row : store_.notices(filter))
-        dead.push_back({{"kind", kind_name(row.notice.kind)},
-                        {"event_id", row.notice.event_id},
-                        {"recipient", row.notice.recipient},
-                        {"channel", row.notice.channel},
-                        {"due", format_instant_utc(row.notice.due)},
-                        {"error", row.last_error}});
-    for (auto& [key, value] : compliance.items()) value = std::to_string(value.get<int>());
-    return {{"date", format_date(day)},       {"upcoming", upcoming}, {"held_last_week", held_last_week},
-            {"overdue", overdue},             {"dead_notices", dead}, {"compliance", compliance}};
+    for (const auto& row : store_.notices(filter)) {
+        auto event = row.notice.event_id.empty() ? std::nullopt : store_.event(row.notice.event_id);
+        digest.dead_notices.push_back({row.notice.kind, row.notice.event_id, event ? event->event.title : "",
+                                       row.notice.recipient, row.notice.channel, row.notice.due, row.last_error});
+    }
+    return digest;
 }
 
 }  // namespace tarat

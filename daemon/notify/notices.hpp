@@ -31,7 +31,7 @@ public:
 
     // The weekly digest's facts as of `day`; what is overdue and the counts are compliance's
     // outcome_of, as `taratctl compliance` and systemd's status line count them.
-    nlohmann::json digest_summary(Date day) const;
+    DigestSummary digest_summary(Date day) const;
     // When a stored event's report is due: the policy's deadline from the day it was held (or is planned).
     Date report_due(const StoredEvent& event) const;
     const NoticePolicy& policy() const { return policy_; }

@@ -88,17 +88,6 @@ std::string display_span(const Span& span, std::string_view locale) {
     return out;
 }
 
-// ── Reading digest items ─────────────────────────────────────────────────────────────────────
-
-std::string text_of(const json& object, std::string_view key) {
-    if (!object.is_object()) return {};
-    auto it = object.find(key);
-    if (it == object.end()) return {};
-    if (it->is_string()) return it->get<std::string>();
-    if (it->is_number()) return it->dump();
-    return {};
-}
-
 std::string date_text(const std::optional<Date>& day) { return day ? format_date(*day) : std::string{}; }
 std::string date_display(const std::optional<Date>& day, std::string_view locale) {
     return day ? display_date(*day, locale) : std::string{};
@@ -164,81 +153,57 @@ json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventSt
     return view;
 }
 
-// A digest list item: the shape of `taratd schedule --json` events plus state, report_due,
-// held_date and missing ("held" | "report").
-json digest_event_view(const Plan& plan, const json& item, std::string_view locale) {
-    ScheduledEvent e;
-    e.id = text_of(item, "id");
-    if (e.id.empty()) e.id = text_of(item, "event");
-    e.centre = text_of(item, "centre");
-    e.district = text_of(item, "district");
-    e.form = text_of(item, "form");
-    e.title = text_of(item, "title");
-    e.audience = text_of(item, "audience");
-    e.responsible = text_of(item, "responsible");
-    if (auto d = parse_date(text_of(item, "date"))) e.date = *d;
-    e.start_minutes = parse_hhmm(text_of(item, "start")).value_or(0);
-    if (auto end = parse_hhmm(text_of(item, "end")))
-        e.end_minutes = *end;
-    else if (const Form* form = plan.form(e.form))
-        e.end_minutes = e.start_minutes + form->duration_minutes;
-    if (item.is_object() && item.contains("pinned") && item["pinned"].is_boolean()) e.pinned = item["pinned"].get<bool>();
-
+json digest_event_view(const Plan& plan, const DigestItem& item, std::string_view locale) {
     Progress progress;
-    progress.report_due = parse_date(text_of(item, "report_due"));
-    progress.held_on = parse_date(text_of(item, "held_date"));
-    std::string missing = text_of(item, "missing");
-    progress.not_held = missing == "held";
-    progress.not_reported = missing == "report";
-    return event_view(plan, e, parse_state(text_of(item, "state")), progress, locale);
+    progress.report_due = item.report_due;
+    progress.held_on = item.held_date;
+    progress.not_held = item.missing == NoticeFacts::Missing::held;
+    progress.not_reported = item.missing == NoticeFacts::Missing::report;
+    return event_view(plan, item.event, item.state, progress, locale);
 }
 
-json dead_notice_view(const Plan& plan, const json& item, std::string_view locale) {
-    std::string kind = text_of(item, "kind");
-    auto parsed = parse_kind(kind);
-    std::string event_id = text_of(item, "event_id");
-    if (event_id.empty()) event_id = text_of(item, "event");
-    return {{"kind", kind},
-            {"kind_display", parsed ? std::string(term(*parsed).in(locale)) : kind},
-            {"event_id", event_id},
-            {"title", text_of(item, "title")},
-            {"recipient", person_view(plan, text_of(item, "recipient"))},
-            {"channel", text_of(item, "channel")},
-            {"due", text_of(item, "due")},
-            {"error", text_of(item, "error")}};
+json dead_notice_view(const Plan& plan, const DigestDeadNotice& dead, std::string_view locale) {
+    return {{"kind", std::string(kind_name(dead.kind))},
+            {"kind_display", std::string(term(dead.kind).in(locale))},
+            {"event_id", dead.event_id},
+            {"title", dead.title},
+            {"recipient", person_view(plan, dead.recipient)},
+            {"channel", dead.channel},
+            {"due", format_instant_utc(dead.due)},
+            {"error", dead.error}};
 }
 
-json digest_view(const Plan& plan, const Notice& notice, const json& digest, std::string_view locale) {
-    std::optional<Date> day = parse_date(text_of(digest, "date"));
-    if (!day) day = notice.facts.day;
-    auto from = parse_date(text_of(digest, "from"));
-    auto to = parse_date(text_of(digest, "to"));
-    json view = {{"date", date_text(day)},      {"date_display", date_display(day, locale)},
-                 {"from", date_text(from)},     {"from_display", date_display(from, locale)},
-                 {"to", date_text(to)},         {"to_display", date_display(to, locale)}};
-    for (const char* list : {"upcoming", "held_last_week", "overdue", "dead_notices"}) {
-        json items = json::array();
-        if (digest.is_object() && digest.contains(list) && digest[list].is_array())
-            for (const auto& item : digest[list])
-                items.push_back(std::string_view(list) == "dead_notices" ? dead_notice_view(plan, item, locale)
-                                                                         : digest_event_view(plan, item, locale));
-        view[std::string(list) + "_count"] = std::to_string(items.size());
-        view[list] = std::move(items);
-    }
-    json compliance = json::object();
-    const json& given = digest.is_object() && digest.contains("compliance") ? digest["compliance"] : json::object();
-    for (const char* key : {"planned", "held", "reported_on_time", "reported_late", "missing", "not_held"}) {
-        std::string n = text_of(given, key);
-        compliance[key] = n.empty() ? "0" : n;
-    }
-    view["compliance"] = std::move(compliance);
+json digest_view(const Plan& plan, const DigestSummary& digest, std::string_view locale) {
+    json view = {{"date", date_text(digest.date)},  {"date_display", date_display(digest.date, locale)},
+                 {"from", date_text(digest.from)},  {"from_display", date_display(digest.from, locale)},
+                 {"to", date_text(digest.to)},      {"to_display", date_display(digest.to, locale)}};
+    auto list = [&](const char* name, const std::vector<DigestItem>& items) {
+        json out = json::array();
+        for (const auto& item : items) out.push_back(digest_event_view(plan, item, locale));
+        view[std::string(name) + "_count"] = std::to_string(items.size());
+        view[name] = std::move(out);
+    };
+    list("upcoming", digest.upcoming);
+    list("held_last_week", digest.held_last_week);
+    list("overdue", digest.overdue);
+    json dead = json::array();
+    for (const auto& d : digest.dead_notices) dead.push_back(dead_notice_view(plan, d, locale));
+    view["dead_notices_count"] = std::to_string(digest.dead_notices.size());
+    view["dead_notices"] = std::move(dead);
+    const DigestCounts& c = digest.compliance;
+    view["compliance"] = {{"planned", std::to_string(c.planned)},
+                          {"held", std::to_string(c.held)},
+                          {"reported_on_time", std::to_string(c.reported_on_time)},
+                          {"reported_late", std::to_string(c.reported_late)},
+                          {"missing", std::to_string(c.missing)},
+                          {"not_held", std::to_string(c.not_held)}};
     return view;
 }
 
 }  // namespace
 
 nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
-                              const ScheduledEvent* event, std::optional<EventState> state, const nlohmann::json& digest) {
+                              const ScheduledEvent* event, std::optional<EventState> state, const DigestSummary* digest) {
     std::string locale(known_locale(recipient.locale));
     json context = {
         {"locale", locale},
@@ -269,7 +234,9 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
         context["notice"]["lead"] = display_span(*notice.facts.lead, locale);
 
     if (notice.kind == NoticeKind::digest) {
-        context["digest"] = digest_view(plan, notice, digest, locale);
+        DigestSummary empty;
+        empty.date = notice.facts.day.value_or(Date{});
+        context["digest"] = digest_view(plan, digest ? *digest : empty, locale);
         return context;
     }
     if (!event) return context;
@@ -384,19 +351,14 @@ json sample_context(NoticeKind kind) {
     plan.forms.push_back(form);
     ScheduledEvent event{"event", "centre", "district", "form", "Тақырып", "Қатысушылар", "person",
                          Date{date::year{2026} / 12 / 9}, 600, 660, "fixed", false};
-    json item = {{"id", "event"},      {"centre", "centre"},  {"form", "form"},      {"title", "Тақырып"},
-                 {"date", "2026-12-09"}, {"start", "10:00"}, {"state", "held"},    {"report_due", "2026-12-14"},
-                 {"held_date", "2026-12-09"}, {"missing", "report"}};
-    json dead = {{"kind", "reminder"}, {"event", "event"}, {"recipient", "person"}, {"channel", "smtp"},
-                 {"due", "2026-12-07T04:00:00Z"}, {"error", "550"}};
-    json digest = {{"date", "2026-12-07"},
-                   {"from", "2026-11-30"},
-                   {"to", "2026-12-06"},
-                   {"upcoming", json::array({item})},
-                   {"held_last_week", json::array({item})},
-                   {"overdue", json::array({item})},
-                   {"dead_notices", json::array({dead})},
-                   {"compliance", {{"planned", 1}}}};
+    DigestItem item{event, EventState::held, event.date, Date{date::year{2026} / 12 / 14}, NoticeFacts::Missing::report};
+    DigestSummary digest;
+    digest.date = Date{date::year{2026} / 12 / 7};
+    digest.from = Date{date::year{2026} / 11 / 30};
+    digest.to = Date{date::year{2026} / 12 / 6};
+    digest.upcoming = digest.held_last_week = digest.overdue = {item};
+    digest.dead_notices = {{NoticeKind::reminder, "event", "Тақырып", "person", "smtp", Instant{}, "550"}};
+    digest.compliance.planned = 1;
     NoticeFacts facts;
     facts.lead = Span{Span::Unit::working_days, 3};
     facts.due_date = Date{date::year{2026} / 12 / 14};
@@ -408,7 +370,7 @@ json sample_context(NoticeKind kind) {
     facts.day = Date{date::year{2026} / 12 / 7};
     Notice notice{"key", kind, kind == NoticeKind::digest ? "" : "event", "person", "log", Instant{}, facts};
     return notice_context(plan, notice, plan.people.front(), kind == NoticeKind::digest ? nullptr : &event,
-                          EventState::planned, digest);
+                          EventState::planned, &digest);
 }
 
 struct ParsedFile {

@@ -2,6 +2,7 @@
 // Notice texts: etc/templates/<locale>/<kind>.mustache, subject on the first line, a blank line,
 // then the body. Plain text: nothing is HTML-escaped. etc/templates/README.md lists the context.
 #include "core/diagnostic.hpp"
+#include "core/digest.hpp"
 #include "core/event.hpp"
 #include "core/notice.hpp"
 #include "core/plan.hpp"
@@ -50,11 +51,10 @@ private:
 };
 
 // The data a template sees (keys: etc/templates/README.md). `event` is null and `state` empty for
-// a digest; `digest` is the digest summary (upcoming[], held_last_week[], overdue[],
-// dead_notices[], compliance{…}) and is ignored for other kinds. Names and dates are in the
+// a digest; `digest` is the digest's typed summary and is ignored for other kinds. Names and dates are in the
 // recipient's locale; the notice's typed facts say what it is about.
 nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
                               const ScheduledEvent* event, std::optional<EventState> state,
-                              const nlohmann::json& digest = nullptr);
+                              const DigestSummary* digest = nullptr);
 
 }  // namespace tarat

@@ -69,11 +69,12 @@ TEST_CASE("outcomes: the compliance report, the digest and the status line agree
     CHECK(overdue == report_missing + not_held);
     CHECK(upcoming == count(total, "planned") - count(total, "held") - not_held - count(total, "cancelled"));
 
-    const json digest = notices.digest_summary(today);
-    CHECK(count(digest["compliance"], "missing") == report_missing);
-    CHECK(count(digest["compliance"], "not_held") == not_held);
+    const DigestSummary digest = notices.digest_summary(today);
+    CHECK(digest.compliance.missing == report_missing);
+    CHECK(digest.compliance.not_held == not_held);
     std::set<std::string> in_digest, in_report;
-    for (const auto& o : digest["overdue"]) in_digest.insert(o["id"].get<std::string>() + ":" + o["missing"].get<std::string>());
+    for (const auto& o : digest.overdue)
+        in_digest.insert(o.event.id + (o.missing == NoticeFacts::Missing::held ? ":held" : ":report"));
     for (const auto& o : reply.arguments["overdue"])
         in_report.insert(o["id"].get<std::string>() + ":" + o["missing"].get<std::string>());
     CHECK(in_digest == in_report);

@@ -83,29 +83,28 @@ NoticeFacts facts_for(NoticeKind kind) {
     return f;
 }
 
-json sample_digest() {
-    json event = {{"id", "karlygash-master-class-1"}, {"centre", "karlygash"}, {"form", "master-class"},
-                  {"title", kTitle}, {"date", "2027-03-03"}, {"start", "14:30"}, {"state", "held"},
-                  {"report_due", "2027-03-05"}, {"missing", "report"}};
-    return {{"date", "2027-03-08"},
-            {"upcoming", json::array({event})},
-            {"held_last_week", json::array({event})},
-            {"overdue", json::array({event})},
-            {"dead_notices", json::array({{{"kind", "reminder"}, {"event", "karlygash-master-class-1"},
-                                           {"recipient", "amanzhol"}, {"channel", "smtp"},
-                                           {"error", "550 5.1.1 mailbox unavailable"}}})},
-            {"compliance", {{"planned", 12}, {"held", 3}, {"reported_on_time", 2}, {"reported_late", 0}, {"missing", 1}}}};
+DigestSummary sample_digest() {
+    ScheduledEvent event{"karlygash-master-class-1", "karlygash", "", "master-class", kTitle, "", "",
+                         *parse_date("2027-03-03"), 14 * 60 + 30, 16 * 60 + 30, "fixed", false};
+    DigestItem item{event, EventState::held, std::nullopt, *parse_date("2027-03-05"), NoticeFacts::Missing::report};
+    DigestSummary digest;
+    digest.date = *parse_date("2027-03-08");
+    digest.upcoming = digest.held_last_week = digest.overdue = {item};
+    digest.dead_notices = {{NoticeKind::reminder, "karlygash-master-class-1", kTitle, "amanzhol", "smtp", Instant{},
+                            "550 5.1.1 mailbox unavailable"}};
+    digest.compliance = {12, 3, 2, 0, 1, 0};
+    return digest;
 }
 
 json context_for(const Plan& plan, NoticeKind kind, const std::string& locale, const ScheduledEvent& event,
-                 EventState state = EventState::held, const json& digest = sample_digest()) {
+                 EventState state = EventState::held, const DigestSummary& digest = sample_digest()) {
     Person recipient = *plan.person("amanzhol");
     recipient.locale = locale;
     Notice notice{"key", kind, kind == NoticeKind::digest ? "" : event.id, recipient.id, "smtp",
                   Instant{date::sys_days{2027_y / 3 / 1}}, facts_for(kind)};
     bool digest_kind = kind == NoticeKind::digest;
     return notice_context(plan, notice, recipient, digest_kind ? nullptr : &event,
-                          digest_kind ? std::nullopt : std::optional<EventState>(state), digest);
+                          digest_kind ? std::nullopt : std::optional<EventState>(state), &digest);
 }
 
 std::string read(const std::filesystem::path& path) {
@@ -285,9 +284,11 @@ TEST_CASE("empty sections leave no blank lines") {
     CHECK(reminder.body.find("\nЖауапты: «Қарлығаш» меңгерушісі\n") != std::string::npos);
     CHECK(reminder.body.find("14:30–16:30\nӨткізу орны") != std::string::npos);
 
+    DigestSummary quiet_week;
+    quiet_week.date = *parse_date("2027-03-08");
+    quiet_week.compliance.planned = 12;
     auto digest = set.render(NoticeKind::digest, "kk",
-                             context_for(plan, NoticeKind::digest, "kk", event, EventState::held,
-                                         {{"date", "2027-03-08"}, {"compliance", {{"planned", 12}}}}));
+                             context_for(plan, NoticeKind::digest, "kk", event, EventState::held, quiet_week));
     CHECK(digest.body.find("Алдағы іс-шаралар: 0\n– жоқ\n\nӨткен аптада") != std::string::npos);
     CHECK(digest.body.find("\n\n\n") == std::string::npos);
     CHECK(digest.body.find("– жоспарланған іс-шаралар: 12\n– өткізілгені: 0\n") != std::string::npos);
