@@ -30,7 +30,14 @@ struct Command {
     // Instead of `handler`, for a command whose work may block (a plugin's send): starts the work
     // and answers later through `respond`, so the loop keeps serving everyone else meanwhile.
     std::function<void(const nlohmann::json& args, const Peer& peer, Respond respond)> deferred = nullptr;
+    // The largest reply line this command may send; 0: the table's reply limit (kMaxReplyLine).
+    std::size_t max_reply_bytes = 0;
 };
+
+// No reply line over the socket is longer (4 MiB): one client's big answer must not hold the loop
+// and the memory everyone shares. Paged commands stay under it; a larger reply is replaced by an
+// error naming the limit.
+inline constexpr std::size_t kMaxReplyLine = std::size_t{4} << 20;
 
 class CommandTable {
 public:
@@ -52,8 +59,14 @@ public:
     Reply dispatch(std::string_view line, const Peer& peer, bool peer_is_admin) const;
     Reply dispatch(const Request& request, const Peer& peer, bool peer_is_admin) const;
     // The same, but a deferred command answers later through `respond`; every other request is
-    // answered before this returns.
+    // answered before this returns. The reply reaches `respond` encoded (Reply::encoded), and one
+    // over the command's reply limit is replaced by an error saying so.
     void dispatch(std::string_view line, const Peer& peer, bool peer_is_admin, Respond respond) const;
+    void dispatch(const Request& request, const Peer& peer, bool peer_is_admin, Respond respond) const;
+
+    // Lets one registered command send replies up to `bytes` (a backup carries the database).
+    // Throws std::logic_error for an unknown command.
+    void allow_reply_up_to(std::string_view command, std::size_t bytes);
 
     const Command* find(std::string_view name) const;
 
@@ -66,6 +79,7 @@ private:
     Reply list_commands() const;
     Reply help(const nlohmann::json& args) const;
     Reply unknown_command_reply(const std::string& name) const;
+    std::size_t reply_limit(const Command* command) const;
 
     std::map<std::string, Command, std::less<>> commands_;
     AdminAttemptHook on_admin_attempt_;
