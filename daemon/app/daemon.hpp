@@ -27,6 +27,8 @@ namespace tarat {
 struct DaemonOptions {
     std::filesystem::path config_file;
     SetupOverrides overrides;
+    // The listening socket systemd passed (socket activation); without it run() binds the config's.
+    std::optional<int> activated_socket = std::nullopt;
 };
 
 // What a reload did, for the log and for `taratctl reload --wait`.
