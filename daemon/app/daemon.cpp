@@ -90,6 +90,7 @@ ReloadOutcome Daemon::reload(std::string_view actor) {
         auto next = std::make_shared<const Setup>(std::move(*fresh));
         auto result = store_schedule(next, actor);
         setup_ = next;
+        ++setup_generation_;
         if (!setup_->config.feeds_dir.empty()) create_public_dir(setup_->config.feeds_dir);
         feeds_.publish(*this, /*setup_changed=*/true);
         outcome.taken = true;
@@ -162,6 +163,11 @@ int Daemon::open() {
     register_commands(commands_, *this);
     // A backup carries the whole database (45 MiB at most, base64): the one reply over 4 MiB.
     commands_.allow_reply_up_to("backup", control::kMaxReplyBytes);
+    // These answers follow from the store, the day and the setup alone (`ics` stamps the time):
+    // a client looping `notices` is answered from a copy until one of them changes.
+    commands_.cache_replies({"events", "event", "notices", "history", "compliance", "calendar"}, [this] {
+        return std::to_string(store_->generation()) + " " + format_date(today()) + " " + std::to_string(setup_generation_);
+    });
     auto audit = audit_admin_attempts(*this);
     commands_.on_admin_attempt([audit, this](const control::Peer& peer, const std::string& command,
                                              const nlohmann::json& args, const control::Reply& reply) {

@@ -73,6 +73,7 @@ private:
 
     DaemonOptions options_;
     std::shared_ptr<const Setup> setup_;
+    std::uint64_t setup_generation_ = 0;  // raised by every reload that is taken
     const Clock& clock_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;

@@ -180,6 +180,7 @@ void CommandTable::dispatch(const Request& request, const Peer& peer, bool peer_
                        name = command ? command->name : std::string()](Reply reply) {
         unlimited(encoded_within(std::move(reply), limit, name));
     };
+    if (command != nullptr && cached_commands_.contains(command->name)) return respond(cached_or_run(*command, request, peer));
     if (command == nullptr || !command->deferred) return respond(dispatch(request, peer, peer_is_admin));
 
     const json& args = request.arguments.is_object() ? request.arguments : json::object();
@@ -201,6 +202,49 @@ void CommandTable::dispatch(const Request& request, const Peer& peer, bool peer_
     } catch (...) {
         finish(Reply{error, "'" + command->name + "' failed with an unknown exception"});
     }
+}
+
+// Bounds what the cache holds: past it the cache starts again empty.
+constexpr std::size_t kMaxCachedBytes = std::size_t{32} << 20;
+
+void CommandTable::cache_replies(const std::vector<std::string>& names, std::function<std::string()> epoch) {
+    for (const auto& name : names) {
+        const Command* command = find(name);
+        if (command == nullptr || command->permission != Permission::read || command->deferred)
+            throw std::logic_error("control command '" + name + "' cannot be cached");
+        cached_commands_.insert(name);
+    }
+    cache_ = ReplyCache{std::move(epoch), {}, {}, 0};
+}
+
+Reply CommandTable::cached_or_run(const Command& command, const Request& request, const Peer& peer) const {
+    std::string now;
+    try {
+        now = cache_.epoch();
+    } catch (...) {
+        return dispatch(request, peer, false);  // no epoch, no cache
+    }
+    if (now != cache_.valid_for) {
+        cache_.replies.clear();
+        cache_.bytes = 0;
+        cache_.valid_for = now;
+    }
+    const json& args = request.arguments.is_object() ? request.arguments : json::object();
+    std::string key = command.name + "\n" + args.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (auto found = cache_.replies.find(key); found != cache_.replies.end()) return found->second;
+    Reply reply = dispatch(request, peer, false);  // a read command: no admin rights needed
+    if (reply.result != ok) return reply;
+    Reply encoded = encoded_once(reply);
+    const std::size_t size = encoded.encoded->size() + key.size();
+    if (cache_.bytes + size > kMaxCachedBytes) {
+        cache_.replies.clear();
+        cache_.bytes = 0;
+    }
+    if (size <= kMaxCachedBytes) {
+        cache_.bytes += size;
+        cache_.replies.emplace(std::move(key), encoded);
+    }
+    return encoded;
 }
 
 std::size_t CommandTable::reply_limit(const Command* command) const {

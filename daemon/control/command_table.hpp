@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <set>
+#include <vector>
 
 namespace tarat::control {
 
@@ -68,6 +70,13 @@ public:
     // Throws std::logic_error for an unknown command.
     void allow_reply_up_to(std::string_view command, std::size_t bytes);
 
+    // Over the socket, answers these read commands from encoded copies (per arguments) while
+    // `epoch` returns the same text: for answers that are a function of what `epoch` names (the
+    // store's generation, the day, the setup) and nothing else. A client looping a long listing
+    // then costs the loop a lookup, not a rebuild. Throws std::logic_error for an unknown or
+    // admin command.
+    void cache_replies(const std::vector<std::string>& commands, std::function<std::string()> epoch);
+
     const Command* find(std::string_view name) const;
 
 private:
@@ -80,9 +89,18 @@ private:
     Reply help(const nlohmann::json& args) const;
     Reply unknown_command_reply(const std::string& name) const;
     std::size_t reply_limit(const Command* command) const;
+    Reply cached_or_run(const Command& command, const Request& request, const Peer& peer) const;
 
     std::map<std::string, Command, std::less<>> commands_;
     AdminAttemptHook on_admin_attempt_;
+    struct ReplyCache {
+        std::function<std::string()> epoch;
+        std::string valid_for;                      // the epoch the replies were made in
+        std::map<std::string, Reply> replies;       // by command name + "\n" + arguments
+        std::size_t bytes = 0;
+    };
+    mutable ReplyCache cache_;
+    std::set<std::string, std::less<>> cached_commands_;
 };
 
 }  // namespace tarat::control

@@ -51,6 +51,7 @@ struct detail::ServerState : std::enable_shared_from_this<ServerState> {
     void forget(Session* session, bool counted, uid_t uid);
     void stop();
     void enqueue(std::shared_ptr<Session> session, Request request);
+    void run(Session& session, const Request& request);
     void run_next();
 
     asio::io_context& io;
@@ -65,15 +66,15 @@ struct detail::ServerState : std::enable_shared_from_this<ServerState> {
     std::filesystem::path created_path;  // set by listen(), unlinked by stop()
     dev_t created_device = 0;
     ino_t created_inode = 0;
-    // Requests wait here for the loop, one run per turn so replies and reads go on in between.
-    // Cheap commands go before costly ones: a client looping a long `notices` delays a `status`
-    // by the one run in progress at most, not by every costly request queued before it. A session
-    // has one request here at most (it reads no further until its reply is written).
+    // A request whose command ran cheaply last time is answered as soon as it is read; a costly
+    // one waits here and runs one per loop turn, so reads, writes and cheap requests go on in
+    // between: a client looping a long `notices` delays a `status` by the one run in progress at
+    // most. A session has one request here at most (it reads no further until it is answered).
     struct Job {
         std::shared_ptr<Session> session;
         Request request;
     };
-    std::deque<Job> cheap_jobs, costly_jobs;
+    std::deque<Job> costly_jobs;
     bool run_posted = false;
     std::map<std::string, std::chrono::steady_clock::duration, std::less<>> last_cost;  // registered commands only
     std::size_t queued_output = 0;  // bytes of replies being written, all sessions
@@ -231,34 +232,40 @@ private:
     bool closed_ = false;
 };
 
-// A command that took longer than this at its last run waits behind the cheap ones.
+// A command that took longer than this at its last run waits its turn behind the cheap ones.
 constexpr auto kCostlyRun = std::chrono::microseconds(500);
 
 }  // namespace
 
 void detail::ServerState::enqueue(std::shared_ptr<Session> session, Request request) {
     const auto cost = last_cost.find(request.command);
-    const bool costly = cost != last_cost.end() && cost->second > kCostlyRun;
-    (costly ? costly_jobs : cheap_jobs).push_back(Job{std::move(session), std::move(request)});
+    if (cost == last_cost.end() || cost->second <= kCostlyRun) {
+        // Cheap (or not yet measured): answered at once, ahead of the replies being written.
+        run(*session, request);
+        return;
+    }
+    costly_jobs.push_back(Job{std::move(session), std::move(request)});
     if (!run_posted) {
         run_posted = true;
         asio::post(io, [self = shared_from_this()] { self->run_next(); });
     }
 }
 
+void detail::ServerState::run(Session& session, const Request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    session.answer(request);
+    if (commands.find(request.command) != nullptr)  // unknown names are cheap and must not grow the map
+        last_cost[request.command] = std::chrono::steady_clock::now() - started;
+}
+
 void detail::ServerState::run_next() {
     run_posted = false;
-    if (stopped) return;
-    auto& queue = !cheap_jobs.empty() ? cheap_jobs : costly_jobs;
-    if (queue.empty()) return;
-    Job job = std::move(queue.front());
-    queue.pop_front();
-    const auto started = std::chrono::steady_clock::now();
-    job.session->answer(job.request);
-    if (commands.find(job.request.command) != nullptr)  // unknown names are cheap and must not grow the map
-        last_cost[job.request.command] = std::chrono::steady_clock::now() - started;
-    if (!run_posted && (!cheap_jobs.empty() || !costly_jobs.empty())) {
-        run_posted = true;  // behind whatever the loop has ready: reads and writes go on in between
+    if (stopped || costly_jobs.empty()) return;
+    Job job = std::move(costly_jobs.front());
+    costly_jobs.pop_front();
+    run(*job.session, job.request);
+    if (!run_posted && !costly_jobs.empty()) {
+        run_posted = true;  // behind whatever the loop has ready: reads, writes and cheap requests go first
         asio::post(io, [self = shared_from_this()] { self->run_next(); });
     }
 }
@@ -345,7 +352,6 @@ void detail::ServerState::stop() {
     error_code ignored;
     acceptor.close(ignored);
     accept_retry.cancel();
-    cheap_jobs.clear();
     costly_jobs.clear();
     auto open_sessions = std::move(sessions);
     sessions.clear();

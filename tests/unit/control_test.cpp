@@ -967,3 +967,31 @@ TEST_CASE("a cheap request goes before queued costly ones") {
     const std::vector<std::string> after_gate(ran.begin() + 7, ran.end());
     CHECK(after_gate.front() == "cheap");
 }
+
+// Cached read commands are answered from a copy while the epoch stays the same, per arguments,
+// and built again once it changes; failures are never kept.
+TEST_CASE("cached replies last until the epoch changes") {
+    CommandTable table = sample_table();
+    int runs = 0;
+    table.add({"listing", Permission::read, "Counts its runs.", {{"n", "integer"}}, [&](const json& args, const Peer&) {
+                   ++runs;
+                   if (args.value("n", 0) < 0) return Reply{bad_request, "negative"};
+                   return Reply{ok, "run " + std::to_string(runs)};
+               }});
+    std::string epoch = "a";
+    table.cache_replies({"listing"}, [&] { return epoch; });
+    CHECK_THROWS_AS(table.cache_replies({"postpone"}, [] { return std::string(); }), std::logic_error);
+    auto ask = [&](std::string_view line) {
+        Reply answer;
+        table.dispatch(line, self_peer(), false, [&](Reply reply) { answer = std::move(reply); });
+        return json::parse(answer.to_json_line());
+    };
+    CHECK(ask(R"({"command":"listing"})")["text"] == "run 1");
+    CHECK(ask(R"({"command":"listing"})")["text"] == "run 1");
+    CHECK(ask(R"({"command":"listing","arguments":{"n":2}})")["text"] == "run 2");
+    CHECK(ask(R"({"command":"listing","arguments":{"n":-1}})")["result"] == bad_request);
+    CHECK(ask(R"({"command":"listing","arguments":{"n":-1}})")["result"] == bad_request);
+    CHECK(runs == 4);  // the refusal ran twice: not kept
+    epoch = "b";
+    CHECK(ask(R"({"command":"listing"})")["text"] == "run 5");
+}
