@@ -303,8 +303,11 @@ void detail::ServerState::on_accept(const error_code& ec, local::socket socket) 
     }
     const auto of_uid = per_uid.find(peer.uid);
     const std::size_t uid_connections = of_uid == per_uid.end() ? 0 : of_uid->second;
-    const bool within_limits = counted.load() < limits.max_connections && uid_connections < limits.max_per_uid;
-    const bool reserve_left = counted.load() < limits.max_connections + limits.admin_reserve;
+    // The per-uid limit holds for everyone (an administrator's runaway script must not take every
+    // slot); past the overall limit only an administrator is admitted, into the reserved slots.
+    const bool uid_within = uid_connections < limits.max_per_uid;
+    const bool within_limits = uid_within && counted.load() < limits.max_connections;
+    const bool reserve_left = uid_within && counted.load() < limits.max_connections + limits.admin_reserve;
     bool peer_is_admin = false;
     if (within_limits || reserve_left) {
         try {
@@ -314,7 +317,6 @@ void detail::ServerState::on_accept(const error_code& ec, local::socket socket) 
             spdlog::warn("control: cannot tell whether uid {} is an administrator: {}", peer.uid, e.what());
         }
     }
-    // Past the limits only an administrator is admitted, into the reserved slots.
     const bool refused = !within_limits && !(peer_is_admin && reserve_left);
     if (refused) {
         // A flood of refusals must not become a flood of log lines: one line per 10 s at most.

@@ -22,8 +22,8 @@ struct Limits {
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
     std::size_t max_connections = 256;
     std::size_t max_per_uid = 16;
-    // Slots beyond max_connections and max_per_uid that only administrators (root, the service
-    // user, admin_group) may take: readers holding every connection cannot lock them out.
+    // Slots beyond max_connections that only administrators (root, the service user, admin_group)
+    // may take, each within max_per_uid: readers holding every connection cannot lock them out.
     std::size_t admin_reserve = 32;
     // Bytes of replies written but not yet taken by their clients, all sessions together. Past it a
     // reply is replaced by a "busy" error (a reply is always sent when nothing else is waiting).

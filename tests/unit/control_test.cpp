@@ -848,12 +848,13 @@ TEST_CASE("a reply over the limit is replaced by an error naming it") {
     CHECK(allowed["arguments"]["data"].get<std::string>().size() == five_mib.size());
 }
 
-// Past the limits (here 2 per uid, 4 in all) administrators still get in, into the reserved
-// slots (here 2): readers holding every connection used to lock the administrator out.
+// Past the overall limit (here 2) administrators still get in, into the reserved slots (here 2):
+// readers holding every connection used to lock the administrator out. The per-uid limit (here
+// 5) holds for administrators too.
 TEST_CASE("administrators have reserved connections past the limits") {
     Limits limits;
-    limits.max_connections = 4;
-    limits.max_per_uid = 2;
+    limits.max_connections = 2;
+    limits.max_per_uid = 5;
     limits.admin_reserve = 2;
     std::atomic<bool> next_is_admin{false};
     Harness harness(limits, [&](const Peer&) { return next_is_admin.load(); });
@@ -866,13 +867,30 @@ TEST_CASE("administrators have reserved connections past the limits") {
     CHECK(reader.reply()["text"] == "too many connections");
 
     next_is_admin = true;
-    for (int i = 0; i < 4; ++i) {  // up to max_connections + admin_reserve in all
+    for (int i = 0; i < 2; ++i) {  // up to max_connections + admin_reserve in all
         held.push_back(std::make_unique<RawClient>(harness.socket));
         REQUIRE(held.back()->ask(kEvents)["result"] == ok);
     }
-    CHECK(harness.server.connection_count() == 6);
+    CHECK(harness.server.connection_count() == 4);
     RawClient one_too_many(harness.socket);
     CHECK(one_too_many.reply()["text"] == "too many connections");
+}
+
+// The per-uid limit holds for an administrator too: root's 300 connections leave room for others.
+TEST_CASE("the per-uid limit holds for administrators") {
+    Limits limits;
+    limits.max_connections = 4;
+    limits.max_per_uid = 2;
+    limits.admin_reserve = 2;
+    Harness harness(limits, [](const Peer&) { return true; });
+    std::vector<std::unique_ptr<RawClient>> held;
+    for (int i = 0; i < 2; ++i) {
+        held.push_back(std::make_unique<RawClient>(harness.socket));
+        REQUIRE(held.back()->ask(kEvents)["result"] == ok);
+    }
+    RawClient third(harness.socket);
+    CHECK(third.reply()["text"] == "too many connections");
+    CHECK(harness.server.connection_count() == 2);
 }
 
 // The idle timeout counts from the last whole request or reply: bytes trickling in without a
