@@ -1,5 +1,6 @@
 #include "app/daemon.hpp"
 
+#include "control/client.hpp"
 #include "core/exit_codes.hpp"
 
 #include <spdlog/spdlog.h>
@@ -15,6 +16,16 @@ std::string taratctl_command() {
     std::error_code ec;
     auto beside = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "taratctl";
     return !ec && std::filesystem::exists(beside) ? beside.string() : "taratctl";
+}
+
+// A folder others must reach although taratd's umask is 027: the socket's (its own mode, 0660,
+// decides who may connect; 0755 like systemd's RuntimeDirectory=) and feeds_dir (published by a web
+// server). Only a folder taratd creates is set; an existing one is the administrator's.
+void create_public_dir(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir, ec) || ec) return;  // a failure is for the caller's own use of it to report
+    if (std::filesystem::create_directories(dir, ec) && !ec)
+        std::filesystem::permissions(dir, std::filesystem::perms(0755), ec);
 }
 
 }  // namespace
@@ -53,6 +64,8 @@ ReloadOutcome Daemon::reload(const Actor& actor) {
     fresh->config.plugin_dir = old_config.plugin_dir;
     try {
         auto result = lifecycle_->apply_plan(std::make_shared<const Setup>(std::move(*fresh)), actor);
+        ++setup_generation_;
+        if (!lifecycle_->setup().config.feeds_dir.empty()) create_public_dir(lifecycle_->setup().config.feeds_dir);
         publish_feeds(/*setup_changed=*/true);
         outcome.taken = true;
         outcome.changes = result.changes;
@@ -118,6 +131,7 @@ int Daemon::open() {
     spdlog::info("plan {} loaded: {}", lifecycle_->setup().plan.id,
                  loaded.changed ? std::to_string(loaded.change_count) + " changes stored" : std::string("unchanged"));
 
+    if (!config.feeds_dir.empty()) create_public_dir(config.feeds_dir);
     publish_feeds();
 
     dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_, [this](const OutboxRow& row, Instant now) {
@@ -127,6 +141,14 @@ int Daemon::open() {
     context_ = std::make_unique<commands::Context>(commands::Context{
         *store_, *lifecycle_, dispatcher_.get(), [this](const Actor& actor) { return reload(actor); }});
     commands::bind_commands(commands_, *context_);
+    // A backup carries the whole database (45 MiB at most, base64): the one reply over 4 MiB.
+    commands_.allow_reply_up_to("backup", control::kMaxReplyBytes);
+    // These answers follow from the store, the day and the setup alone (`ics` stamps the time):
+    // a client looping `notices` is answered from a copy until one of them changes.
+    commands_.cache_replies({"events", "event", "notices", "history", "compliance", "calendar"}, [this] {
+        return std::to_string(store_->generation()) + " " + format_date(lifecycle_->today()) + " " +
+               std::to_string(setup_generation_);
+    });
     auto audit = commands::audit_admin_attempts(*context_);
     commands_.on_admin_attempt([audit, this](const control::Peer& peer, const std::string& command,
                                              const nlohmann::json& args, const control::Reply& reply) {
@@ -149,10 +171,10 @@ int Daemon::run() {
         spdlog::warn("admin group '{}' does not exist: only root and uid {} may run admin commands",
                      config.admin_group, ::geteuid());
     server_ = std::make_unique<control::Server>(io_, commands_, control::Limits{}, admin_rule);
-    if (auto passed = socket_from_systemd()) {
-        server_->adopt(*passed);  // socket activation: the socket unit owns the path
+    if (options_.activated_socket) {
+        server_->adopt(*options_.activated_socket);  // socket activation: the socket unit owns the path
     } else {
-        std::filesystem::create_directories(config.socket_path.parent_path());
+        create_public_dir(config.socket_path.parent_path());
         server_->listen(config.socket_path);
         spdlog::info("listening on {} — ask it: {} --socket {} status", config.socket_path.string(),
                      taratctl_command(), config.socket_path.string());

@@ -27,6 +27,8 @@ namespace tarat {
 struct DaemonOptions {
     std::filesystem::path config_file;
     SetupOverrides overrides;
+    // The listening socket systemd passed (socket activation); without it run() binds the config's.
+    std::optional<int> activated_socket = std::nullopt;
 };
 
 class Daemon {
@@ -57,6 +59,7 @@ private:
 
     DaemonOptions options_;
     std::shared_ptr<const Setup> setup_;
+    std::uint64_t setup_generation_ = 0;  // raised by every reload that is taken
     const Clock& clock_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;

@@ -6,9 +6,13 @@
 #include "app/logging.hpp"
 #include "preview/preview.hpp"
 #include "app/state_lock.hpp"
+#include "app/systemd.hpp"
+#include "control/server.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+
+#include <sys/stat.h>
 
 #include <csignal>
 #include <iostream>
@@ -163,11 +167,31 @@ int preview_cmd(const Arguments& a) {
     return exit_code::ok;
 }
 
+// A socket path another taratd serves: found before the state dir is touched, so a second daemon
+// started with another state dir writes nothing there (the store, the lock) before giving up.
+std::optional<std::string> socket_in_use(const std::filesystem::path& socket_path) {
+    try {
+        if (control::socket_answers(socket_path))
+            return "another taratd is already listening on " + socket_path.string();
+    } catch (const std::system_error&) {
+        // Cannot tell (no rights to probe it): listen() reports what is wrong with the path.
+    }
+    return std::nullopt;
+}
+
 int run(const Arguments& a) {
     auto setup = load_or_report(a);
     if (!setup) return exit_code::config;
     setup_logging(setup->config.log_level);
     try {
+        DaemonOptions options{a.config, overrides_of(a)};
+        options.activated_socket = socket_from_systemd();
+        if (!options.activated_socket) {
+            if (auto in_use = socket_in_use(setup->config.socket_path)) {
+                spdlog::critical("{}", *in_use);
+                return exit_code::temp_fail;
+            }
+        }
         StateLock lock(setup->config.state_dir);
         if (auto fault = install_storage_faults_from_env()) spdlog::warn("{}", *fault);
         std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
@@ -176,11 +200,14 @@ int run(const Arguments& a) {
             if (!start) throw CLI::ValidationError("--pretend-now", "'" + a.pretend_now + "' is not an ISO 8601 instant");
             clock = std::make_unique<OffsetClock>(*start);
         }
-        Daemon daemon({a.config, overrides_of(a)}, std::move(*setup), *clock);
+        Daemon daemon(std::move(options), std::move(*setup), *clock);
         return daemon.run();
     } catch (const CLI::ValidationError& e) {
         spdlog::critical("{}", e.what());
         return exit_code::usage;
+    } catch (const control::AlreadyRunning& e) {  // it began listening since the check above
+        spdlog::critical("{}", e.what());
+        return exit_code::temp_fail;
     } catch (const StateDirLocked& e) {
         spdlog::critical("{}", e.what());
         return exit_code::temp_fail;
@@ -193,9 +220,18 @@ int run(const Arguments& a) {
     }
 }
 
+
+// The database holds people's addresses: whoever starts taratd (by hand, with umask 022), what it
+// creates is for its user and group only (dirs 0750, files 0640). A stricter umask is kept.
+void restrict_umask() {
+    const mode_t inherited = ::umask(027);
+    ::umask(inherited | 027);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    restrict_umask();
     // A peer that hangs up (a socket client, a plugin's server) must not kill the daemon.
     std::signal(SIGPIPE, SIG_IGN);
     // Past a file size limit (RLIMIT_FSIZE) a write must fail with EFBIG, which the store and the

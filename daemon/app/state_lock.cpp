@@ -1,7 +1,6 @@
 #include "app/state_lock.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,14 +22,23 @@ StateLock::StateLock(const std::filesystem::path& state_dir) {
     if (fd_ < 0)
         throw StateDirUnusable("state dir " + state_dir.string() + " cannot be written: cannot open " + path.string() +
                                ": " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    // A POSIX record lock, not flock(): a forked child (the channel check) does not inherit it, so
+    // a child that outlives a killed taratd can never keep the next one out.
+    struct flock whole {};
+    whole.l_type = F_WRLCK;
+    whole.l_whence = SEEK_SET;
+    if (::fcntl(fd_, F_SETLK, &whole) != 0) {
         int err = errno;
         char pid[32] = {};
         ssize_t n = ::pread(fd_, pid, sizeof pid - 1, 0);
+        struct flock holder = whole;
+        const bool known_holder = ::fcntl(fd_, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK;
         ::close(fd_);
         fd_ = -1;
-        if (err == EWOULDBLOCK) {
-            std::string who = n > 0 ? std::string(pid, std::strlen(pid)) : std::string("unknown");
+        if (err == EACCES || err == EAGAIN) {
+            std::string who = known_holder ? std::to_string(holder.l_pid)
+                              : n > 0      ? std::string(pid, std::strlen(pid))
+                                           : std::string("unknown");
             while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
             throw StateDirLocked("another taratd (pid " + who + ") is already running on state dir " + state_dir.string());
         }

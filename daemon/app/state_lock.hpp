@@ -1,5 +1,6 @@
 #pragma once
-// One taratd per state dir: an flock on STATE_DIR/taratd.lock, held for the process's life.
+// One taratd per state dir: a write lock (fcntl) on STATE_DIR/taratd.lock, held for the process's
+// life and never by its children.
 #include <filesystem>
 #include <stdexcept>
 

@@ -159,14 +159,14 @@ std::optional<Config> read_config(const std::optional<toml::table>& root, const 
 
 std::optional<Config> load_config(const std::filesystem::path& file, Diagnostics& diagnostics) {
     Diagnostics local;
-    auto root = parse_toml_file(file, local);
+    auto root = parse_input_toml_file(file, local);
     return read_config(root, file, local, diagnostics);
 }
 
 std::optional<Config> load_config_text(std::string_view text, const std::filesystem::path& file,
                                        Diagnostics& diagnostics) {
     Diagnostics local;
-    auto root = parse_toml(text, file.string(), local);
+    auto root = parse_input_toml(text, file.string(), local);
     return read_config(root, file, local, diagnostics);
 }
 

@@ -98,13 +98,13 @@ std::optional<DaysOffTable> read_days_off(const std::optional<toml::table>& root
 
 std::optional<DaysOffTable> load_days_off(const std::filesystem::path& file, Diagnostics& diagnostics) {
     Diagnostics local;
-    auto root = parse_toml_file(file, local);
+    auto root = parse_input_toml_file(file, local);
     return read_days_off(root, file.string(), local, diagnostics);
 }
 
 std::optional<DaysOffTable> load_days_off_text(std::string_view text, const std::string& file, Diagnostics& diagnostics) {
     Diagnostics local;
-    auto root = parse_toml(text, file, local);
+    auto root = parse_input_toml(text, file, local);
     return read_days_off(root, file, local, diagnostics);
 }
 

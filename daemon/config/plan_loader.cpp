@@ -393,13 +393,13 @@ std::optional<Plan> read_plan(const std::optional<toml::table>& root, const std:
 
 std::optional<Plan> load_plan(const std::filesystem::path& file, Diagnostics& diagnostics) {
     Diagnostics local;
-    auto root = parse_toml_file(file, local);
+    auto root = parse_input_toml_file(file, local);
     return read_plan(root, file.string(), local, diagnostics);
 }
 
 std::optional<Plan> load_plan_text(std::string_view text, const std::string& file, Diagnostics& diagnostics) {
     Diagnostics local;
-    auto root = parse_toml(text, file, local);
+    auto root = parse_input_toml(text, file, local);
     return read_plan(root, file, local, diagnostics);
 }
 

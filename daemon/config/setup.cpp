@@ -3,6 +3,7 @@
 #include "config/days_off_loader.hpp"
 #include "config/plan_loader.hpp"
 #include "config/routing.hpp"
+#include "core/input_file.hpp"
 
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
@@ -67,6 +68,9 @@ void warn_exposed_secrets(const Config& config, Diagnostics& d) {
             if (::stat(file.c_str(), &st) != 0) {
                 d.warning(channel.pos, std::string(key) + " " + file.string() + ": " + std::strerror(errno) +
                                            " (the channel cannot open without it)", where);
+            } else if (!S_ISREG(st.st_mode)) {
+                d.error(channel.pos, std::string(key) + " " + file.string() + " is " + file_type_name(st.st_mode) +
+                                         ", not a regular file", where);
             } else if (st.st_mode & (S_IROTH | S_IWOTH)) {
                 d.warning(channel.pos, std::string(key) + " " + file.string() +
                                            " may be read by any user on this machine: chmod o-rwx it", where);

@@ -1,5 +1,6 @@
 #include "config/toml_guard.hpp"
 
+#include "config/text_rules.hpp"
 #include "core/text.hpp"
 
 #include <cerrno>
@@ -255,10 +256,15 @@ Diagnostic diagnostic_at(std::string_view text, size_t offset, const std::string
 
 }  // namespace
 
+std::string_view without_bom(std::string_view text) {
+    return text.starts_with(kUtf8Bom) ? text.substr(kUtf8Bom.size()) : text;
+}
+
 std::optional<Diagnostic> prescan_toml(std::string_view text, const std::string& file, const TomlLimits& limits) {
+    text = without_bom(text);
     if (text.size() > limits.max_bytes)
         return Diagnostic{Diagnostic::Severity::error, {file, 0, 0},
-                          "file is larger than " + std::to_string(limits.max_bytes >> 20) + " MiB", {}};
+                          "file is larger than " + byte_size_text(limits.max_bytes) + ", the limit for a file taratd reads", {}};
     if (auto bad = first_invalid_utf8(text)) return diagnostic_at(text, *bad, file, "invalid UTF-8");
     try {
         Prescanner{text, limits}.run();
@@ -270,6 +276,7 @@ std::optional<Diagnostic> prescan_toml(std::string_view text, const std::string&
 
 std::optional<toml::table> parse_toml(std::string_view text, const std::string& file, Diagnostics& out,
                                       const TomlLimits& limits) {
+    text = without_bom(text);
     if (auto problem = prescan_toml(text, file, limits)) {
         out.add(*problem);
         return std::nullopt;
@@ -287,20 +294,24 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 
 std::optional<toml::table> parse_toml_file(const std::filesystem::path& path, Diagnostics& out,
                                            const TomlLimits& limits) {
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (!ec && size > limits.max_bytes) {
-        out.error({path.string(), 0, 0}, "file is larger than " + std::to_string(limits.max_bytes >> 20) + " MiB");
+    auto file = read_input_file(path, limits.max_bytes);
+    if (!file.ok()) {
+        out.error({path.string(), 0, 0}, file.error);
         return std::nullopt;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        out.error({path.string(), 0, 0}, std::string("cannot read: ") + std::strerror(errno));
-        return std::nullopt;
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return parse_toml(buffer.str(), path.string(), out, limits);
+    return parse_toml(file.text, path.string(), out, limits);
+}
+
+std::optional<toml::table> parse_input_toml(std::string_view text, const std::string& file, Diagnostics& out) {
+    auto table = parse_toml(text, file, out);
+    if (table && !check_strings(*table, file, out)) return std::nullopt;
+    return table;
+}
+
+std::optional<toml::table> parse_input_toml_file(const std::filesystem::path& path, Diagnostics& out) {
+    auto table = parse_toml_file(path, out);
+    if (table && !check_strings(*table, path.string(), out)) return std::nullopt;
+    return table;
 }
 
 }  // namespace tarat

@@ -66,6 +66,18 @@ json describe(const Command& command) {
             {"arguments", command.arguments}};
 }
 
+// The reply as its line, or the error that replaces a line over `limit` bytes.
+Reply encoded_within(Reply reply, std::size_t limit, const std::string& command) {
+    Reply encoded = reply.encoded ? std::move(reply) : encoded_once(reply);
+    if (encoded.encoded->size() <= limit) return encoded;
+    const std::string what = command.empty() ? std::string("the reply") : "the reply to '" + command + "'";
+    spdlog::warn("control: {} is {} bytes, over the {} byte limit; an error is sent instead", what,
+                 encoded.encoded->size(), limit);
+    return encoded_once(Reply{error, what + " would be " + std::to_string(encoded.encoded->size()) +
+                                         " bytes, over the limit of " + std::to_string(limit) +
+                                         " bytes for one reply: ask for less (a shorter period, one event or person)"});
+}
+
 }  // namespace
 
 CommandTable::CommandTable() {
@@ -129,9 +141,18 @@ Reply CommandTable::dispatch(const Request& request, const Peer& peer, bool peer
 
 void CommandTable::dispatch(std::string_view line, const Peer& peer, bool peer_is_admin, Respond respond) const {
     auto parsed = parse_request(line);
-    if (auto* refused = std::get_if<Reply>(&parsed)) return respond(std::move(*refused));
-    const Request& request = std::get<Request>(parsed);
+    if (auto* refused = std::get_if<Reply>(&parsed)) return respond(encoded_within(std::move(*refused), kMaxReplyLine, ""));
+    dispatch(std::get<Request>(parsed), peer, peer_is_admin, std::move(respond));
+}
+
+void CommandTable::dispatch(const Request& request, const Peer& peer, bool peer_is_admin, Respond unlimited) const {
     const Command* command = find(request.command);
+    // Encoded here, where the command is known: the session only writes bytes.
+    Respond respond = [unlimited = std::move(unlimited), limit = reply_limit(command),
+                       name = command ? command->name : std::string()](Reply reply) {
+        unlimited(encoded_within(std::move(reply), limit, name));
+    };
+    if (command != nullptr && cached_commands_.contains(command->name)) return respond(cached_or_run(*command, request, peer));
     if (command == nullptr || !command->deferred) return respond(dispatch(request, peer, peer_is_admin));
 
     const json& args = request.arguments.is_object() ? request.arguments : json::object();
@@ -153,6 +174,59 @@ void CommandTable::dispatch(std::string_view line, const Peer& peer, bool peer_i
     } catch (...) {
         finish(Reply{error, "'" + command->name + "' failed with an unknown exception"});
     }
+}
+
+// Bounds what the cache holds: past it the cache starts again empty.
+constexpr std::size_t kMaxCachedBytes = std::size_t{32} << 20;
+
+void CommandTable::cache_replies(const std::vector<std::string>& names, std::function<std::string()> epoch) {
+    for (const auto& name : names) {
+        const Command* command = find(name);
+        if (command == nullptr || command->permission != Permission::read || command->deferred)
+            throw std::logic_error("control command '" + name + "' cannot be cached");
+        cached_commands_.insert(name);
+    }
+    cache_ = ReplyCache{std::move(epoch), {}, {}, 0};
+}
+
+Reply CommandTable::cached_or_run(const Command& command, const Request& request, const Peer& peer) const {
+    std::string now;
+    try {
+        now = cache_.epoch();
+    } catch (...) {
+        return dispatch(request, peer, false);  // no epoch, no cache
+    }
+    if (now != cache_.valid_for) {
+        cache_.replies.clear();
+        cache_.bytes = 0;
+        cache_.valid_for = now;
+    }
+    const json& args = request.arguments.is_object() ? request.arguments : json::object();
+    std::string key = command.name + "\n" + args.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (auto found = cache_.replies.find(key); found != cache_.replies.end()) return found->second;
+    Reply reply = dispatch(request, peer, false);  // a read command: no admin rights needed
+    if (reply.result != ok) return reply;
+    Reply encoded = encoded_once(reply);
+    const std::size_t size = encoded.encoded->size() + key.size();
+    if (cache_.bytes + size > kMaxCachedBytes) {
+        cache_.replies.clear();
+        cache_.bytes = 0;
+    }
+    if (size <= kMaxCachedBytes) {
+        cache_.bytes += size;
+        cache_.replies.emplace(std::move(key), encoded);
+    }
+    return encoded;
+}
+
+std::size_t CommandTable::reply_limit(const Command* command) const {
+    return command && command->max_reply_bytes ? command->max_reply_bytes : kMaxReplyLine;
+}
+
+void CommandTable::allow_reply_up_to(std::string_view name, std::size_t bytes) {
+    auto found = commands_.find(name);
+    if (found == commands_.end()) throw std::logic_error("control command '" + std::string(name) + "' is not registered");
+    found->second.max_reply_bytes = bytes;
 }
 
 void CommandTable::audit(const Command& command, const json& args, const Peer& peer, const Reply& reply) const {

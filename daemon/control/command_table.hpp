@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <set>
+#include <vector>
 
 namespace tarat::control {
 
@@ -31,7 +33,14 @@ struct Command {
     // Instead of `handler`, for a command whose work may block (a plugin's send): starts the work
     // and answers later through `respond`, so the loop keeps serving everyone else meanwhile.
     std::function<void(const nlohmann::json& args, const Peer& peer, Respond respond)> deferred = nullptr;
+    // The largest reply line this command may send; 0: the table's reply limit (kMaxReplyLine).
+    std::size_t max_reply_bytes = 0;
 };
+
+// No reply line over the socket is longer (4 MiB): one client's big answer must not hold the loop
+// and the memory everyone shares. Paged commands stay under it; a larger reply is replaced by an
+// error naming the limit.
+inline constexpr std::size_t kMaxReplyLine = std::size_t{4} << 20;
 
 class CommandTable {
 public:
@@ -53,8 +62,21 @@ public:
     Reply dispatch(std::string_view line, const Peer& peer, bool peer_is_admin) const;
     Reply dispatch(const Request& request, const Peer& peer, bool peer_is_admin) const;
     // The same, but a deferred command answers later through `respond`; every other request is
-    // answered before this returns.
+    // answered before this returns. The reply reaches `respond` encoded (Reply::encoded), and one
+    // over the command's reply limit is replaced by an error saying so.
     void dispatch(std::string_view line, const Peer& peer, bool peer_is_admin, Respond respond) const;
+    void dispatch(const Request& request, const Peer& peer, bool peer_is_admin, Respond respond) const;
+
+    // Lets one registered command send replies up to `bytes` (a backup carries the database).
+    // Throws std::logic_error for an unknown command.
+    void allow_reply_up_to(std::string_view command, std::size_t bytes);
+
+    // Over the socket, answers these read commands from encoded copies (per arguments) while
+    // `epoch` returns the same text: for answers that are a function of what `epoch` names (the
+    // store's generation, the day, the setup) and nothing else. A client looping a long listing
+    // then costs the loop a lookup, not a rebuild. Throws std::logic_error for an unknown or
+    // admin command.
+    void cache_replies(const std::vector<std::string>& commands, std::function<std::string()> epoch);
 
     const Command* find(std::string_view name) const;
 
@@ -67,9 +89,19 @@ private:
     Reply list_commands() const;
     Reply help(const nlohmann::json& args) const;
     Reply unknown_command_reply(const std::string& name) const;
+    std::size_t reply_limit(const Command* command) const;
+    Reply cached_or_run(const Command& command, const Request& request, const Peer& peer) const;
 
     std::map<std::string, Command, std::less<>> commands_;
     AdminAttemptHook on_admin_attempt_;
+    struct ReplyCache {
+        std::function<std::string()> epoch;
+        std::string valid_for;                      // the epoch the replies were made in
+        std::map<std::string, Reply> replies;       // by command name + "\n" + arguments
+        std::size_t bytes = 0;
+    };
+    mutable ReplyCache cache_;
+    std::set<std::string, std::less<>> cached_commands_;
 };
 
 }  // namespace tarat::control

@@ -3,6 +3,9 @@
 #include "core/text.hpp"
 
 #include <exception>
+#include <memory>
+#include <set>
+#include <vector>
 
 namespace tarat::control {
 
@@ -67,6 +70,35 @@ std::string without_exception_id(std::string message) {
     return message;
 }
 
+// A key longer than this is cut in messages: the reply names it, it need not repeat 64 KiB.
+constexpr std::size_t kShownKeyBytes = 64;
+
+std::string shown_key(const std::string& key) {
+    if (key.size() <= kShownKeyBytes) return key;
+    std::size_t cut = kShownKeyBytes;
+    while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    return key.substr(0, cut) + "…";
+}
+
+// A parser callback that records the first key seen twice in one object, at any depth.
+json::parser_callback_t duplicate_key_finder(std::optional<std::string>& duplicate) {
+    auto open_objects = std::make_shared<std::vector<std::set<std::string>>>();
+    return [open_objects, &duplicate](int, json::parse_event_t event, json& parsed) {
+        switch (event) {
+        case json::parse_event_t::object_start: open_objects->emplace_back(); break;
+        case json::parse_event_t::object_end:
+            if (!open_objects->empty()) open_objects->pop_back();
+            break;
+        case json::parse_event_t::key:
+            if (!open_objects->empty() && !open_objects->back().insert(parsed.get<std::string>()).second && !duplicate)
+                duplicate = parsed.get<std::string>();
+            break;
+        default: break;
+        }
+        return true;
+    };
+}
+
 std::variant<Request, Reply> parse_checked(std::string_view line) {
     if (line.ends_with('\n')) line.remove_suffix(1);
     if (line.ends_with('\r')) line.remove_suffix(1);
@@ -77,11 +109,14 @@ std::variant<Request, Reply> parse_checked(std::string_view line) {
         return bad("request nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
 
     json document;
+    std::optional<std::string> duplicate;
     try {
-        document = json::parse(line);
+        document = json::parse(line, duplicate_key_finder(duplicate));
     } catch (const json::parse_error& e) {
         return bad("request is not valid JSON: " + without_exception_id(e.what()));
     }
+    // nlohmann keeps the last of two equal keys: {"command":"status","command":"reload"} would reload.
+    if (duplicate) return bad("duplicate key '" + shown_key(*duplicate) + "' in request");
     if (!document.is_object()) return bad("request must be a JSON object");
 
     Request request;

@@ -1,6 +1,7 @@
 #include "control/server.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <deque>
 #include <cerrno>
 #include <map>
 #include <set>
@@ -48,6 +50,9 @@ struct detail::ServerState : std::enable_shared_from_this<ServerState> {
     void on_accept(const error_code& ec, local::socket socket);
     void forget(Session* session, bool counted, uid_t uid);
     void stop();
+    void enqueue(std::shared_ptr<Session> session, Request request);
+    void run(Session& session, const Request& request);
+    void run_next();
 
     asio::io_context& io;
     const CommandTable& commands;
@@ -61,6 +66,18 @@ struct detail::ServerState : std::enable_shared_from_this<ServerState> {
     std::filesystem::path created_path;  // set by listen(), unlinked by stop()
     dev_t created_device = 0;
     ino_t created_inode = 0;
+    // A request whose command ran cheaply last time is answered as soon as it is read; a costly
+    // one waits here and runs one per loop turn, so reads, writes and cheap requests go on in
+    // between: a client looping a long `notices` delays a `status` by the one run in progress at
+    // most. A session has one request here at most (it reads no further until it is answered).
+    struct Job {
+        std::shared_ptr<Session> session;
+        Request request;
+    };
+    std::deque<Job> costly_jobs;
+    bool run_posted = false;
+    std::map<std::string, std::chrono::steady_clock::duration, std::less<>> last_cost;  // registered commands only
+    std::size_t queued_output = 0;  // bytes of replies being written, all sessions
     std::chrono::steady_clock::time_point last_refusal_log{};
     std::size_t refused_since_log = 0;
     bool started = false;
@@ -69,8 +86,9 @@ struct detail::ServerState : std::enable_shared_from_this<ServerState> {
 
 namespace {
 
-// One connection: read a line, dispatch it, write the reply, read the next. Only one reply is
-// ever in flight, so a client that does not read its replies stalls only itself.
+// One connection: read a line, queue it for the loop, write the reply, read the next. Only one
+// reply is ever in flight and no further request is read meanwhile (back-pressure), so a client
+// that does not read its replies holds one reply at most, and only until the idle timeout.
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(std::shared_ptr<detail::ServerState> state, local::socket socket, Peer peer, bool peer_is_admin,
@@ -98,8 +116,21 @@ public:
         socket_.shutdown(local::socket::shutdown_both, ignored);
         socket_.close(ignored);
         idle_.cancel();
+        release_output();
         spdlog::debug("control: connection from uid {} pid {} closed", peer_.uid, peer_.pid);
         state_->forget(this, counted_, peer_.uid);
+    }
+
+    // Runs the queued request (ServerState::run_next); the reply comes through `respond`.
+    void answer(const Request& request) {
+        if (gone()) return;
+        state_->commands.dispatch(request, peer_, peer_is_admin_, [self = shared_from_this()](Reply reply) {
+            self->answering_ = false;
+            if (self->gone()) return;
+            spdlog::debug("control: uid {} pid {}: result {} {}", self->peer_.uid, self->peer_.pid, reply.result,
+                          reply.text);
+            self->send(reply, false);
+        });
     }
 
 private:
@@ -150,21 +181,31 @@ private:
         const auto data = input_.data();
         std::string line(asio::buffers_begin(data), asio::buffers_begin(data) + static_cast<std::ptrdiff_t>(length));
         input_.consume(length);
+        auto parsed = parse_request(line);
+        if (auto* refused = std::get_if<Reply>(&parsed)) {  // malformed: answered at once, nothing to run
+            send(*refused, false);
+            return;
+        }
         answering_ = true;
-        state_->commands.dispatch(line, peer_, peer_is_admin_, [self = shared_from_this()](Reply reply) {
-            self->answering_ = false;
-            if (self->gone()) return;
-            spdlog::debug("control: uid {} pid {}: result {} {}", self->peer_.uid, self->peer_.pid, reply.result,
-                          reply.text);
-            self->send(reply, false);
-        });
+        state_->enqueue(shared_from_this(), std::move(std::get<Request>(parsed)));
     }
 
     void send(const Reply& reply, bool close_after) {
-        output_ = reply.encoded ? reply.encoded : std::make_shared<const std::string>(reply.to_json_line());
+        auto line = reply.encoded ? reply.encoded : std::make_shared<const std::string>(reply.to_json_line());
+        // Replies nobody takes must not pile up: past the budget for all of them, say so instead.
+        if (state_->queued_output > 0 && state_->queued_output + line->size() > state_->limits.max_queued_output) {
+            spdlog::warn("control: {} bytes of replies wait for their clients; uid {} pid {} is told to retry",
+                         state_->queued_output, peer_.uid, peer_.pid);
+            line = std::make_shared<const std::string>(
+                Reply{error, "server busy: too many replies wait for their clients; try again"}.to_json_line());
+        }
+        output_bytes_ = line->size();
+        state_->queued_output += output_bytes_;
         extend_idle_deadline();
-        asio::async_write(socket_, asio::buffer(*output_),
-                          [self = shared_from_this(), close_after](const error_code& ec, std::size_t) {
+        // The lambda owns the line: it is freed when the write ends, also when a close cut it short.
+        asio::async_write(socket_, asio::buffer(*line),
+                          [self = shared_from_this(), line, close_after](const error_code& ec, std::size_t) {
+                              self->release_output();
                               if (self->gone()) return;
                               if (ec || close_after)
                                   self->close();
@@ -173,20 +214,61 @@ private:
                           });
     }
 
+    void release_output() {
+        state_->queued_output -= output_bytes_;
+        output_bytes_ = 0;
+    }
+
     std::shared_ptr<detail::ServerState> state_;
     local::socket socket_;
     asio::steady_timer idle_;
     asio::steady_timer::time_point idle_deadline_{};
-    bool answering_ = false;  // a request is with the daemon: the idle clock does not run
+    bool answering_ = false;  // a request is queued or with the daemon: the idle clock does not run
     asio::streambuf input_;  // max_size bounds one line: a 10 MB "line" is never buffered
-    std::shared_ptr<const std::string> output_;  // the reply being written; shared when it is a cached one
+    std::size_t output_bytes_ = 0;  // of the reply being written, counted in queued_output
     Peer peer_;
     bool peer_is_admin_;
     bool counted_;
     bool closed_ = false;
 };
 
+// A command that took longer than this at its last run waits its turn behind the cheap ones.
+constexpr auto kCostlyRun = std::chrono::microseconds(500);
+
 }  // namespace
+
+void detail::ServerState::enqueue(std::shared_ptr<Session> session, Request request) {
+    const auto cost = last_cost.find(request.command);
+    if (cost == last_cost.end() || cost->second <= kCostlyRun) {
+        // Cheap (or not yet measured): answered at once, ahead of the replies being written.
+        run(*session, request);
+        return;
+    }
+    costly_jobs.push_back(Job{std::move(session), std::move(request)});
+    if (!run_posted) {
+        run_posted = true;
+        asio::post(io, [self = shared_from_this()] { self->run_next(); });
+    }
+}
+
+void detail::ServerState::run(Session& session, const Request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    session.answer(request);
+    if (commands.find(request.command) != nullptr)  // unknown names are cheap and must not grow the map
+        last_cost[request.command] = std::chrono::steady_clock::now() - started;
+}
+
+void detail::ServerState::run_next() {
+    run_posted = false;
+    if (stopped || costly_jobs.empty()) return;
+    Job job = std::move(costly_jobs.front());
+    costly_jobs.pop_front();
+    run(*job.session, job.request);
+    if (!run_posted && !costly_jobs.empty()) {
+        run_posted = true;  // behind whatever the loop has ready: reads, writes and cheap requests go first
+        asio::post(io, [self = shared_from_this()] { self->run_next(); });
+    }
+}
 
 void detail::ServerState::accept() {
     acceptor.async_accept([self = shared_from_this()](const error_code& ec, local::socket socket) {
@@ -221,8 +303,21 @@ void detail::ServerState::on_accept(const error_code& ec, local::socket socket) 
     }
     const auto of_uid = per_uid.find(peer.uid);
     const std::size_t uid_connections = of_uid == per_uid.end() ? 0 : of_uid->second;
-    const bool refused = counted.load() >= limits.max_connections || uid_connections >= limits.max_per_uid;
+    // The per-uid limit holds for everyone (an administrator's runaway script must not take every
+    // slot); past the overall limit only an administrator is admitted, into the reserved slots.
+    const bool uid_within = uid_connections < limits.max_per_uid;
+    const bool within_limits = uid_within && counted.load() < limits.max_connections;
+    const bool reserve_left = uid_within && counted.load() < limits.max_connections + limits.admin_reserve;
     bool peer_is_admin = false;
+    if (within_limits || reserve_left) {
+        try {
+            add_user_and_groups(peer);
+            peer_is_admin = is_admin && is_admin(peer);
+        } catch (const std::exception& e) {
+            spdlog::warn("control: cannot tell whether uid {} is an administrator: {}", peer.uid, e.what());
+        }
+    }
+    const bool refused = !within_limits && !(peer_is_admin && reserve_left);
     if (refused) {
         // A flood of refusals must not become a flood of log lines: one line per 10 s at most.
         ++refused_since_log;
@@ -237,12 +332,6 @@ void detail::ServerState::on_accept(const error_code& ec, local::socket socket) 
     } else {
         ++per_uid[peer.uid];
         ++counted;
-        try {
-            add_user_and_groups(peer);
-            peer_is_admin = is_admin && is_admin(peer);
-        } catch (const std::exception& e) {
-            spdlog::warn("control: cannot tell whether uid {} is an administrator: {}", peer.uid, e.what());
-        }
     }
     auto session = std::make_shared<Session>(shared_from_this(), std::move(socket), std::move(peer),
                                              peer_is_admin, refused);
@@ -265,6 +354,7 @@ void detail::ServerState::stop() {
     error_code ignored;
     acceptor.close(ignored);
     accept_retry.cancel();
+    costly_jobs.clear();
     auto open_sessions = std::move(sessions);
     sessions.clear();
     for (auto& [raw, session] : open_sessions) session->close();
@@ -288,10 +378,8 @@ void Server::stop() { state_->stop(); }
 
 std::size_t Server::connection_count() const { return state_->counted.load(); }
 
-namespace {
-
-// True when something accepts connections at `path`; false when the file is a dead socket.
-bool answers(const std::filesystem::path& path) {
+bool socket_answers(const std::filesystem::path& path) {
+    if (path.native().size() >= sizeof(sockaddr_un::sun_path)) return false;  // listen() says why
     const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (probe < 0) throw std::system_error(errno, std::generic_category(), "socket(AF_UNIX)");
     sockaddr_un address{};
@@ -305,8 +393,6 @@ bool answers(const std::filesystem::path& path) {
     throw std::system_error(connect_errno, std::generic_category(), "cannot probe the socket " + quoted(path));
 }
 
-}  // namespace
-
 void Server::listen(const std::filesystem::path& socket_path, mode_t mode) {
     detail::ServerState& state = *state_;
     if (state.started || state.stopped) throw std::logic_error("control::Server::listen called twice or after stop");
@@ -319,7 +405,7 @@ void Server::listen(const std::filesystem::path& socket_path, mode_t mode) {
     if (::lstat(socket_path.c_str(), &existing) == 0) {
         if (!S_ISSOCK(existing.st_mode))
             throw std::runtime_error(quoted(socket_path) + " exists and is not a socket; refusing to replace it");
-        if (answers(socket_path))
+        if (socket_answers(socket_path))
             throw AlreadyRunning("another server is already listening on " + quoted(socket_path));
         if (::unlink(socket_path.c_str()) != 0 && errno != ENOENT)
             throw std::system_error(errno, std::generic_category(), "cannot remove the stale socket " + quoted(socket_path));

@@ -17,10 +17,22 @@ namespace tarat::control {
 
 struct Limits {
     std::size_t max_line = 64 * 1024;  // bytes in one request line, without its "\n"
+    // Closes a connection that has not sent a whole request line, or not taken its reply, for this
+    // long, whatever it sent before: a byte a second does not keep a connection.
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
     std::size_t max_connections = 256;
     std::size_t max_per_uid = 16;
+    // Slots beyond max_connections that only administrators (root, the service user, admin_group)
+    // may take, each within max_per_uid: readers holding every connection cannot lock them out.
+    std::size_t admin_reserve = 32;
+    // Bytes of replies written but not yet taken by their clients, all sessions together. Past it a
+    // reply is replaced by a "busy" error (a reply is always sent when nothing else is waiting).
+    std::size_t max_queued_output = std::size_t{64} << 20;
 };
+
+// True when something accepts connections at `path`; false when nothing is there or the file is
+// a dead socket. Throws std::system_error when it cannot tell (EACCES, say).
+bool socket_answers(const std::filesystem::path& path);
 
 namespace detail {
 struct ServerState;

@@ -7,6 +7,8 @@
 #include "ctl/report.hpp"
 #include "ctl/render.hpp"
 #include "ctl/saved_output.hpp"
+#include "ctl/text_table.hpp"
+#include "ctl/unreachable.hpp"
 #include "ctl/usage.hpp"
 
 #include <CLI/CLI.hpp>
@@ -253,8 +255,7 @@ int main(int argc, char** argv) {
         const auto timeout = request["command"] == "test-notice" ? std::chrono::seconds(180) : std::chrono::seconds(30);
         reply = control::request(path, request, timeout);
     } catch (const control::Unreachable& e) {
-        std::cerr << "taratctl: taratd is not running at " << path << " (" << std::strerror(e.error_number()) << ")\n";
-        return exit_code::unavailable;
+        return report_unreachable(path, e.error_number(), std::cerr);
     } catch (const std::invalid_argument& e) {
         std::cerr << "taratctl: " << e.what() << "\n";
         return exit_code::usage;
@@ -268,10 +269,10 @@ int main(int argc, char** argv) {
     const std::string command = request["command"].get<std::string>();
     if (command == "test-notice" && !as_json) render_reply(command, arguments, text, lang, std::cout);
     if (result != 0) {
-        std::cerr << "taratctl: " << text << "\n";
+        std::cerr << "taratctl: " << visible(text) << "\n";
         if (command == "reload" && arguments.value("waited", false))
             for (const auto& e : arguments.value("errors", json::array()))
-                std::cerr << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
+                std::cerr << visible(e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
         return exit_code_for(result);
     }
     if (report.wanted()) return write_report(report, arguments, lang);

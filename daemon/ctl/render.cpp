@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <vector>
 
 namespace tarat {
@@ -16,7 +17,7 @@ using nlohmann::json;
 std::string str(const json& j, const char* key) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return "";
-    return it->is_string() ? it->get<std::string>() : it->dump();
+    return visible(it->is_string() ? it->get<std::string>() : it->dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 // A table's headings in the chosen language.
@@ -201,13 +202,16 @@ void render_reply(const std::string& command, const json& arguments, const std::
         {"compliance", render_compliance}, {"calendar", render_calendar}, {"history", render_history},
         {"list-commands", render_commands}, {"test-notice", render_test_notice},
     };
+    // Rendered whole, then made visible: no path from stored data to the terminal skips it.
+    std::ostringstream screen;
     if (auto found = renderers.find(command); found != renderers.end()) {
-        found->second(arguments, lang, out);
+        found->second(arguments, lang, screen);
     } else if (command == "reload") {
-        render_reload(arguments, text, lang, out);
+        render_reload(arguments, text, lang, screen);
     } else {
-        out << text << "\n";  // help, the admin commands, `call`: the daemon's own words
+        screen << text << "\n";  // help, the admin commands, `call`: the daemon's own words
     }
+    out << visible_lines(screen.str());
 }
 
 }  // namespace tarat

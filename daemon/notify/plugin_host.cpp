@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -335,6 +336,7 @@ std::string PluginHost::check_channel(const ChannelConfig& config) {
     const std::string prefix = "channel '" + config.name + "': plugin '" + config.plugin + "': ";
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return prefix + "cannot check it: pipe: " + std::strerror(errno);
+    const pid_t parent = ::getpid();
     const pid_t child = ::fork();
     if (child < 0) {
         ::close(pipe_fds[0]);
@@ -342,6 +344,10 @@ std::string PluginHost::check_channel(const ChannelConfig& config) {
         return prefix + "cannot check it: fork: " + std::strerror(errno);
     }
     if (child == 0) {  // opens, closes, reports, and leaves without running the parent's exit handlers
+        // It must never outlive taratd (a killed taratd's child kept files and locks from the next
+        // one): killed with it, and gone at once if taratd died before the prctl.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(1);
         ::close(pipe_fds[0]);
         // A crash must end the child as it would end a process of its own, not in the parent's
         // handlers (which would report, or flush the parent's buffered output a second time).

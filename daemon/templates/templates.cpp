@@ -4,6 +4,8 @@
 
 #include "core/terms.hpp"
 
+#include "core/input_file.hpp"
+
 #include <kainjow/mustache.hpp>
 
 #include <algorithm>
@@ -490,24 +492,12 @@ std::string with_line_markers(const std::string& body) {
 }
 
 std::optional<std::string> read_small_file(const fs::path& path, Diagnostics& diagnostics) {
-    std::error_code ec;
-    auto size = fs::file_size(path, ec);
-    if (ec) {
-        diagnostics.error({path.string(), 0, 0}, "cannot read: " + ec.message());
+    auto file = read_input_file(path, kMaxTemplateBytes);
+    if (!file.ok()) {
+        diagnostics.error({path.string(), 0, 0}, file.error);
         return std::nullopt;
     }
-    if (size > kMaxTemplateBytes) {
-        diagnostics.error({path.string(), 0, 0}, "larger than " + std::to_string(kMaxTemplateBytes / 1024) + " KiB");
-        return std::nullopt;
-    }
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in) {
-        diagnostics.error({path.string(), 0, 0}, "cannot read");
-        return std::nullopt;
-    }
-    return text.str();
+    return std::move(file.text);
 }
 
 mustache::data to_data(const json& value) {

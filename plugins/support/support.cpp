@@ -95,7 +95,8 @@ std::chrono::milliseconds Settings::seconds(const std::string& key, std::chrono:
 
 std::string read_secret_file(const tarat_host& host, const std::string& key, const std::string& file) {
     fs::path path = resolve(host, file);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO named as a secret file must be refused, not waited on forever.
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         throw SettingsError("cannot read " + key + " " + path.string() + ": " + std::generic_category().message(errno));
     struct Closer {
@@ -104,7 +105,10 @@ std::string read_secret_file(const tarat_host& host, const std::string& key, con
     } closer{fd};
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        throw SettingsError(key + " " + path.string() + " is not a regular file");
+        throw SettingsError(key + " " + path.string() + " is " +
+                            (S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory"
+                             : S_ISCHR(st.st_mode) ? "a character device" : S_ISBLK(st.st_mode) ? "a block device"
+                             : "not a file") + ", not a regular file");
     if (st.st_size > static_cast<off_t>(kMaxSecretBytes))
         throw SettingsError(key + " " + path.string() + " is larger than 64 KiB: not a secret file");
     if (st.st_mode & (S_IROTH | S_IWOTH))

@@ -2,13 +2,17 @@
 #include "config/days_off_loader.hpp"
 #include "config/plan_loader.hpp"
 #include "config/setup.hpp"
+#include "config/text_rules.hpp"
 #include "config/toml_guard.hpp"
+#include "core/input_file.hpp"
 #include "core/text.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <sstream>
 
 using namespace tarat;
 using tarat::testing::TempDir;
@@ -450,4 +454,108 @@ TEST_CASE("a plan period of centuries is refused") {
     auto five_years = load(replace(kPlan, "to = 2027-05-31", "to = 2031-11-30"));
     INFO(Catch::Detail::stringify(five_years.messages));
     CHECK(five_years.setup);
+}
+
+namespace {
+
+// The errors parse_input_toml reports for `text`, formatted; empty when it parses clean.
+std::vector<std::string> input_errors(const std::string& text) {
+    Diagnostics d;
+    auto table = parse_input_toml(text, "p.toml", d);
+    std::vector<std::string> out;  // in file order, as `check` prints them
+    std::istringstream lines(d.format());
+    for (std::string line; std::getline(lines, line);) out.push_back(line);
+    CHECK(table.has_value() == out.empty());
+    return out;
+}
+
+std::string repeated(std::string_view unit, size_t times) {
+    std::string out;
+    for (size_t i = 0; i < times; ++i) out += unit;
+    return out;
+}
+
+}  // namespace
+
+// Control characters in any string (raw or escaped) are refused where they are written, naming the
+// character; keys too. A title with TAB, NUL, ESC and CR/LF used to pass `check`.
+TEST_CASE("control characters in strings are refused with their position") {
+    CHECK(input_errors("[plan]\ntitle = \"a\tb\"\n") ==
+          std::vector<std::string>{"p.toml:2:9: error: title contains the control character U+0009 (TAB) at character 2 "
+                                   "(not allowed in a single-line text) [plan.title]"});
+    auto errors = input_errors("[[event]]\ntitle = \"x\\u0000y\"\nname = \"\\u001b[31mred\"\n"
+                               "note = \"a\\r\\nb\"\n\"k\\u0007\" = \"v\"\n");
+    REQUIRE(errors.size() == 4);
+    CHECK(errors[0] == "p.toml:2:9: error: title contains the control character U+0000 (NUL) at character 2 "
+                       "(not allowed in a single-line text) [event[0].title]");
+    CHECK(errors[1].find("p.toml:3:8: error: name contains the control character U+001B (ESC) at character 1") == 0);
+    CHECK(errors[2].find("p.toml:4:8: error: note contains the control character U+000D (CR)") == 0);
+    CHECK(errors[3].find("p.toml:5:1: error: key contains the control character U+0007") == 0);
+    CHECK(input_errors("x = \"\\u0085\"\n").at(0).find("U+0085") != std::string::npos);  // C1 too
+}
+
+// A newline is allowed in a (multi-line) description and nowhere else; CR never.
+TEST_CASE("a newline is allowed in a description only") {
+    CHECK(input_errors("[[event]]\ndescription = \"\"\"\nfirst line\nsecond line\"\"\"\n").empty());
+    CHECK(input_errors("[[event]]\ntitle = \"\"\"\nfirst\nsecond\"\"\"\n").at(0).find("U+000A (LF, a newline)") !=
+          std::string::npos);
+    CHECK(input_errors("[[event]]\ndescription = \"a\\rb\"\n").at(0).find("(only a newline is allowed here)") !=
+          std::string::npos);
+}
+
+// Lengths count characters (code points), not bytes, and the error names the limit.
+TEST_CASE("string lengths are bounded in characters, naming the limit") {
+    const std::string kazakh_300 = repeated("қ", 300);  // 600 bytes, 300 characters: allowed
+    CHECK(input_errors("[plan]\ntitle = \"" + kazakh_300 + "\"\n").empty());
+    CHECK(input_errors("[plan]\ntitle = \"" + kazakh_300 + "ы\"\n") ==
+          std::vector<std::string>{"p.toml:2:9: error: title is 301 characters long; the limit is 300 [plan.title]"});
+    CHECK(input_errors("[[event]]\ndescription = \"" + repeated("a", kMaxDescriptionChars) + "\"\n").empty());
+    CHECK(input_errors("[[event]]\ndescription = \"" + repeated("a", kMaxDescriptionChars + 1) + "\"\n")
+              .at(0)
+              .find("description is 4001 characters long; the limit is 4000") != std::string::npos);
+    CHECK(input_errors("[[event]]\nid = \"" + repeated("a", 65) + "\"\n").at(0).find("id is 65 characters long; the limit is 64") !=
+          std::string::npos);
+    CHECK(input_errors("[person." + repeated("a", 65) + "]\n").at(0).find("key is 65 characters long; the limit is 64") !=
+          std::string::npos);
+    CHECK(input_errors("[plan]\nbasis = \"" + repeated("b", 1001) + "\"\n").at(0).find("the limit is 1000") !=
+          std::string::npos);
+}
+
+// A UTF-8 byte order mark (Notepad, Excel) is skipped in every TOML file; positions stay as shown.
+TEST_CASE("a UTF-8 BOM at the start of a TOML file is accepted") {
+    CHECK(input_errors("\xEF\xBB\xBF[plan]\nid = \"x\"\n").empty());
+    CHECK(input_errors("\xEF\xBB\xBF[plan]\ntitle = \"a\tb\"\n").at(0).find("p.toml:2:9:") == 0);
+    TempDir dir;
+    auto plan = dir.write("plan.toml", "\xEF\xBB\xBF" + kPlan);
+    dir.write("days-off.toml", "\xEF\xBB\xBF" + kDaysOff);
+    Diagnostics d;
+    auto loaded = load_plan(plan, d);
+    INFO(d.format());
+    CHECK(loaded);
+    Diagnostics days;
+    CHECK(load_days_off(dir / "days-off.toml", days));
+}
+
+// Anything but a regular file is refused at once and named for what it is; reads are bounded
+// even where the size is unknown (/dev/zero used to grow memory without bound).
+TEST_CASE("files that are not regular files are named for what they are") {
+    TempDir dir;
+    const auto fifo = dir / "fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);  // nobody writes: a blocking open would never return
+    CHECK(read_input_file(fifo).error == "is a FIFO, not a regular file");
+    CHECK(read_input_file(dir.path()).error == "is a directory, not a regular file");
+    CHECK(read_input_file("/dev/zero").error == "is a character device, not a regular file");
+    CHECK(read_input_file(dir / "absent").error == "cannot read: No such file or directory");
+    auto small = dir.write("small.toml", "x = 1\n");
+    CHECK(read_input_file(small).text == "x = 1\n");
+    auto big = dir.write("big.toml", std::string(2048, 'x'));
+    CHECK(read_input_file(big, 1024).error == "is larger than 1 KiB, the limit for a file taratd reads");
+    CHECK(read_input_file(big, 2048).ok());
+
+    Diagnostics d;
+    CHECK_FALSE(load_plan(dir.path(), d));
+    CHECK(d.format() == dir.path().string() + ": error: is a directory, not a regular file\n");
+    Diagnostics days;
+    CHECK_FALSE(load_days_off(fifo, days));
+    CHECK(days.format() == fifo.string() + ": error: is a FIFO, not a regular file\n");
 }

@@ -18,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -188,6 +189,16 @@ std::string nested_request(std::size_t depth) {
 }
 
 const json kEvents = {{"command", "events"}};
+
+// True once the server counts no connection (it learns of closes asynchronously), within kPatience.
+bool eventually_zero_connections(const Server& server) {
+    const auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (server.connection_count() == 0) return true;
+        std::this_thread::sleep_for(5ms);
+    }
+    return server.connection_count() == 0;
+}
 
 // A server on its own io_context thread, listening in a fresh temporary directory.
 class Harness {
@@ -799,4 +810,208 @@ TEST_CASE("an encoded-once reply is the same line") {
     CHECK(cached.arguments.empty());
     const Reply copy = cached;
     CHECK(copy.encoded == cached.encoded);  // copies share the encoded line
+}
+
+// Two equal keys in one object, at any depth, are refused naming the key: nlohmann would keep the
+// last, so {"command":"status","command":"reload"} ran `reload`.
+TEST_CASE("a duplicate key at any level of a request is refused naming it") {
+    CHECK(parse_failure(R"({"command":"status","command":"reload"})").text == "duplicate key 'command' in request");
+    CHECK(parse_failure(R"({"command":"events","arguments":{"centre":"a","centre":"b"}})").text ==
+          "duplicate key 'centre' in request");
+    CHECK(parse_failure(R"({"command":"events","arguments":{"x":[{"k":1},{"k":2,"k":3}]}})").text ==
+          "duplicate key 'k' in request");
+    CHECK(parse_failure(R"({"command":"status","command":"reload"})").result == bad_request);
+    // Equal keys in different objects are fine.
+    CHECK(std::holds_alternative<Request>(parse_request(R"({"command":"events","arguments":{"x":[{"k":1},{"k":2}]}})")));
+}
+
+// Over the socket no reply line exceeds 4 MiB unless its command was allowed more: a larger one
+// becomes an error naming the limit, and the connection goes on.
+TEST_CASE("a reply over the limit is replaced by an error naming it") {
+    Harness harness({}, nullptr, false);
+    const std::string five_mib(std::size_t{5} << 20, 'x');
+    harness.table.add({"huge", Permission::read, "Five MiB of x.", {},
+                       [&](const json&, const Peer&) { return Reply{ok, "huge", {{"data", five_mib}}}; }});
+    harness.table.add({"backup-like", Permission::read, "Five MiB, allowed.", {},
+                       [&](const json&, const Peer&) { return Reply{ok, "allowed", {{"data", five_mib}}}; }});
+    harness.table.allow_reply_up_to("backup-like", std::size_t{8} << 20);
+    CHECK_THROWS_AS(harness.table.allow_reply_up_to("absent", 1), std::logic_error);
+    harness.server.listen(harness.socket);
+    harness.start();
+
+    RawClient client(harness.socket);
+    const json refused = client.ask({{"command", "huge"}});
+    CHECK(refused["result"] == error);
+    CHECK(refused["text"].get<std::string>().find("the reply to 'huge' would be 524") == 0);
+    CHECK(refused["text"].get<std::string>().find("over the limit of 4194304 bytes for one reply") != std::string::npos);
+    CHECK(client.ask(kEvents)["result"] == ok);
+    const json allowed = client.ask({{"command", "backup-like"}});
+    CHECK(allowed["result"] == ok);
+    CHECK(allowed["arguments"]["data"].get<std::string>().size() == five_mib.size());
+}
+
+// Past the overall limit (here 2) administrators still get in, into the reserved slots (here 2):
+// readers holding every connection used to lock the administrator out. The per-uid limit (here
+// 5) holds for administrators too.
+TEST_CASE("administrators have reserved connections past the limits") {
+    Limits limits;
+    limits.max_connections = 2;
+    limits.max_per_uid = 5;
+    limits.admin_reserve = 2;
+    std::atomic<bool> next_is_admin{false};
+    Harness harness(limits, [&](const Peer&) { return next_is_admin.load(); });
+    std::vector<std::unique_ptr<RawClient>> held;
+    for (int i = 0; i < 2; ++i) {
+        held.push_back(std::make_unique<RawClient>(harness.socket));
+        REQUIRE(held.back()->ask(kEvents)["result"] == ok);
+    }
+    RawClient reader(harness.socket);
+    CHECK(reader.reply()["text"] == "too many connections");
+
+    next_is_admin = true;
+    for (int i = 0; i < 2; ++i) {  // up to max_connections + admin_reserve in all
+        held.push_back(std::make_unique<RawClient>(harness.socket));
+        REQUIRE(held.back()->ask(kEvents)["result"] == ok);
+    }
+    CHECK(harness.server.connection_count() == 4);
+    RawClient one_too_many(harness.socket);
+    CHECK(one_too_many.reply()["text"] == "too many connections");
+}
+
+// The per-uid limit holds for an administrator too: root's 300 connections leave room for others.
+TEST_CASE("the per-uid limit holds for administrators") {
+    Limits limits;
+    limits.max_connections = 4;
+    limits.max_per_uid = 2;
+    limits.admin_reserve = 2;
+    Harness harness(limits, [](const Peer&) { return true; });
+    std::vector<std::unique_ptr<RawClient>> held;
+    for (int i = 0; i < 2; ++i) {
+        held.push_back(std::make_unique<RawClient>(harness.socket));
+        REQUIRE(held.back()->ask(kEvents)["result"] == ok);
+    }
+    RawClient third(harness.socket);
+    CHECK(third.reply()["text"] == "too many connections");
+    CHECK(harness.server.connection_count() == 2);
+}
+
+// The idle timeout counts from the last whole request or reply: bytes trickling in without a
+// newline do not keep a connection open, whatever it sent before.
+TEST_CASE("a connection trickling bytes is closed at the idle timeout") {
+    Limits limits;
+    limits.idle_timeout = 300ms;
+    Harness harness(limits);
+    RawClient trickler(harness.socket);
+    REQUIRE(trickler.ask(kEvents)["result"] == ok);
+    bool closed = false;
+    // 200 bytes, one per 20 ms: 4 s of activity, far past the 300 ms timeout.
+    for (int i = 0; i < 200 && !closed; ++i) {
+        closed = !trickler.send_all("{") || trickler.wait_for_eof(20ms);
+    }
+    CHECK(closed);
+    CHECK(eventually_zero_connections(harness.server));
+}
+
+// A client that asks for a big reply and never reads it is disconnected at the idle timeout and
+// its slot and its reply's memory freed; meanwhile it holds one reply at most (it is not read
+// from again until that reply is written).
+TEST_CASE("a client that does not take its reply is disconnected and freed") {
+    Limits limits;
+    limits.idle_timeout = 300ms;
+    Harness harness(limits, nullptr, false);
+    const std::string three_mib(std::size_t{3} << 20, 'x');
+    std::atomic<int> runs{0};
+    harness.table.add({"big", Permission::read, "Three MiB of x.", {}, [&](const json&, const Peer&) {
+                           ++runs;
+                           return Reply{ok, "big", {{"data", three_mib}}};
+                       }});
+    harness.server.listen(harness.socket);
+    harness.start();
+    RawClient stuck(harness.socket);
+    std::string requests;
+    for (int i = 0; i < 10; ++i) requests += "{\"command\":\"big\"}\n";
+    REQUIRE(stuck.send_all(requests));  // ten requests pipelined; replies never read
+    const auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (runs.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    REQUIRE(runs.load() == 1);
+    CHECK(eventually_zero_connections(harness.server));
+    CHECK(runs.load() == 1);  // the next request is not run while the reply waits
+    CHECK(request(harness.socket, kEvents, kPatience)["result"] == ok);
+}
+
+// Requests wait in one queue per cost: a cheap one is answered before costly ones that were
+// queued first, so one client looping a long listing cannot hold up everyone's `status`.
+TEST_CASE("a cheap request goes before queued costly ones") {
+    Harness harness({}, nullptr, false);
+    std::vector<std::string> ran;  // on the loop thread only
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::promise<void> gate_entered;
+    harness.table.add({"gate", Permission::read, "Holds the loop until the test releases it.", {},
+                       [&](const json&, const Peer&) {
+                           gate_entered.set_value();
+                           released.wait();
+                           return Reply{ok, "gate"};
+                       }});
+    harness.table.add({"costly", Permission::read, "Takes 2 ms of loop time.", {}, [&](const json&, const Peer&) {
+                           ran.push_back("costly");
+                           std::this_thread::sleep_for(2ms);  // the cost itself, not a wait for a timer
+                           return Reply{ok, "costly"};
+                       }});
+    harness.table.add({"cheap", Permission::read, "Costs nothing.", {}, [&](const json&, const Peer&) {
+                           ran.push_back("cheap");
+                           return Reply{ok, "cheap"};
+                       }});
+    harness.server.listen(harness.socket);
+    harness.start();
+
+    std::vector<std::unique_ptr<RawClient>> costly_clients;
+    for (int i = 0; i < 6; ++i) {
+        costly_clients.push_back(std::make_unique<RawClient>(harness.socket));
+        REQUIRE(costly_clients.back()->ask({{"command", "costly"}})["result"] == ok);  // its cost is learnt
+    }
+    RawClient cheap_client(harness.socket);
+    REQUIRE(cheap_client.ask({{"command", "cheap"}})["result"] == ok);
+    RawClient gate_client(harness.socket);
+    REQUIRE(gate_client.send_all("{\"command\":\"gate\"}\n"));
+    REQUIRE(gate_entered.get_future().wait_for(kPatience) == std::future_status::ready);
+    // While the loop is held, the costly requests and then the cheap one arrive.
+    for (auto& client : costly_clients) REQUIRE(client->send_all("{\"command\":\"costly\"}\n"));
+    REQUIRE(cheap_client.send_all("{\"command\":\"cheap\"}\n"));
+    release.set_value();
+    CHECK(gate_client.reply()["result"] == ok);
+    CHECK(cheap_client.reply()["result"] == ok);
+    for (auto& client : costly_clients) CHECK(client->reply()["result"] == ok);
+    REQUIRE(harness.stop());
+    REQUIRE(ran.size() == 14);
+    const std::vector<std::string> after_gate(ran.begin() + 7, ran.end());
+    CHECK(after_gate.front() == "cheap");
+}
+
+// Cached read commands are answered from a copy while the epoch stays the same, per arguments,
+// and built again once it changes; failures are never kept.
+TEST_CASE("cached replies last until the epoch changes") {
+    CommandTable table = sample_table();
+    int runs = 0;
+    table.add({"listing", Permission::read, "Counts its runs.", {{"n", "integer"}}, [&](const json& args, const Peer&) {
+                   ++runs;
+                   if (args.value("n", 0) < 0) return Reply{bad_request, "negative"};
+                   return Reply{ok, "run " + std::to_string(runs)};
+               }});
+    std::string epoch = "a";
+    table.cache_replies({"listing"}, [&] { return epoch; });
+    CHECK_THROWS_AS(table.cache_replies({"postpone"}, [] { return std::string(); }), std::logic_error);
+    auto ask = [&](std::string_view line) {
+        Reply answer;
+        table.dispatch(line, self_peer(), false, [&](Reply reply) { answer = std::move(reply); });
+        return json::parse(answer.to_json_line());
+    };
+    CHECK(ask(R"({"command":"listing"})")["text"] == "run 1");
+    CHECK(ask(R"({"command":"listing"})")["text"] == "run 1");
+    CHECK(ask(R"({"command":"listing","arguments":{"n":2}})")["text"] == "run 2");
+    CHECK(ask(R"({"command":"listing","arguments":{"n":-1}})")["result"] == bad_request);
+    CHECK(ask(R"({"command":"listing","arguments":{"n":-1}})")["result"] == bad_request);
+    CHECK(runs == 4);  // the refusal ran twice: not kept
+    epoch = "b";
+    CHECK(ask(R"({"command":"listing"})")["text"] == "run 5");
 }

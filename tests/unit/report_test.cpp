@@ -2,6 +2,7 @@
 #include "ctl/output_file.hpp"
 #include "ctl/render.hpp"
 #include "ctl/report.hpp"
+#include "ctl/text_table.hpp"
 #include "support/csv.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -204,4 +205,29 @@ TEST_CASE("reload output names the changes not listed") {
     std::ostringstream all;
     render_reply("reload", reply, "plan p taken: 2 changes", Lang::en, all);
     CHECK(all.str() == "plan p taken: 2 changes\nChanges:\n  event:a added\n  event:b added\n");
+}
+
+// Stored text never reaches the terminal raw: every control character in a table or a line is
+// shown as an escape, bytes that are not UTF-8 as U+FFFD; newlines between lines stay.
+TEST_CASE("human output shows control characters visibly") {
+    CHECK(tarat::visible("a\tb\nc\rd\x1b[31me\x7f") == "a\\tb\\nc\\rd\\x1b[31me\\x7f");
+    CHECK(tarat::visible("\xC2\x9B" "2J") == "\\u009b2J");  // C1 CSI
+    CHECK(tarat::visible("ok \xFF end") == "ok \xEF\xBF\xBD end");
+    CHECK(tarat::visible("Қазақ «тілі»") == "Қазақ «тілі»");
+    CHECK(tarat::visible_lines("one\ntwo\x1b") == "one\ntwo\\x1b");
+
+    const nlohmann::json events = {{"events", nlohmann::json::array({{{"date", "2026-12-09"},
+                                                                     {"id", "erkemai-seminar-1"},
+                                                                     {"state", "planned"},
+                                                                     {"title", std::string("Ойын\tарқылы\x1b[2J\r\n") + "x"}}})}};
+    std::ostringstream out;
+    tarat::render_reply("events", events, "1 event", tarat::Lang::en, out);
+    const std::string shown = out.str();
+    INFO(shown);
+    CHECK(shown.find("Ойын\\tарқылы\\x1b[2J\\r\\nx") != std::string::npos);
+    for (char c : shown) CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
+
+    std::ostringstream help;
+    tarat::render_reply("help", nlohmann::json::object(), "line one\nline\x07two", tarat::Lang::en, help);
+    CHECK(help.str() == "line one\nline\\x07two\n");
 }
