@@ -97,6 +97,7 @@ void Daemon::watch_signals() {
 
 void Daemon::stop() {
     service_.stopping();
+    if (audit_) audit_->flush();
     if (server_) server_->stop();
     signals_.cancel();
     if (!dispatcher_) {
@@ -149,10 +150,10 @@ int Daemon::open() {
         return std::to_string(store_->generation()) + " " + format_date(lifecycle_->today()) + " " +
                std::to_string(setup_generation_);
     });
-    auto audit = commands::audit_admin_attempts(*context_);
-    commands_.on_admin_attempt([audit, this](const control::Peer& peer, const std::string& command,
-                                             const nlohmann::json& args, const control::Reply& reply) {
-        audit(peer, command, args, reply);
+    audit_ = std::make_unique<commands::AdminAudit>(*context_);
+    commands_.on_admin_attempt([this](const control::Peer& peer, const std::string& command,
+                                      const nlohmann::json& args, const control::Reply& reply) {
+        audit_->record(peer, command, args, reply);
         service_.refresh_status();
         if (reply.result == control::ok) publish_feeds();
     });

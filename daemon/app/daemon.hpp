@@ -70,6 +70,7 @@ private:
     std::unique_ptr<PluginSender> sender_;
     std::unique_ptr<Dispatcher> dispatcher_;
     std::unique_ptr<commands::Context> context_;
+    std::unique_ptr<commands::AdminAudit> audit_;
     control::CommandTable commands_;
     FeedPublisher feeds_;  // feeds_dir: rewritten after start, reload and every admin command
     std::unique_ptr<control::Server> server_;

@@ -1,6 +1,7 @@
 #include "commands/commands.hpp"
 
 #include "commands/support.hpp"
+#include "core/text.hpp"
 
 #include <stdexcept>
 
@@ -40,21 +41,54 @@ void bind_commands(control::CommandTable& table, Context& context) {
     bind_commands(table, std::move(handlers));
 }
 
-control::CommandTable::AdminAttemptHook audit_admin_attempts(Context& context) {
-    return [&context](const control::Peer& peer, const std::string& command, const json& args,
-                      const control::Reply& reply) {
-        std::string subject;
-        if (auto id = string_arg(args, "id")) subject = "event:" + *id;
-        else if (auto key = string_arg(args, "notice")) subject = "notice:" + *key;
-        static constexpr const char* kResultNames[] = {"ok", "error", "unknown command", "not found", "forbidden",
-                                                       "bad request"};
-        const bool named = reply.result >= 0 && reply.result <= 5;
-        std::string detail = "result " + std::to_string(reply.result) +
-                             (named ? std::string(" ") + kResultNames[reply.result] : std::string()) + ": " +
-                             reply.text + "; arguments " +
-                             args.dump(-1, ' ', false, json::error_handler_t::replace);
-        context.store.add_history(context.clock().now(), actor_of(peer).text(), "ctl." + command, subject, detail);
-    };
+void AdminAudit::record(const control::Peer& peer, const std::string& command, const json& args,
+                        const control::Reply& reply) {
+    const Instant now = context_.clock().now();
+    if (reply.result != control::ok) {
+        Window& window = windows_[peer.uid];
+        if (now - window.start >= std::chrono::minutes(1)) {
+            write_dropped(peer.uid, window);
+            window = {now, 0, 0, actor_of(peer).text()};
+        }
+        if (window.kept >= kRefusalsKeptPerMinute) {
+            ++window.dropped;
+            return;
+        }
+        ++window.kept;
+    }
+    std::string subject;
+    if (auto id = string_arg(args, "id")) subject = "event:" + utf8_prefix(*id, 200);
+    else if (auto key = string_arg(args, "notice")) subject = "notice:" + utf8_prefix(*key, 200);
+    static constexpr const char* kResultNames[] = {"ok", "error", "unknown command", "not found", "forbidden",
+                                                   "bad request"};
+    const bool named = reply.result >= 0 && reply.result <= 5;
+    const std::string given = args.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string detail = "result " + std::to_string(reply.result) +
+                         (named ? std::string(" ") + kResultNames[reply.result] : std::string()) + ": " +
+                         utf8_prefix(reply.text, kMaxArgumentBytes) + "; arguments " +
+                         utf8_prefix(given, kMaxArgumentBytes) +
+                         (given.size() > kMaxArgumentBytes ? " … (" + std::to_string(given.size()) + " bytes)" : "");
+    context_.store.add_history(now, actor_of(peer).text(), "ctl." + command, subject, detail);
+}
+
+void AdminAudit::write_dropped(uid_t uid, const Window& window) {
+    if (window.dropped == 0) return;
+    context_.store.add_history(context_.clock().now(), window.actor, "ctl.refusals", "uid:" + std::to_string(uid),
+                               std::to_string(window.dropped) + " more refused attempts in the minute from " +
+                                   format_instant_utc(window.start) + " were counted, not kept (at most " +
+                                   std::to_string(kRefusalsKeptPerMinute) + " a minute are)");
+}
+
+void AdminAudit::flush() {
+    for (auto& [uid, window] : windows_) {
+        write_dropped(uid, window);
+        window.dropped = 0;
+    }
+}
+
+control::CommandTable::AdminAttemptHook AdminAudit::hook() {
+    return [this](const control::Peer& peer, const std::string& command, const json& args,
+                  const control::Reply& reply) { record(peer, command, args, reply); };
 }
 
 }  // namespace tarat::commands

@@ -67,8 +67,33 @@ void bind_commands(control::CommandTable& table, Handlers handlers);
 void bind_commands(control::CommandTable& table, Context& context);
 
 // Writes every attempt at an admin command, refused ones included, to the history: when, who
-// (user, uid, pid), the command, its arguments and the result.
-control::CommandTable::AdminAttemptHook audit_admin_attempts(Context& context);
+// (user, uid, pid), the command, its arguments (the first 1 KiB) and the result. A uid's refused
+// attempts past 60 a minute are counted, not kept: one row says how many when its minute is over
+// (or at flush()), so nobody can fill the disk with refusals.
+class AdminAudit {
+public:
+    static constexpr std::size_t kMaxArgumentBytes = 1024;
+    static constexpr int kRefusalsKeptPerMinute = 60;
+
+    explicit AdminAudit(Context& context) : context_(context) {}
+    void record(const control::Peer& peer, const std::string& command, const nlohmann::json& args,
+                const control::Reply& reply);
+    // Writes the counts of refusals not kept (taratd calls it when it stops).
+    void flush();
+    control::CommandTable::AdminAttemptHook hook();
+
+private:
+    struct Window {
+        Instant start{};
+        int kept = 0;
+        int dropped = 0;
+        std::string actor;
+    };
+    void write_dropped(uid_t uid, const Window& window);
+
+    Context& context_;
+    std::map<uid_t, Window> windows_;
+};
 
 }  // namespace commands
 }  // namespace tarat

@@ -88,6 +88,13 @@ std::string to_upper(std::string_view text) { return upper_range(text, text.size
 
 std::string capitalized(std::string_view text) { return upper_range(text, 1); }
 
+std::string utf8_prefix(std::string_view text, size_t max_bytes) {
+    if (text.size() <= max_bytes) return std::string(text);
+    size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a sequence
+    return std::string(text.substr(0, end));
+}
+
 size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
     for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;

@@ -29,6 +29,9 @@ std::string to_upper(std::string_view text);
 // The first letter in capitals, the rest as it is.
 std::string capitalized(std::string_view text);
 
+// The longest prefix of `text` of at most `max_bytes` that does not cut a UTF-8 sequence.
+std::string utf8_prefix(std::string_view text, size_t max_bytes);
+
 // Optimal string alignment distance: a swapped pair of letters counts as one edit.
 size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -64,7 +64,7 @@ struct CommandWorld {
                   }} {
         lifecycle.apply_plan(lifecycle.setup_ptr(), Actor::system("taratd:start"));
         commands::bind_commands(table, context);
-        table.on_admin_attempt(commands::audit_admin_attempts(context));
+        table.on_admin_attempt(audit.hook());
     }
 
     // One request as the socket server dispatches it; a deferred answer is waited for on the loop.
@@ -104,6 +104,7 @@ struct CommandWorld {
     RecordingSender sender;
     Dispatcher dispatcher;
     commands::Context context;
+    commands::AdminAudit audit{context};
     control::CommandTable table;
     int reloads = 0;
     const control::Peer root{0, 0, 4242, {0}, "root"};

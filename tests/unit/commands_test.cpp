@@ -1,6 +1,7 @@
 // Every control command's handler over a real SQLite file, with its refusals: the commands bound
 // as taratd binds them, dispatched as the socket server dispatches them, no daemon running.
 #include "commands/catalogue.hpp"
+#include "core/text.hpp"
 #include "support/command_world.hpp"
 
 #include <catch2/catch.hpp>
@@ -266,4 +267,44 @@ TEST_CASE("test-notice") {
     CHECK(w.call("test-notice", {{"person", "bertleuova"}}, false).result == control::forbidden);
     w.context.dispatcher = nullptr;
     CHECK(w.call("test-notice", {{"person", "bertleuova"}}).result == control::error);
+}
+
+// F13, "audit flood": refused attempts keep at most 1 KiB of their arguments, and past 60 a minute
+// per uid they are counted, not kept; the count is kept when the minute is over.
+TEST_CASE("refused admin attempts cannot fill the history") {
+    CommandWorld w;
+    const auto e = w.future_event();
+    const std::string reason(60 * 1024, 'x');
+    const auto before = w.store->history().size();
+    for (int i = 0; i < 200; ++i)
+        REQUIRE(w.call("cancel", {{"id", e.event.id}, {"reason", reason}}).result == control::bad_request);
+    auto rows = w.store->history();
+    REQUIRE(rows.size() - before == commands::AdminAudit::kRefusalsKeptPerMinute);
+    for (auto it = rows.begin() + static_cast<std::ptrdiff_t>(before); it != rows.end(); ++it) {
+        CHECK(it->action == "ctl.cancel");
+        CHECK(it->detail.size() < 2 * commands::AdminAudit::kMaxArgumentBytes + 200);
+        CHECK(it->detail.find("(61") != std::string::npos);  // says how long the arguments were
+    }
+    // A minute later the next refusal is kept again, after the count of those that were not.
+    w.clock.advance(std::chrono::seconds(61));
+    REQUIRE(w.call("cancel", {{"id", e.event.id}, {"reason", reason}}).result == control::bad_request);
+    rows = w.store->history();
+    REQUIRE(rows.size() - before == commands::AdminAudit::kRefusalsKeptPerMinute + 2);
+    const auto& count = rows[rows.size() - 2];
+    CHECK(count.action == "ctl.refusals");
+    CHECK(count.detail.rfind("140 more refused attempts", 0) == 0);
+    CHECK(rows.back().action == "ctl.cancel");
+    // Another user has a minute of their own; a successful change is always kept.
+    CHECK(w.call("cancel", {{"id", e.event.id}, {"reason", "карантин"}}).result == control::ok);
+    CHECK(w.store->history().back().action == "ctl.cancel");
+}
+
+TEST_CASE("an audit row's arguments are cut on a character boundary") {
+    const std::string kazakh = "ә";  // two bytes
+    std::string text;
+    for (int i = 0; i < 600; ++i) text += kazakh;
+    const std::string cut = utf8_prefix(text, 1023);
+    CHECK(cut.size() == 1022);
+    CHECK_FALSE(first_invalid_utf8(cut));
+    CHECK(utf8_prefix("short", 1024) == "short");
 }
