@@ -11,6 +11,18 @@ constexpr auto admin = Permission::admin;
 constexpr auto read = Permission::read;
 
 ArgumentSpec event_id(std::string_view help = "the event's id") { return {"id", "string", true, "", "ID", help}; }
+// Paging (F13): --limit, --after and taratctl's own --all.
+std::vector<ArgumentSpec> paging() {
+    return {{"limit", "integer", false, "--limit", "N", "at most N rows in one reply (default 200, at most 1000)"},
+            {"after", "string", false, "--after", "CURSOR", "the rows after this one (the reply's \"next\")"},
+            {"all", "boolean", false, "--all", "", "every row, page after page", {}, ArgumentSpec::Use::local}};
+}
+
+std::vector<ArgumentSpec> with_paging(std::vector<ArgumentSpec> arguments) {
+    for (auto& a : paging()) arguments.push_back(std::move(a));
+    return arguments;
+}
+
 ArgumentSpec from_date() { return {"from", "date", false, "--from", "DATE", "first date, YYYY-MM-DD"}; }
 ArgumentSpec to_date() { return {"to", "date", false, "--to", "DATE", "last date, YYYY-MM-DD"}; }
 
@@ -19,24 +31,26 @@ std::vector<CommandSpec> make_catalogue() {
         {"status", read, "the plan, the centres and the next events",
          "The plan, its centres with their event counts, and the next events.", {}},
         {"events", read, "the events, by date; every option narrows the list",
-         "The events, by date; every argument narrows the list (dates inclusive).",
-         {{"centre", "string", false, "--centre", "ID", "a centre id"},
+         "The events, by date; every argument narrows the list (dates inclusive). In pages: limit (default 200), "
+         "after the reply's next.",
+         with_paging({{"centre", "string", false, "--centre", "ID", "a centre id"},
           {"district", "string", false, "--district", "ID", "a district id"},
           {"form", "string", false, "--form", "ID", "a form id (seminar, open-class, master-class…)"},
           {"state", "string", false, "--state", "STATE", "planned, held, reported or cancelled",
            {"planned", "held", "reported", "cancelled"}},
           from_date(),
-          to_date()}},
+          to_date()})},
         {"event", read, "everything about one event: state, history, notices",
          "Everything about one event: its state, history and notices.", {event_id()}},
         {"notices", read, "the notice outbox",
-         "The notice outbox; failed = pending after a refused attempt. At most one of pending, sent, failed, dead.",
-         {{"pending", "boolean", false, "--pending", "", "only pending notices", {}, Use::sent, 1},
+         "The notice outbox; failed = pending after a refused attempt. At most one of pending, sent, failed, dead. In "
+         "pages: limit (default 200), after the reply's next.",
+         with_paging({{"pending", "boolean", false, "--pending", "", "only pending notices", {}, Use::sent, 1},
           {"sent", "boolean", false, "--sent", "", "only sent notices", {}, Use::sent, 1},
           {"failed", "boolean", false, "--failed", "", "only pending notices refused at least once", {}, Use::sent, 1},
           {"dead", "boolean", false, "--dead", "", "only dead notices (retry them by key)", {}, Use::sent, 1},
           {"event", "string", false, "--event", "ID", "about this event id"},
-          {"person", "string", false, "--person", "ID", "to this person id"}}},
+          {"person", "string", false, "--person", "ID", "to this person id"}})},
         {"compliance", read, "held, postponed, cancelled and reported, per centre, district or form",
          "Per centre, district or form: planned, held (on the planned date), postponed, cancelled, reports on time / "
          "late / missing, participants. detail: all three groupings, the overdue list and the timeline by month, for "
@@ -60,10 +74,13 @@ std::vector<CommandSpec> make_catalogue() {
          "The year's days off and transferred working days, with their status (default: this year).",
          {{"year", "integer", false, "--year", "YEAR", "the year (default: this year)"}}},
         {"history", read, "the audit history",
-         "The audit history: plan changes, state changes and every admin command, refused ones too.",
+         "The audit history: plan changes, state changes and every admin command, refused ones too. The last limit "
+         "rows (default 200), or those after the row id given as after, oldest first.",
          {{"since", "string", false, "--since", "WHEN",
            "from this date (YYYY-MM-DD) or instant (2026-12-01T09:00:00+05:00)"},
-          {"limit", "integer", false, "--limit", "N", "only the last N rows"}}},
+          {"limit", "integer", false, "--limit", "N", "only the last N rows (default 200, at most 1000)"},
+          {"after", "string", false, "--after", "ID", "the rows after this row id, oldest first"},
+          {"all", "boolean", false, "--all", "", "every row, page after page", {}, Use::local}}},
         {"ics", read, "the events as an iCalendar feed: all, or one centre's, district's or person's",
          "The events as an iCalendar feed (all, or one centre's, district's or person's), in \"ics\".",
          {{"centre", "string", false, "--centre", "ID", "a centre id"},

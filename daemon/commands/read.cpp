@@ -1,9 +1,11 @@
 // The read commands: anyone who can open the socket may ask them.
 #include "commands/support.hpp"
 #include "compliance/compliance.hpp"
+#include "core/text.hpp"
 #include "feeds/calendar_feeds.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 namespace tarat::commands {
@@ -45,6 +47,48 @@ Reply status(Context& context) {
                             : std::string("no plan loaded");
     return {control::ok, text,
             {{"plan", plan}, {"today", format_date(context.today())}, {"centres", centres}, {"next_events", next}}};
+}
+
+// Long lists come in pages, so no reply grows with the database: --limit rows (default 200, at
+// most 1,000) after --after CURSOR, the cursor being the last row's key ("next" in the reply).
+constexpr std::size_t kDefaultPage = 200, kMaxPage = 1000;
+
+struct PageRequest {
+    std::size_t limit = kDefaultPage;
+    std::optional<std::string> after;
+};
+
+std::optional<Reply> read_page(const json& args, PageRequest& page) {
+    if (auto it = args.find("limit"); it != args.end()) {
+        if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0 || it->get<std::uint64_t>() > kMaxPage)
+            return bad_request("--limit must be a number from 1 to " + std::to_string(kMaxPage) + ", not " + it->dump());
+        page.limit = it->get<std::uint64_t>();
+    }
+    page.after = string_arg(args, "after");
+    return std::nullopt;
+}
+
+// One page of `rows` (in their order), listed under `field` with "total" and "next"; `key_of`
+// gives a row's cursor. A cursor no longer in the list is refused (the list changed meanwhile).
+template <class Row, class KeyOf, class ToJson>
+Reply paged(const std::vector<Row>& rows, const PageRequest& page, KeyOf key_of, ToJson to_json, const char* field,
+            const char* one, const char* many) {
+    std::size_t first = 0;
+    if (page.after) {
+        auto at = std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return key_of(r) == *page.after; });
+        if (at == rows.end())
+            return {control::not_found, "--after '" + utf8_prefix(*page.after, 120) +
+                                            "' is not in the list (any more); start again without --after"};
+        first = static_cast<std::size_t>(at - rows.begin()) + 1;
+    }
+    const std::size_t last = std::min(rows.size(), first + page.limit);
+    json listed = json::array();
+    for (std::size_t i = first; i < last; ++i) listed.push_back(to_json(rows[i]));
+    const bool more = last < rows.size();
+    std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? one : many);
+    if (more || first > 0) text = std::to_string(listed.size()) + " of " + std::to_string(rows.size()) + many;
+    return {control::ok, text,
+            {{field, std::move(listed)}, {"total", rows.size()}, {"next", more ? json(key_of(rows[last - 1])) : json()}}};
 }
 
 // The ids a filter argument may name, for "unknown centre 'x'; did you mean …".
@@ -96,10 +140,10 @@ Reply events(Context& context, const json& args, const control::Peer&) {
             return bad_request("unknown state '" + *state + "'; it is one of planned, held, reported, cancelled");
     }
     if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
-    json listed = json::array();
-    for (const auto& e : context.store.events(filter)) listed.push_back(stored_event_json(e));
-    std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? " event" : " events");
-    return {control::ok, text, {{"events", std::move(listed)}}};
+    PageRequest page;
+    if (auto refusal = read_page(args, page)) return *refusal;
+    return paged(context.store.events(filter), page, [](const StoredEvent& e) { return e.event.id; }, stored_event_json,
+                 "events", " event", " events");
 }
 
 Reply event(Context& context, const json& args, const control::Peer&) {
@@ -169,11 +213,12 @@ Reply notices(Context& context, const json& args, const control::Peer&) {
         if (auto refusal = unknown_name("person", *person, person_ids(context))) return *refusal;
         filter.recipient = *person;
     }
-    json listed = json::array();
-    for (const auto& row : context.store.notices(filter))
-        if (!failed_only || is_failed(row)) listed.push_back(notice_json(context, row));
-    std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? " notice" : " notices");
-    return {control::ok, text, {{"notices", std::move(listed)}}};
+    PageRequest page;
+    if (auto refusal = read_page(args, page)) return *refusal;
+    auto rows = context.store.notices(filter);
+    if (failed_only) std::erase_if(rows, [](const OutboxRow& row) { return !is_failed(row); });
+    return paged(rows, page, [](const OutboxRow& row) { return row.notice.key; },
+                 [&](const OutboxRow& row) { return notice_json(context, row); }, "notices", " notice", " notices");
 }
 
 Reply compliance(Context& context, const json& args, const control::Peer&) {
@@ -245,16 +290,28 @@ Reply history(Context& context, const json& args, const control::Peer&) {
             return bad_request("--since '" + *text + "' is neither a date (YYYY-MM-DD) nor an instant "
                                "(2026-12-01T09:00:00+05:00)");
     }
+    PageRequest page;
+    if (auto refusal = read_page(args, page)) return *refusal;
     auto rows = context.store.history(since);
-    if (auto it = args.find("limit"); it != args.end()) {
-        if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0)
-            return bad_request("--limit must be a positive number, not " + it->dump());
-        const auto limit = it->get<std::uint64_t>();
-        if (rows.size() > limit) rows.erase(rows.begin(), rows.end() - static_cast<std::ptrdiff_t>(limit));
+    auto id_of = [](const HistoryRow& row) { return std::to_string(row.id); };
+    auto to_json = [&](const HistoryRow& row) { return history_json(context, row); };
+    if (page.after) {
+        // Forward from a row id, oldest first (--all pages this way from "0").
+        std::int64_t after = 0;
+        auto [end, ec] = std::from_chars(page.after->data(), page.after->data() + page.after->size(), after);
+        if (ec != std::errc() || end != page.after->data() + page.after->size())
+            return bad_request("--after '" + utf8_prefix(*page.after, 120) + "' is not a history row id");
+        std::erase_if(rows, [&](const HistoryRow& row) { return row.id <= after; });
+        page.after.reset();
+        return paged(rows, page, id_of, to_json, "history", " history row", " history rows");
     }
-    json listed = json::array();
-    for (const auto& row : rows) listed.push_back(history_json(context, row));
-    return {control::ok, std::to_string(listed.size()) + " history rows", {{"history", std::move(listed)}}};
+    // Without a cursor: the newest rows; "total" counts them all.
+    const std::size_t total = rows.size();
+    if (total > page.limit) rows.erase(rows.begin(), rows.end() - static_cast<std::ptrdiff_t>(page.limit));
+    auto reply = paged(rows, page, id_of, to_json, "history", " history row", " history rows");
+    reply.arguments["total"] = total;
+    if (total > rows.size()) reply.text = "the last " + reply.text + " of " + std::to_string(total);
+    return reply;
 }
 
 Reply ics(Context& context, const json& args, const control::Peer&) {

@@ -81,6 +81,9 @@ const std::map<std::string_view, Translation>& translations() {
         {"Notices", {"Хабарламалар", "Уведомления"}},
         {"Changes", {"Өзгерістер", "Изменения"}},
         {"… and {} more (taratctl history)", {"… және тағы {} (taratctl history)", "… и ещё {} (taratctl history)"}},
+        {"… and more: --after {} for the next page, or --all",
+         {"… тағы бар: келесі бет үшін --after {}, немесе бәрі үшін --all",
+          "… есть ещё: следующая страница — --after {}, всё сразу — --all"}},
         {"computed from the law", {"заң бойынша есептелген", "рассчитано по закону"}},
         // The compliance report (taratctl compliance --format html|csv|md).
         {"Report on the execution of the plan of events",

@@ -167,6 +167,12 @@ LocalOptions define_commands(CLI::App& app, CommandLine& cl) {
             switch (a.use) {
                 case ArgumentSpec::Use::protocol: continue;
                 case ArgumentSpec::Use::local: {
+                    if (a.type == "boolean") {  // "true" once given
+                        auto value = std::make_shared<std::string>();
+                        sub->add_flag_function(flag, [value](std::int64_t) { *value = "true"; }, help);
+                        locals[name][key] = value;
+                        continue;
+                    }
                     auto value = cl.local(sub, flag, help, a.required);
                     locals[name][key] = value;
                     if (!a.choices.empty())
@@ -188,6 +194,24 @@ LocalOptions define_commands(CLI::App& app, CommandLine& cl) {
     }
     (void)app;
     return locals;
+}
+
+// `--all`: the pages after the first, appended to its list (the list is named as the command).
+json rest_of_pages(const std::string& path, json request, json reply, std::chrono::seconds timeout) {
+    const std::string field = request["command"].get<std::string>();
+    for (;;) {
+        if (reply.value("result", 1) != 0) return reply;
+        const json& next = reply["arguments"]["next"];
+        if (next.is_null()) break;
+        request["arguments"]["after"] = next;
+        json more = control::request(path, request, timeout);
+        if (more.value("result", 1) != 0) return more;
+        for (auto& row : more["arguments"][field]) reply["arguments"][field].push_back(std::move(row));
+        reply["arguments"]["next"] = more["arguments"]["next"];
+    }
+    const auto count = reply["arguments"][field].size();
+    reply["text"] = std::to_string(count) + " " + field;
+    return reply;
 }
 
 int write_report(const ReportOptions& report, const json& arguments, Lang lang) {
@@ -249,11 +273,15 @@ int main(int argc, char** argv) {
     }
 
     std::string path = socket_path(socket_flag);
+    const std::string asked = request["command"].get<std::string>();
+    const bool all_pages = locals.count(asked) && locals[asked].count("all") && *locals[asked]["all"] == "true";
+    if (all_pages && asked == "history" && !request["arguments"].contains("after")) request["arguments"]["after"] = "0";
     json reply;
     try {
         // A test notice waits for the channels themselves (an SMTP server may take its time).
         const auto timeout = request["command"] == "test-notice" ? std::chrono::seconds(180) : std::chrono::seconds(30);
         reply = control::request(path, request, timeout);
+        if (all_pages) reply = rest_of_pages(path, request, std::move(reply), timeout);
     } catch (const control::Unreachable& e) {
         return report_unreachable(path, e.error_number(), std::cerr);
     } catch (const std::invalid_argument& e) {
@@ -284,6 +312,9 @@ int main(int argc, char** argv) {
             std::cout << usage_text(*spec);
             return exit_code::ok;
         }
+    if (!as_json && arguments.contains("next") && !arguments["next"].is_null())
+        std::cerr << tr_format(lang, "… and more: --after {} for the next page, or --all", arguments["next"].get<std::string>())
+                  << "\n";
     if (as_json) std::cout << arguments.dump(2) << "\n";
     else if (command != "test-notice") render_reply(command, arguments, text, lang, std::cout);
     return exit_code::ok;

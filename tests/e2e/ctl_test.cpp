@@ -894,3 +894,20 @@ TEST_CASE("list-commands, the completion and the man page list the same commands
     }
     CHECK(manual == daemon_lists);
 }
+
+// F13 paging through taratctl: one page says how to get the next; --all follows every cursor.
+TEST_CASE("taratctl pages long lists, and --all fetches every page") {
+    Checkout co;
+    Running running(co);
+    const auto every = co.ctl_json({"notices", "--limit", "1000"});
+    const auto total = every["total"].get<std::size_t>();
+    REQUIRE(total > 3);
+    auto page = co.ctl({"notices", "--limit", "3"});
+    CHECK(page.exit_code == 0);
+    CHECK(contains(page.err, "--after "));
+    const auto all = co.ctl_json({"notices", "--all", "--limit", "7"});
+    CHECK(all["notices"].size() == total);
+    CHECK(all["next"].is_null());
+    const auto history = co.ctl_json({"history", "--all", "--limit", "5"});
+    CHECK(history["history"].size() == co.ctl_json({"history", "--limit", "1000"})["total"].get<std::size_t>());
+}

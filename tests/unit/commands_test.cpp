@@ -308,3 +308,45 @@ TEST_CASE("an audit row's arguments are cut on a character boundary") {
     CHECK_FALSE(first_invalid_utf8(cut));
     CHECK(utf8_prefix("short", 1024) == "short");
 }
+
+// F13: events, notices and history come in pages (default 200, at most 1,000), each reply naming
+// the cursor of the next; following the cursors lists every row once.
+TEST_CASE("events, notices and history are paged") {
+    CommandWorld w;
+    for (const char* command : {"events", "notices", "history"}) {
+        INFO(command);
+        const auto first = w.call(command, {{"limit", 5}}, false);
+        REQUIRE(first.result == control::ok);
+        const std::size_t total = first.arguments["total"].get<std::size_t>();
+        REQUIRE(total > 5);
+        CHECK(first.arguments[command].size() == 5);
+        CHECK(w.call(command, {{"limit", 0}}, false).result == control::bad_request);
+        CHECK(w.call(command, {{"limit", 1001}}, false).result == control::bad_request);
+    }
+    // Every notice once, page after page.
+    std::set<std::string> seen;
+    json after;
+    int pages = 0;
+    do {
+        json args = {{"limit", 7}};
+        if (!after.is_null()) args["after"] = after;
+        const auto page = w.call("notices", args, false);
+        REQUIRE(page.result == control::ok);
+        for (const auto& n : page.arguments["notices"]) CHECK(seen.insert(n["key"].get<std::string>()).second);
+        after = page.arguments["next"];
+        ++pages;
+    } while (!after.is_null() && pages < 10000);
+    CHECK(seen.size() == w.store->notices({}).size());
+    CHECK(w.call("notices", {{"after", "no-such-key"}}, false).result == control::not_found);
+    // Without a limit, a page of 200.
+    const auto defaults = w.call("notices", json::object(), false);
+    CHECK(defaults.arguments["notices"].size() == std::min<std::size_t>(200, seen.size()));
+    // History: the newest by default; forward from a row id with after.
+    const auto rows = w.store->history();
+    const auto newest = w.call("history", {{"limit", 3}}, false);
+    CHECK(newest.arguments["history"][2]["id"] == rows.back().id);
+    CHECK(newest.arguments["total"] == rows.size());
+    const auto oldest = w.call("history", {{"after", "0"}, {"limit", 2}}, false);
+    CHECK(oldest.arguments["history"][0]["id"] == rows.front().id);
+    CHECK(oldest.arguments["next"] == std::to_string(rows[1].id));
+}
