@@ -911,3 +911,33 @@ TEST_CASE("taratctl pages long lists, and --all fetches every page") {
     const auto history = co.ctl_json({"history", "--all", "--limit", "5"});
     CHECK(history["history"].size() == co.ctl_json({"history", "--limit", "1000"})["total"].get<std::size_t>());
 }
+
+// F13, "audit flood": 2,000 refused requests carrying a 60 KB reason, pipelined on one connection,
+// leave the state dir under +5 MB, the history reply small and the daemon answering.
+TEST_CASE("2,000 refused 60 KB requests do not fill the state dir") {
+    Checkout co;
+    Running running(co);
+    auto dir_bytes = [&] {
+        std::uintmax_t bytes = 0;
+        for (const auto& f : std::filesystem::directory_iterator(co.state))
+            if (f.is_regular_file()) bytes += f.file_size();
+        return bytes;
+    };
+    const auto before = dir_bytes();
+    const std::string line = json{{"command", "cancel"},
+                                  {"arguments", {{"id", "erkemai-seminar-1"}, {"reason", std::string(60 * 1024, 'x')}}}}
+                                 .dump() + "\n";
+    int fd = connect_raw(co.socket);
+    for (int i = 0; i < 2000; ++i) {
+        auto reply = ask_raw(fd, line);
+        REQUIRE(reply["result"] == 5);
+    }
+    ::close(fd);
+    CHECK(co.ctl({"status"}).exit_code == 0);
+    const auto after = dir_bytes();
+    INFO("state dir grew by " << (after - before) << " bytes");
+    CHECK(after < before + 5 * 1024 * 1024);
+    auto history = co.ctl({"history", "--json"});
+    CHECK(history.exit_code == 0);
+    CHECK(history.out.size() < 1024 * 1024);
+}
