@@ -78,6 +78,10 @@ void read_notify(TableReader& r, Config& c) {
         c.notify.digest_minutes = d.time_of_day("time", Need::optional).value_or(c.notify.digest_minutes);
         d.finish();
     }
+    if (auto catch_up = r.string("catch_up", Need::optional)) {
+        if (*catch_up == "latest" || *catch_up == "every") c.notify.catch_up_every = *catch_up == "every";
+        else r.error_at("catch_up", "catch_up is 'latest' or 'every', not '" + *catch_up + "'");
+    }
     if (auto anytime = r.strings("anytime", Need::optional)) {
         for (const auto& name : *anytime) {
             if (auto kind = parse_kind(name)) c.notify.anytime.push_back(*kind);

@@ -36,6 +36,9 @@ struct NotifyConfig {
     unsigned digest_weekday = 1;                          // c encoding: 0 Sunday … 6 Saturday
     int digest_minutes = 9 * 60;                          // local time of day
     std::vector<NoticeKind> anytime;                      // kinds that may go out outside working hours
+    // After downtime: false ("latest") sends one digest per recipient and one escalation per event,
+    // the latest; true ("every") sends every one that was missed (load and crash tests).
+    bool catch_up_every = false;
 };
 
 struct Config {

@@ -126,6 +126,10 @@ void Dispatcher::take_due_into(std::vector<Job>& jobs) {
                     store_.mark_expired(job.row.notice.key, clock_.now());
                     continue;
                 }
+                if (auto* deferred = std::get_if<Deferred>(&prepared)) {
+                    store_.defer(job.row.notice.key, deferred->until);
+                    continue;
+                }
                 job.message = std::get<OutgoingNotice>(std::move(prepared));
             } catch (const std::exception& e) {
                 // A notice we cannot render (a template or the plan changed): keep it, try again later.
@@ -261,7 +265,12 @@ size_t Dispatcher::run_due_now() {
     size_t handled = 0;
     for (;;) {
         auto jobs = take_due();
-        if (jobs.empty()) return handled;
+        if (jobs.empty()) {
+            // A batch may have been all expired or deferred rows: go on while any is still due.
+            auto next = store_.next_attempt_due();
+            if (!next || *next > clock_.now()) return handled;
+            continue;
+        }
         std::vector<Delivery> deliveries(jobs.size());
         std::vector<std::future<void>> done;
         for (auto& [channel, indices] : by_channel(jobs)) {

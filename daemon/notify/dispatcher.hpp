@@ -35,7 +35,11 @@ public:
 
 // What to do with a due row: send this, or drop it as expired (a reminder after its event began).
 struct Expired {};
-using Prepared = std::variant<OutgoingNotice, Expired>;
+// Not now: at `until` (outside working hours, after downtime).
+struct Deferred {
+    Instant until;
+};
+using Prepared = std::variant<OutgoingNotice, Expired, Deferred>;
 // Renders a row into a message at `now`; runs on the loop thread, reads the store. Throws → the
 // row retries.
 using Preparer = std::function<Prepared(const OutboxRow&, Instant now)>;

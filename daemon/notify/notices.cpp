@@ -53,19 +53,36 @@ void Notices::sync_all(Instant now) {
     });
 }
 
-bool Notices::later_reminder_due(const Notice& n, Instant now) const {
+bool Notices::later_of_its_kind_due(const Notice& n, Instant now) const {
     NoticeFilter filter;
     filter.state = NoticeState::pending;
     filter.event_id = n.event_id;
     filter.recipient = n.recipient;
-    filter.kind = NoticeKind::reminder;
+    filter.kind = n.kind;
     for (const auto& row : store_.notices(filter))
         if (row.notice.channel == n.channel && row.notice.due > n.due && row.notice.due <= now) return true;
     return false;
 }
 
+NoticeFacts Notices::true_facts(const Notice& n, const ScheduledEvent& event, Instant now) const {
+    NoticeFacts facts = n.facts;
+    if (n.kind != NoticeKind::reminder || !facts.lead || facts.lead->unit == Span::Unit::minutes) return facts;
+    const auto& calendar = *setup_.calendar;
+    const Date today = calendar.instant_to_local(now).first;
+    if (facts.lead->unit == Span::Unit::days) {
+        facts.lead->count = static_cast<int>((event.date - today).count());
+        return facts;
+    }
+    int left = 0;
+    for (Date d = today; d < event.date && left <= kMaxSpanDays; d = calendar.add_working_days(d, 1)) ++left;
+    facts.lead->count = left;
+    return facts;
+}
+
 Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
-    const Notice& n = row.notice;
+    Notice n = row.notice;
+    // Nothing outside working hours but what may go any time, whenever it was due.
+    if (Instant at = policy_.sending_moment(n.kind, now); at > now) return Deferred{at};
     const Person* person = setup_.plan.person(n.recipient);
     if (!person) throw std::runtime_error("recipient '" + n.recipient + "' is no longer in the plan");
     std::optional<StoredEvent> stored;
@@ -75,9 +92,13 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
         // "Tomorrow" after the fact helps nobody; nor does "in 10 days" when "in 3 days" is due too.
         if (n.kind == NoticeKind::reminder &&
             (setup_.calendar->local_to_instant(stored->event.date, stored->event.start_minutes) <= now ||
-             later_reminder_due(n, now)))
+             later_of_its_kind_due(n, now)))
             return Expired{};
+        n.facts = true_facts(n, stored->event, now);
     }
+    if ((n.kind == NoticeKind::digest || n.kind == NoticeKind::escalation) && !setup_.config.notify.catch_up_every &&
+        later_of_its_kind_due(n, now))
+        return Expired{};
     std::optional<DigestSummary> digest;
     if (n.kind == NoticeKind::digest) digest = digest_summary(setup_.calendar->instant_to_local(n.due).first);
     auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,

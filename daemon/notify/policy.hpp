@@ -35,6 +35,10 @@ public:
     std::vector<Notice> change(const ScheduledEvent& event, const std::vector<std::string>& told, Instant at,
                                const NoticeFacts& facts) const;
 
+    // The first moment at or after `at` a notice of this kind may go out (working hours, unless the
+    // kind may go any time).
+    Instant sending_moment(NoticeKind kind, Instant at) const { return quiet(kind, at); }
+
     // The day a report is due for an event held on `held`.
     Date report_due_date(const ScheduledEvent& event, Date held) const;
 

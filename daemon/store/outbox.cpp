@@ -111,6 +111,7 @@ constexpr Transition kRetry{"given a retry", NoticeState::superseded, "pending"}
 constexpr Transition kDead{"marked dead", NoticeState::superseded, "pending"};
 constexpr Transition kExpired{"marked expired", NoticeState::superseded, "pending"};
 constexpr Transition kRequeue{"requeued", std::nullopt, "dead"};
+constexpr Transition kDeferred{"deferred", NoticeState::superseded, "pending"};
 
 void apply(SQLite::Database& db, SQLite::Statement& update, const std::string& key, const Transition& transition) {
     if (update.exec() > 0) return;
@@ -310,6 +311,17 @@ void Store::mark_expired(const std::string& key, Instant at) {
         update.bind(1, key);
         update.bind(2, unix_seconds(at));
         apply(*db_, update, key, kExpired);
+        transaction.commit();
+    });
+}
+
+void Store::defer(const std::string& key, Instant until) {
+    guarded(file_, "cannot defer notice '" + key + "'", [&] {
+        TransactionScope transaction(*this);
+        SQLite::Statement update(*db_, "UPDATE notice SET next_attempt_at = ?2 WHERE key = ?1 AND state = 'pending'");
+        update.bind(1, key);
+        update.bind(2, unix_seconds(until));
+        apply(*db_, update, key, kDeferred);
         transaction.commit();
     });
 }

@@ -265,6 +265,9 @@ public:
     void mark_retry(const std::string& key, Instant next_attempt_at, const std::string& error);  // stays pending
     void mark_dead(const std::string& key, Instant at, const std::string& error);
     void mark_expired(const std::string& key, Instant at);  // a reminder whose event had already begun
+    // Pending, not tried: goes out at `until` instead (a notice due while taratd was down, found
+    // outside working hours). The attempts and the last error stay as they are.
+    void defer(const std::string& key, Instant until);
     // Dead → pending, due now, with a fresh count of attempts (`taratctl retry`: the cause was
     // fixed); the last error stays until the next attempt. Any other state throws StoreError.
     void requeue(const std::string& key, Instant now);

@@ -226,6 +226,7 @@ TEST_CASE("kill -9 while dispatching loses nothing and doubles nothing") {
     Checkout co;
     // After the plan's end every notice is due at once; more escalation rounds make over a thousand.
     replace_in_file(co.config(), "escalation_max = 3", "escalation_max = 8");
+    replace_in_file(co.config(), "catch_up = \"latest\"", "catch_up = \"every\"");  // the whole backlog, as load
     auto args = co.daemon_args();
     args.back() = "2027-07-01T10:00:00+05:00";
     const auto notices_file = co.state / "notices.jsonl";

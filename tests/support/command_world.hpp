@@ -82,6 +82,12 @@ struct CommandWorld {
         return {line["result"].get<int>(), line["text"].get<std::string>(), line["arguments"]};
     }
 
+    // A person's locale in the plan ("" for nobody).
+    std::string setup_locale(const std::string& person) const {
+        const Person* p = lifecycle.setup().plan.person(person);
+        return p ? p->locale : "";
+    }
+
     // The first stored event (by date) that matches.
     template <class Pred>
     StoredEvent first_event(Pred pred) const {
