@@ -9,6 +9,10 @@
 
 namespace tarat {
 
+// Length of the well-formed UTF-8 sequence at byte `i` (1 to 4), or 0 when none starts there
+// (overlongs, surrogates and code points past U+10FFFF are ill-formed). The one UTF-8 check.
+size_t utf8_sequence_length(std::string_view text, size_t i);
+
 // Offset of the first byte that is not well-formed UTF-8 (overlongs, surrogates and
 // code points past U+10FFFF included), or nullopt when the whole text is valid.
 std::optional<size_t> first_invalid_utf8(std::string_view text);

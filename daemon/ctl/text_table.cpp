@@ -1,5 +1,7 @@
 #include "ctl/text_table.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -27,25 +29,11 @@ bool is_wide(char32_t cp) {
            (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
-// Length of the well-formed UTF-8 sequence at `i`, or 0 when the byte there does not start one.
-size_t sequence_length(std::string_view s, size_t i) {
-    const auto lead = static_cast<unsigned char>(s[i]);
-    size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 0;
-    if (length == 0 || i + length > s.size()) return 0;
-    for (size_t k = 1; k < length; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-    size_t at = i;
-    const char32_t cp = next_code_point(s, at);
-    const char32_t smallest = length == 2 ? 0x80 : length == 3 ? 0x800 : length == 4 ? 0x10000 : 0;
-    if (cp < smallest || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return length;
-}
-
 std::string escaped(std::string_view text, bool keep_newlines) {
     std::string out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size();) {
-        const size_t length = sequence_length(text, i);
+        const size_t length = utf8_sequence_length(text, i);
         if (length == 0) {
             out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
             ++i;
