@@ -25,6 +25,7 @@ Reply held(Context& context, const json& args, const control::Peer& peer) {
                                  : it->get<std::int64_t>();
     }
     input.note = string_arg(args, "note").value_or("");
+    input.force = args.value("force", false);
     return reply_of(context.lifecycle.held(actor_of(peer), *string_arg(args, "id"), input));
 }
 

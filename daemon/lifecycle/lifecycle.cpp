@@ -123,12 +123,22 @@ LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, 
     if (held_date > today)
         return refused("the held date " + format_date(held_date) + " is in the future (today is " +
                        format_date(today) + ")");
+    const Plan& plan = setup_->plan;
+    if (held_date < plan.from)
+        return refused("the held date " + format_date(held_date) + " is before the plan's start (" +
+                       format_date(plan.from) + ")");
+    std::string odd;  // what only --force lets through
+    if (!setup_->calendar->is_working_day(held_date)) odd = format_date(held_date) + " is a day off";
+    else if (held_date < e.date - date::days{30})
+        odd = format_date(held_date) + " is more than 30 days before the planned " + format_date(e.date);
+    if (!odd.empty() && !input.force) return refused(odd + "; if it is so, say --force");
 
     std::optional<int> participants;
     if (input.participants) participants = static_cast<int>(*input.participants);
     std::string detail = "held on " + format_date(held_date);
     if (participants) detail += ", " + std::to_string(*participants) + " participants";
     if (!input.note.empty()) detail += "; note: " + input.note;
+    if (!odd.empty()) detail += "; forced: " + odd;
     store_.in_transaction([&] {
         store_.record_held(id, held_date, participants);
         store_.add_history(now, actor.text(), "event.held", "event:" + id, detail);
@@ -204,6 +214,9 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
     if (to < today || (to == today && start <= minutes_now))
         return refused(format_date(to) + " " + format_hhmm(start) + " is in the past (today is " + format_date(today) +
                        ")");
+    if (to < setup_->plan.from || to > setup_->plan.to)
+        return refused(format_date(to) + " is outside the plan's period " + format_date(setup_->plan.from) + " – " +
+                       format_date(setup_->plan.to));
     if (!setup_->calendar->is_working_day(to)) return refused(day_off_text(to, today));
     if (to == e.date && start == e.start_minutes) return refused(id + " is already planned for " + when(e));
 

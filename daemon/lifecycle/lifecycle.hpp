@@ -37,6 +37,7 @@ struct HeldInput {
     std::optional<Date> date;  // default: the planned date
     std::optional<std::int64_t> participants;
     std::string note;
+    bool force = false;  // a day off, or a date over 30 days before the planned one (recorded)
 };
 
 struct ReportedInput {

@@ -196,3 +196,30 @@ TEST_CASE("postponed and moved back, an event has the notices of a fresh start")
     CHECK_FALSE(pending.empty());
     CHECK(pending == outcome_of(fresh, e.event.id).pending);
 }
+
+// F10, "impossible records": a postponement stays inside the plan's period; a held date is not
+// before the plan's start, and a day off or a date over 30 days before the planned one needs force.
+TEST_CASE("postpone stays inside the plan's period; odd held dates need force") {
+    CommandWorld w;
+    const Actor admin = Actor::local("root", 0, 1);
+    const auto future = w.future_event();
+    auto summer = w.lifecycle.postpone(admin, future.event.id, {*parse_date("2027-06-15"), std::nullopt, "жаз"});
+    CHECK(summer.status == LifecycleResult::Status::refused);
+    CHECK(summer.text.find("outside the plan's period 2026-12-01 – 2027-05-31") != std::string::npos);
+
+    const auto past = w.first_event([&](const StoredEvent& e) {
+        return e.state == EventState::planned && e.event.date < *parse_date("2027-02-20") &&
+               e.event.date > *parse_date("2027-01-20");
+    });
+    auto before_start = w.lifecycle.held(admin, past.event.id, {parse_date("2026-11-30"), std::nullopt, "", true});
+    CHECK(before_start.status == LifecycleResult::Status::refused);
+    CHECK(before_start.text.find("before the plan's start") != std::string::npos);
+    const Date independence = *parse_date("2026-12-16");  // a day off
+    auto day_off = w.lifecycle.held(admin, past.event.id, {independence, std::nullopt, "", false});
+    CHECK(day_off.status == LifecycleResult::Status::refused);
+    CHECK(day_off.text.find("--force") != std::string::npos);
+    CHECK(w.store->event(past.event.id)->state == EventState::planned);
+    auto forced = w.lifecycle.held(admin, past.event.id, {independence, std::nullopt, "", true});
+    REQUIRE(forced.ok());
+    CHECK(w.store->history_about("event:" + past.event.id).back().detail.find("forced") != std::string::npos);
+}
