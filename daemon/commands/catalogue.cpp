@@ -11,15 +11,12 @@ constexpr auto admin = Permission::admin;
 constexpr auto read = Permission::read;
 
 ArgumentSpec event_id(std::string_view help = "the event's id") { return {"id", "string", true, "", "ID", help}; }
-// Paging (F13): --limit, --after and taratctl's own --all.
-std::vector<ArgumentSpec> paging() {
-    return {{"limit", "integer", false, "--limit", "N", "at most N rows in one reply (default 200, at most 1000)"},
-            {"after", "string", false, "--after", "CURSOR", "the rows after this one (the reply's \"next\")"},
-            {"all", "boolean", false, "--all", "", "every row, page after page", {}, ArgumentSpec::Use::local}};
-}
 
+// Paging (F13): `arguments` followed by --limit, --after and taratctl's own --all.
 std::vector<ArgumentSpec> with_paging(std::vector<ArgumentSpec> arguments) {
-    for (auto& a : paging()) arguments.push_back(std::move(a));
+    arguments.push_back({"limit", "integer", false, "--limit", "N", "at most N rows in one reply (default 200, at most 1000)"});
+    arguments.push_back({"after", "string", false, "--after", "CURSOR", "the rows after this one (the reply's \"next\")"});
+    arguments.push_back({"all", "boolean", false, "--all", "", "every row, page after page", {}, Use::local});
     return arguments;
 }
 

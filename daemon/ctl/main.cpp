@@ -150,7 +150,7 @@ struct ReportOptions {
 };
 
 // Every subcommand and flag from the command catalogue (daemon/commands/catalogue.cpp).
-LocalOptions define_commands(CLI::App& app, CommandLine& cl) {
+LocalOptions define_commands(CommandLine& cl) {
     using tarat::commands::ArgumentSpec;
     LocalOptions locals;
     for (const auto& spec : commands::command_catalogue()) {
@@ -192,7 +192,6 @@ LocalOptions define_commands(CLI::App& app, CommandLine& cl) {
                 for (auto* y : options)
                     if (x != y) x->excludes(y);
     }
-    (void)app;
     return locals;
 }
 
@@ -249,7 +248,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"kk", "ru", "en"}));
     app.require_subcommand(1);
     CommandLine command_line(app);
-    LocalOptions locals = define_commands(app, command_line);
+    LocalOptions locals = define_commands(command_line);
     ReportOptions report{app.get_subcommand("compliance"), locals["compliance"]["format"],
                          locals["compliance"]["output"]};
     report.command->get_option("--output")->needs(report.command->get_option("--format"));
