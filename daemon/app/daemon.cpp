@@ -42,7 +42,7 @@ void Daemon::publish_feeds(bool setup_changed) {
     feeds_.publish({lifecycle_->setup(), lifecycle_->notices().policy(), *store_}, clock_.now(), setup_changed);
 }
 
-ReloadOutcome Daemon::reload(const Actor& actor) {
+ReloadOutcome Daemon::reload(const Actor& actor, const PlanOptions& options) {
     auto reloading = service_.reloading();  // RELOADING=1 now, READY=1 and STATUS= when done
     ReloadOutcome outcome;
     Diagnostics diagnostics;
@@ -63,16 +63,17 @@ ReloadOutcome Daemon::reload(const Actor& actor) {
     fresh->config.socket_path = old_config.socket_path;
     fresh->config.plugin_dir = old_config.plugin_dir;
     try {
-        auto result = lifecycle_->apply_plan(std::make_shared<const Setup>(std::move(*fresh)), actor);
+        outcome = commands::take_plan(*lifecycle_, std::make_shared<const Setup>(std::move(*fresh)), actor, options);
+        if (!outcome.taken) {
+            spdlog::error("reload: {}", outcome.text);
+            return outcome;
+        }
         ++setup_generation_;
         if (!lifecycle_->setup().config.feeds_dir.empty()) create_public_dir(lifecycle_->setup().config.feeds_dir);
         publish_feeds(/*setup_changed=*/true);
-        outcome.taken = true;
-        outcome.changes = result.changes;
-        outcome.change_count = result.change_count;
-        outcome.text = "plan " + lifecycle_->setup().plan.id + " taken: " +
-                       (result.changed ? std::to_string(result.change_count) + " changes" : std::string("no changes"));
         spdlog::info("reload: {}", outcome.text);
+        for (const auto& e : outcome.removed)
+            spdlog::info("reload: removed {} (was planned for {})", e.id, format_date(e.date));
         dispatcher_->poke();
     } catch (const std::exception& e) {
         outcome.text = std::string("the new plan could not be stored: ") + e.what();
@@ -86,7 +87,7 @@ void Daemon::watch_signals() {
         if (ec) return;
         if (signal == SIGHUP) {
             spdlog::info("SIGHUP: re-reading {}", options_.config_file.string());
-            reload(Actor::system("signal:SIGHUP"));
+            reload(Actor::system("signal:SIGHUP"), PlanOptions{.allow_shrink = false});  // never shrinks
             watch_signals();
             return;
         }
@@ -129,6 +130,9 @@ int Daemon::open() {
     lifecycle_ = std::make_unique<EventLifecycle>(*store_, clock_, setup_);
     auto loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"));
     setup_.reset();  // the lifecycle holds the setup in force from now on
+    if (loaded.future_removed * 2 > loaded.future_events)  // taken at start: there is nobody to ask
+        spdlog::warn("the plan removed {} of the {} planned events dated today or later", loaded.future_removed,
+                     loaded.future_events);
     spdlog::info("plan {} loaded: {}", lifecycle_->setup().plan.id,
                  loaded.changed ? std::to_string(loaded.change_count) + " changes stored" : std::string("unchanged"));
 
@@ -140,7 +144,8 @@ int Daemon::open() {
     });
     lifecycle_->on_change = [this] { dispatcher_->poke(); };
     context_ = std::make_unique<commands::Context>(commands::Context{
-        *store_, *lifecycle_, dispatcher_.get(), [this](const Actor& actor) { return reload(actor); }});
+        *store_, *lifecycle_, dispatcher_.get(),
+        [this](const Actor& actor, const PlanOptions& options) { return reload(actor, options); }});
     commands::bind_commands(commands_, *context_);
     // A backup carries the whole database (45 MiB at most, base64): the one reply over 4 MiB.
     commands_.allow_reply_up_to("backup", control::kMaxReplyBytes);

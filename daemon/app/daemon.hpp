@@ -47,7 +47,7 @@ public:
     const control::CommandTable& commands() const { return commands_; }
 
     // Re-reads config, plan and calendar; keeps the old ones when the new ones are invalid.
-    ReloadOutcome reload(const Actor& actor);
+    ReloadOutcome reload(const Actor& actor, const PlanOptions& options);
 
     const Setup& setup() const { return lifecycle_ ? lifecycle_->setup() : *setup_; }
     Store& store() { return *store_; }

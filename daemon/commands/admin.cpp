@@ -83,15 +83,46 @@ Reply retry(Context& context, const json& args, const control::Peer& peer) {
     return {control::ok, "notice '" + key + "' requeued", {{"notice", notice_json(context, *store.notice(key))}}};
 }
 
+json conflict_json(const PlanConflict& c) {
+    return {{"id", c.event_id},
+            {"plan_date", format_date(c.plan_date)},
+            {"plan_start", format_hhmm(c.plan_start)},
+            {"stored_date", format_date(c.stored_date)},
+            {"stored_start", format_hhmm(c.stored_start)},
+            {"postponed_by", c.postponed_by},
+            {"postponed_at", format_instant_utc(c.postponed_at)},
+            {"apply", c.how_to_apply}};
+}
+
+json dated_json(const ScheduledEvent& e) {
+    return {{"id", e.id}, {"date", format_date(e.date)}, {"start", format_hhmm(e.start_minutes)}, {"centre", e.centre},
+            {"form", e.form}};
+}
+
 Reply reload(Context& context, const json& args, const control::Peer& peer) {
     if (!context.reload) return {control::error, "this taratd has no files to re-read"};
     // The reload is synchronous, so the reply always knows the outcome; --wait is what taratctl
     // uses to show the diagnostics too (systemd's ExecReload=).
-    auto outcome = context.reload(actor_of(peer));
+    PlanOptions options;
+    options.allow_shrink = args.value("allow_shrink", false);
+    auto outcome = context.reload(actor_of(peer), options);
     json reply_args = {{"taken", outcome.taken},
                        {"errors", outcome.errors},
                        {"changes", outcome.changes},
-                       {"changes_total", outcome.change_count}};
+                       {"changes_total", outcome.change_count},
+                       {"conflicts", json::array()},
+                       {"removed", json::array()},
+                       {"kept", json::array()}};
+    for (const auto& c : outcome.conflicts) reply_args["conflicts"].push_back(conflict_json(c));
+    for (const auto& e : outcome.removed) reply_args["removed"].push_back(dated_json(e));
+    for (const auto& k : outcome.kept) {
+        json kept = dated_json(k.event);
+        kept["state"] = state_name(k.state);
+        kept["pinned"] = k.event.pinned;
+        reply_args["kept"].push_back(std::move(kept));
+    }
+    if (outcome.shrink_refused)
+        reply_args["shrink"] = {{"future_events", outcome.future_events}, {"would_remove", outcome.future_removed}};
     reply_args["waited"] = args.value("wait", false);
     return {outcome.taken ? control::ok : control::error, outcome.text, std::move(reply_args)};
 }
@@ -119,6 +150,33 @@ Reply backup(Context& context, const json&, const control::Peer&) {
 }
 
 }  // namespace
+
+ReloadOutcome take_plan(EventLifecycle& lifecycle, std::shared_ptr<const Setup> setup, const Actor& actor,
+                        const PlanOptions& options) {
+    const std::string serving = lifecycle.setup().plan.id;
+    auto applied = lifecycle.apply_plan(std::move(setup), actor, options);
+    ReloadOutcome outcome;
+    outcome.taken = applied.taken;
+    outcome.conflicts = std::move(applied.conflicts);
+    outcome.removed = std::move(applied.removed);
+    outcome.kept = std::move(applied.kept);
+    outcome.future_events = applied.future_events;
+    outcome.future_removed = applied.future_removed;
+    if (!applied.taken) {
+        outcome.shrink_refused = true;
+        outcome.errors.push_back(applied.refusal + "; if that is meant: taratctl reload --wait --allow-shrink");
+        outcome.text = applied.refusal + ": refused; still serving plan " + serving;
+        return outcome;
+    }
+    outcome.changes = std::move(applied.changes);
+    outcome.change_count = applied.change_count;
+    outcome.text = "plan " + lifecycle.setup().plan.id + " taken: " +
+                   (applied.changed ? std::to_string(applied.change_count) + " changes" : std::string("no changes"));
+    if (!outcome.conflicts.empty())
+        outcome.text += ", " + std::to_string(outcome.conflicts.size()) + " postponed events kept against the plan";
+    if (!outcome.removed.empty()) outcome.text += ", " + std::to_string(outcome.removed.size()) + " events removed";
+    return outcome;
+}
 
 void add_admin_handlers(Context& context, Handlers& handlers) {
     handlers["held"] = bind(context, held);

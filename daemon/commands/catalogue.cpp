@@ -118,11 +118,19 @@ std::vector<CommandSpec> make_catalogue() {
         {"retry", admin, "send a dead notice again", "Send a dead notice again (by its key), after fixing the cause.",
          {{"notice", "string", true, "", "KEY", "the notice's key (taratctl notices --dead)"}}},
         {"reload", admin, "re-read config, plan and calendar",
-         "Re-read config, plan and calendar; an invalid new plan is refused and the old one kept. The reply says "
-         "which, and why.",
-         {{"wait", "boolean", false, "--wait", "", "print what changed, or every error when the new plan is refused"}},
+         "Re-read config, plan and calendar; an invalid new plan, or one that would remove more than half of the "
+         "planned events ahead (unless allow_shrink), is refused and the old one kept. The reply says which, and why, "
+         "with the events removed, those kept though no longer in the plan, and the postponements kept against it.",
+         {{"wait", "boolean", false, "--wait", "", "print what changed, or every error when the new plan is refused"},
+          {"allow_shrink", "boolean", false, "--allow-shrink", "",
+           "take a plan that removes more than half of the planned events ahead"}},
          "With *--wait*, print what changed, or every error when the new plan is refused (and exit non-zero); the "
-         "daemon keeps the old plan then. *systemctl reload tarat* runs this."},
+         "daemon keeps the old plan then. Held, reported, cancelled and pinned events are never removed or moved: "
+         "those the plan no longer has are listed as kept. A plan date that differs from a postponed event's is "
+         "listed as a conflict (the postponed date stays) with the command that takes the plan's date. A rule "
+         "places no new event on a day gone by nor inside its first reminder's lead. A plan that would remove more "
+         "than half of the planned events dated today or later is refused without *--allow-shrink* (a SIGHUP never "
+         "takes one). *systemctl reload tarat* runs this."},
         {"test-notice", admin, "send a test notice to a person now and report each channel",
          "Send a short test notice to a person now, on their channels or one named channel, and report each "
          "channel's result.",

@@ -25,6 +25,12 @@ struct ReloadOutcome {
     std::vector<std::string> errors;   // formatted diagnostics when refused
     std::vector<std::string> changes;  // what changed in the store when taken (the first 1,000)
     std::size_t change_count = 0;      // all of them
+    // What the plan did to events (lifecycle.hpp); removed also when refused for removing too many.
+    std::vector<PlanConflict> conflicts;
+    std::vector<ScheduledEvent> removed;
+    std::vector<StoredEvent> kept;
+    bool shrink_refused = false;  // more than half of the planned events ahead would go
+    std::size_t future_events = 0, future_removed = 0;
 };
 
 namespace commands {
@@ -37,7 +43,7 @@ struct Context {
     // where nothing is sent (then test-notice answers that it cannot send).
     Dispatcher* dispatcher = nullptr;
     // Re-reads config, plan and calendar (the daemon's files); null where there are none.
-    std::function<ReloadOutcome(const Actor&)> reload;
+    std::function<ReloadOutcome(const Actor&, const PlanOptions&)> reload;
 
     const Setup& setup() const { return lifecycle.setup(); }
     Notices& notices() { return lifecycle.notices(); }
@@ -51,6 +57,11 @@ struct Handler {
     std::function<void(const nlohmann::json& args, const control::Peer& peer, control::Respond respond)> deferred;
 };
 using Handlers = std::map<std::string, Handler, std::less<>>;
+
+// Applies a freshly loaded setup through the lifecycle and words the outcome (the daemon's reload;
+// tests call it with a setup of their own). Throws what the store throws.
+ReloadOutcome take_plan(EventLifecycle& lifecycle, std::shared_ptr<const Setup> setup, const Actor& actor,
+                        const PlanOptions& options);
 
 void add_read_handlers(Context& context, Handlers& handlers);
 void add_admin_handlers(Context& context, Handlers& handlers);

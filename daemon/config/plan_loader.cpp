@@ -44,6 +44,7 @@ public:
         check_unique_ids(plan.events, "event");
         check_unique_ids(plan.rules, "rule");
         check_references(plan);
+        warn_if_cut_short(plan);
         return plan;
     }
 
@@ -352,6 +353,15 @@ private:
                              std::to_string(it->second->pos.line) + ")",
                          std::string(what));
         }
+    }
+
+    // Valid, but most likely a file cut short: loaded, it would drop every planned event.
+    void warn_if_cut_short(const Plan& plan) {
+        const SourcePos whole_file{file_, 0, 0};
+        if (plan.events.empty() && plan.rules.empty())
+            d_.warning(whole_file, "the plan has no [[event]] and no [[rule]]: it plans nothing (is the file cut short?)");
+        if (plan.forms.empty())
+            d_.warning(whole_file, "the plan has no [form.*] (is the file cut short?)");
     }
 
     void check_references(const Plan& plan) {

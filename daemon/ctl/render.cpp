@@ -169,15 +169,50 @@ void render_commands(const json& a, Lang lang, std::ostream& out) {
     out << table.render();
 }
 
+// "2027-03-24" as the language writes it: 24.03.2027 in Kazakh and Russian.
+std::string shown_date(const std::string& iso, Lang lang) {
+    if (lang == Lang::en || iso.size() != 10) return iso;
+    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+}
+
 void render_reload(const json& a, const std::string& text, Lang lang, std::ostream& out) {
     out << text << "\n";
+    if (!a.value("waited", false)) return;
     const auto& changes = a.value("changes", json::array());
-    if (!a.value("waited", false) || changes.empty()) return;
-    out << tr(lang, "Changes") << ":\n";
-    for (const auto& c : changes) out << "  " << (c.is_string() ? c.get<std::string>() : c.dump()) << "\n";
-    const auto total = a.value("changes_total", changes.size());
-    if (total > changes.size())
-        out << "  " << tr_format(lang, "… and {} more (taratctl history)", std::to_string(total - changes.size())) << "\n";
+    if (!changes.empty()) {
+        out << tr(lang, "Changes") << ":\n";
+        for (const auto& c : changes) out << "  " << (c.is_string() ? c.get<std::string>() : c.dump()) << "\n";
+        const auto total = a.value("changes_total", changes.size());
+        if (total > changes.size())
+            out << "  " << tr_format(lang, "… and {} more (taratctl history)", std::to_string(total - changes.size()))
+                << "\n";
+    }
+    const auto& conflicts = a.value("conflicts", json::array());
+    if (!conflicts.empty()) out << tr(lang, "Postponed against the plan: the postponed date stays") << ":\n";
+    for (const auto& c : conflicts) {
+        out << "  " << str(c, "id") << ": "
+            << tr_format(lang, "the plan says {}", shown_date(str(c, "plan_date"), lang) + " " + str(c, "plan_start"))
+            << "; " << tr_format(lang, "stays on {}", shown_date(str(c, "stored_date"), lang) + " " + str(c, "stored_start"))
+            << "; " << tr_format(lang, "postponed by {}", str(c, "postponed_by")) << "\n    "
+            << (str(c, "apply").empty() ? tr(lang, "the plan's date has gone by")
+                                        : tr_format(lang, "to take the plan's date: {}", str(c, "apply")))
+            << "\n";
+    }
+    auto dated_lines = [&](const char* key, const char* heading) {
+        const auto& events = a.value(key, json::array());
+        if (events.empty()) return;
+        out << tr(lang, heading) << ":\n";
+        for (const auto& e : events) {
+            out << "  " << shown_date(str(e, "date"), lang) << " " << str(e, "start") << "  " << str(e, "id");
+            if (e.contains("state"))
+                out << " (" << (str(e, "state") == "planned" ? tr(lang, "pinned")
+                                                            : term_label(lang, Vocabulary::event_state, str(e, "state")))
+                    << ")";
+            out << "\n";
+        }
+    };
+    dated_lines("removed", "Removed, no longer in the plan");
+    dated_lines("kept", "Kept, no longer in the plan");
 }
 
 // One row per channel tried; printed whether or not every channel took it.

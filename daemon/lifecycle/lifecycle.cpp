@@ -5,6 +5,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
 namespace tarat {
 namespace {
 
@@ -32,11 +36,10 @@ std::string standing(const StoredEvent& s) {
     return "";
 }
 
-std::vector<ScheduledEvent> pinned_events(const Store& store) {
-    std::vector<ScheduledEvent> pinned;
-    for (auto& e : store.events({}))
-        if (e.event.pinned) pinned.push_back(e.event);
-    return pinned;
+// The history row of a postponement: "2027-02-10 10:00 → 2027-02-17 10:00; reason: …". Its
+// first date is one the event had, which conflicts_of reads back.
+std::string postponement_detail(const ScheduledEvent& from, Date to, int start, const std::string& reason) {
+    return when(from) + " → " + format_date(to) + " " + format_hhmm(start) + "; reason: " + reason;
 }
 
 }  // namespace
@@ -58,24 +61,108 @@ std::string EventLifecycle::free_text_problem(const std::string& text, const cha
     return "";
 }
 
-PlanLoadResult EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const Actor& actor) {
-    auto schedule = place(setup->plan, *setup->calendar, pinned_events(store_));
+PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const Actor& actor,
+                                       const PlanOptions& options) {
+    const Instant now = clock_.now();
+    const auto [today, minutes] = setup->calendar->instant_to_local(now);
+    const std::vector<StoredEvent> stored = store_.events({});
+    // Pinned events stay; so do those with an outcome and those a new event could no longer take.
+    PlacementInput input;
+    input.now = PlacementNow{today, minutes, setup->config.notify.reminders};
+    for (const auto& s : stored) {
+        if (s.event.pinned) input.pinned.push_back(s.event);
+        else if (s.state != EventState::planned || !placeable(setup->plan, *setup->calendar, *input.now, s.event.form,
+                                                              s.event.date, s.event.start_minutes))
+            input.settled.push_back(s.event);
+    }
+    auto schedule = place(setup->plan, *setup->calendar, input);
     for (const auto& u : schedule.unplaced)
         spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
     for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
     for (const auto& d : schedule.drift)
         spdlog::info("pinned {} stays on {}; unpinned it would {}", d.event_id, format_date(d.pinned_date),
                      d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned"));
+
+    // A pin the plan no longer produces leaves the plan; the store keeps it, out of the plan.
+    std::unordered_set<std::string> not_produced;
+    for (const auto& d : schedule.drift)
+        if (!d.would_be) not_produced.insert(d.event_id);
+    std::erase_if(schedule.events, [&](const ScheduledEvent& e) { return not_produced.contains(e.id); });
+
+    PlanApplied applied;
+    std::unordered_set<std::string_view> produced;
+    for (const auto& e : schedule.events) produced.insert(e.id);
+    for (const auto& s : stored) {
+        const bool ahead = s.state == EventState::planned && s.event.date >= today;
+        applied.future_events += ahead;
+        if (!s.in_plan || produced.contains(s.event.id)) continue;
+        if (s.state == EventState::planned && !s.event.pinned) {
+            applied.removed.push_back(s.event);
+            applied.future_removed += ahead;
+        } else {
+            applied.kept.push_back(s);
+        }
+    }
+    if (!options.allow_shrink && applied.future_removed * 2 > applied.future_events) {
+        applied.taken = false;
+        applied.refusal = "the new plan would remove " + std::to_string(applied.future_removed) + " of the " +
+                          std::to_string(applied.future_events) + " planned events dated " + format_date(today) +
+                          " or later, more than half";
+        return applied;  // nothing stored; the setup in force stays
+    }
+    applied.conflicts = conflicts_of(*setup, schedule, stored, today);
+    for (const auto& c : applied.conflicts)
+        spdlog::warn("conflict: the plan moves {} to {} {}, but {} postponed it to {} {}: the postponed date stays{}",
+                     c.event_id, format_date(c.plan_date), format_hhmm(c.plan_start), c.postponed_by,
+                     format_date(c.stored_date), format_hhmm(c.stored_start),
+                     c.how_to_apply.empty() ? "; the plan's date has gone by" : "; to take the plan's: " + c.how_to_apply);
+    for (const auto& k : applied.kept)
+        spdlog::info("kept: {} on {} ({}) is no longer in the plan", k.event.id, format_date(k.event.date),
+                     k.state == EventState::planned ? "pinned" : std::string(state_name(k.state)));
+
     auto notices = std::make_unique<Notices>(*setup, *setup->templates, store_);
-    const Instant now = clock_.now();
-    auto result = store_.in_transaction([&] {
+    static_cast<PlanLoadResult&>(applied) = store_.in_transaction([&] {
         auto loaded = store_.apply_plan(setup->plan, schedule.events, now, actor.text());
         notices->sync_all(now);
         return loaded;
     });
     setup_ = std::move(setup);
     notices_ = std::move(notices);
-    return result;
+    return applied;
+}
+
+// Postponed events whose plan date moved to one the event never had: each postponement's history
+// row names the date it left, and the plan asking for one of those is no edit.
+std::vector<PlanConflict> EventLifecycle::conflicts_of(const Setup& setup, const Schedule& schedule,
+                                                       const std::vector<StoredEvent>& stored, Date today) const {
+    std::vector<PlanConflict> conflicts;
+    std::unordered_map<std::string_view, const StoredEvent*> by_id;
+    for (const auto& s : stored) by_id.emplace(s.event.id, &s);
+    for (const auto& d : schedule.drift) {
+        auto found = by_id.find(d.event_id);
+        if (!d.would_be || found == by_id.end()) continue;
+        const StoredEvent& s = *found->second;
+        if (s.state != EventState::planned || !s.postponed_from) continue;
+        PlanConflict c{s.event.id, *d.would_be, s.event.start_minutes, s.event.date, s.event.start_minutes, "", {}, ""};
+        bool had_it = false;
+        for (const auto& row : store_.history_about("event:" + s.event.id)) {
+            if (row.action != "event.postponed") continue;
+            had_it = had_it || row.detail.starts_with(format_date(c.plan_date) + " ");
+            c.postponed_by = row.actor;
+            c.postponed_at = row.at;
+        }
+        if (had_it || c.postponed_by.empty()) continue;
+        for (const auto& fixed : setup.plan.events)
+            if (fixed.id == s.event.id) c.plan_start = fixed.start_minutes;
+        for (const auto& rule : setup.plan.rules)
+            if (rule.id == s.event.source) c.plan_start = rule.start_minutes;
+        if (c.plan_date >= today && setup.calendar->is_working_day(c.plan_date))
+            c.how_to_apply = "taratctl postpone " + c.event_id + " --to " + format_date(c.plan_date) +
+                             (c.plan_start != c.stored_start ? " --start " + format_hhmm(c.plan_start) : "") +
+                             " --reason \"…\"";
+        conflicts.push_back(std::move(c));
+    }
+    return conflicts;
 }
 
 LifecycleResult EventLifecycle::unknown_event(const std::string& id) const {
@@ -228,7 +315,7 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
     store_.in_transaction([&] {
         store_.postpone_event(id, to, start, end);
         store_.add_history(now, actor.text(), "event.postponed", "event:" + id,
-                           when(e) + " → " + format_date(to) + " " + format_hhmm(start) + "; reason: " + input.reason);
+                           postponement_detail(e, to, start, input.reason));
         auto moved = store_.event(id);
         sync_notices(id, now, notices_->policy().change(moved->event, told, now, change));
     });

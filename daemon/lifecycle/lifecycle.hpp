@@ -7,6 +7,7 @@
 #include "core/time.hpp"
 #include "lifecycle/actor.hpp"
 #include "notify/notices.hpp"
+#include "schedule/placement.hpp"
 #include "store/store.hpp"
 
 #include <cstdint>
@@ -51,6 +52,36 @@ struct PostponeInput {
     std::string reason;
 };
 
+// A plan edit that meets a postponement: the plan now puts the event on a date it never had, but
+// someone postponed it, so the postponed date stays until someone postpones it to the plan's.
+struct PlanConflict {
+    std::string event_id;
+    Date plan_date{};  // where the plan now puts it
+    int plan_start = 0;
+    Date stored_date{};  // where it stays
+    int stored_start = 0;
+    std::string postponed_by;  // the actor of its last postponement, as the history has it
+    Instant postponed_at{};
+    // The command that takes the plan's date, or "" when that date has gone by.
+    std::string how_to_apply;
+};
+
+struct PlanOptions {
+    // false: refuse a plan that would remove more than half of the planned events still ahead.
+    bool allow_shrink = true;
+};
+
+// What applying a plan did (the store's changes), or why it was refused (nothing stored).
+struct PlanApplied : PlanLoadResult {
+    bool taken = true;
+    std::string refusal;                  // one line when not taken
+    std::size_t future_events = 0;        // planned, dated today or later, before the load
+    std::size_t future_removed = 0;       // of those, how many this plan removes
+    std::vector<ScheduledEvent> removed;  // planned and unpinned, no longer produced: deleted
+    std::vector<StoredEvent> kept;        // no longer produced, kept for their outcome or pin
+    std::vector<PlanConflict> conflicts;
+};
+
 class EventLifecycle {
 public:
     static constexpr std::int64_t kMaxParticipants = 100000;
@@ -67,8 +98,10 @@ public:
     Date today() const;
 
     // Places `setup`'s plan, stores it and syncs every notice in one transaction; on success the
-    // setup is the one in force. Throws what the store throws (the old setup stays).
-    PlanLoadResult apply_plan(std::shared_ptr<const Setup> setup, const Actor& actor);
+    // setup is the one in force. Throws what the store throws (the old setup stays). Events with
+    // an outcome (held, reported, cancelled), pinned ones and those already too close to move keep
+    // their date; a rule places new events only where their first reminder can still go out.
+    PlanApplied apply_plan(std::shared_ptr<const Setup> setup, const Actor& actor, const PlanOptions& options = {});
 
     LifecycleResult held(const Actor& actor, const std::string& id, const HeldInput& input);
     LifecycleResult reported(const Actor& actor, const std::string& id, const ReportedInput& input);
@@ -93,6 +126,8 @@ private:
     void sync_notices(const std::string& id, Instant now,
                       const std::optional<std::vector<Notice>>& changes = std::nullopt);
     std::string day_off_text(Date day, Date today) const;
+    std::vector<PlanConflict> conflicts_of(const Setup& setup, const Schedule& schedule,
+                                           const std::vector<StoredEvent>& stored, Date today) const;
 
     Store& store_;
     const Clock& clock_;

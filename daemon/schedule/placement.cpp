@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
+#include <limits>
 #include <map>
 #include <string_view>
 #include <tuple>
@@ -157,6 +159,7 @@ private:
 
 struct PinSlot {
     const ScheduledEvent* event = nullptr;
+    bool pin = true;    // a pin (comes out pinned, kept when not produced); false: settled
     int centre = -1;    // index into plan.centres, -1 if the plan no longer has it
     int district = -1;  // index into the district table
     int gap = 0;        // the min_gap of the rule named as its source; 0 for a fixed event
@@ -165,9 +168,11 @@ struct PinSlot {
 
 class Placer {
 public:
-    Placer(const Plan& plan, const WorkingCalendar& calendar, const std::vector<ScheduledEvent>& pinned)
+    Placer(const Plan& plan, const WorkingCalendar& calendar, const std::vector<ScheduledEvent>& pinned,
+           const std::vector<ScheduledEvent>& settled, const std::optional<PlacementNow>& now)
         : plan_(plan),
           calendar_(calendar),
+          now_(now),
           first_(day_number(plan.from)),
           last_(std::max(day_number(plan.to), day_number(plan.from))),
           occupancy_(first_, last_, 0, 0) {  // rebuilt below, once pins have named every district
@@ -178,13 +183,18 @@ public:
             centre_district_.push_back(district_of(plan.centres[i].district));
         }
         for (const auto& e : pinned) pinned_sorted_.push_back(&e);
+        for (const auto& e : settled) pinned_sorted_.push_back(&e);
+        auto is_pin = [&pinned](const ScheduledEvent* e) {
+            return !std::less<const ScheduledEvent*>{}(e, pinned.data()) &&
+                   std::less<const ScheduledEvent*>{}(e, pinned.data() + pinned.size());
+        };
         // The store's order must not matter: the first of equal ids by (date, start, id) wins.
         std::stable_sort(pinned_sorted_.begin(), pinned_sorted_.end(), [](const auto* a, const auto* b) {
             return std::tie(a->date, a->start_minutes, a->id) < std::tie(b->date, b->start_minutes, b->id);
         });
         for (const auto* e : pinned_sorted_) {
             if (pins_.count(e->id)) continue;
-            PinSlot slot{e, -1, -1, 0, false};
+            PinSlot slot{e, is_pin(e), -1, -1, 0, false};
             for (const auto& rule : plan.rules)
                 if (rule.id == e->source) slot.gap = rule.min_gap_days;
             if (auto it = centre_index_.find(e->centre); it != centre_index_.end()) {
@@ -277,7 +287,7 @@ private:
             event.date = slot->event->date;
             event.start_minutes = slot->event->start_minutes;
             event.end_minutes = event.start_minutes + duration_of(event.form);
-            event.pinned = true;
+            event.pinned = slot->pin || slot->event->pinned;
         }
         schedule_.events.push_back(std::move(event));
     }
@@ -303,7 +313,8 @@ private:
             PinSlot* slot = pin(fixed.id);
             if (slot) {
                 // A pinned event is registered with the other pins; the plan's own date only drifts.
-                if (slot->event->date != fixed.date) schedule_.drift.push_back({fixed.id, slot->event->date, fixed.date});
+                if (slot->pin && slot->event->date != fixed.date)
+                    schedule_.drift.push_back({fixed.id, slot->event->date, fixed.date});
             } else {
                 occupancy_.add(c, c >= 0 ? centre_district_[size_t(c)] : -1, day_number(fixed.date), 0);
             }
@@ -322,12 +333,21 @@ private:
     void keep_unmatched_pins() {
         for (const auto* e : pinned_sorted_) {
             auto& slot = pins_.at(e->id);
-            if (slot.event != e || slot.matched) continue;
+            if (slot.event != e || slot.matched || !slot.pin) continue;  // settled: the plan decides
             ScheduledEvent kept = *e;
             kept.pinned = true;
             schedule_.events.push_back(std::move(kept));
             schedule_.drift.push_back({e->id, e->date, std::nullopt});
         }
+    }
+
+    // The first day a new event of this rule may take: any without "now".
+    int earliest_new_day(const Rule& rule) const {
+        if (!now_) return std::numeric_limits<int>::min();
+        int day = std::max(day_number(now_->today), first_);
+        while (day <= last_ && !placeable(plan_, calendar_, *now_, rule.form, from_day_number(day), rule.start_minutes))
+            ++day;
+        return day;
     }
 
     // The days a rule may use in a period: working, an allowed weekday, June–August only if allowed.
@@ -363,7 +383,9 @@ private:
     }
 
     // Nearest to the target first, in calendar days; on a tie the earlier day.
-    std::optional<int> find_day(const std::vector<int>& days, size_t target, int centre, int district, int gap) const {
+    // Days before `earliest` are passed over (a new event's, see PlacementNow).
+    std::optional<int> find_day(const std::vector<int>& days, size_t target, int centre, int district, int gap,
+                                int earliest = std::numeric_limits<int>::min()) const {
         if (days.empty()) return std::nullopt;
         const int aim = days[target];
         std::ptrdiff_t lo = std::ptrdiff_t(target) - 1;
@@ -371,16 +393,20 @@ private:
         while (lo >= 0 || hi < days.size()) {
             bool take_hi = lo < 0 || (hi < days.size() && days[hi] - aim < aim - days[size_t(lo)]);
             int day = take_hi ? days[hi++] : days[size_t(lo--)];
-            if (fits(centre, district, day, gap)) return day;
+            if (day >= earliest && fits(centre, district, day, gap)) return day;
         }
         return std::nullopt;
     }
 
-    std::string why_unplaced(const Rule& rule, const std::vector<int>& days, int centre, int district) const {
+    std::string why_unplaced(const Rule& rule, std::vector<int> days, int centre, int district, int earliest) const {
         std::string weekdays = describe_weekdays(rule.weekdays);
         if (days.empty())
             return "every " + weekdays + " in the period" + (rule.allow_summer ? "" : " outside June–August") +
                    " is a day off";
+        std::erase_if(days, [earliest](int d) { return d < earliest; });
+        if (days.empty())
+            return "every working " + weekdays + " left in the period is too soon: a new event goes on " +
+                   format_date(from_day_number(earliest)) + " or later, so that its first reminder still goes out";
         bool any_free = std::any_of(days.begin(), days.end(), [&](int d) {
             return !occupancy_.centre_busy(centre, d) && !occupancy_.district_busy(district, d);
         });
@@ -410,6 +436,7 @@ private:
         if (centres.empty()) return;
         const int duration = duration_of(rule.form);
         const size_t count = size_t(std::max(rule.count, 1));
+        const int earliest = earliest_new_day(rule);
         for (const auto& period : periods_of(rule.every, plan_.from, plan_.to)) {
             if (!rule.allow_summer && period_is_all_summer(period)) continue;  // not generated at all
             const std::vector<int> days = eligible_days(rule, period);
@@ -431,13 +458,15 @@ private:
                         occupancy_.remove(slot->centre, slot->district, pinned_day, slot->gap);
                         day = find_day(days, target, c, district, rule.min_gap_days);
                         occupancy_.add(slot->centre, slot->district, pinned_day, slot->gap);
-                        if (!day || *day != pinned_day)
+                        if (slot->pin && (!day || *day != pinned_day))
                             schedule_.drift.push_back(
                                 {id, slot->event->date, day ? std::optional<Date>(from_day_number(*day)) : std::nullopt});
                     } else {
-                        day = find_day(days, target, c, district, rule.min_gap_days);
+                        day = find_day(days, target, c, district, rule.min_gap_days, earliest);
                         if (!day) {
-                            schedule_.unplaced.push_back({rule.id, centre.id, period.label, why_unplaced(rule, days, c, district)});
+                            if (period.last < earliest) continue;  // a period gone by: nothing new there
+                            schedule_.unplaced.push_back(
+                                {rule.id, centre.id, period.label, why_unplaced(rule, days, c, district, earliest)});
                             continue;
                         }
                         occupancy_.add(c, district, *day, rule.min_gap_days);
@@ -493,6 +522,7 @@ private:
 
     const Plan& plan_;
     const WorkingCalendar& calendar_;
+    const std::optional<PlacementNow>& now_;
     int first_, last_;
     std::unordered_map<std::string, int> centre_index_;
     std::unordered_map<std::string, int> district_index_;
@@ -508,8 +538,36 @@ private:
 
 }  // namespace
 
+bool placeable(const Plan& plan, const WorkingCalendar& calendar, const PlacementNow& now, const std::string& form,
+               Date day, int start_minutes) {
+    if (day < now.today || (day == now.today && start_minutes <= now.minutes)) return false;  // gone by
+    const Form* f = plan.form(form);
+    const auto& reminders = f && !f->reminders.empty() ? f->reminders : now.default_reminders;
+    // The first reminder (the earliest of them) must still be ahead, as the notice policy times it.
+    constexpr long long kDay = 24 * 60;
+    const long long at = (long long)day_number(now.today) * kDay + now.minutes;
+    for (const auto& span : reminders) {
+        long long due = 0;
+        if (span.unit == Span::Unit::minutes)
+            due = (long long)day_number(day) * kDay + start_minutes - span.count;
+        else
+            due = (long long)day_number(span.unit == Span::Unit::working_days ? calendar.add_working_days(day, -span.count)
+                                                                              : day - date::days{span.count}) *
+                      kDay +
+                  calendar.work_start_minutes();
+        if (due < at) return false;
+    }
+    return true;
+}
+
 Schedule place(const Plan& plan, const WorkingCalendar& calendar, const std::vector<ScheduledEvent>& pinned) {
-    return Placer(plan, calendar, pinned).run();
+    static const std::vector<ScheduledEvent> none;
+    static const std::optional<PlacementNow> whole_plan;
+    return Placer(plan, calendar, pinned, none, whole_plan).run();
+}
+
+Schedule place(const Plan& plan, const WorkingCalendar& calendar, const PlacementInput& input) {
+    return Placer(plan, calendar, input.pinned, input.settled, input.now).run();
 }
 
 std::string format_schedule(const Schedule& schedule) {

@@ -45,7 +45,8 @@ std::string next_day(const std::string& iso) {
     return text;
 }
 
-// The shipped etc/ on a temp state dir; the daemon's clock starts on 2027-02-15 at 10:00 in Aktobe.
+// The shipped etc/ on a temp state dir; the daemon's clock starts on 2027-02-15 at 10:00 in Aktobe,
+// on the events a first start before the plan placed (a rule places no new event in the past).
 struct Department {
     TempDir dir;
     std::filesystem::path state = dir / "state", socket = dir / "run/tarat.sock", plugins = TARAT_PLUGIN_BUILD_DIR;
@@ -53,11 +54,17 @@ struct Department {
 
     Department() {
         std::filesystem::copy(kEtc, dir / "etc", std::filesystem::copy_options::recursive);
+        start("2026-10-01T10:00:00+05:00", "taratd-placing");
+        daemon->signal(SIGTERM);
+        REQUIRE(daemon->wait() == 0);
+        start(std::string(kToday) + "T10:00:00+05:00", "taratd");
+    }
+    void start(const std::string& now, const std::string& name) {
         daemon = std::make_unique<Child>(
             std::vector<std::string>{kTaratd, "run", "--config", (dir / "etc/tarat.toml").string(), "--state-dir",
                                      state.string(), "--socket", socket.string(), "--plugin-dir", plugins.string(),
-                                     "--pretend-now", std::string(kToday) + "T10:00:00+05:00"},
-            dir.path(), "taratd");
+                                     "--pretend-now", now},
+            dir.path(), name);
         REQUIRE(eventually([&] { return ctl({"status"}).exit_code == 0 || !daemon->running(); }));
         INFO(daemon->err());
         REQUIRE(daemon->running());

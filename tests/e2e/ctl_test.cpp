@@ -452,6 +452,8 @@ TEST_CASE("held and reported") {
 // the old date's reminders superseded and change notices to the people already told, together.
 TEST_CASE("postpone, cancel and confirm") {
     Checkout co;
+    // A master class two days ahead: its reminders go out at start (a rule's event is never placed that close).
+    replace_in_file(co.plan(), "date = 2026-12-22", "date = 2026-12-03");
     Running running(co);
     const std::string id = "erkemai-seminar-1";
     // Its first reminder (10 working days before) was due on 2026-11-25: it goes out at start.
@@ -522,7 +524,7 @@ TEST_CASE("postpone, cancel and confirm") {
     refused({"held", id}, "still ahead");
 
     // cancel: reminders superseded, the people told get "cancelled"; a second cancel changes nothing.
-    const std::string other = "seminar-quarterly.bolashak.2026-Q4";
+    const std::string other = "bolashak-master-class-1";
     REQUIRE(eventually([&] { return !co.ctl_json({"notices", "--sent", "--event", other})["notices"].empty(); }));
     refused({"cancel", other, "--reason", "line one\nline two"}, "one line without control characters");
     auto cancelled = co.ctl({"cancel", other, "--reason", "карантин"});

@@ -228,6 +228,12 @@ TEST_CASE("kill -9 while dispatching loses nothing and doubles nothing") {
     replace_in_file(co.config(), "escalation_max = 3", "escalation_max = 8");
     replace_in_file(co.config(), "catch_up = \"latest\"", "catch_up = \"every\"");  // the whole backlog, as load
     auto args = co.daemon_args();
+    {  // The plan placed while it was all ahead (a rule places no new event in the past), then stopped.
+        Child placing(args, co.dir.path(), "taratd-placing");
+        REQUIRE(eventually([&] { return co.answers(); }));
+        placing.signal(SIGTERM);
+        REQUIRE(placing.wait() == 0);
+    }
     args.back() = "2027-07-01T10:00:00+05:00";
     const auto notices_file = co.state / "notices.jsonl";
     size_t kills = 0;
@@ -275,13 +281,24 @@ TEST_CASE("kill -9 while dispatching loses nothing and doubles nothing") {
 // where people were told, and the daemon and `taratd schedule` say where it would have gone.
 TEST_CASE("pinned events stay when the plan changes") {
     Checkout co;
-    Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+    const std::string id = "seminar-quarterly.bolashak.2026-Q4";
+    std::string date;
+    {  // 2026-12-01: the plan is placed, the seminar at bolashak where its first reminder can go out.
+        Child placing(co.daemon_args(), co.dir.path(), "taratd-placing");
+        REQUIRE(eventually([&] { return co.answers(); }));
+        auto event = co.ctl({"event", id, "--json"});
+        REQUIRE(event.exit_code == 0);
+        date = json::parse(event.out)["event"]["date"].get<std::string>();
+        placing.signal(SIGTERM);
+        REQUIRE(placing.wait() == 0);
+    }
+    // Its morning: the reminders are due and go out, which pins it.
+    auto args = co.daemon_args();
+    args.back() = date + "T09:30:00+05:00";
+    Child daemon(args, co.dir.path(), "taratd");
     REQUIRE(eventually([&] { return co.answers(); }));
-    // 2026-12-01: the reminders for the seminar at bolashak on 2026-12-08 are already due and go out.
     const auto notices_file = co.state / "notices.jsonl";
-    REQUIRE(eventually([&] {
-        return read_file(notices_file).find("seminar-quarterly.bolashak.2026-Q4") != std::string::npos;
-    }));
+    REQUIRE(eventually([&] { return read_file(notices_file).find(id) != std::string::npos; }));
     auto find = [](const json& schedule, const std::string& id) {
         for (const auto& e : schedule["events"])
             if (e["id"] == id) return e;
@@ -290,7 +307,7 @@ TEST_CASE("pinned events stay when the plan changes") {
     REQUIRE(eventually([&] {
         auto s = json::parse(run({kTaratd, "schedule", "--config", co.config(), "--state-dir", co.state, "--json"},
                                  co.dir.path()).out);
-        return find(s, "seminar-quarterly.bolashak.2026-Q4")["pinned"] == true;
+        return find(s, id)["pinned"] == true;
     }));
 
     // Seminars now on Mondays only: unpinned events move, the pinned one stays on its Tuesday.
@@ -298,12 +315,11 @@ TEST_CASE("pinned events stay when the plan changes") {
                     "every = \"quarter\"\ncount = 1\nweekdays = [\"mon\"]");
     daemon.signal(SIGHUP);
     REQUIRE(eventually([&] { return daemon.err().find("reload: plan") != std::string::npos; }));
-    CHECK(daemon.err().find("pinned seminar-quarterly.bolashak.2026-Q4 stays on 2026-12-08; unpinned it would move to") !=
-          std::string::npos);
+    CHECK(daemon.err().find("pinned " + id + " stays on " + date + "; unpinned it would move to") != std::string::npos);
     auto after = json::parse(run({kTaratd, "schedule", "--config", co.config(), "--state-dir", co.state, "--json"},
                                  co.dir.path()).out);
-    CHECK(find(after, "seminar-quarterly.bolashak.2026-Q4")["date"] == "2026-12-08");
-    CHECK(find(after, "seminar-quarterly.bolashak.2026-Q4")["pinned"] == true);
+    CHECK(find(after, id)["date"] == date);
+    CHECK(find(after, id)["pinned"] == true);
     // An event nobody was told about yet follows the new rule.
     auto later = find(after, "seminar-quarterly.bolashak.2027-Q2");
     REQUIRE(later.is_object());

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <set>
 #include <string>
 
 using namespace tarat::testing;
@@ -181,4 +182,114 @@ TEST_CASE("postpone outside the plan's period and held on a day off are refused,
     REQUIRE(co.ctl({"held", "erkemai-seminar-1", "--date", "2026-12-16", "--force"}).exit_code == 0);
     auto history = co.ctl({"history"});
     CHECK(history.out.find("forced: 2026-12-16 is a day off") != std::string::npos);
+
+// ── 4. Reload surprises (F10 item 4: safe reloads) ───────────────────────────────────────────────
+// Late in the plan (2027-03-01): a reload keeps what has an outcome, places nothing in the past,
+// says where it meets a postponement, and refuses a plan cut short.
+namespace {
+
+constexpr const char* kLate = "2027-03-01T09:00:00+05:00";
+
+// Drops one [[event]] block from the plan, by its id.
+void drop_event_block(const Checkout& co, const std::string& id) {
+    auto text = read_file(co.plan());
+    auto at = text.find("[[event]]\nid = \"" + id + "\"");
+    REQUIRE(at != std::string::npos);
+    auto next = text.find("\n[[", at + 1);
+    text.erase(at, next == std::string::npos ? std::string::npos : next + 1 - at);
+    std::ofstream(co.plan(), std::ios::binary | std::ios::trunc) << text;
+}
+
+std::set<std::string> event_ids(const Checkout& co) {
+    std::set<std::string> ids;
+    const auto reply = co.ctl_json({"events", "--all"});
+    for (const auto& e : reply["events"]) ids.insert(e["id"].get<std::string>());
+    return ids;
+}
+
+// Held checks, overdue notices and escalations about events not in `known`, in any state.
+int compliance_notices_outside(const Checkout& co, const std::set<std::string>& known) {
+    SQLite::Database db(co.database().string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT event_id FROM notice WHERE kind IN ('held_check', 'overdue', 'escalation')");
+    int count = 0;
+    while (q.executeStep()) count += !known.contains(q.getColumn(0).getString());
+    return count;
+}
+
+}  // namespace
+
+TEST_CASE("a reported event removed from the plan brings no event in the past and no burst of notices") {
+    Checkout co(kLate);
+    std::optional<Child> daemon;
+    start_and_wait(co, daemon);
+    REQUIRE(co.ctl({"held", "erkemai-seminar-1", "--participants", "40"}).exit_code == 0);
+    REQUIRE(co.ctl({"reported", "erkemai-seminar-1", "--ref", "№ 12-04/118"}).exit_code == 0);
+    const auto before = event_ids(co);
+
+    drop_event_block(co, "erkemai-seminar-1");
+    auto reload = co.ctl_json({"reload", "--wait"});
+    CHECK(reload["taken"] == true);
+
+    const auto after = event_ids(co);
+    const auto until_yesterday = co.ctl_json({"events", "--all", "--to", "2027-02-28"});
+    for (const auto& e : until_yesterday["events"]) CHECK(before.contains(e["id"].get<std::string>()));  // nothing new
+    CHECK(compliance_notices_outside(co, before) == 0);
+    CHECK(after.contains("erkemai-seminar-1"));
+    auto kept = co.ctl_json({"event", "erkemai-seminar-1"})["event"];
+    CHECK(kept["state"] == "reported");
+    CHECK(kept["date"] == "2026-12-09");
+    REQUIRE(reload["kept"].size() == 1);
+    CHECK(reload["kept"][0]["id"] == "erkemai-seminar-1");
+}
+
+TEST_CASE("a plan edit to a postponed event keeps the postponed date and says so") {
+    Checkout co(kLate);
+    std::optional<Child> daemon;
+    start_and_wait(co, daemon);
+    REQUIRE(co.ctl({"postpone", "karlygash-seminar-1", "--to", "2027-04-14", "--reason", "зал бос емес"}).exit_code == 0);
+
+    replace_in_file(co.plan(), "date = 2027-04-07", "date = 2027-04-21");
+    auto reload = co.ctl_json({"reload", "--wait"});
+    CHECK(reload["taken"] == true);
+    REQUIRE(reload["conflicts"].size() == 1);
+    const auto& c = reload["conflicts"][0];
+    CHECK(c["id"] == "karlygash-seminar-1");
+    CHECK(c["plan_date"] == "2027-04-21");
+    CHECK(c["stored_date"] == "2027-04-14");
+    CHECK_THAT(c["postponed_by"].get<std::string>(), Catch::Contains("uid " + std::to_string(::getuid())));
+    CHECK(c["apply"] == "taratctl postpone karlygash-seminar-1 --to 2027-04-21 --reason \"…\"");
+    CHECK(co.ctl_json({"event", "karlygash-seminar-1"})["event"]["date"] == "2027-04-14");
+
+    // In words, and in the log.
+    auto words = co.ctl({"reload", "--wait", "--lang", "en"});
+    CHECK(words.exit_code == 0);
+    CHECK_THAT(words.out, Catch::Contains("karlygash-seminar-1: the plan says 2027-04-21 10:30; stays on 2027-04-14 10:30"));
+    CHECK(eventually([&] { return daemon->err().find("conflict: the plan moves karlygash-seminar-1") != std::string::npos; }));
+}
+
+TEST_CASE("a plan cut in half passes check with a warning, and its reload is refused unless allowed") {
+    Checkout co(kLate);
+    std::optional<Child> daemon;
+    start_and_wait(co, daemon);
+    const auto before = event_ids(co);
+    auto text = read_file(co.plan());
+    std::ofstream(co.plan(), std::ios::binary | std::ios::trunc) << text.substr(0, text.find("# ── Forms of events"));
+
+    auto check = co.taratd({"check", "--config", co.config().string()});
+    CHECK(check.exit_code == 0);
+    CHECK_THAT(check.err, Catch::Contains("warning: the plan has no [[event]] and no [[rule]]"));
+
+    auto refused = co.ctl({"reload", "--wait"});
+    CHECK(refused.exit_code != 0);
+    CHECK_THAT(refused.err, Catch::Contains("the new plan would remove") && Catch::Contains("more than half") &&
+                                Catch::Contains("--allow-shrink"));
+    CHECK(event_ids(co) == before);
+
+    daemon->signal(SIGHUP);  // a signal never shrinks the plan either
+    REQUIRE(eventually([&] { return daemon->err().find("more than half: refused") != std::string::npos; }));
+    CHECK(event_ids(co) == before);
+
+    auto allowed = co.ctl({"reload", "--wait", "--allow-shrink"});
+    CHECK(allowed.exit_code == 0);
+    CHECK(event_ids(co).size() < before.size());
 }

@@ -53,14 +53,10 @@ struct CommandWorld {
           lifecycle(*store, clock, shipped_setup(dir.path())),
           dispatcher(io, *store, clock, sender,
                      [this](const OutboxRow& row, Instant at) { return lifecycle.notices().prepare(row, at); }),
-          context{*store, lifecycle, &dispatcher, [this](const Actor& actor) {
+          context{*store, lifecycle, &dispatcher, [this](const Actor& actor, const PlanOptions& options) {
                       ++reloads;
-                      auto loaded = lifecycle.apply_plan(lifecycle.setup_ptr(), actor);
-                      ReloadOutcome outcome;
-                      outcome.taken = true;
-                      outcome.text = "plan taken";
-                      outcome.change_count = loaded.change_count;
-                      return outcome;
+                      return commands::take_plan(lifecycle, next_setup ? next_setup : lifecycle.setup_ptr(), actor,
+                                                 options);
                   }} {
         lifecycle.apply_plan(lifecycle.setup_ptr(), Actor::system("taratd:start"));
         commands::bind_commands(table, context);
@@ -113,6 +109,7 @@ struct CommandWorld {
     commands::AdminAudit audit{context};
     control::CommandTable table;
     int reloads = 0;
+    std::shared_ptr<const Setup> next_setup;  // what `reload` takes (default: the setup in force)
     const control::Peer root{0, 0, 4242, {0}, "root"};
     const control::Peer nobody{65534, 65534, 4243, {65534}, "nobody"};
 };
