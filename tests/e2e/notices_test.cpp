@@ -182,6 +182,7 @@ TEST_CASE("postpone outside the plan's period and held on a day off are refused,
     REQUIRE(co.ctl({"held", "erkemai-seminar-1", "--date", "2026-12-16", "--force"}).exit_code == 0);
     auto history = co.ctl({"history"});
     CHECK(history.out.find("forced: 2026-12-16 is a day off") != std::string::npos);
+}
 
 // ── 4. Reload surprises (F10 item 4: safe reloads) ───────────────────────────────────────────────
 // Late in the plan (2027-03-01): a reload keeps what has an outcome, places nothing in the past,
