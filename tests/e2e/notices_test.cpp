@@ -176,7 +176,7 @@ TEST_CASE("a cancelled event reopened: those told of its cancellation hear it is
     stop(daemon);
 }
 
-TEST_CASE("an amended held date moves the report reminder; status counts and names the last reload") {
+TEST_CASE("an amended held date moves the report reminder, and status counts and names the last reload") {
     // erkemai-seminar-1 took place this morning; its report is due in 3 working days (14.12).
     Checkout co("2026-12-09T15:00:00+05:00");
     std::optional<Child> daemon;

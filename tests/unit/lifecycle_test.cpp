@@ -232,7 +232,7 @@ TEST_CASE("postponed and moved back, an event has the notices of a fresh start")
 
 // F10, "impossible records": a postponement stays inside the plan's period; a held date is not
 // before the plan's start, and a day off or a date over 30 days before the planned one needs force.
-TEST_CASE("postpone stays inside the plan's period; odd held dates need force") {
+TEST_CASE("postpone stays inside the plan's period, and odd held dates need force") {
     CommandWorld w;
     const Actor admin = Actor::local("root", 0, 1);
     const auto future = w.future_event();
