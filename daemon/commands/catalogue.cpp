@@ -137,8 +137,8 @@ std::vector<CommandSpec> make_catalogue() {
          "reported, nothing to change, or a date that *held* or *reported* would refuse."},
         {"reopen", admin, "take back the last step: reported, held or cancelled",
          "One step back: a reported event is held again (its report withdrawn), a held event planned again (not "
-         "confirmed held once its day has passed), a cancelled event planned again at its date, or at to; those told "
-         "of its cancellation get a change notice. Its notices are derived again.",
+         "confirmed held once its day has passed), a cancelled event planned again at its date (or on the working "
+         "day given as to); those told of its cancellation get a change notice. Its notices are derived again.",
          {event_id(),
           {"reason", "string", true, "--reason", "TEXT", "why"},
           {"to", "date", false, "--to", "DATE", "a cancelled event: restore it on this working day instead"}},
