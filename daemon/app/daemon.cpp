@@ -82,12 +82,19 @@ ReloadOutcome Daemon::reload(const Actor& actor, const PlanOptions& options) {
     return outcome;
 }
 
+ReloadOutcome Daemon::reload_and_record(const Actor& actor, const PlanOptions& options) {
+    auto outcome = reload(actor, options);
+    const std::uint64_t number = last_reload_ ? last_reload_->number + 1 : 1;
+    last_reload_ = commands::ReloadRecord{number, clock_.now(), actor.text(), outcome.taken, outcome.text};
+    return outcome;
+}
+
 void Daemon::watch_signals() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
             spdlog::info("SIGHUP: re-reading {}", options_.config_file.string());
-            reload(Actor::system("signal:SIGHUP"), PlanOptions{.allow_shrink = false});  // never shrinks
+            reload_and_record(Actor::system("signal:SIGHUP"), PlanOptions{.allow_shrink = false});  // never shrinks
             watch_signals();
             return;
         }
@@ -145,7 +152,8 @@ int Daemon::open() {
     lifecycle_->on_change = [this] { dispatcher_->poke(); };
     context_ = std::make_unique<commands::Context>(commands::Context{
         *store_, *lifecycle_, dispatcher_.get(),
-        [this](const Actor& actor, const PlanOptions& options) { return reload(actor, options); }});
+        [this](const Actor& actor, const PlanOptions& options) { return reload_and_record(actor, options); },
+        &last_reload_});
     commands::bind_commands(commands_, *context_);
     // A backup carries the whole database (45 MiB at most, base64): the one reply over 4 MiB.
     commands_.allow_reply_up_to("backup", control::kMaxReplyBytes);

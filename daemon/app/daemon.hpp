@@ -53,6 +53,8 @@ public:
     Store& store() { return *store_; }
 
 private:
+    // reload() for taratctl and SIGHUP alike, remembering its result for `status`.
+    ReloadOutcome reload_and_record(const Actor& actor, const PlanOptions& options);
     void publish_feeds(bool setup_changed = false);
     void watch_signals();
     void stop();
@@ -60,6 +62,7 @@ private:
     DaemonOptions options_;
     std::shared_ptr<const Setup> setup_;
     std::uint64_t setup_generation_ = 0;  // raised by every reload that is taken
+    std::optional<commands::ReloadRecord> last_reload_;  // taken or refused: `status` shows it
     const Clock& clock_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;

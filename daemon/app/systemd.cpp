@@ -15,17 +15,11 @@
 namespace tarat {
 
 std::string service_status_line(const Store& store, const Notices& notices, Date today) {
-    std::size_t upcoming = 0, overdue = 0;
-    for (const auto& e : store.events({})) {
-        switch (outcome_of(e, notices.report_due(e), today)) {
-            case Outcome::upcoming: ++upcoming; break;
-            case Outcome::not_held:
-            case Outcome::report_missing: ++overdue; break;
-            default: break;
-        }
-    }
+    const auto events = count_outcomes(
+        store.event_groups(), [&](const StoredEvent& e) { return notices.report_due(e); }, today);
+    const std::size_t overdue = events[Outcome::not_held] + events[Outcome::report_missing];
     auto counts = store.notice_counts();
-    return std::to_string(upcoming) + " upcoming, " + std::to_string(overdue) + " overdue, " +
+    return std::to_string(events[Outcome::upcoming]) + " upcoming, " + std::to_string(overdue) + " overdue, " +
            std::to_string(counts.pending) + " pending, " + std::to_string(counts.dead) + " dead notices";
 }
 

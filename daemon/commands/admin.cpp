@@ -15,15 +15,19 @@ namespace {
 
 Reply bad_request(std::string text) { return {control::bad_request, std::move(text)}; }
 
+std::optional<std::int64_t> participants_arg(const json& args) {
+    auto it = args.find("participants");
+    if (it == args.end()) return std::nullopt;
+    // The table checked it is an integer; JSON integers may still be huge.
+    return it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(INT64_MAX)
+               ? std::numeric_limits<std::int64_t>::max()
+               : it->get<std::int64_t>();
+}
+
 Reply held(Context& context, const json& args, const control::Peer& peer) {
     HeldInput input;
     input.date = date_arg(args, "date");
-    if (auto it = args.find("participants"); it != args.end()) {
-        // The table checked it is an integer; JSON integers may still be huge.
-        input.participants = it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(INT64_MAX)
-                                 ? std::numeric_limits<std::int64_t>::max()
-                                 : it->get<std::int64_t>();
-    }
+    input.participants = participants_arg(args);
     input.note = string_arg(args, "note").value_or("");
     input.force = args.value("force", false);
     return reply_of(context.lifecycle.held(actor_of(peer), *string_arg(args, "id"), input));
@@ -54,6 +58,22 @@ Reply cancel(Context& context, const json& args, const control::Peer& peer) {
 
 Reply confirm(Context& context, const json& args, const control::Peer& peer) {
     return reply_of(context.lifecycle.confirm(actor_of(peer), *string_arg(args, "id")));
+}
+
+Reply amend(Context& context, const json& args, const control::Peer& peer) {
+    AmendInput input;
+    input.participants = participants_arg(args);
+    input.held_date = date_arg(args, "held_date");
+    input.report_date = date_arg(args, "report_date");
+    input.ref = string_arg(args, "ref");
+    input.reason = string_arg(args, "reason").value_or("");
+    input.force = args.value("force", false);
+    return reply_of(context.lifecycle.amend(actor_of(peer), *string_arg(args, "id"), input));
+}
+
+Reply reopen(Context& context, const json& args, const control::Peer& peer) {
+    ReopenInput input{string_arg(args, "reason").value_or(""), date_arg(args, "to")};
+    return reply_of(context.lifecycle.reopen(actor_of(peer), *string_arg(args, "id"), input));
 }
 
 Reply retry(Context& context, const json& args, const control::Peer& peer) {
@@ -184,6 +204,8 @@ void add_admin_handlers(Context& context, Handlers& handlers) {
     handlers["postpone"] = bind(context, postpone);
     handlers["cancel"] = bind(context, cancel);
     handlers["confirm"] = bind(context, confirm);
+    handlers["amend"] = bind(context, amend);
+    handlers["reopen"] = bind(context, reopen);
     handlers["retry"] = bind(context, retry);
     handlers["reload"] = bind(context, reload);
     handlers["backup"] = bind(context, backup);

@@ -25,8 +25,14 @@ ArgumentSpec to_date() { return {"to", "date", false, "--to", "DATE", "last date
 
 std::vector<CommandSpec> make_catalogue() {
     return {
-        {"status", read, "the plan, the centres and the next events",
-         "The plan, its centres with their event counts, and the next events.", {}},
+        {"status", read, "the plan, the centres, the next events, what is late and the last reload",
+         "The plan, its centres with their event counts, the next events; counts of events upcoming, not confirmed "
+         "held and with a report missing (by the compliance rule), of pending and dead notices; and the last "
+         "reload since taratd started (when, by whom, taken or refused, its line).",
+         {},
+         "In JSON: _counts_ (_upcoming_, _not\\_confirmed_, _reports\\_missing_, _pending\\_notices_, "
+         "_dead\\_notices_) and _last\\_reload_ (_at_, _at\\_local_, _by_, _taken_, _text_; null when there was "
+         "none)."},
         {"events", read, "the events, by date; every option narrows the list",
          "The events, by date; every argument narrows the list (dates inclusive). In pages: limit (default 200), "
          "after the reply's next.",
@@ -115,6 +121,29 @@ std::vector<CommandSpec> make_catalogue() {
          {event_id(), {"reason", "string", true, "--reason", "TEXT", "why"}}},
         {"confirm", admin, "pin an event to its date", "Pin an event to its date: re-planning no longer moves it.",
          {event_id()}},
+        {"amend", admin, "correct what was recorded of a held or reported event",
+         "Correct a held or reported event's record: the fields given replace the stored ones, checked as held and "
+         "reported check them; the history keeps the old and new values and the reason. The report is judged on "
+         "time or late again, and the notices that follow from the held date are derived again.",
+         {event_id(),
+          {"participants", "integer", false, "--participants", "N", "how many people took part"},
+          {"held_date", "date", false, "--held-date", "DATE", "when it was held"},
+          {"report_date", "date", false, "--report-date", "DATE", "when the report arrived (a reported event)"},
+          {"ref", "string", false, "--ref", "TEXT", "the report's number or reference (a reported event)"},
+          {"reason", "string", true, "--reason", "TEXT", "why the record was wrong"},
+          {"force", "boolean", false, "--force", "", "a held date on a day off, or over 30 days before the planned "
+                                                       "date: it is so"}},
+         "A refusal changes nothing (exit 65): a planned or cancelled event, a report field on an event not yet "
+         "reported, nothing to change, or a date that *held* or *reported* would refuse."},
+        {"reopen", admin, "take back the last step: reported, held or cancelled",
+         "One step back: a reported event is held again (its report withdrawn), a held event planned again (not "
+         "confirmed held once its day has passed), a cancelled event planned again at its date (or on the working "
+         "day given as to); those told of its cancellation get a change notice. Its notices are derived again.",
+         {event_id(),
+          {"reason", "string", true, "--reason", "TEXT", "why"},
+          {"to", "date", false, "--to", "DATE", "a cancelled event: restore it on this working day instead"}},
+         "A cancelled event whose date has passed needs *--to* (a working day ahead, inside the plan's period); "
+         "*--to* is refused for an event that was not cancelled (use *postpone* once it is planned)."},
         {"retry", admin, "send a dead notice again", "Send a dead notice again (by its key), after fixing the cause.",
          {{"notice", "string", true, "", "KEY", "the notice's key (taratctl notices --dead)"}}},
         {"reload", admin, "re-read config, plan and calendar",

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,16 @@ struct ReloadOutcome {
 
 namespace commands {
 
+// The last reload's result, for `status`: when, by whom (the actor as the history shows it), taken
+// or refused, and its one line.
+struct ReloadRecord {
+    std::uint64_t number = 0;  // 1 for the first since taratd started: `status`'s copy is remade
+    Instant at{};
+    std::string actor;
+    bool taken = false;
+    std::string text;
+};
+
 // All a handler may use. The daemon fills it; a test builds one over a temporary store.
 struct Context {
     Store& store;
@@ -44,6 +55,8 @@ struct Context {
     Dispatcher* dispatcher = nullptr;
     // Re-reads config, plan and calendar (the daemon's files); null where there are none.
     std::function<ReloadOutcome(const Actor&, const PlanOptions&)> reload;
+    // The last reload (taratctl's or SIGHUP's) since taratd started; null or empty: none yet.
+    const std::optional<ReloadRecord>* last_reload = nullptr;
 
     const Setup& setup() const { return lifecycle.setup(); }
     Notices& notices() { return lifecycle.notices(); }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <tuple>
 
 namespace tarat::commands {
 namespace {
@@ -45,8 +46,31 @@ Reply status(Context& context) {
     std::string text = info ? "plan " + info->id + ": " + std::to_string(centres.size()) + " centres, " +
                                   std::to_string(total) + " events"
                             : std::string("no plan loaded");
+    // Two aggregate queries; the outcomes by compliance's one rule.
+    const auto outcomes = count_outcomes(
+        store.event_groups(), [&](const StoredEvent& e) { return context.notices().report_due(e); }, context.today());
+    const auto notices = store.notice_counts();
+    json counts = {{"upcoming", outcomes[Outcome::upcoming]},
+                   {"not_confirmed", outcomes[Outcome::not_held]},
+                   {"reports_missing", outcomes[Outcome::report_missing]},
+                   {"pending_notices", notices.pending},
+                   {"dead_notices", notices.dead}};
+    json last_reload;  // null: no reload since start
+    if (context.last_reload && *context.last_reload) {
+        const auto& r = **context.last_reload;
+        last_reload = {{"at", format_instant_utc(r.at)},
+                       {"at_local", local_time_text(context, r.at)},
+                       {"by", r.actor},
+                       {"taken", r.taken},
+                       {"text", r.text}};
+    }
     return {control::ok, text,
-            {{"plan", plan}, {"today", format_date(context.today())}, {"centres", centres}, {"next_events", next}}};
+            {{"plan", plan},
+             {"today", format_date(context.today())},
+             {"centres", centres},
+             {"next_events", next},
+             {"counts", std::move(counts)},
+             {"last_reload", std::move(last_reload)}}};
 }
 
 // Long lists come in pages, so no reply grows with the database: --limit rows (default 200, at
@@ -341,14 +365,18 @@ Reply ics(Context& context, const json& args, const control::Peer&) {
 }  // namespace
 
 void add_read_handlers(Context& context, Handlers& handlers) {
-    // `status` is what everybody asks most: answered from a copy until the store or the day changes.
+    // `status` is what everybody asks most: answered from a copy until the store, the day or the
+    // last reload changes.
     struct StatusCache {
-        std::optional<std::pair<std::uint64_t, Date>> made_at;  // store generation, today
+        std::optional<std::tuple<std::uint64_t, Date, std::uint64_t>> made_at;  // store generation, today, reload
         Reply reply;
     };
     auto cache = std::make_shared<StatusCache>();
     handlers["status"] = Handler{[&context, cache](const json&, const control::Peer&) {
-                                     std::pair<std::uint64_t, Date> now{context.store.generation(), context.today()};
+                                     const bool reloaded = context.last_reload && *context.last_reload;
+                                     std::tuple<std::uint64_t, Date, std::uint64_t> now{
+                                         context.store.generation(), context.today(),
+                                         reloaded ? (*context.last_reload)->number : 0};
                                      if (cache->made_at != now) {
                                          cache->reply = control::encoded_once(status(context));
                                          cache->made_at = now;

@@ -192,6 +192,14 @@ Outcome outcome_of(const StoredEvent& s, Date report_due, Date today) {
     return Outcome::upcoming;
 }
 
+OutcomeCounts count_outcomes(const std::vector<EventGroup>& groups,
+                             const std::function<Date(const StoredEvent&)>& report_due, Date today) {
+    OutcomeCounts counts;
+    for (const auto& g : groups)
+        counts.by_outcome[static_cast<std::size_t>(outcome_of(g.like, report_due(g.like), today))] += g.count;
+    return counts;
+}
+
 json compliance_groups(const ComplianceInput& input, std::string_view by) {
     json total;
     json groups = grouping(input, by, &total, false);

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,6 +29,15 @@ struct ComplianceInput {
 // Where one event stands today: the one rule for the report, the weekly digest and systemd's
 // status line. Outcome and outcome_name are in core/event.hpp.
 Outcome outcome_of(const StoredEvent& event, Date report_due, Date today);
+
+// How many events have each outcome as of `today`, counted over the store's groups of alike events
+// (Store::event_groups): `status` and systemd's status line, without reading every event.
+struct OutcomeCounts {
+    std::array<std::size_t, 7> by_outcome{};  // indexed by Outcome
+    std::size_t operator[](Outcome outcome) const { return by_outcome[static_cast<std::size_t>(outcome)]; }
+};
+OutcomeCounts count_outcomes(const std::vector<EventGroup>& groups,
+                             const std::function<Date(const StoredEvent&)>& report_due, Date today);
 
 // `taratctl compliance`'s table: {"groups": [...], "total": {...}} for by = centre, district or form.
 // Every group of the plan appears, with zeros when it has no events.

@@ -33,6 +33,7 @@ std::string describe(NoticeKind kind, const NoticeFacts& f) {
         case NoticeKind::escalation: return missing + " " + date_or_empty(f.due_date) + " " + std::to_string(f.round);
         case NoticeKind::change:
             if (f.cancelled) return "cancelled";
+            if (f.restored) return "restored " + date_or_empty(f.new_date);
             return date_or_empty(f.previous_date) + " → " + date_or_empty(f.new_date);
         case NoticeKind::digest: return date_or_empty(f.day);
         case NoticeKind::held_check:

@@ -36,6 +36,7 @@ struct NoticeFacts {
     std::optional<Date> previous_date;    // change: the date people had been told
     std::optional<Date> new_date;         // change: the date it moved to
     bool cancelled = false;               // change
+    bool restored = false;                // change: a cancelled event takes place after all, on new_date
     std::string reason;                   // change: why it was postponed or cancelled
     std::optional<Date> day;              // digest: the day it reports on
 

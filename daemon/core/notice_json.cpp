@@ -15,6 +15,7 @@ json to_json(const NoticeFacts& f) {
     if (f.previous_date) j["previous_date"] = format_date(*f.previous_date);
     if (f.new_date) j["new_date"] = format_date(*f.new_date);
     if (f.cancelled) j["cancelled"] = true;
+    if (f.restored) j["restored"] = true;
     if (!f.reason.empty()) j["reason"] = f.reason;
     if (f.day) j["day"] = format_date(*f.day);
     return j;
@@ -60,6 +61,7 @@ NoticeFacts notice_facts_from_json(const json& j) {
     if (auto* v = field(j, "previous_date")) f.previous_date = date_field(*v, "previous_date");
     if (auto* v = field(j, "new_date")) f.new_date = date_field(*v, "new_date");
     if (auto* v = field(j, "cancelled")) f.cancelled = v->is_boolean() && v->get<bool>();
+    if (auto* v = field(j, "restored")) f.restored = v->is_boolean() && v->get<bool>();
     if (auto* v = field(j, "reason")) f.reason = text(*v, "reason");
     if (auto* v = field(j, "day")) f.day = date_field(*v, "day");
     return f;

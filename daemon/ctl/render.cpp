@@ -29,12 +29,38 @@ std::vector<std::string> headings(Lang lang, std::initializer_list<const char*> 
 
 std::string none_line(Lang lang) { return "  " + tr(lang, "none") + "\n"; }
 
+// "upcoming: 40; not confirmed held: 2" — each count under the catalogue's word for it.
+std::string counted(Lang lang, const json& counts, std::initializer_list<std::pair<const char*, const Term*>> items) {
+    std::string line;
+    for (const auto& [key, term] : items)
+        line += (line.empty() ? "" : "; ") + std::string(term->in(lang_code(lang))) + ": " + str(counts, key);
+    return line;
+}
+
 void render_status(const json& a, Lang lang, std::ostream& out) {
     const auto& plan = a.value("plan", json::object());
     out << tr(lang, "Plan") << " " << str(plan, "id") << ": " << str(plan, "title") << "\n";
     out << tr(lang, "Period") << " " << str(plan, "from") << " … " << str(plan, "to") << " (" << str(plan, "timezone")
         << "); " << tr(lang, "overseer") << " " << str(plan, "overseer") << ", " << tr(lang, "coordinator") << " "
-        << str(plan, "coordinator") << "\n\n";
+        << str(plan, "coordinator") << "\n";
+    if (auto counts = a.find("counts"); counts != a.end() && counts->is_object()) {
+        out << tr(lang, "Events") << ": "
+            << counted(lang, *counts,
+                       {{"upcoming", &term(Outcome::upcoming)},
+                        {"not_confirmed", &term(Outcome::not_held)},
+                        {"reports_missing", &term(Outcome::report_missing)}})
+            << "\n"
+            << tr(lang, "Notices") << ": "
+            << counted(lang, *counts,
+                       {{"pending_notices", &term(NoticeState::pending)}, {"dead_notices", &term(NoticeState::dead)}})
+            << "\n";
+    }
+    out << tr(lang, "Last reload") << ": ";
+    if (const auto& r = a.value("last_reload", json()); r.is_object())
+        out << str(r, "at_local") << ", " << str(r, "by") << ", " << tr(lang, r.value("taken", false) ? "taken" : "refused")
+            << ": " << str(r, "text") << "\n\n";
+    else
+        out << tr(lang, "no reload since start") << "\n\n";
     TextTable centres(headings(lang, {"CENTRE", "NAME", "DISTRICT", "EVENTS"}));
     for (const auto& c : a.value("centres", json::array()))
         centres.add_row({str(c, "id"), str(c, "name"), str(c, "district_name"), str(c, "events")});

@@ -42,6 +42,24 @@ std::string postponement_detail(const ScheduledEvent& from, Date to, int start, 
     return when(from) + " → " + format_date(to) + " " + format_hhmm(start) + "; reason: " + reason;
 }
 
+std::string participants_problem(const std::optional<std::int64_t>& participants) {
+    if (participants && (*participants < 0 || *participants > EventLifecycle::kMaxParticipants))
+        return "participants must be a number from 0 to " + std::to_string(EventLifecycle::kMaxParticipants) +
+               ", not " + std::to_string(*participants);
+    return "";
+}
+
+std::string report_date_problem(Date reported, Date held, Date today) {
+    if (reported > today)
+        return "the report date " + format_date(reported) + " is in the future (today is " + format_date(today) + ")";
+    if (reported < held)
+        return "the report date " + format_date(reported) + " is before the event was held (" + format_date(held) + ")";
+    return "";
+}
+
+std::string optional_text(const std::optional<Date>& d) { return d ? format_date(*d) : std::string("none"); }
+std::string optional_text(const std::optional<int>& n) { return n ? std::to_string(*n) : std::string("not counted"); }
+
 }  // namespace
 
 EventLifecycle::EventLifecycle(Store& store, const Clock& clock, std::shared_ptr<const Setup> setup)
@@ -194,9 +212,7 @@ LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, 
         return refused(id + " was cancelled" +
                        (stored->cancel_reason.empty() ? "" : " (" + stored->cancel_reason + ")") +
                        "; a cancelled event cannot be held");
-    if (input.participants && (*input.participants < 0 || *input.participants > kMaxParticipants))
-        return refused("participants must be a number from 0 to " + std::to_string(kMaxParticipants) + ", not " +
-                       std::to_string(*input.participants));
+    if (auto problem = participants_problem(input.participants); !problem.empty()) return refused(problem);
     if (auto problem = free_text_problem(input.note, "note"); !problem.empty()) return refused(problem);
 
     if (stored->state != EventState::planned)
@@ -207,18 +223,9 @@ LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, 
     if (e.date > today || (e.date == today && e.start_minutes > minutes_now))
         return refused(id + " is planned for " + when(e) + ", which is still ahead; mark it held once it took place");
     const Date held_date = input.date.value_or(e.date);
-    if (held_date > today)
-        return refused("the held date " + format_date(held_date) + " is in the future (today is " +
-                       format_date(today) + ")");
-    const Plan& plan = setup_->plan;
-    if (held_date < plan.from)
-        return refused("the held date " + format_date(held_date) + " is before the plan's start (" +
-                       format_date(plan.from) + ")");
     std::string odd;  // what only --force lets through
-    if (!setup_->calendar->is_working_day(held_date)) odd = format_date(held_date) + " is a day off";
-    else if (held_date < e.date - date::days{30})
-        odd = format_date(held_date) + " is more than 30 days before the planned " + format_date(e.date);
-    if (!odd.empty() && !input.force) return refused(odd + "; if it is so, say --force");
+    if (auto problem = held_date_problem(e, held_date, today, input.force, odd); !problem.empty())
+        return refused(problem);
 
     std::optional<int> participants;
     if (input.participants) participants = static_cast<int>(*input.participants);
@@ -246,13 +253,8 @@ LifecycleResult EventLifecycle::reported(const Actor& actor, const std::string& 
     const Instant now = clock_.now();
     const Date today = setup_->calendar->instant_to_local(now).first;
     const Date reported_date = input.date.value_or(today);
-    if (reported_date > today)
-        return refused("the report date " + format_date(reported_date) + " is in the future (today is " +
-                       format_date(today) + ")");
     const Date held_date = stored->held_date.value_or(stored->event.date);
-    if (reported_date < held_date)
-        return refused("the report date " + format_date(reported_date) + " is before the event was held (" +
-                       format_date(held_date) + ")");
+    if (auto problem = report_date_problem(reported_date, held_date, today); !problem.empty()) return refused(problem);
 
     const Date due = notices_->policy().report_due_date(stored->event, held_date);
     std::string detail = "reported on " + format_date(reported_date) + (reported_date > due ? ", late" : ", on time") +
@@ -283,6 +285,42 @@ std::string EventLifecycle::day_off_text(Date day, Date today) const {
     return text;
 }
 
+std::string EventLifecycle::held_date_problem(const ScheduledEvent& e, Date held, Date today, bool force,
+                                              std::string& odd) const {
+    if (held > today) return "the held date " + format_date(held) + " is in the future (today is " + format_date(today) + ")";
+    if (held < setup_->plan.from)
+        return "the held date " + format_date(held) + " is before the plan's start (" + format_date(setup_->plan.from) + ")";
+    odd.clear();
+    if (!setup_->calendar->is_working_day(held)) odd = format_date(held) + " is a day off";
+    else if (held < e.date - date::days{30})
+        odd = format_date(held) + " is more than 30 days before the planned " + format_date(e.date);
+    if (!odd.empty() && !force) return odd + "; if it is so, say --force";
+    return "";
+}
+
+std::string EventLifecycle::new_date_problem(const ScheduledEvent& e, Date to, int start) const {
+    const auto [today, minutes_now] = setup_->calendar->instant_to_local(clock_.now());
+    if (start + (e.end_minutes - e.start_minutes) > 24 * 60)
+        return "starting at " + format_hhmm(start) + ", " + e.id + " would end after midnight";
+    if (to < today || (to == today && start <= minutes_now))
+        return format_date(to) + " " + format_hhmm(start) + " is in the past (today is " + format_date(today) + ")";
+    if (to < setup_->plan.from || to > setup_->plan.to)
+        return format_date(to) + " is outside the plan's period " + format_date(setup_->plan.from) + " – " +
+               format_date(setup_->plan.to);
+    if (!setup_->calendar->is_working_day(to)) return day_off_text(to, today);
+    return "";
+}
+
+Instant EventLifecycle::change_moment(const std::string& id, Instant now) const {
+    NoticeFilter earlier;
+    earlier.event_id = id;
+    earlier.kind = NoticeKind::change;
+    Instant at = now;
+    for (const auto& row : store_.notices(earlier))
+        if (row.notice.due >= at) at = row.notice.due + std::chrono::seconds(1);
+    return at;
+}
+
 LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& id, const PostponeInput& input) {
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
@@ -293,18 +331,10 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
         return refused(id + " is " + standing(*stored) + "; only a planned event can be postponed");
 
     const Instant now = clock_.now();
-    const auto [today, minutes_now] = setup_->calendar->instant_to_local(now);
     const Date to = input.to;
     const int start = input.start_minutes.value_or(e.start_minutes);
     const int end = start + (e.end_minutes - e.start_minutes);
-    if (end > 24 * 60) return refused("starting at " + format_hhmm(start) + ", " + id + " would end after midnight");
-    if (to < today || (to == today && start <= minutes_now))
-        return refused(format_date(to) + " " + format_hhmm(start) + " is in the past (today is " + format_date(today) +
-                       ")");
-    if (to < setup_->plan.from || to > setup_->plan.to)
-        return refused(format_date(to) + " is outside the plan's period " + format_date(setup_->plan.from) + " – " +
-                       format_date(setup_->plan.to));
-    if (!setup_->calendar->is_working_day(to)) return refused(day_off_text(to, today));
+    if (auto problem = new_date_problem(e, to, start); !problem.empty()) return refused(problem);
     if (to == e.date && start == e.start_minutes) return refused(id + " is already planned for " + when(e));
 
     NoticeFacts change;
@@ -317,7 +347,7 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
         store_.add_history(now, actor.text(), "event.postponed", "event:" + id,
                            postponement_detail(e, to, start, input.reason));
         auto moved = store_.event(id);
-        sync_notices(id, now, notices_->policy().change(moved->event, told, now, change));
+        sync_notices(id, now, notices_->policy().change(moved->event, told, change_moment(id, now), change));
     });
     return changed(id, id + " postponed from " + when(e) + " to " + format_date(to) + " " + format_hhmm(start) + "; " +
                            std::to_string(told.size()) + " people already told get a change notice");
@@ -343,7 +373,7 @@ LifecycleResult EventLifecycle::cancel(const Actor& actor, const std::string& id
         change.previous_date = stored->event.date;
         change.cancelled = true;
         change.reason = reason;
-        sync_notices(id, now, notices_->policy().change(store_.event(id)->event, told, now, change));
+        sync_notices(id, now, notices_->policy().change(store_.event(id)->event, told, change_moment(id, now), change));
     });
     return changed(id, id + " cancelled; " + std::to_string(told.size()) + " people already told get a change notice");
 }
@@ -362,6 +392,125 @@ LifecycleResult EventLifecycle::confirm(const Actor& actor, const std::string& i
         sync_notices(id, now);
     });
     return changed(id, id + " confirmed for " + when(stored->event) + "; re-planning no longer moves it");
+}
+
+// Corrects a held or reported event's record. The state stays; the report is judged again (on time
+// or late) and the notices that follow from the held date (report_due, overdue) are derived again.
+LifecycleResult EventLifecycle::amend(const Actor& actor, const std::string& id, const AmendInput& input) {
+    auto stored = store_.event(id);
+    if (!stored) return unknown_event(id);
+    const auto& e = stored->event;
+    if (auto problem = free_text_problem(input.reason, "reason"); !problem.empty()) return refused(problem);
+    if (input.reason.empty()) return refused("give the reason for amending " + id);
+    if (input.ref)
+        if (auto problem = free_text_problem(*input.ref, "report reference"); !problem.empty()) return refused(problem);
+    if (auto problem = participants_problem(input.participants); !problem.empty()) return refused(problem);
+    if (!input.participants && !input.held_date && !input.report_date && !input.ref)
+        return refused("nothing to amend: give --participants, --held-date, --report-date or --ref");
+    if (stored->state == EventState::planned)
+        return refused(id + " is " + standing(*stored) + ", not held: record it with held, not amend");
+    if (stored->state == EventState::cancelled)
+        return refused(id + " is " + standing(*stored) + "; only a held or reported event can be amended");
+    if (stored->state == EventState::held && (input.report_date || input.ref))
+        return refused(id + " has no report yet: record it with reported, not amend");
+
+    const Instant now = clock_.now();
+    const Date today = setup_->calendar->instant_to_local(now).first;
+    const Date old_held = stored->held_date.value_or(e.date);
+    const Date held = input.held_date.value_or(old_held);
+    std::string odd;
+    if (input.held_date)
+        if (auto problem = held_date_problem(e, held, today, input.force, odd); !problem.empty()) return refused(problem);
+    const std::optional<Date> reported = input.report_date ? input.report_date : stored->reported_date;
+    if (reported && (input.report_date || input.held_date))
+        if (auto problem = report_date_problem(*reported, held, today); !problem.empty()) return refused(problem);
+    std::optional<int> participants = stored->participants;
+    if (input.participants) participants = static_cast<int>(*input.participants);
+    const std::string ref = input.ref.value_or(stored->report_ref);
+
+    // What changes, old → new, for the history and the answer.
+    std::vector<std::string> changes;
+    if (held != old_held) changes.push_back("held date " + format_date(old_held) + " → " + format_date(held));
+    if (participants != stored->participants)
+        changes.push_back("participants " + optional_text(stored->participants) + " → " + optional_text(participants));
+    if (reported != stored->reported_date)
+        changes.push_back("report date " + optional_text(stored->reported_date) + " → " + optional_text(reported));
+    if (ref != stored->report_ref) changes.push_back("report reference \"" + stored->report_ref + "\" → \"" + ref + "\"");
+    if (changes.empty()) return unchanged(*stored, id + " already has these values; nothing changed");
+    if (reported) {
+        auto verdict = [&](Date held_on, Date reported_on) {
+            const Date due = notices_->policy().report_due_date(e, held_on);
+            return std::string(reported_on > due ? "late" : "on time") + " (due " + format_date(due) + ")";
+        };
+        const std::string before = verdict(old_held, *stored->reported_date), after = verdict(held, *reported);
+        changes.push_back(before == after ? "report still " + after : "report " + before + " → " + after);
+    }
+    std::string detail;
+    for (const auto& c : changes) detail += (detail.empty() ? "" : "; ") + c;
+    std::string recorded = detail + "; reason: " + input.reason;
+    if (!odd.empty()) recorded += "; forced: " + odd;
+    store_.in_transaction([&] {
+        store_.amend_execution(id, held, participants, reported, ref);
+        store_.add_history(now, actor.text(), "event.amended", "event:" + id, recorded);
+        sync_notices(id, now);
+    });
+    return changed(id, id + " amended: " + detail);
+}
+
+// One step back. A held event keeps its planned date: once that has passed it is not confirmed
+// held again, and its held check and overdue notices come back. A cancelled event is planned
+// again at its date (or `to`), pinned, and everyone whose last word was its cancellation is told.
+LifecycleResult EventLifecycle::reopen(const Actor& actor, const std::string& id, const ReopenInput& input) {
+    auto stored = store_.event(id);
+    if (!stored) return unknown_event(id);
+    const auto& e = stored->event;
+    if (auto problem = free_text_problem(input.reason, "reason"); !problem.empty()) return refused(problem);
+    if (input.reason.empty()) return refused("give the reason for reopening " + id);
+    if (stored->state == EventState::planned)
+        return refused(id + " is " + standing(*stored) + "; only a held, reported or cancelled event can be reopened");
+    if (input.to && stored->state != EventState::cancelled)
+        return refused("--to restores a cancelled event on another day; " + id + " is " + standing(*stored));
+
+    const Instant now = clock_.now();
+    if (stored->state != EventState::cancelled) {
+        const Date held_on = stored->held_date.value_or(e.date);
+        const std::string detail =
+            stored->state == EventState::reported
+                ? "report of " + optional_text(stored->reported_date) +
+                      (stored->report_ref.empty() ? "" : " (ref: " + stored->report_ref + ")") +
+                      " withdrawn; held on " + format_date(held_on)
+                : "held on " + format_date(held_on) + " (participants " + optional_text(stored->participants) +
+                      ") withdrawn; planned for " + when(e);
+        store_.in_transaction([&] {
+            store_.reopen_event(id);
+            store_.add_history(now, actor.text(), "event.reopened", "event:" + id, detail + "; reason: " + input.reason);
+            sync_notices(id, now);
+        });
+        return changed(id, id + " reopened: " + detail);
+    }
+
+    const auto [today, minutes_now] = setup_->calendar->instant_to_local(now);
+    if (!input.to && (e.date < today || (e.date == today && e.start_minutes <= minutes_now)))
+        return refused(id + " was planned for " + when(e) +
+                       ", which has passed; say --to DATE to restore it on a working day ahead");
+    const Date to = input.to.value_or(e.date);
+    if (auto problem = new_date_problem(e, to, e.start_minutes); !problem.empty()) return refused(problem);
+    NoticeFacts change;
+    change.restored = true;
+    change.new_date = to;
+    if (to != e.date) change.previous_date = e.date;
+    change.reason = input.reason;
+    const std::vector<std::string> told = store_.recipients_told_cancelled(id);
+    const std::string planned_for = format_date(to) + " " + format_hhmm(e.start_minutes);
+    store_.in_transaction([&] {
+        store_.reopen_event(id);
+        if (to != e.date) store_.postpone_event(id, to, e.start_minutes, e.end_minutes);
+        store_.add_history(now, actor.text(), "event.reopened", "event:" + id,
+                           standing(*stored) + " → planned for " + planned_for + "; reason: " + input.reason);
+        sync_notices(id, now, notices_->policy().change(store_.event(id)->event, told, change_moment(id, now), change));
+    });
+    return changed(id, id + " restored: planned for " + planned_for + "; " + std::to_string(told.size()) +
+                           " people told of its cancellation get a change notice");
 }
 
 }  // namespace tarat

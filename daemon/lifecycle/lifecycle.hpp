@@ -82,6 +82,22 @@ struct PlanApplied : PlanLoadResult {
     std::vector<PlanConflict> conflicts;
 };
 
+// What `amend` corrects in a held or reported event's record; a field not given stays as it is.
+struct AmendInput {
+    std::optional<std::int64_t> participants;
+    std::optional<Date> held_date;
+    std::optional<Date> report_date;  // reported events only
+    std::optional<std::string> ref;   // reported events only
+    std::string reason;               // required: the history keeps it with the old and new values
+    bool force = false;  // a held date on a day off, or over 30 days before the planned one (recorded)
+};
+
+// `reopen`: one step back. reported → held, held → planned, cancelled → planned at its date.
+struct ReopenInput {
+    std::string reason;
+    std::optional<Date> to;  // a cancelled event only: restored on this working day instead
+};
+
 class EventLifecycle {
 public:
     static constexpr std::int64_t kMaxParticipants = 100000;
@@ -108,6 +124,9 @@ public:
     LifecycleResult postpone(const Actor& actor, const std::string& id, const PostponeInput& input);
     LifecycleResult cancel(const Actor& actor, const std::string& id, const std::string& reason);
     LifecycleResult confirm(const Actor& actor, const std::string& id);
+    // Corrections, both recorded with the old and the new values and the reason.
+    LifecycleResult amend(const Actor& actor, const std::string& id, const AmendInput& input);
+    LifecycleResult reopen(const Actor& actor, const std::string& id, const ReopenInput& input);
 
     // Called after every step that changed something has committed (wake the dispatcher, rewrite
     // the feeds).
@@ -128,6 +147,14 @@ private:
     std::string day_off_text(Date day, Date today) const;
     std::vector<PlanConflict> conflicts_of(const Setup& setup, const Schedule& schedule,
                                            const std::vector<StoredEvent>& stored, Date today) const;
+    // When this step's change notices are due: now, or a second after the event's latest change
+    // notice. Their keys hold the moment to the second, and a cancellation and its reopening in
+    // one second must be two notices, not the second taken for the first one already sent.
+    Instant change_moment(const std::string& id, Instant now) const;
+    // Why an event cannot be held on `held` ("" when it can); `odd` says what only force lets through.
+    std::string held_date_problem(const ScheduledEvent& e, Date held, Date today, bool force, std::string& odd) const;
+    // Why a planned event cannot move to `to` at `start` ("" when it can).
+    std::string new_date_problem(const ScheduledEvent& e, Date to, int start) const;
 
     Store& store_;
     const Clock& clock_;

@@ -403,4 +403,19 @@ std::vector<std::string> Store::recipients_told(const std::string& event_id) con
     });
 }
 
+std::vector<std::string> Store::recipients_told_cancelled(const std::string& event_id) const {
+    return guarded(file_, "cannot read who was told that event '" + event_id + "' was cancelled", [&] {
+        SQLite::Statement query(*db_,
+                                "SELECT DISTINCT recipient FROM notice n WHERE event_id = ?1 AND kind = 'change' "
+                                "AND state = 'sent' AND json_extract(facts, '$.cancelled') "
+                                "AND NOT EXISTS (SELECT 1 FROM notice later WHERE later.event_id = n.event_id "
+                                "AND later.recipient = n.recipient AND later.kind = 'change' "
+                                "AND later.state = 'sent' AND later.due_at > n.due_at) ORDER BY recipient");
+        query.bind(1, event_id);
+        std::vector<std::string> recipients;
+        while (query.executeStep()) recipients.push_back(query.getColumn(0).getString());
+        return recipients;
+    });
+}
+
 }  // namespace tarat

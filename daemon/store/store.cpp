@@ -310,6 +310,28 @@ std::vector<StoredEvent> Store::upcoming(Date from, std::size_t limit) const {
     });
 }
 
+std::vector<EventGroup> Store::event_groups() const {
+    return guarded(file_, "cannot count the events", [&] {
+        SQLite::Statement query(*db_,
+                                "SELECT state, date, form, held_date, reported_date, count(*) FROM event "
+                                "GROUP BY state, date, form, held_date, reported_date");
+        std::vector<EventGroup> groups;
+        while (query.executeStep()) {
+            EventGroup& group = groups.emplace_back();
+            std::string state = query.getColumn(0).getString();
+            auto parsed = parse_state(state);
+            if (!parsed) throw StoreError("an event has unknown state '" + state + "'");
+            group.like.state = *parsed;
+            group.like.event.date = stored_date(query.getColumn(1));
+            group.like.event.form = query.getColumn(2).getString();
+            group.like.held_date = stored_optional_date(query.getColumn(3));
+            group.like.reported_date = stored_optional_date(query.getColumn(4));
+            group.count = static_cast<std::size_t>(query.getColumn(5).getInt64());
+        }
+        return groups;
+    });
+}
+
 std::vector<HistoryRow> Store::history(std::optional<Instant> since) const {
     return guarded(file_, "cannot read the history", [&] {
         SQLite::Statement query(*db_,
@@ -398,6 +420,37 @@ void Store::cancel_event(const std::string& event_id, const std::string& reason)
     update_event(*db_, file_, event_id,
                  "UPDATE event SET state = 'cancelled', cancel_reason = ?2, sequence = sequence + 1 WHERE id = ?1",
                  [&](SQLite::Statement& update) { update.bind(2, reason); });
+    transaction.commit();
+}
+
+void Store::amend_execution(const std::string& event_id, Date held_date, std::optional<int> participants,
+                            std::optional<Date> reported_date, const std::string& report_ref) {
+    TransactionScope transaction(*this, /*name_the_file=*/true);
+    update_event(*db_, file_, event_id,
+                 "UPDATE event SET held_date = ?2, participants = ?3, reported_date = ?4, report_ref = ?5 "
+                 "WHERE id = ?1 AND state IN ('held', 'reported')",
+                 [&](SQLite::Statement& update) {
+                     update.bind(2, format_date(held_date));
+                     if (participants) update.bind(3, *participants);
+                     else update.bind(3);
+                     bind_optional_date(update, 4, reported_date);
+                     if (report_ref.empty()) update.bind(5);
+                     else update.bind(5, report_ref);
+                 });
+    transaction.commit();
+}
+
+void Store::reopen_event(const std::string& event_id) {
+    TransactionScope transaction(*this, /*name_the_file=*/true);
+    // Every expression reads the row as it was: `state` is the state being left.
+    update_event(*db_, file_, event_id,
+                 "UPDATE event SET state = CASE state WHEN 'reported' THEN 'held' ELSE 'planned' END, "
+                 "held_date = CASE state WHEN 'reported' THEN held_date END, "
+                 "participants = CASE state WHEN 'reported' THEN participants END, "
+                 "reported_date = NULL, report_ref = NULL, cancel_reason = NULL, "
+                 "sequence = sequence + (state = 'cancelled'), pinned = pinned OR state = 'cancelled' "
+                 "WHERE id = ?1 AND state IN ('held', 'reported', 'cancelled')",
+                 [](SQLite::Statement&) {});
     transaction.commit();
 }
 

@@ -142,6 +142,14 @@ struct SyncResult {
     std::size_t kept = 0;        // derived keys already in the outbox, in whatever state
 };
 
+// Events alike in everything their compliance outcome and report deadline depend on (state, date,
+// form, held and reported dates), and how many there are: `status` counts outcomes over these
+// groups, from one query, instead of over every event.
+struct EventGroup {
+    StoredEvent like;  // only event.date, event.form, state, held_date and reported_date are set
+    std::size_t count = 0;
+};
+
 struct NoticeCounts {
     std::size_t pending = 0;
     std::size_t sent = 0;
@@ -190,6 +198,7 @@ public:
     std::vector<StoredCentre> centres() const;  // by district, then id
     std::vector<StoredEvent> events(const EventFilter& filter) const;  // by date, start, id
     std::vector<StoredEvent> upcoming(Date from, std::size_t limit) const;  // planned only
+    std::vector<EventGroup> event_groups() const;
     std::optional<StoredEvent> event(const std::string& id) const;
 
     // Rows at or after `since` (all without it), oldest first.
@@ -218,6 +227,13 @@ public:
     void postpone_event(const std::string& event_id, Date new_date, int start_minutes, int end_minutes);
     // State cancelled with the reason; sequence + 1 (a cancellation is a revision, as in iCalendar).
     void cancel_event(const std::string& event_id, const std::string& reason);
+    // Corrects what was recorded of a held or reported event (`taratctl amend`); the state stays.
+    void amend_execution(const std::string& event_id, Date held_date, std::optional<int> participants,
+                         std::optional<Date> reported_date, const std::string& report_ref);
+    // One step back (`taratctl reopen`): reported → held (the report's date and reference cleared),
+    // held → planned (the held date and participants cleared), cancelled → planned (the reason
+    // cleared; sequence + 1, and pinned: people are told the date again). A planned event throws.
+    void reopen_event(const std::string& event_id);
 
     // ---- transactions ----
     // Runs fn inside ONE write transaction (BEGIN IMMEDIATE … COMMIT) and returns what it returns: a
@@ -278,6 +294,9 @@ public:
     // The distinct recipients who were told about this event's date (a reminder or a change notice
     // sent), by id: change notices go to them.
     std::vector<std::string> recipients_told(const std::string& event_id) const;
+    // Those whose last sent change notice about this event said it was cancelled, by id: a restored
+    // event tells them it takes place after all.
+    std::vector<std::string> recipients_told_cancelled(const std::string& event_id) const;
 
 private:
     friend struct store_internal::Access;

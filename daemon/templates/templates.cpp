@@ -259,10 +259,12 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
     if (notice.kind == NoticeKind::change) {
         const bool cancelled = facts.cancelled || state == EventState::cancelled;
         const std::optional<Date> previous = facts.previous_date != event->date ? facts.previous_date : std::nullopt;
-        const bool postponed = !cancelled && previous.has_value();
+        const bool restored = !cancelled && facts.restored;  // its cancellation withdrawn
+        const bool postponed = !cancelled && !restored && previous.has_value();
         context["change"] = {{"cancelled", cancelled},
                              {"postponed", postponed},
-                             {"updated", !cancelled && !postponed},
+                             {"restored", restored},
+                             {"updated", !cancelled && !postponed && !restored},
                              {"previous_date", postponed ? date_text(previous) : ""},
                              {"previous_date_display", postponed ? date_display(previous, locale) : ""},
                              {"reason", facts.reason}};

@@ -182,6 +182,14 @@ TEST_CASE("notify protocol: ready, status, watchdog, reload, stopping") {
     INFO(status);
     CHECK(std::regex_match(status, kStatusLine));
     CHECK(status.rfind("0 upcoming", 0) != 0);
+    // `taratctl status` counts the events by the same rule (F10).
+    {
+        std::smatch numbers;
+        REQUIRE(std::regex_search(status, numbers, std::regex(R"(^(\d+) upcoming, (\d+) overdue)")));
+        auto counts = json::parse(co.ctl({"status", "--json"}).out)["counts"];
+        CHECK(counts["upcoming"] == std::stoi(numbers[1]));
+        CHECK(counts["not_confirmed"].get<int>() + counts["reports_missing"].get<int>() == std::stoi(numbers[2]));
+    }
 
     SECTION("watchdog pings every 100 ms for WATCHDOG_USEC=200000") {
         // Bounds that need no luck: the pings come from a timer re-armed after each send, so two
@@ -216,6 +224,9 @@ TEST_CASE("notify protocol: ready, status, watchdog, reload, stopping") {
         auto ready_again = notify.wait_for("READY=1", reloading->index + 1);
         REQUIRE(ready_again);
         CHECK(std::regex_match(NotifySocket::value_of(ready_again->text, "STATUS"), kStatusLine));
+        auto last = json::parse(co.ctl({"status", "--json"}).out)["last_reload"];
+        CHECK(last["by"] == "signal:SIGHUP");
+        CHECK(last["taken"] == true);
     }
 
     SECTION("taratctl reload --wait: RELOADING, then READY before the answer") {
@@ -229,6 +240,9 @@ TEST_CASE("notify protocol: ready, status, watchdog, reload, stopping") {
         auto ready_again = notify.wait_for("READY=1", reloading->index + 1);
         REQUIRE(ready_again);
         CHECK(ready_again->sent_at <= answered);  // sent before taratctl had its answer
+        auto last = json::parse(co.ctl({"status", "--json"}).out)["last_reload"];
+        CHECK(last["by"].get<std::string>().find(" (uid ") != std::string::npos);
+        CHECK(last["text"] == r.out.substr(0, r.out.find('\n')));
     }
 
     SECTION("a cancelled event leaves STATUS with one upcoming event less") {

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 
 using namespace tarat;
@@ -220,6 +221,108 @@ TEST_CASE("confirm") {
     CHECK(w.call("confirm", {{"id", future.event.id}}).arguments["changed"] == false);
     REQUIRE(w.call("cancel", {{"id", future.event.id}, {"reason", "x"}}).result == control::ok);
     CHECK(w.call("confirm", {{"id", future.event.id}}).result == control::bad_request);
+}
+
+TEST_CASE("amend") {
+    CommandWorld w;
+    const auto past = w.past_event();
+    const std::string id = past.event.id;
+    json args = {{"id", id}, {"participants", 25}, {"reason", "қате санаған"}};
+    CHECK(w.call("amend", args, false).result == control::forbidden);
+    CHECK(w.call("amend", {{"id", id}, {"participants", 25}}).result == control::bad_request);  // no reason
+    CHECK(w.call("amend", {{"id", id}, {"held_date", "yesterday"}, {"reason", "x"}}).result == control::bad_request);
+    CHECK(w.call("amend", {{"id", id + "x"}, {"participants", 2}, {"reason", "x"}}).result == control::not_found);
+    auto planned = w.call("amend", args);  // not held yet
+    CHECK(planned.result == control::bad_request);
+    CHECK(has(planned.text, "not held: record it with held"));
+    REQUIRE(w.call("held", {{"id", id}, {"participants", 20}}).result == control::ok);
+    CHECK(w.call("amend", {{"id", id}, {"participants", 200000}, {"reason", "x"}}).result == control::bad_request);
+    CHECK(w.call("amend", {{"id", id}, {"ref", "№ 1"}, {"reason", "x"}}).result == control::bad_request);
+    CHECK(w.store->event(id)->participants == 20);  // refusals changed nothing
+
+    auto r = w.call("amend", args);
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["changed"] == true);
+    CHECK(r.arguments["event"]["id"] == id);
+    CHECK(has(r.text, "participants 20 → 25"));
+    CHECK(w.store->event(id)->participants == 25);
+    CHECK(w.call("amend", args).arguments["changed"] == false);
+    auto rows = w.store->history_about("event:" + id);
+    CHECK(rows.back().action == "ctl.amend");
+    CHECK(has(rows.back().actor, "root (uid 0, pid 4242)"));
+    CHECK(std::any_of(rows.begin(), rows.end(), [](const HistoryRow& h) {
+        return h.action == "event.amended" && h.detail.find("participants 20 → 25; reason: қате санаған") != std::string::npos;
+    }));
+}
+
+TEST_CASE("reopen") {
+    CommandWorld w;
+    const auto future = w.future_event();
+    const std::string id = future.event.id;
+    json args = {{"id", id}, {"reason", "қате"}};
+    CHECK(w.call("reopen", args, false).result == control::forbidden);
+    CHECK(w.call("reopen", {{"id", id}}).result == control::bad_request);  // no reason
+    auto planned = w.call("reopen", args);
+    CHECK(planned.result == control::bad_request);
+    CHECK(has(planned.text, "only a held, reported or cancelled event can be reopened"));
+    REQUIRE(w.call("cancel", {{"id", id}, {"reason", "карантин"}}).result == control::ok);
+    CHECK(w.call("reopen", {{"id", id}, {"reason", "x"}, {"to", "2027-03-22"}}).result == control::bad_request);
+    CHECK(w.store->event(id)->state == EventState::cancelled);
+    auto r = w.call("reopen", args);
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["changed"] == true);
+    CHECK(r.arguments["event"]["state"] == "planned");
+    CHECK(w.store->history_about("event:" + id).back().action == "ctl.reopen");
+}
+
+TEST_CASE("status counts events by outcome and notices by state, and shows the last reload") {
+    CommandWorld w;
+    auto counts = [&] {
+        auto r = w.call("status", json::object(), false);
+        REQUIRE(r.result == control::ok);
+        return r.arguments["counts"];
+    };
+    const Date today = w.lifecycle.today();
+    std::size_t upcoming = 0, not_confirmed = 0;
+    for (const auto& e : w.store->events({})) (e.event.date >= today ? upcoming : not_confirmed) += 1;
+    auto c = counts();
+    CHECK(c["upcoming"] == upcoming);
+    CHECK(c["not_confirmed"] == not_confirmed);
+    CHECK(c["reports_missing"] == 0);
+    CHECK(c["pending_notices"] == w.store->notice_counts().pending);
+    CHECK(c["dead_notices"] == 0);
+
+    // Held long ago and never reported: a missing report instead of an unconfirmed event.
+    const auto first = w.past_event();
+    REQUIRE(w.call("held", {{"id", first.event.id}}).result == control::ok);
+    c = counts();
+    CHECK(c["not_confirmed"] == not_confirmed - 1);
+    CHECK(c["reports_missing"] == 1);
+    REQUIRE(w.call("reported", {{"id", first.event.id}}).result == control::ok);
+    CHECK(counts()["reports_missing"] == 0);
+    const auto future = w.future_event();
+    REQUIRE(w.call("cancel", {{"id", future.event.id}, {"reason", "карантин"}}).result == control::ok);
+    CHECK(counts()["upcoming"] == upcoming - 1);
+    REQUIRE(w.call("reopen", {{"id", future.event.id}, {"reason", "қайта"}}).result == control::ok);
+    CHECK(counts()["upcoming"] == upcoming);
+    NoticeFilter pending;
+    pending.state = NoticeState::pending;
+    w.store->mark_dead(w.store->notices(pending).front().notice.key, w.clock.now(), "550");
+    c = counts();
+    CHECK(c["dead_notices"] == 1);
+    CHECK(c["pending_notices"] == w.store->notice_counts().pending);
+
+    // The last reload as the daemon records it.
+    CHECK(w.call("status", json::object(), false).arguments["last_reload"].is_null());
+    std::optional<commands::ReloadRecord> last =
+        commands::ReloadRecord{1, *parse_instant("2027-03-01T08:30:00+05:00"), "signal:SIGHUP", false, "refused (2 errors)"};
+    w.context.last_reload = &last;
+    auto reload = w.call("status", json::object(), false).arguments["last_reload"];
+    CHECK(reload["at"] == "2027-03-01T03:30:00Z");
+    CHECK(reload["at_local"] == "2027-03-01 08:30");
+    CHECK(reload["by"] == "signal:SIGHUP");
+    CHECK(reload["taken"] == false);
+    CHECK(reload["text"] == "refused (2 errors)");
 }
 
 TEST_CASE("retry") {
