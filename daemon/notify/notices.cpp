@@ -1,6 +1,7 @@
 #include "notify/notices.hpp"
 
 #include "compliance/compliance.hpp"
+#include "core/notice_json.hpp"
 
 #include "schedule/event_json.hpp"
 
@@ -54,14 +55,25 @@ void Notices::sync_all(Instant now) {
     });
 }
 
-bool Notices::later_of_its_kind_due(const Notice& n, Instant now) const {
+namespace {
+
+// Notices that say the same thing again, each later one truer: the reminders of an event, its
+// overdue notice and escalation rounds, a recipient's digests.
+int series_of(NoticeKind kind) {
+    return kind == NoticeKind::escalation ? static_cast<int>(NoticeKind::overdue) : static_cast<int>(kind);
+}
+
+}  // namespace
+
+bool Notices::later_in_its_series_due(const Notice& n, Instant now) const {
     NoticeFilter filter;
     filter.state = NoticeState::pending;
     filter.event_id = n.event_id;
     filter.recipient = n.recipient;
-    filter.kind = n.kind;
     for (const auto& row : store_.notices(filter))
-        if (row.notice.channel == n.channel && row.notice.due > n.due && row.notice.due <= now) return true;
+        if (series_of(row.notice.kind) == series_of(n.kind) && row.notice.channel == n.channel &&
+            row.notice.due > n.due && row.notice.due <= now)
+            return true;
     return false;
 }
 
@@ -93,12 +105,12 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
         // "Tomorrow" after the fact helps nobody; nor does "in 10 days" when "in 3 days" is due too.
         if (n.kind == NoticeKind::reminder &&
             (setup_.calendar->local_to_instant(stored->event.date, stored->event.start_minutes) <= now ||
-             later_of_its_kind_due(n, now)))
+             later_in_its_series_due(n, now)))
             return Expired{};
         n.facts = true_facts(n, stored->event, now);
     }
-    if ((n.kind == NoticeKind::digest || n.kind == NoticeKind::escalation) && !setup_.config.notify.catch_up_every &&
-        later_of_its_kind_due(n, now))
+    if ((n.kind == NoticeKind::digest || n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation) &&
+        !setup_.config.notify.catch_up_every && later_in_its_series_due(n, now))
         return Expired{};
     std::optional<DigestSummary> digest;
     SendingFacts sending;
@@ -118,7 +130,10 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     out.locale = rendered.locale;
     out.subject = rendered.subject;
     out.body = rendered.body;
-    nlohmann::json data = {{"kind", out.kind}, {"recipient", n.recipient}, {"due", format_instant_utc(n.due)}};
+    nlohmann::json data = {{"kind", out.kind},
+                           {"recipient", n.recipient},
+                           {"due", format_instant_utc(n.due)},
+                           {"facts", to_json(n.facts)}};
     if (stored) {
         data["event"] = to_json(stored->event);
         data["event"]["state"] = state_name(stored->state);

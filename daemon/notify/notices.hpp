@@ -39,10 +39,10 @@ public:
 
 private:
     static EventFacts facts_of(const StoredEvent& stored);
-    // After downtime several reminders of one event may be due at once: only the latest is worth sending.
-    // After downtime several notices of one kind may be due at once for the same event (or, for
-    // digests, the same recipient): only the latest is worth sending.
-    bool later_of_its_kind_due(const Notice& n, Instant now) const;
+    // After downtime several notices of one series may be due at once for the same event and
+    // recipient (its reminders; its overdue notice and escalation rounds) or, for digests, the same
+    // recipient: only the latest is worth sending.
+    bool later_in_its_series_due(const Notice& n, Instant now) const;
     // Overdue, escalation: how many times the centre's director and the coordinator were already
     // reminded of the same matter (its held check or report reminder, overdue notice, escalation
     // rounds), by the outbox's sent rows due before this one; one per moment, whatever the channel.

@@ -37,7 +37,8 @@ TEST_CASE("started months late, the deputy head gets one digest and one escalati
         if (n.recipient != "bertleuova") continue;
         if (n.kind == "escalation" || n.kind == "overdue") {
             auto event = nlohmann::json::parse(n.json)["event"]["id"].get<std::string>();
-            CHECK(++escalations_per_event[event + ":" + channel + ":" + n.kind] == 1);
+            // The overdue notice and the escalation rounds are one series: the latest round only.
+            CHECK(++escalations_per_event[event + ":" + channel] == 1);
         }
     }
     CHECK_FALSE(escalations_per_event.empty());
