@@ -117,7 +117,7 @@ std::vector<CommandSpec> make_catalogue() {
           {"start", "string", false, "--start", "HH:MM", "the new start time, HH:MM (default: unchanged)"},
           {"reason", "string", true, "--reason", "TEXT", "why"}}},
         {"cancel", admin, "cancel a planned event",
-         "Cancel a planned event; people already told get a change notice.",
+         "Cancel a planned event; people already told, the overseer and the coordinator get a change notice.",
          {event_id(), {"reason", "string", true, "--reason", "TEXT", "why"}}},
         {"confirm", admin, "pin an event to its date", "Pin an event to its date: re-planning no longer moves it.",
          {event_id()}},

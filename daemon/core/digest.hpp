@@ -15,7 +15,11 @@ struct DigestItem {
     EventState state = EventState::planned;
     std::optional<Date> held_date;
     Date report_due{};
-    std::optional<NoticeFacts::Missing> missing;  // in the overdue list: what nobody confirmed
+    std::optional<NoticeFacts::Missing> missing;  // in the overdue lists: what nobody confirmed
+    std::optional<Date> reported_date;            // in report_late: the day the report came
+    std::optional<Date> previous_date;            // in postponed_or_cancelled: the date it had before
+    std::string reason;                           // in postponed_or_cancelled: why it was cancelled
+    int days_late = 0;  // in the overdue lists: calendar days past due (its date, or its report's) by the digest's day
 };
 
 struct DigestDeadNotice {
@@ -28,24 +32,41 @@ struct DigestDeadNotice {
     std::string error;
 };
 
-// Of the events before the digest's day.
+// Of the events due before the digest's day, by compliance's outcome_of; they add up:
+// planned = held + not_held, held = reported_on_time + reported_late + missing + report_pending.
 struct DigestCounts {
-    int planned = 0;
+    int planned = 0;  // not cancelled, dated before the digest's day
     int held = 0;
     int reported_on_time = 0;
     int reported_late = 0;
-    int missing = 0;   // reports past due
-    int not_held = 0;  // nobody confirmed they were held
+    int missing = 0;         // reports past due
+    int not_held = 0;        // nobody confirmed they were held
+    int report_pending = 0;  // held, the report not yet due
+    // Whatever their date: the events of the whole plan that are not cancelled, and those cancelled.
+    int in_plan = 0;
+    int cancelled = 0;
+};
+
+// One row of the per-centre table.
+struct DigestCentre {
+    std::string id, name;
+    std::string district, district_name;
+    DigestCounts counts;
 };
 
 struct DigestSummary {
     Date date{};        // the digest's day
     Date from{}, to{};  // the week it looks back on (the seven days before `date`)
-    std::vector<DigestItem> upcoming;        // planned in the next 14 days
+    std::vector<DigestItem> upcoming;        // planned in the next 14 days, from `date` on
     std::vector<DigestItem> held_last_week;  // held in [from, to]
-    std::vector<DigestItem> overdue;         // not confirmed held, or report missing
+    std::vector<DigestItem> overdue;         // not_confirmed and report_missing together, by date
+    std::vector<DigestItem> not_confirmed;   // its day has passed, nobody confirmed it was held
+    std::vector<DigestItem> report_missing;  // held, the report past due and not in
+    std::vector<DigestItem> report_late;     // reports that came in during [from, to] after their deadline
+    std::vector<DigestItem> postponed_or_cancelled;  // during [from, to], as it stands now
+    std::vector<DigestCentre> centres;       // every centre of the plan, with its counts
     std::vector<DigestDeadNotice> dead_notices;
-    DigestCounts compliance;
+    DigestCounts compliance;                 // the whole plan's
 };
 
 }  // namespace tarat

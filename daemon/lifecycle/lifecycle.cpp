@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <set>
 
 namespace tarat {
 namespace {
@@ -365,6 +366,7 @@ LifecycleResult EventLifecycle::cancel(const Actor& actor, const std::string& id
 
     const Instant now = clock_.now();
     const std::vector<std::string> told = store_.recipients_told(id);
+    std::set<std::string> recipients;
     store_.in_transaction([&] {
         store_.cancel_event(id, reason);
         store_.add_history(now, actor.text(), "event.cancelled", "event:" + id,
@@ -373,9 +375,12 @@ LifecycleResult EventLifecycle::cancel(const Actor& actor, const std::string& id
         change.previous_date = stored->event.date;
         change.cancelled = true;
         change.reason = reason;
-        sync_notices(id, now, notices_->policy().change(store_.event(id)->event, told, change_moment(id, now), change));
+        auto notices = notices_->policy().change(store_.event(id)->event, told, change_moment(id, now), change);
+        for (const auto& n : notices) recipients.insert(n.recipient);
+        sync_notices(id, now, notices);
     });
-    return changed(id, id + " cancelled; " + std::to_string(told.size()) + " people already told get a change notice");
+    return changed(id, id + " cancelled; " + std::to_string(recipients.size()) +
+                           " people get a change notice (those already told, the overseer and the coordinator)");
 }
 
 LifecycleResult EventLifecycle::confirm(const Actor& actor, const std::string& id) {

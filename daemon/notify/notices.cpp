@@ -5,6 +5,7 @@
 
 #include "schedule/event_json.hpp"
 
+#include <map>
 #include <set>
 
 namespace tarat {
@@ -112,9 +113,14 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
         !setup_.config.notify.catch_up_every && later_in_its_series_due(n, now))
         return Expired{};
     std::optional<DigestSummary> digest;
-    if (n.kind == NoticeKind::digest) digest = digest_summary(setup_.calendar->instant_to_local(n.due).first);
+    SendingFacts sending;
+    if (n.kind == NoticeKind::digest) {
+        digest = digest_summary(setup_.calendar->instant_to_local(n.due).first);
+        sending.digest = &*digest;
+    }
+    if (n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation) sending.reminded_count = reminded_before(n, *stored);
     auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,
-                                  stored ? std::optional(stored->state) : std::nullopt, digest ? &*digest : nullptr);
+                                  stored ? std::optional(stored->state) : std::nullopt, sending);
     auto rendered = templates_.render(n.kind, person->locale, context);
     OutgoingNotice out;
     out.idempotency_key = n.key;
@@ -136,6 +142,24 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     return out;
 }
 
+int Notices::reminded_before(const Notice& n, const StoredEvent& stored) const {
+    const Centre* centre = setup_.plan.centre(stored.event.centre);
+    const std::set<std::string> asked{setup_.plan.coordinator, centre ? centre->director : std::string{}};
+    const NoticeKind first_ask = n.facts.missing == NoticeFacts::Missing::report ? NoticeKind::report_due : NoticeKind::held_check;
+    auto same_matter = [&](const Notice& o) {
+        if (o.kind == first_ask) return true;
+        return (o.kind == NoticeKind::overdue || o.kind == NoticeKind::escalation) && o.facts.missing == n.facts.missing;
+    };
+    NoticeFilter filter;
+    filter.state = NoticeState::sent;
+    filter.event_id = n.event_id;
+    filter.to = n.due;
+    std::set<std::pair<NoticeKind, Instant>> times;  // one sending whatever the channel and however many people
+    for (const auto& row : store_.notices(filter))
+        if (asked.count(row.notice.recipient) && same_matter(row.notice)) times.emplace(row.notice.kind, row.notice.due);
+    return static_cast<int>(times.size());
+}
+
 OutgoingNotice Notices::test_notice(const Person& person, const std::string& channel, Instant now) const {
     Notice n{notice_key(NoticeKind::test, "", person.id, channel, now), NoticeKind::test, "", person.id, channel, now, {}};
     auto rendered = templates_.render(n.kind, person.locale, notice_context(setup_.plan, n, person, nullptr, std::nullopt));
@@ -155,40 +179,81 @@ Date Notices::report_due(const StoredEvent& event) const {
     return policy_.report_due_date(event.event, event.held_date.value_or(event.event.date));
 }
 
+namespace {
+
+// Adds one event to the counts as compliance's outcome_of places it on the digest's day.
+void count(DigestCounts& counts, Outcome outcome, bool due_by_then) {
+    if (outcome == Outcome::cancelled) {
+        ++counts.cancelled;
+        return;
+    }
+    ++counts.in_plan;
+    if (!due_by_then) return;
+    ++counts.planned;
+    switch (outcome) {
+        case Outcome::not_held: ++counts.not_held; return;
+        case Outcome::reported_on_time: ++counts.reported_on_time; break;
+        case Outcome::reported_late: ++counts.reported_late; break;
+        case Outcome::report_missing: ++counts.missing; break;
+        case Outcome::held: ++counts.report_pending; break;
+        case Outcome::upcoming:  // dated before the day yet upcoming: cannot be, outcome_of says not_held
+        case Outcome::cancelled: return;
+    }
+    ++counts.held;
+}
+
+}  // namespace
+
 DigestSummary Notices::digest_summary(Date day) const {
     DigestSummary digest;
     digest.date = day;
     digest.from = day - date::days{7};
     digest.to = day - date::days{1};
-    DigestCounts& counts = digest.compliance;
-    auto item = [&](const StoredEvent& e) { return DigestItem{e.event, e.state, e.held_date, report_due(e), std::nullopt}; };
+    auto item = [&](const StoredEvent& e) {
+        DigestItem it{e.event, e.state, e.held_date, report_due(e), std::nullopt};
+        it.reported_date = e.reported_date;
+        return it;
+    };
+    auto in_week = [&](const std::optional<Date>& d) { return d && *d >= digest.from && *d <= digest.to; };
+    std::map<std::string, DigestCounts> by_centre;
     for (const auto& e : store_.events({})) {
+        const Date due = report_due(e);
+        const Outcome outcome = outcome_of(e, due, day);
+        count(digest.compliance, outcome, e.event.date < day);
+        count(by_centre[e.event.centre], outcome, e.event.date < day);
         if (e.state == EventState::cancelled) continue;
         if (e.state == EventState::planned && e.event.date >= day && e.event.date < day + date::days{14})
             digest.upcoming.push_back(item(e));
-        if (e.held_date && *e.held_date <= digest.to && *e.held_date >= digest.from)
-            digest.held_last_week.push_back(item(e));
+        if (in_week(e.held_date)) digest.held_last_week.push_back(item(e));
+        if (outcome == Outcome::reported_late && in_week(e.reported_date)) digest.report_late.push_back(item(e));
         if (e.event.date >= day) continue;
-        ++counts.planned;
-        if (e.state == EventState::held || e.state == EventState::reported) ++counts.held;
-        switch (outcome_of(e, report_due(e), day)) {
-            case Outcome::reported_on_time: ++counts.reported_on_time; break;
-            case Outcome::reported_late: ++counts.reported_late; break;
-            case Outcome::report_missing:
-                ++counts.missing;
-                digest.overdue.push_back(item(e));
-                digest.overdue.back().missing = NoticeFacts::Missing::report;
-                break;
-            case Outcome::not_held:
-                ++counts.not_held;
-                digest.overdue.push_back(item(e));
-                digest.overdue.back().missing = NoticeFacts::Missing::held;
-                break;
-            case Outcome::held:
-            case Outcome::upcoming:
-            case Outcome::cancelled: break;
+        if (outcome == Outcome::not_held || outcome == Outcome::report_missing) {
+            DigestItem late = item(e);
+            const bool held = outcome == Outcome::report_missing;
+            late.missing = held ? NoticeFacts::Missing::report : NoticeFacts::Missing::held;
+            late.days_late = static_cast<int>((day - (held ? due : e.event.date)).count());
+            digest.overdue.push_back(late);
+            (held ? digest.report_missing : digest.not_confirmed).push_back(std::move(late));
         }
     }
+    // Postponed or cancelled during the week, as the history records it, each event once as it stands now.
+    const auto& calendar = *setup_.calendar;
+    const Instant week_start = calendar.local_to_instant(digest.from, 0), week_end = calendar.local_to_instant(day, 0);
+    std::set<std::string> changed;
+    for (const auto& row : store_.history(week_start)) {
+        if (row.at >= week_end || (row.action != "event.postponed" && row.action != "event.cancelled")) continue;
+        const std::string id = row.subject.substr(row.subject.find(':') + 1);
+        if (!changed.insert(id).second) continue;
+        auto e = store_.event(id);
+        if (!e || (e->state != EventState::cancelled && !e->postponed_from)) continue;  // since restored
+        DigestItem moved = item(*e);
+        if (e->state == EventState::cancelled) moved.reason = e->cancel_reason;
+        else moved.previous_date = e->postponed_from;
+        digest.postponed_or_cancelled.push_back(std::move(moved));
+    }
+    for (const auto& c : store_.centres())
+        if (c.in_plan || by_centre.count(c.id))
+            digest.centres.push_back({c.id, c.name, c.district, c.district_name, by_centre[c.id]});
     NoticeFilter filter;
     filter.state = NoticeState::dead;
     for (const auto& row : store_.notices(filter)) {

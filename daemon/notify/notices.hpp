@@ -43,6 +43,10 @@ private:
     // recipient (its reminders; its overdue notice and escalation rounds) or, for digests, the same
     // recipient: only the latest is worth sending.
     bool later_in_its_series_due(const Notice& n, Instant now) const;
+    // Overdue, escalation: how many times the centre's director and the coordinator were already
+    // reminded of the same matter (its held check or report reminder, overdue notice, escalation
+    // rounds), by the outbox's sent rows due before this one; one per moment, whatever the channel.
+    int reminded_before(const Notice& n, const StoredEvent& stored) const;
     // A reminder's lead as it is when it goes out: "in 4 working days", not the configured 10.
     NoticeFacts true_facts(const Notice& n, const ScheduledEvent& event, Instant now) const;
 

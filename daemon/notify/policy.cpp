@@ -135,6 +135,9 @@ std::vector<Notice> NoticePolicy::change(const ScheduledEvent& event, const std:
                                          const NoticeFacts& facts) const {
     std::vector<Notice> out;
     for (const auto& p : told) add(out, NoticeKind::change, event.id, p, at, facts);
+    // A cancellation is the plan's business whoever was reminded: the overseer and the coordinator always hear of it.
+    if (facts.cancelled)
+        for (const auto& p : {plan_.overseer, plan_.coordinator}) add(out, NoticeKind::change, event.id, p, at, facts);
     return out;
 }
 

@@ -31,7 +31,8 @@ public:
     std::vector<Notice> for_event(const EventFacts& facts) const;
     // The weekly digests across the plan period.
     std::vector<Notice> digests() const;
-    // Postponed or cancelled: tell everyone who was already reminded (the facts say what changed).
+    // Postponed or cancelled: tell everyone who was already reminded (the facts say what changed);
+    // a cancellation also goes to the overseer and the coordinator, told or not.
     std::vector<Notice> change(const ScheduledEvent& event, const std::vector<std::string>& told, Instant at,
                                const NoticeFacts& facts) const;
 

@@ -97,9 +97,24 @@ std::string date_display(const std::optional<Date>& day, std::string_view locale
 
 // ── Views ──────────────────────────────────────────────────────────────────────────────────────
 
+// "Д.Жаманбаева, Ақтөбе облыстық әдістемелік орталығының директоры"; the name alone when it already
+// says the position («Еркемай» меңгерушісі, меңгеруші).
+std::string with_position(const std::string& name, const std::string& position) {
+    if (position.empty() || name.find(position) != std::string::npos) return name;
+    return name + ", " + position;
+}
+
 json person_view(const Plan& plan, std::string_view id) {
     const Person* p = plan.person(id);
-    return {{"id", std::string(id)}, {"name", p ? p->name : std::string(id)}, {"position", p ? p->position : ""}};
+    const std::string name = p ? p->name : std::string(id), position = p ? p->position : "";
+    return {{"id", std::string(id)}, {"name", name}, {"position", position}, {"with_position", with_position(name, position)}};
+}
+
+// "3 рет", "3 раза", "3 times": how often the people asked to act were reminded.
+std::string display_times(int n, std::string_view locale) {
+    if (locale == "ru") return std::to_string(n) + " " + std::string(ru_plural(n, "раз", "раза", "раз"));
+    if (locale == "en") return n == 1 ? "once" : n == 2 ? "twice" : std::to_string(n) + " times";
+    return std::to_string(n) + " рет";
 }
 
 // Late-report facts that come from the notice or the digest rather than from the event itself.
@@ -161,7 +176,30 @@ json digest_event_view(const Plan& plan, const DigestItem& item, std::string_vie
     progress.held_on = item.held_date;
     progress.not_held = item.missing == NoticeFacts::Missing::held;
     progress.not_reported = item.missing == NoticeFacts::Missing::report;
-    return event_view(plan, item.event, item.state, progress, locale);
+    json view = event_view(plan, item.event, item.state, progress, locale);
+    view["days_late"] = item.missing ? std::to_string(item.days_late) : "";
+    view["days_late_display"] = item.missing ? display_span({Span::Unit::days, item.days_late}, locale) : "";
+    view["reported_date"] = date_text(item.reported_date);
+    view["reported_date_display"] = date_display(item.reported_date, locale);
+    view["postponed"] = item.state != EventState::cancelled && item.previous_date.has_value();
+    view["previous_date"] = date_text(item.previous_date);
+    view["previous_date_display"] = date_display(item.previous_date, locale);
+    view["reason"] = item.reason;
+    return view;
+}
+
+// Numbers as text, as every number reaches the templates.
+json counts_view(const DigestCounts& c) {
+    return {{"planned", std::to_string(c.planned)},
+            {"held", std::to_string(c.held)},
+            {"reported_on_time", std::to_string(c.reported_on_time)},
+            {"reported_late", std::to_string(c.reported_late)},
+            {"missing", std::to_string(c.missing)},
+            {"not_held", std::to_string(c.not_held)},
+            {"not_confirmed", std::to_string(c.not_held)},
+            {"report_pending", std::to_string(c.report_pending)},
+            {"in_plan", std::to_string(c.in_plan)},
+            {"cancelled", std::to_string(c.cancelled)}};
 }
 
 json dead_notice_view(const Plan& plan, const DigestDeadNotice& dead, std::string_view locale) {
@@ -188,24 +226,32 @@ json digest_view(const Plan& plan, const DigestSummary& digest, std::string_view
     list("upcoming", digest.upcoming);
     list("held_last_week", digest.held_last_week);
     list("overdue", digest.overdue);
+    list("not_confirmed", digest.not_confirmed);
+    list("report_missing", digest.report_missing);
+    list("report_late", digest.report_late);
+    list("postponed_or_cancelled", digest.postponed_or_cancelled);
     json dead = json::array();
     for (const auto& d : digest.dead_notices) dead.push_back(dead_notice_view(plan, d, locale));
     view["dead_notices_count"] = std::to_string(digest.dead_notices.size());
     view["dead_notices"] = std::move(dead);
-    const DigestCounts& c = digest.compliance;
-    view["compliance"] = {{"planned", std::to_string(c.planned)},
-                          {"held", std::to_string(c.held)},
-                          {"reported_on_time", std::to_string(c.reported_on_time)},
-                          {"reported_late", std::to_string(c.reported_late)},
-                          {"missing", std::to_string(c.missing)},
-                          {"not_held", std::to_string(c.not_held)}};
+    json centres = json::array();
+    for (const auto& c : digest.centres) {
+        json row = counts_view(c.counts);
+        row["id"] = c.id;
+        row["name"] = c.name;
+        row["district"] = {{"id", c.district}, {"name", c.district_name}};
+        centres.push_back(std::move(row));
+    }
+    view["centres_count"] = std::to_string(digest.centres.size());
+    view["centres"] = std::move(centres);
+    view["compliance"] = counts_view(digest.compliance);
     return view;
 }
 
 }  // namespace
 
 nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
-                              const ScheduledEvent* event, std::optional<EventState> state, const DigestSummary* digest) {
+                              const ScheduledEvent* event, std::optional<EventState> state, const SendingFacts& sending) {
     std::string locale(known_locale(recipient.locale));
     json context = {
         {"locale", locale},
@@ -217,9 +263,14 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
           {"channel", notice.channel},
           {"detail", describe(notice.kind, notice.facts)},
           {"due", format_instant_utc(notice.due)},
-          {"lead", ""}}},
+          {"lead", ""},
+          {"today", false}}},
         {"recipient",
-         {{"id", recipient.id}, {"name", recipient.name}, {"position", recipient.position}, {"locale", locale}}},
+         {{"id", recipient.id},
+          {"name", recipient.name},
+          {"position", recipient.position},
+          {"with_position", with_position(recipient.name, recipient.position)},
+          {"locale", locale}}},
         {"plan",
          {{"id", plan.id},
           {"title", plan.title},
@@ -232,13 +283,17 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
           {"coordinator", person_view(plan, plan.coordinator)}}},
     };
 
-    if (notice.kind == NoticeKind::reminder && notice.facts.lead)
-        context["notice"]["lead"] = display_span(*notice.facts.lead, locale);
+    if (notice.kind == NoticeKind::reminder && notice.facts.lead) {
+        // Sent late on the event's own day (before it starts): "today", not "0 working days".
+        const bool today = notice.facts.lead->count == 0 && notice.facts.lead->unit != Span::Unit::minutes;
+        context["notice"]["lead"] = today ? "" : display_span(*notice.facts.lead, locale);
+        context["notice"]["today"] = today;
+    }
 
     if (notice.kind == NoticeKind::digest) {
         DigestSummary empty;
         empty.date = notice.facts.day.value_or(Date{});
-        context["digest"] = digest_view(plan, digest ? *digest : empty, locale);
+        context["digest"] = digest_view(plan, sending.digest ? *sending.digest : empty, locale);
         return context;
     }
     if (!event) return context;
@@ -254,8 +309,17 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
     }
     context["event"] = event_view(plan, *event, state, progress, locale);
 
-    if (notice.kind == NoticeKind::escalation)
-        context["escalation"] = {{"round", facts.round ? std::to_string(facts.round) : std::string()}};
+    if (late_kind) {
+        // The overseer controls execution: her copy informs; the director and the coordinator are asked to act.
+        const Centre* centre = plan.centre(event->centre);
+        const bool asked_to_act = recipient.id == plan.coordinator || (centre && recipient.id == centre->director);
+        json late = {{"for_information", recipient.id == plan.overseer && !asked_to_act},
+                     {"reminded", sending.reminded_count > 0},
+                     {"reminded_count", std::to_string(sending.reminded_count)},
+                     {"reminded_times", display_times(sending.reminded_count, locale)}};
+        if (notice.kind == NoticeKind::escalation) late["round"] = facts.round ? std::to_string(facts.round) : std::string();
+        context[std::string(kind_name(notice.kind))] = std::move(late);
+    }
     if (notice.kind == NoticeKind::change) {
         const bool cancelled = facts.cancelled || state == EventState::cancelled;
         const std::optional<Date> previous = facts.previous_date != event->date ? facts.previous_date : std::nullopt;
@@ -360,7 +424,11 @@ json sample_context(NoticeKind kind) {
     digest.date = Date{date::year{2026} / 12 / 7};
     digest.from = Date{date::year{2026} / 11 / 30};
     digest.to = Date{date::year{2026} / 12 / 6};
-    digest.upcoming = digest.held_last_week = digest.overdue = {item};
+    item.reported_date = item.previous_date = event.date;
+    item.reason = "Себеп";
+    digest.upcoming = digest.held_last_week = digest.overdue = digest.not_confirmed = digest.report_missing =
+        digest.report_late = digest.postponed_or_cancelled = {item};
+    digest.centres = {{"centre", "Орталық", "district", "Аудан", {}}};
     digest.dead_notices = {{NoticeKind::reminder, "event", "Тақырып", "person", "smtp", Instant{}, "550"}};
     digest.compliance.planned = 1;
     NoticeFacts facts;
@@ -374,7 +442,7 @@ json sample_context(NoticeKind kind) {
     facts.day = Date{date::year{2026} / 12 / 7};
     Notice notice{"key", kind, kind == NoticeKind::digest ? "" : "event", "person", "log", Instant{}, facts};
     return notice_context(plan, notice, plan.people.front(), kind == NoticeKind::digest ? nullptr : &event,
-                          EventState::planned, &digest);
+                          EventState::planned, {&digest, 1});
 }
 
 struct ParsedFile {

@@ -50,11 +50,19 @@ private:
     std::map<std::pair<std::string, NoticeKind>, Template> templates_;  // (locale, kind)
 };
 
+// What is true when a notice goes out, beyond its stored facts: Notices::prepare reads it from the
+// store at rendering time.
+struct SendingFacts {
+    const DigestSummary* digest = nullptr;  // digest: the summary as of its day
+    // overdue, escalation: how many times the people asked to act (the centre's director and the
+    // coordinator) were already reminded of the same matter before this notice's due moment.
+    int reminded_count = 0;
+};
+
 // The data a template sees (keys: etc/templates/README.md). `event` is null and `state` empty for
-// a digest; `digest` is the digest's typed summary and is ignored for other kinds. Names and dates are in the
-// recipient's locale; the notice's typed facts say what it is about.
+// a digest. Names and dates are in the recipient's locale; the notice's typed facts say what it is about.
 nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
                               const ScheduledEvent* event, std::optional<EventState> state,
-                              const DigestSummary* digest = nullptr);
+                              const SendingFacts& sending = {});
 
 }  // namespace tarat

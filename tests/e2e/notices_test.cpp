@@ -7,6 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -165,27 +166,169 @@ TEST_CASE("a daemon started on a day off sends nothing until the next working mo
                         std::to_string(monday)).getInt() > 0);
 }
 
-// ── 5. Impossible records ────────────────────────────────────────────────────────────────────────
-TEST_CASE("postpone outside the plan's period and held on a day off are refused, the latter unless forced") {
-    Checkout co("2026-12-21T10:00:00+05:00");
-    Child daemon(co.daemon_args(), co.dir.path(), "taratd");
-    REQUIRE(eventually([&] { return co.answers(); }));
+// ── 3. Wrong words ───────────────────────────────────────────────────────────────────────────────
+// The texts say what is true when they go out. The real daemon on the shipped plan, started late
+// (22.02.2027), a week of ordinary administration, then started again a week later (01.03.2027):
+// what the deputy head (the overseer, Н. Бертлеуова) and the others read in the file channel.
+namespace {
 
-    auto summer = co.ctl({"postpone", "balausa-seminar-1", "--to", "2027-06-15", "--reason", "жаз"});
-    CHECK(summer.exit_code == 65);
-    CHECK(summer.err.find("2026-12-01 – 2027-05-31") != std::string::npos);
+using nlohmann::json;
 
-    auto independence_day = co.ctl({"held", "erkemai-seminar-1", "--date", "2026-12-16"});
-    CHECK(independence_day.exit_code == 65);
-    CHECK(independence_day.err.find("day off") != std::string::npos);
-    auto before_plan = co.ctl({"held", "erkemai-seminar-1", "--date", "2026-11-05", "--force"});
-    CHECK(before_plan.exit_code == 65);
-    CHECK(before_plan.err.find("before the plan's start") != std::string::npos);
-    CHECK(co.ctl_json({"event", "erkemai-seminar-1"})["event"]["state"] == "planned");
+// The notices the file channel wrote, one JSON object a line.
+std::vector<json> written(const Checkout& co) {
+    std::vector<json> lines;
+    std::istringstream in(read_file(co.state / "notices.jsonl"));
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(json::parse(line));
+    return lines;
+}
 
-    REQUIRE(co.ctl({"held", "erkemai-seminar-1", "--date", "2026-12-16", "--force"}).exit_code == 0);
-    auto history = co.ctl({"history"});
-    CHECK(history.out.find("forced: 2026-12-16 is a day off") != std::string::npos);
+// To one person, of one kind, about one event ("" for a digest), optionally due at one moment.
+std::vector<json> written_to(const Checkout& co, const std::string& person, const std::string& kind,
+                             const std::string& event, const std::string& due = "") {
+    std::vector<json> out;
+    for (auto& n : written(co)) {
+        const std::string about = n["json"].contains("event") ? n["json"]["event"]["id"].get<std::string>() : "";
+        if (n["recipient"] == person && n["kind"] == kind && about == event && (due.empty() || n["json"]["due"] == due))
+            out.push_back(std::move(n));
+    }
+    return out;
+}
+
+// From a heading to the next blank line.
+std::string section(const std::string& body, const std::string& heading) {
+    const size_t at = body.find(heading);
+    if (at == std::string::npos) return "";
+    const size_t end = body.find("\n\n", at);
+    return body.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Every id a person, centre or district has: the recipients the file saw and the events' places.
+std::set<std::string> ids_in_use(const Checkout& co) {
+    std::set<std::string> ids;
+    for (const auto& n : written(co)) ids.insert(n["recipient"].get<std::string>());
+    const json events = co.ctl_json({"events", "--all"});
+    for (const auto& e : events["events"]) {
+        ids.insert(e["centre"].get<std::string>());
+        ids.insert(e["district"].get<std::string>());
+    }
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("the deputy head reads the truth: outcomes in the digest, escalations for her information") {
+    Checkout co("2027-02-22T10:00:00+05:00");  // Monday, months into the plan, nothing ever confirmed
+    std::optional<Child> daemon;
+    start_and_wait(co, daemon);
+    wait_for_catch_up(co, unix_seconds(co.now));
+    // A week of ordinary administration.
+    auto ctl = [&](std::vector<std::string> args) {
+        auto r = co.ctl(args);
+        INFO(args[0] << ": " << r.err);
+        REQUIRE(r.exit_code == 0);
+    };
+    ctl({"held", "bolashak-seminar-1"});  // its report never comes
+    ctl({"held", "erkemai-seminar-1"});
+    ctl({"reported", "erkemai-seminar-1", "--ref", "№ 12-04/118"});  // today: two months late
+    ctl({"cancel", "open-class-monthly.karlygash.2027-03", "--reason", "карантин"});
+    ctl({"postpone", "balausa-open-class-1", "--to", "2027-03-12", "--reason", "зал жөнделуде"});
+    // Nobody had been reminded of the cancelled event yet: the deputy head hears of it all the same,
+    // with the reason. The postponement goes to those told, and nobody was.
+    REQUIRE(eventually([&] { return !written_to(co, "bertleuova", "change", "open-class-monthly.karlygash.2027-03").empty(); }));
+    const auto cancelled = written_to(co, "bertleuova", "change", "open-class-monthly.karlygash.2027-03").front();
+    CHECK(has(cancelled["subject"], "Іс-шараның күші жойылды"));
+    CHECK(has(cancelled["body"], "Себебі: карантин"));
+    CHECK(written_to(co, "zhamanbayeva", "change", "open-class-monthly.karlygash.2027-03").size() == 1);
+    CHECK(pending_count(co, "balausa-open-class-1", "change") == 0);
+    CHECK(written_to(co, "bertleuova", "change", "balausa-open-class-1").empty());
+    stop(daemon);
+
+    co.now = "2027-03-01T10:00:00+05:00";  // a week later
+    start_and_wait(co, daemon);
+    wait_for_catch_up(co, unix_seconds(co.now));
+    const std::set<std::string> ids = ids_in_use(co);
+
+    // The digest: each event under its outcome, the figures saying what they are of.
+    const auto digests = written_to(co, "bertleuova", "digest", "", "2027-03-01T04:00:00Z");
+    REQUIRE(digests.size() == 1);
+    const std::string digest = digests[0]["body"];
+    INFO(digest);
+    const std::string never = "09.02.2027, Семинар, «Қарлығаш» бөбекжай- бақшасы» МКҚК";  // never confirmed
+    const std::string bolashak = "Мектепке дейінгі ұйымда STEAM-тәсілді енгізу";           // held, no report
+    const std::string not_confirmed = section(digest, "Өткізілгені расталмаған іс-шаралар:");
+    const std::string missing = section(digest, "Есебі тапсырылмаған іс-шаралар: 1");
+    CHECK(has(not_confirmed, never));
+    CHECK_FALSE(has(missing, never));
+    CHECK(has(missing, bolashak));
+    CHECK_FALSE(has(not_confirmed, bolashak));
+    CHECK(has(section(digest, "Өткен аптада кешігіп тапсырылған есептер: 1"), "Ойын арқылы оқыту"));
+    const std::string changed = section(digest, "Өткен аптада кейінге қалдырылған және күші жойылған іс-шаралар: 2");
+    CHECK(has(changed, "кейінге қалдырылды: 11.03.2027 → 12.03.2027"));
+    CHECK(has(changed, "себебі: карантин"));
+    CHECK(has(section(digest, "Алдағы екі аптадағы іс-шаралар:"), "12.03.2027"));
+    // The figures: the events due by then, "of N in the whole plan", and every centre's row adding up.
+    int due_by_then = 0, in_plan = 0;
+    const json events = co.ctl_json({"events", "--all"});
+    for (const auto& e : events["events"]) {
+        if (e["state"] == "cancelled") continue;
+        ++in_plan;
+        if (e["date"].get<std::string>() < "2027-03-01") ++due_by_then;
+    }
+    std::smatch m;
+    REQUIRE(std::regex_search(digest, m, std::regex(R"(– 01\.03\.2027 дейін өтуі тиіс болғаны: (\d+) \(бүкіл жоспарда (\d+)\))")));
+    CHECK(std::stoi(m[1]) == due_by_then);
+    CHECK(std::stoi(m[2]) == in_plan);
+    const std::regex row(R"(өтуі тиіс болғаны (\d+), өткізілгені (\d+) \(есебі мерзімінде (\d+), кешігіп (\d+), тапсырылмаған (\d+), мерзімі келмеген (\d+)\), расталмағаны (\d+))");
+    int rows = 0, planned_sum = 0;
+    const std::string centres = section(digest, "Орталықтар бойынша");
+    for (std::sregex_iterator it(centres.begin(), centres.end(), row), end; it != end; ++it, ++rows) {
+        const auto& r = *it;
+        CHECK(std::stoi(r[1]) == std::stoi(r[2]) + std::stoi(r[7]));
+        CHECK(std::stoi(r[2]) == std::stoi(r[3]) + std::stoi(r[4]) + std::stoi(r[5]) + std::stoi(r[6]));
+        planned_sum += std::stoi(r[1]);
+    }
+    CHECK(rows == 4);
+    CHECK(planned_sum == due_by_then);
+    CHECK_FALSE(std::regex_search(digest, std::regex(R"(\d{4}-\d{2}-\d{2})")));
+    for (const auto& id : ids) CHECK_FALSE(std::regex_search(digest, std::regex("(^|[^a-z0-9_-])" + id + "($|[^a-z0-9_-])")));
+
+    // Her escalation informs her, says the round and how often the others were reminded: last week's
+    // start sent the held check (11.02) and round 1 (18.02), which made the overdue notice (15.02)
+    // redundant; round 2 was missed while taratd was stopped, so round 3 is the one that goes.
+    const std::string event = "seminar-quarterly.karlygash.2027-Q1";
+    const auto hers = written_to(co, "bertleuova", "escalation", event, "2027-02-26T04:00:00Z");
+    REQUIRE(hers.size() == 1);
+    const std::string her_subject = hers[0]["subject"], her_body = hers[0]["body"];
+    INFO(her_subject << "\n" << her_body);
+    CHECK(has(her_subject, "Мәлімет үшін – Қайталама хабарлама № 3"));
+    CHECK(has(her_body, "(«Қарлығаш» меңгерушісі) және облыстық әдістемелік орталықтың директорына (Д.Жаманбаева) бұл туралы бұған дейін 2 рет еске салынды"));
+    CHECK_FALSE(has(her_body, "шұғыл шара"));
+    const std::string footer = "Іс-шара коды: " + event;
+    CHECK(has(her_body, footer));
+    std::string her_text = her_subject + "\n" + her_body;
+    her_text.erase(her_text.find(footer), footer.size());
+    CHECK_FALSE(std::regex_search(her_text, std::regex(R"(\d{4}-\d{2}-\d{2})")));
+    for (const auto& id : ids) CHECK_FALSE(std::regex_search(her_text, std::regex("(^|[^a-z0-9_-])" + id + "($|[^a-z0-9_-])")));
+    // The director's (in Russian) asks for action.
+    const auto directors = written_to(co, "director-karlygash", "escalation", event, "2027-02-26T04:00:00Z");
+    REQUIRE(directors.size() == 1);
+    const std::string director_body = directors[0]["body"];
+    INFO(director_body);
+    CHECK(has(directors[0]["subject"], "Повторное уведомление № 3"));
+    CHECK(has(director_body, "Ранее об этом напоминали 2 раза."));
+    CHECK(has(director_body, "принять срочные меры"));
+
+    // A reminder that went out late says the working days really left: 5 were configured before
+    // 03.03.2027 (due 24.02, while taratd was stopped); on 01.03 there are 2.
+    const auto reminders = written_to(co, "amanzhol", "reminder", "karlygash-master-class-1", "2027-02-24T04:00:00Z");
+    REQUIRE(reminders.size() == 1);
+    const std::string reminder = reminders[0]["body"];
+    INFO(reminder);
+    CHECK(has(reminder, "Іс-шараға 2 жұмыс күні қалды."));
+    CHECK(has(reminder, "Өткізу күні мен уақыты: 03.03.2027, 14:30–16:30"));
 }
 
 // ── 4. Reload surprises (F10 item 4: safe reloads) ───────────────────────────────────────────────
@@ -297,6 +440,29 @@ TEST_CASE("a plan cut in half passes check with a warning, and its reload is ref
     auto allowed = co.ctl({"reload", "--wait", "--allow-shrink"});
     CHECK(allowed.exit_code == 0);
     CHECK(event_ids(co).size() < before.size());
+}
+
+// ── 5. Impossible records ────────────────────────────────────────────────────────────────────────
+TEST_CASE("postpone outside the plan's period and held on a day off are refused, the latter unless forced") {
+    Checkout co("2026-12-21T10:00:00+05:00");
+    Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+    REQUIRE(eventually([&] { return co.answers(); }));
+
+    auto summer = co.ctl({"postpone", "balausa-seminar-1", "--to", "2027-06-15", "--reason", "жаз"});
+    CHECK(summer.exit_code == 65);
+    CHECK(summer.err.find("2026-12-01 – 2027-05-31") != std::string::npos);
+
+    auto independence_day = co.ctl({"held", "erkemai-seminar-1", "--date", "2026-12-16"});
+    CHECK(independence_day.exit_code == 65);
+    CHECK(independence_day.err.find("day off") != std::string::npos);
+    auto before_plan = co.ctl({"held", "erkemai-seminar-1", "--date", "2026-11-05", "--force"});
+    CHECK(before_plan.exit_code == 65);
+    CHECK(before_plan.err.find("before the plan's start") != std::string::npos);
+    CHECK(co.ctl_json({"event", "erkemai-seminar-1"})["event"]["state"] == "planned");
+
+    REQUIRE(co.ctl({"held", "erkemai-seminar-1", "--date", "2026-12-16", "--force"}).exit_code == 0);
+    auto history = co.ctl({"history"});
+    CHECK(history.out.find("forced: 2026-12-16 is a day off") != std::string::npos);
 }
 
 // ── Corrections (F10): amend, reopen and status counts ──────────────────────────────────────────

@@ -104,7 +104,7 @@ json context_for(const Plan& plan, NoticeKind kind, const std::string& locale, c
                   Instant{date::sys_days{2027_y / 3 / 1}}, facts_for(kind)};
     bool digest_kind = kind == NoticeKind::digest;
     return notice_context(plan, notice, recipient, digest_kind ? nullptr : &event,
-                          digest_kind ? std::nullopt : std::optional<EventState>(state), &digest);
+                          digest_kind ? std::nullopt : std::optional<EventState>(state), {&digest});
 }
 
 std::string read(const std::filesystem::path& path) {
@@ -216,6 +216,16 @@ TEST_CASE("dates and names follow the locale") {
     CHECK(kk["notice"]["lead"] == "3 жұмыс күні");
     CHECK(ru["notice"]["lead"] == "3 рабочих дня");
     CHECK(en["notice"]["lead"] == "3 working days");
+    CHECK(kk["notice"]["today"] == false);
+    CHECK(kk["event"]["responsible"]["with_position"] == "«Қарлығаш» меңгерушісі, Ақтөбе облыстық білім басқармасы");
+    // Sent late on the event's own day: "today", not "0 working days".
+    NoticeFacts none_left;
+    none_left.lead = Span{Span::Unit::working_days, 0};
+    Person amanzhol = *plan.person("amanzhol");
+    auto today = notice_context(plan, {"k", NoticeKind::reminder, event.id, "amanzhol", "log", Instant{}, none_left},
+                                amanzhol, &event, EventState::planned);
+    CHECK(today["notice"]["today"] == true);
+    CHECK(today["notice"]["lead"] == "");
 }
 
 // Russian spans agree with their number: 1 день, 2 дня, 5 дней, 11 дней, 21 день.
@@ -254,12 +264,31 @@ TEST_CASE("notice facts become context facts") {
     auto escalation = notice_context(plan, never_held, *plan.person("amanzhol"), &event, EventState::planned);
     CHECK(escalation["event"]["not_held"] == true);
     CHECK(escalation["escalation"]["round"] == "3");
+    CHECK(escalation["escalation"]["for_information"] == false);  // the district head is not the overseer
+    // The overseer's copy is for her information; the count of earlier reminders comes at sending time.
+    auto hers = notice_context(plan, never_held, *plan.person("bertleuova"), &event, EventState::planned, {nullptr, 2});
+    CHECK(hers["escalation"]["for_information"] == true);
+    CHECK(hers["escalation"]["reminded"] == true);
+    CHECK(hers["escalation"]["reminded_count"] == "2");
+    CHECK(hers["escalation"]["reminded_times"] == "2 рет");
+    auto coordinator = notice_context(plan, never_held, *plan.person("zhamanbayeva"), &event, EventState::planned, {nullptr, 1});
+    CHECK(coordinator["escalation"]["for_information"] == false);
+    CHECK(coordinator["escalation"]["reminded_times"] == "1 раз");
+    CHECK(coordinator["escalation"]["reminded_count"] == "1");
+    CHECK(overdue["overdue"]["for_information"] == false);
+    CHECK(overdue["overdue"]["reminded"] == false);
     auto postponed = context_for(plan, NoticeKind::change, "ru", event, EventState::planned);
     CHECK(postponed["change"]["postponed"] == true);
     CHECK(postponed["change"]["previous_date_display"] == "24.02.2027");
     auto cancelled = context_for(plan, NoticeKind::change, "ru", event, EventState::cancelled);
     CHECK(cancelled["change"]["cancelled"] == true);
     CHECK(cancelled["change"]["postponed"] == false);
+    NoticeFacts why;
+    why.cancelled = true;
+    why.reason = "карантин";
+    auto with_reason = notice_context(plan, {"k", NoticeKind::change, event.id, "amanzhol", "log", Instant{}, why},
+                                      *plan.person("amanzhol"), &event, EventState::cancelled);
+    CHECK(with_reason["change"]["reason"] == "карантин");
     auto digest = context_for(plan, NoticeKind::digest, "ru", event);
     CHECK_FALSE(digest.contains("event"));
     CHECK(digest["digest"]["date_display"] == "08.03.2027");
@@ -281,7 +310,7 @@ TEST_CASE("empty sections leave no blank lines") {
     event.audience.clear();
     auto reminder = set.render(NoticeKind::reminder, "kk", context_for(plan, NoticeKind::reminder, "kk", event));
     CHECK(reminder.body.find("Қатысушылар") == std::string::npos);
-    CHECK(reminder.body.find("\nЖауапты: «Қарлығаш» меңгерушісі\n") != std::string::npos);
+    CHECK(reminder.body.find("\nЖауапты: «Қарлығаш» меңгерушісі, Ақтөбе облыстық білім басқармасы\n") != std::string::npos);
     CHECK(reminder.body.find("14:30–16:30\nӨткізу орны") != std::string::npos);
 
     DigestSummary quiet_week;
@@ -289,9 +318,10 @@ TEST_CASE("empty sections leave no blank lines") {
     quiet_week.compliance.planned = 12;
     auto digest = set.render(NoticeKind::digest, "kk",
                              context_for(plan, NoticeKind::digest, "kk", event, EventState::held, quiet_week));
-    CHECK(digest.body.find("Алдағы іс-шаралар: 0\n– жоқ\n\nӨткен аптада") != std::string::npos);
+    CHECK(digest.body.find("Алдағы екі аптадағы іс-шаралар: 0\n– жоқ\n\nӨткен аптада") != std::string::npos);
     CHECK(digest.body.find("\n\n\n") == std::string::npos);
-    CHECK(digest.body.find("– жоспарланған іс-шаралар: 12\n– өткізілгені: 0\n") != std::string::npos);
+    CHECK(digest.body.find("– 08.03.2027 дейін өтуі тиіс болғаны: 12 (бүкіл жоспарда 0)\n– өткізілгені: 0;") != std::string::npos);
+    CHECK(digest.body.find("Орталықтар бойынша (08.03.2027 дейін):\n– жоқ\n\nЖеткізілмеген") != std::string::npos);
 }
 
 // A locale without a folder falls back to kk; only a warning says so.
