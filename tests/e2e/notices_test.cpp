@@ -221,6 +221,7 @@ std::set<std::string> ids_in_use(const Checkout& co) {
 
 TEST_CASE("the deputy head reads the truth: outcomes in the digest, escalations for her information") {
     Checkout co("2027-02-22T10:00:00+05:00");  // Monday, months into the plan, nothing ever confirmed
+    co.ran_once_at("2026-11-30T08:00:00+05:00");     // placed before the plan began, then down
     std::optional<Child> daemon;
     start_and_wait(co, daemon);
     wait_for_catch_up(co, unix_seconds(co.now));

@@ -41,6 +41,17 @@ struct Checkout {
         return run(args, dir.path());
     }
     bool answers() const { return ctl({"status", "--json"}).exit_code == 0; }
+
+    // A daemon that ran once at `moment` (placing the plan while it was ahead: a rule places no
+    // new event in the past) and was stopped; the next start is at `now`.
+    void ran_once_at(const std::string& moment) {
+        auto args = daemon_args();
+        args.back() = moment;
+        Child placing(args, dir.path(), "taratd-first-run");
+        if (!eventually([&] { return answers(); })) throw std::runtime_error("the first run never answered");
+        placing.signal(SIGTERM);
+        if (placing.wait() != 0) throw std::runtime_error("the first run did not stop cleanly");
+    }
     nlohmann::json ctl_json(std::vector<std::string> args) const {
         args.push_back("--json");
         auto r = ctl(args);

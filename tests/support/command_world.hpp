@@ -47,8 +47,10 @@ inline std::shared_ptr<const Setup> shipped_setup(const std::filesystem::path& s
 }
 
 struct CommandWorld {
-    explicit CommandWorld(const char* now = "2027-03-01T09:00:00+05:00")
-        : clock(*parse_instant(now)),
+    // `placed_at`: the daemon first ran then (placing the plan: a rule places no new event in the
+    // past) and is started again at `now`; by default it first runs at `now`.
+    explicit CommandWorld(const char* now = "2027-03-01T09:00:00+05:00", const char* placed_at = nullptr)
+        : clock(*parse_instant(placed_at ? placed_at : now)),
           store(Store::open(dir / "tarat.db")),
           lifecycle(*store, clock, shipped_setup(dir.path())),
           dispatcher(io, *store, clock, sender,
@@ -59,6 +61,10 @@ struct CommandWorld {
                                                  options);
                   }} {
         lifecycle.apply_plan(lifecycle.setup_ptr(), Actor::system("taratd:start"));
+        if (placed_at) {
+            clock.set(*parse_instant(now));
+            lifecycle.apply_plan(lifecycle.setup_ptr(), Actor::system("taratd:start"));
+        }
         commands::bind_commands(table, context);
         table.on_admin_attempt(audit.hook());
     }

@@ -1,5 +1,5 @@
 // F10, the notices' model: random (seeded) sequences of what people and time do to the shipped plan
-// — postpone, cancel, held, reported, confirm, reloads of edited plans, clock jumps of hours to
+// — postpone, cancel, held, reported, confirm, reopen, amend, reloads of edited plans, clock jumps of hours to
 // weeks, restarts — against the real store. After every step:
 //  - the pending notices are exactly what a fresh derivation from the events' present state gives
 //    (less what already went out), whatever happened before;
@@ -107,7 +107,7 @@ public:
     Model(std::uint32_t seed, Instant start) : random_(seed), clock_(start) { restart(); }
 
     void step() {
-        switch (std::uniform_int_distribution<int>(0, 9)(random_)) {
+        switch (std::uniform_int_distribution<int>(0, 11)(random_)) {
             case 0: case 1: jump(); break;
             case 2: postpone(); break;
             case 3: cancel(); break;
@@ -117,6 +117,8 @@ public:
             case 7: reload(); break;
             case 8: restart(); break;
             case 9: run_through(); break;
+            case 10: reopen(); break;
+            case 11: amend(); break;
         }
     }
 
@@ -212,6 +214,29 @@ private:
         auto r = lifecycle().confirm(kModel, e->event.id);
         count("confirm", r);
         note("confirm " + e->event.id + ": " + r.text);
+    }
+    void reopen() {
+        auto e = pick([&](const StoredEvent& s) { return s.state != EventState::planned; });
+        if (!e) return;
+        ReopenInput input{"model", std::nullopt};
+        // A cancelled event whose day has gone is restored on another day.
+        if (e->state == EventState::cancelled && e->event.date <= today())
+            input.to = lifecycle().setup().calendar->next_working_day_on_or_after(today() + date::days{between(1, 20)});
+        auto r = lifecycle().reopen(kModel, e->event.id, input);
+        count("reopen", r);
+        note("reopen " + e->event.id + ": " + r.text);
+    }
+    void amend() {
+        auto e = pick([&](const StoredEvent& s) { return s.state == EventState::held || s.state == EventState::reported; });
+        if (!e) return;
+        AmendInput input;
+        input.reason = "model";
+        input.participants = between(0, 80);
+        if (between(0, 1)) input.held_date = e->event.date - date::days{between(0, 5)};
+        if (e->state == EventState::reported && between(0, 1)) input.report_date = today() - date::days{between(0, 3)};
+        auto r = lifecycle().amend(kModel, e->event.id, input);
+        count("amend", r);
+        note("amend " + e->event.id + ": " + r.text);
     }
     void reload() {
         variant_ = static_cast<std::size_t>(between(0, static_cast<int>(variants().setups.size()) - 1));
@@ -329,7 +354,7 @@ void run_quarter(int quarter) {
     auto done = run_sequences(seed + static_cast<std::uint32_t>(first), std::min(share, sequences - first));
     // The model did what it is for: every kind of step changed something somewhere.
     if (sequences >= 40)
-        for (const char* kind : {"postpone", "cancel", "held", "reported", "confirm", "reload", "restart", "sent"}) {
+        for (const char* kind : {"postpone", "cancel", "held", "reported", "confirm", "reopen", "amend", "reload", "restart", "sent"}) {
             INFO(kind);
             CHECK(done[kind] > 0);
         }

@@ -129,7 +129,7 @@ TEST_CASE("the digest: each event under its outcome, counts that add up") {
 // each, whatever the channel); the director's asks for action and says the same count.
 TEST_CASE("the overseer's escalation says how often the others were reminded") {
     const std::string event = "seminar-quarterly.karlygash.2027-Q1";  // 09.02.2027, never confirmed
-    CommandWorld w("2027-02-22T10:00:00+05:00");
+    CommandWorld w("2027-02-22T10:00:00+05:00", "2026-11-30T08:00:00+05:00");  // down since the plan began
     // Started late: the held check (11.02) goes, and of the overdue notice (15.02) and round 1
     // (18.02) only the latest; the expired overdue notice reminded nobody.
     w.dispatcher.run_due_now();
