@@ -337,7 +337,8 @@ TEST_CASE("read commands") {
     for (const auto& c : listed) names.insert(c["name"].get<std::string>());
     CHECK(names == std::set<std::string>{"status", "events", "event", "notices", "compliance", "calendar", "history",
                                          "list-commands", "help", "held", "reported", "postpone", "cancel",
-                                         "confirm", "retry", "reload", "test-notice", "ics", "backup"});
+                                         "confirm", "retry", "reload", "test-notice", "ics", "backup", "link", "links",
+                                         "unlink"});
     auto help = co.ctl({"help", "postpone"});
     CHECK(help.exit_code == 0);
     CHECK(contains(help.out, "postpone (admin)"));
