@@ -279,7 +279,7 @@ InboundAnswer Inbound::start(Turn& turn, const std::string& code) {
         store_.add_history(turn.now, "chat " + turn.update.chat + " via channel " + turn.channel, "inbound.refused",
                            "channel:" + turn.channel,
                            "link code not valid: user " + turn.update.user + ": " + cut(turn.update.text, kAuditTextBytes));
-        a.text = turn.say(turn.person ? Phrase::bad_code : Phrase::bad_code);
+        a.text = turn.say(Phrase::bad_code);
         return a;
     }
     ChannelLink link{person->id, turn.channel, turn.update.chat, turn.update.user, "", turn.now};

@@ -20,7 +20,7 @@ class Tokens {
 public:
     // Reads STATE_DIR/inbound.key, creating it (32 random bytes, mode 0600) when absent.
     explicit Tokens(const std::filesystem::path& state_dir);
-    Tokens(std::string key) : key_(std::move(key)) {}
+    explicit Tokens(std::string key) : key_(std::move(key)) {}  // for tests
     std::string make(Store& store, const StoredEvent& event) const;
     struct Parsed {
         std::string event_id;
