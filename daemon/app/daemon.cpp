@@ -105,6 +105,7 @@ void Daemon::watch_signals() {
 
 void Daemon::stop() {
     service_.stopping();
+    if (receivers_) receivers_->stop();
     if (audit_) audit_->flush();
     if (server_) server_->stop();
     signals_.cancel();
@@ -146,8 +147,11 @@ int Daemon::open() {
     if (!config.feeds_dir.empty()) create_public_dir(config.feeds_dir);
     publish_feeds();
 
+    inbound_ = std::make_unique<inbound::Inbound>(*store_, *lifecycle_, inbound::Tokens(config.state_dir));
     dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_, [this](const OutboxRow& row, Instant now) {
-        return lifecycle_->notices().prepare(row, now);
+        auto prepared = lifecycle_->notices().prepare(row, now);
+        if (auto* out = std::get_if<OutgoingNotice>(&prepared)) inbound_->adjust(*out, row.notice);
+        return prepared;
     });
     lifecycle_->on_change = [this] { dispatcher_->poke(); };
     context_ = std::make_unique<commands::Context>(commands::Context{
@@ -194,9 +198,15 @@ int Daemon::run() {
                      taratctl_command(), config.socket_path.string());
     }
     watch_signals();
+    receivers_ = std::make_unique<Receivers>(io_, *plugins_, *store_, *inbound_, [this] {
+        service_.refresh_status();
+        publish_feeds();
+    });
+    receivers_->start(config.channels);
     dispatcher_->poke();
     service_.ready();  // the database is migrated, the plugins are loaded, the socket listens
     io_.run();
+    receivers_.reset();   // joins the receiving threads
     dispatcher_.reset();  // waits for sends in flight
     spdlog::info("stopped");
     return exit_code::ok;

@@ -1,5 +1,6 @@
 #pragma once
 // taratd's running state: setup, store, notices, socket server, signals — on one io_context thread.
+#include "app/receivers.hpp"
 #include "app/systemd.hpp"
 #include "commands/commands.hpp"
 #include "config/setup.hpp"
@@ -77,6 +78,8 @@ private:
     control::CommandTable commands_;
     FeedPublisher feeds_;  // feeds_dir: rewritten after start, reload and every admin command
     std::unique_ptr<control::Server> server_;
+    std::unique_ptr<inbound::Inbound> inbound_;  // F11: what people send to the bot
+    std::unique_ptr<Receivers> receivers_;
     // READY/RELOADING/STOPPING/STATUS and watchdog pings for systemd; no-ops without it.
     // A store that fails writes (disk full, I/O errors) comes first in STATUS= until it recovers.
     ServiceNotifier service_{io_, [this] {

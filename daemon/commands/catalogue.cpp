@@ -167,6 +167,15 @@ std::vector<CommandSpec> make_catalogue() {
           {"channel", "string", false, "--channel", "NAME", "only this channel (default: the person's channels)"}},
          "Nothing enters the outbox and nothing is retried: a channel that fails says why at once (exit 65). The "
          "first thing to run after configuring e-mail."},
+        {"link", admin, "a one-time code that links a person to their chat on a receiving channel",
+         "A one-time code (valid 7 days, single use) and the bot's deep link: the person sends /start CODE, and "
+         "notices to them on that channel go to that chat from then on.",
+         {{"person", "string", true, "", "PERSON", "the person's id in the plan"},
+          {"channel", "string", false, "--channel", "NAME", "the channel (default: the only one with inbound = true)"}}},
+        {"links", read, "the people linked to chats", "The people linked to their chats, per receiving channel.", {}},
+        {"unlink", admin, "remove a person's chat link", "Remove a person's link to their chat on a channel.",
+         {{"person", "string", true, "", "PERSON", "the person's id in the plan"},
+          {"channel", "string", false, "--channel", "NAME", "the channel (default: the only one with inbound = true)"}}},
         {"backup", admin, "a consistent copy of the live database, written to FILE",
          "A consistent copy of the live database (SQLite's online backup API), base64 in \"data\"; taratctl writes "
          "it to the file its caller names.",

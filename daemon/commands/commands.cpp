@@ -38,6 +38,7 @@ void bind_commands(control::CommandTable& table, Context& context) {
     add_read_handlers(context, handlers);
     add_admin_handlers(context, handlers);
     add_test_notice_handler(context, handlers);
+    add_link_handlers(context, handlers);
     bind_commands(table, std::move(handlers));
 }
 

@@ -79,6 +79,7 @@ ReloadOutcome take_plan(EventLifecycle& lifecycle, std::shared_ptr<const Setup> 
 void add_read_handlers(Context& context, Handlers& handlers);
 void add_admin_handlers(Context& context, Handlers& handlers);
 void add_test_notice_handler(Context& context, Handlers& handlers);
+void add_link_handlers(Context& context, Handlers& handlers);
 
 // The catalogue's command as the table takes it (the arguments the daemon reads), with `handler`.
 control::Command command_of(const CommandSpec& spec, Handler handler);

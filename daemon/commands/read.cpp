@@ -170,6 +170,16 @@ Reply events(Context& context, const json& args, const control::Peer&) {
                  "events", " event", " events");
 }
 
+// Who confirmed an event held, as people read it: "Name via channel telegram (chat 5)" for a
+// person who answered through a channel (F11), else the history's actor as it is.
+std::string confirmed_by(const Context& context, const std::string& actor) {
+    const std::string prefix = "person ";
+    auto via = actor.find(" via ");
+    if (actor.rfind(prefix, 0) != 0 || via == std::string::npos) return actor;
+    const Person* person = context.setup().plan.person(actor.substr(prefix.size(), via - prefix.size()));
+    return person ? person->name + actor.substr(via) : actor;
+}
+
 Reply event(Context& context, const json& args, const control::Peer&) {
     const std::string id = *string_arg(args, "id");
     auto& store = context.store;
@@ -199,7 +209,10 @@ Reply event(Context& context, const json& args, const control::Peer&) {
         details["report_due"] = format_date(
             context.notices().policy().report_due_date(e, stored->held_date.value_or(e.date)));
     json history = json::array();
-    for (const auto& row : store.history_about("event:" + id)) history.push_back(history_json(context, row));
+    for (const auto& row : store.history_about("event:" + id)) {
+        history.push_back(history_json(context, row));
+        if (row.action == "event.held") details["confirmed_by"] = confirmed_by(context, row.actor);
+    }
     NoticeFilter of_event;
     of_event.event_id = id;
     json notices = json::array();

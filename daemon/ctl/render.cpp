@@ -119,6 +119,7 @@ void render_event(const json& a, Lang lang, std::ostream& out) {
         {"Responsible", str(d, "responsible")},
         {"Postponed from", str(d, "postponed_from")},
         {"Held on", str(d, "held_date")},
+        {"Confirmed by", str(d, "confirmed_by")},
         {"Participants", str(d, "participants")},
         {"Report due", str(d, "report_due")},
         {"Reported on", str(d, "reported_date")},

@@ -54,6 +54,8 @@ struct HostContext {
     std::string state_dir;
     std::shared_ptr<spdlog::logger> logger;
     tarat_host host{};
+    InboundReceiver receiver;  // ABI 1.2; empty for a channel that only sends
+    InboundAnswer answer;      // the last answer: its strings live until the next receive
 };
 
 spdlog::level::level_enum to_spdlog(tarat_log_level level) {
@@ -72,6 +74,37 @@ void host_log(void* context, tarat_log_level level, const char* message) noexcep
         const auto* host = static_cast<const HostContext*>(context);
         if (host && message) host->logger->log(to_spdlog(level), "channel '{}': {}", host->channel, message);
     } catch (...) {
+    }
+}
+
+// host->receive: one update from the plugin's thread to the receiver; nothing escapes into C.
+int host_receive(void* context, const tarat_inbound* update, tarat_answer* answer) noexcept {
+    try {
+        auto* host = static_cast<HostContext*>(context);
+        if (!host || !update || !answer || !host->receiver) return 1;
+        auto text = [](const char* s) { return std::string(s ? s : ""); };
+        InboundUpdate u;
+        u.position = update->position;
+        u.kind = text(update->kind);
+        u.chat = text(update->chat);
+        u.user = text(update->user);
+        u.text = text(update->text);
+        u.language = text(update->language);
+        if (TARAT_HAS_FIELD(update, tarat_inbound, message)) u.message = text(update->message);
+        auto answered = host->receiver(u);
+        if (!answered) return 1;
+        host->answer = std::move(*answered);
+        uint32_t size = answer->struct_size;
+        *answer = tarat_answer{};
+        answer->struct_size = size;
+        answer->text = host->answer.text.c_str();
+        if (TARAT_HAS_FIELD(answer, tarat_answer, buttons)) answer->buttons = host->answer.buttons.c_str();
+        if (TARAT_HAS_FIELD(answer, tarat_answer, edit)) answer->edit = host->answer.edit.c_str();
+        if (TARAT_HAS_FIELD(answer, tarat_answer, toast)) answer->toast = host->answer.toast.c_str();
+        if (TARAT_HAS_FIELD(answer, tarat_answer, edit_message)) answer->edit_message = host->answer.edit_message.c_str();
+        return 0;
+    } catch (...) {
+        return 1;
     }
 }
 
@@ -148,6 +181,28 @@ std::optional<std::string> Channel::flush() noexcept {
     }
 }
 
+std::string Channel::listen(std::int64_t position) noexcept {
+    try {
+        std::lock_guard lock(send_mutex_);
+        const auto& n = state_->notifier;
+        if (!state_->host->receiver) return "opened without a receiver";
+        if (!TARAT_HAS_FIELD(&n, tarat_notifier, listen) || !n.listen)
+            return "plugin '" + state_->plugin + "' cannot receive (it has no listen, ABI 1.2)";
+        char error[kErrorBufferSize] = {};
+        int rc;
+        try {
+            rc = n.listen(n.self, position, error, sizeof error);
+        } catch (...) {
+            return "plugin threw: " + exception_text(std::current_exception());
+        }
+        error[sizeof error - 1] = '\0';
+        if (rc == 0) return "";
+        return error[0] ? std::string(error) : "listen failed without saying why";
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+}
+
 Delivery Channel::send(const OutgoingNotice& notice) noexcept {
     Delivery delivery;  // retry
     try {
@@ -162,6 +217,7 @@ Delivery Channel::send(const OutgoingNotice& notice) noexcept {
         message.subject = notice.subject.c_str();
         message.body = notice.body.c_str();
         message.json = notice.json.empty() ? "{}" : notice.json.c_str();
+        message.buttons = notice.buttons.c_str();
         tarat_result result{};
         result.struct_size = sizeof result;
         char error[kErrorBufferSize] = {};
@@ -273,7 +329,7 @@ std::shared_ptr<PluginLibrary> PluginHost::load(const std::string& plugin, std::
     return library;
 }
 
-ChannelOpen PluginHost::open_channel(const ChannelConfig& config) {
+ChannelOpen PluginHost::open_channel(const ChannelConfig& config, InboundReceiver receiver) {
     ChannelOpen opened;
     try {
         const std::string prefix = "channel '" + config.name + "': plugin '" + config.plugin + "': ";
@@ -301,6 +357,8 @@ ChannelOpen PluginHost::open_channel(const ChannelConfig& config) {
         host.host.context = &host;
         host.host.log = &host_log;
         host.host.state_dir = host.state_dir.c_str();
+        host.receiver = std::move(receiver);
+        host.host.receive = host.receiver ? &host_receive : nullptr;
         state->notifier.struct_size = sizeof state->notifier;
 
         const std::string settings = config.settings_json.empty() ? "{}" : config.settings_json;

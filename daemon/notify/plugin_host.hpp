@@ -4,6 +4,8 @@
 #include "config/config.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -28,7 +30,32 @@ struct OutgoingNotice {
     std::string subject;
     std::string body;
     std::string json = "{}";  // a JSON object with the notice's data
+    std::string buttons;      // ABI 1.2: a JSON array of rows of ["label", "data"]; "" for none
 };
+
+// ABI 1.2: what a person sent to a channel that receives (tarat_inbound with owned strings).
+struct InboundUpdate {
+    std::int64_t position = 0;
+    std::string kind;  // "text" or "button"
+    std::string chat;
+    std::string user;
+    std::string text;
+    std::string language;
+    std::string message;  // "button": the message that carried it
+};
+
+// The host's answer to one update (tarat_answer); every field may be empty.
+struct InboundAnswer {
+    std::string text;
+    std::string buttons;  // JSON array of rows of ["label", "data"]
+    std::string edit;
+    std::string toast;
+    std::string edit_message;  // "" for the pressed button's message
+};
+
+// Called on the plugin's receiving thread for each update: the answer once applied, or nullopt when
+// the host cannot take updates now (stopping). Must not throw.
+using InboundReceiver = std::function<std::optional<InboundAnswer>(const InboundUpdate&)>;
 
 // What a plugin made of a notice.
 struct Delivery {
@@ -60,6 +87,9 @@ public:
     // Makes the notices sent since the last flush durable (ABI 1.1; a no-op for plugins without
     // it). An error means they were undone and must be sent again.
     std::optional<std::string> flush() noexcept;
+    // Starts receiving (ABI 1.2) after `position`; the empty string, or why not (a plugin that
+    // cannot receive says so). Only for a channel opened with a receiver.
+    std::string listen(std::int64_t position) noexcept;
 
 private:
     friend class PluginHost;
@@ -90,7 +120,8 @@ public:
     // Loads <plugin_dir>/tarat-<channel.plugin>.so (unless a live Channel already holds it), checks
     // its ABI and opens a notifier with channel.settings_json. Never throws for a plugin's faults;
     // a library that failed is closed again. Thread-safe.
-    ChannelOpen open_channel(const ChannelConfig& channel);
+    // With a `receiver`, the plugin is offered host->receive (ABI 1.2) and may listen().
+    ChannelOpen open_channel(const ChannelConfig& channel, InboundReceiver receiver = {});
 
     // Whether open_channel would succeed, found out in a child process: the empty string, or the
     // same one-line error. The daemon learns that a channel opens without keeping its plugin's

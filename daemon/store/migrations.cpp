@@ -165,7 +165,45 @@ UPDATE notice SET facts = CASE
 ALTER TABLE notice DROP COLUMN detail;
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3};
+// F11, closing the loop in Telegram: where each receiving channel stands (the last update applied,
+// written in the same transaction as what it changed), people linked to chats, one-time link codes,
+// short numbers for events in button tokens, and the one open conversation per chat.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE channel_position (
+    channel  TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+) STRICT;
+CREATE TABLE link (
+    person    TEXT NOT NULL,
+    channel   TEXT NOT NULL,
+    chat      TEXT NOT NULL,
+    user      TEXT NOT NULL DEFAULT '',
+    locale    TEXT NOT NULL DEFAULT '',  -- chosen with /lang; '' = the plan's
+    linked_at INTEGER NOT NULL,
+    PRIMARY KEY (person, channel)
+) STRICT;
+CREATE UNIQUE INDEX link_by_chat ON link(channel, chat);
+CREATE TABLE link_code (
+    code       TEXT PRIMARY KEY,
+    person     TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+) STRICT;
+CREATE TABLE event_ref (
+    ref      INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE TABLE conversation (
+    channel    TEXT NOT NULL,
+    chat       TEXT NOT NULL,
+    data       TEXT NOT NULL CHECK (json_valid(data)),
+    started_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, chat)
+) STRICT;
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 
 }  // namespace
 

@@ -100,6 +100,16 @@ struct HistoryRow {
     std::string detail;
 };
 
+// A person linked to their chat on a channel (F11): notices to them on that channel go to `chat`.
+struct ChannelLink {
+    std::string person;
+    std::string channel;
+    std::string chat;
+    std::string user;    // the channel's id for the person (a Telegram user id)
+    std::string locale;  // chosen in the chat (/lang); "" = the plan's
+    Instant linked_at{};
+};
+
 // The durability settings as SQLite reports them back, for `status` and for tests.
 struct StoreSettings {
     std::string journal_mode;  // "wal"
@@ -291,6 +301,26 @@ public:
     std::vector<OutboxRow> notices(const NoticeFilter& filter) const;  // by due, then key
     std::optional<OutboxRow> notice(const std::string& key) const;
     NoticeCounts notice_counts() const;
+    // ---- receiving channels (F11; store/links.cpp) ----
+    // The last update applied from `channel`, 0 for none.
+    std::int64_t channel_position(const std::string& channel) const;
+    void set_channel_position(const std::string& channel, std::int64_t position);
+    void add_link_code(const std::string& code, const std::string& person, const std::string& channel, Instant expires);
+    // The person a code links on `channel`, used up now; nullopt when unknown, used or expired.
+    std::optional<std::string> take_link_code(const std::string& code, const std::string& channel, Instant now);
+    // Stores the link, replacing the person's earlier one on the channel and anyone's on the chat.
+    void set_link(const ChannelLink& link);
+    bool remove_link(const std::string& person, const std::string& channel);
+    std::vector<ChannelLink> links() const;  // by channel, person
+    std::optional<ChannelLink> link_for_chat(const std::string& channel, const std::string& chat) const;
+    std::optional<ChannelLink> link_for_person(const std::string& person, const std::string& channel) const;
+    // A short, stable number for an event (button tokens carry it), made on first use.
+    std::int64_t event_ref(const std::string& event_id);
+    std::optional<std::string> event_for_ref(std::int64_t ref) const;
+    // The open conversation in a chat (a JSON object), "" for none; set "" to end it.
+    std::string conversation(const std::string& channel, const std::string& chat) const;
+    void set_conversation(const std::string& channel, const std::string& chat, const std::string& data, Instant now);
+
     // The distinct recipients who were told about this event's date (a reminder or a change notice
     // sent), by id: change notices go to them.
     std::vector<std::string> recipients_told(const std::string& event_id) const;

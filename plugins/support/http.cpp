@@ -61,6 +61,12 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     return bytes;
 }
 
+// Ends a transfer whose request's cancel flag is set (checked about once a second by libcurl).
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+    return cancel && cancel->load() ? 1 : 0;
+}
+
 }  // namespace
 
 HttpReply http_post(const HttpRequest& request) {
@@ -83,6 +89,10 @@ HttpReply http_post(const HttpRequest& request) {
               curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply) == CURLE_OK &&
               curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header) == CURLE_OK &&
               curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply) == CURLE_OK;
+    if (ok && request.cancel)
+        ok = curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &on_progress) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_XFERINFODATA, request.cancel) == CURLE_OK;
     if (!ok) throw std::runtime_error(std::string("libcurl refused an option: ") + error_buffer);
 
     CURLcode code = curl_easy_perform(c);

@@ -2,6 +2,7 @@
 // One HTTP(S) POST through libcurl, for the webhook and telegram plugins.
 #include "support.hpp"
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@ struct HttpRequest {
     std::string body;
     TransferLimits limits;
     std::string user_agent;
+    const std::atomic<bool>* cancel = nullptr;  // set: the transfer ends soon (a failure "cancelled")
 };
 
 struct HttpReply {

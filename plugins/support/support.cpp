@@ -93,6 +93,13 @@ std::chrono::milliseconds Settings::seconds(const std::string& key, std::chrono:
     return std::chrono::milliseconds(std::max<long long>(1, std::llround(value * 1000)));
 }
 
+bool Settings::flag(const std::string& key, bool fallback) const {
+    auto it = settings_.find(key);
+    if (it == settings_.end()) return fallback;
+    if (!it->is_boolean()) throw SettingsError("'" + key + "' must be true or false");
+    return it->get<bool>();
+}
+
 std::string read_secret_file(const tarat_host& host, const std::string& key, const std::string& file) {
     fs::path path = resolve(host, file);
     // O_NONBLOCK: a FIFO named as a secret file must be refused, not waited on forever.

@@ -82,6 +82,8 @@ public:
     std::string required_string(const std::string& key, std::string_view what) const;
     // A number of seconds in (0, 3600]; `fallback` when absent.
     std::chrono::milliseconds seconds(const std::string& key, std::chrono::milliseconds fallback) const;
+    // true or false; `fallback` when absent.
+    bool flag(const std::string& key, bool fallback) const;
 
 private:
     nlohmann::json settings_;

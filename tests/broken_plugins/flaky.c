@@ -1,6 +1,7 @@
 /* For tests: each notifier answers RETRY (with a suggested delay of 7 s) to its first `fail_times`
  * sends, then `final_status` (default 0, TARAT_SENT; any number, even one tarat_status lacks); each
  * send first takes `delay_ms` (default 0), like a slow server.
+ * Built as abi-1-0 it says it speaks ABI 1.0 and stands for a plugin built before receiving existed.
  * Settings: {"fail_times": N, "final_status": S, "delay_ms": D}, read with sscanf, so keep them that simple. */
 #include <tarat/plugin.h>
 
@@ -43,7 +44,10 @@ static tarat_status flaky_send(void* self, const tarat_message* m, tarat_result*
 
 static void flaky_close(void* self) { free(self); }
 
-TARAT_PLUGIN_EXPORT uint32_t tarat_plugin_abi(void) { return TARAT_PLUGIN_ABI; }
+#ifndef FLAKY_ABI
+#define FLAKY_ABI TARAT_PLUGIN_ABI
+#endif
+TARAT_PLUGIN_EXPORT uint32_t tarat_plugin_abi(void) { return FLAKY_ABI; }
 
 TARAT_PLUGIN_EXPORT int tarat_plugin_open(const char* config_json, const tarat_host* host, tarat_notifier* out,
                                           char* error, size_t error_len) {

@@ -1,14 +1,23 @@
 #!/usr/bin/python3
-"""A local fake of the Telegram Bot API's sendMessage for tarat's tests (standard library only).
+"""A local fake of the Telegram Bot API for tarat's tests (standard library only).
 
-Serves POST /bot<--token>/sendMessage on 127.0.0.1; any other path gets the API's 404. --script
-answers in turn: "ok", "429:3" (parameters.retry_after = 3), "400" (chat not found), "403" (bot
-blocked by the user), "500"; once it runs out, "ok". Every request's JSON goes to the --state file.
+Serves POST /bot<--token>/METHOD on 127.0.0.1; any other path gets the API's 404.
+sendMessage: --script answers in turn: "ok", "429:3" (parameters.retry_after = 3), "400" (chat
+not found), "403" (bot blocked by the user), "500"; once it runs out, "ok". Every request's JSON
+goes to the --state file ("requests", "delivered").
+getUpdates: serves the updates the test queued (POST /test/updates with one update or a list;
+update_id is given from 1001 on when absent), long-polling up to the request's timeout; an offset
+confirms, and so drops, the updates before it. editMessageText, editMessageReplyMarkup,
+answerCallbackQuery and getMe answer ok. Every call but getUpdates is recorded in "calls" as
+{"method", "json"}, in order; "polls" counts getUpdates and "offsets" lists the offsets asked.
+--stall METHOD:SECONDS holds the first call of METHOD that long before answering.
 """
 import argparse
 import json
 import os
 import sys
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,9 +37,15 @@ def main():
     p.add_argument("--token", required=True)
     p.add_argument("--state", required=True)
     p.add_argument("--script", default="")
+    p.add_argument("--stall", default="")
     args = p.parse_args()
     script = Script(args.script, "ok")
-    state = State(args.state, {"requests": [], "delivered": [], "wrong_paths": 0})
+    state = State(args.state, {"requests": [], "delivered": [], "wrong_paths": 0, "calls": [], "polls": 0,
+                               "offsets": [], "queued": 0})
+    queue = []  # updates not yet confirmed
+    queued = threading.Condition()
+    next_id = [1001]
+    stall = dict([args.stall.split(":")]) if args.stall else {}
 
     class Api(BaseHTTPRequestHandler):
         def log_message(self, *a):
@@ -44,9 +59,58 @@ def main():
             self.end_headers()
             self.wfile.write(body)
 
+        def ok(self, result):
+            self.answer(200, {"ok": True, "result": result})
+
+        def get_updates(self, request):
+            offset = int(request.get("offset", 0) or 0)
+            deadline = time.monotonic() + float(request.get("timeout", 0))
+            with state.lock:
+                state.data["polls"] += 1
+                state.data["offsets"].append(offset)
+                state.save()
+            with queued:
+                queue[:] = [u for u in queue if u["update_id"] >= offset]
+                while not queue and time.monotonic() < deadline:
+                    queued.wait(deadline - time.monotonic())
+                    queue[:] = [u for u in queue if u["update_id"] >= offset]
+                updates = list(queue[:100])
+            self.ok(updates)
+
+        def enqueue(self, request):
+            updates = request if isinstance(request, list) else [request]
+            with queued:
+                for u in updates:
+                    if "update_id" not in u:
+                        u["update_id"] = next_id[0]
+                    next_id[0] = max(next_id[0], u["update_id"]) + 1
+                    queue.append(u)
+                queued.notify_all()
+            with state.lock:
+                state.data["queued"] += len(updates)
+                state.save()
+            self.ok([u["update_id"] for u in updates])
+
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            if self.path != "/bot%s/sendMessage" % args.token:
+            prefix = "/bot%s/" % args.token
+            method = self.path[len(prefix):] if self.path.startswith(prefix) else None
+            if self.path == "/test/updates":
+                return self.enqueue(json.loads(body.decode("utf-8")))
+            if method == "getUpdates":
+                return self.get_updates(json.loads(body.decode("utf-8") or "{}"))
+            if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "getMe"):
+                request = json.loads(body.decode("utf-8") or "{}")
+                with state.lock:
+                    state.data["calls"].append({"method": method, "json": request})
+                    state.save()
+                if method in stall:
+                    time.sleep(float(stall.pop(method)))
+            if method == "getMe":
+                return self.ok({"id": 42, "is_bot": True, "first_name": "tarat", "username": "tarat_test_bot"})
+            if method in ("editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"):
+                return self.ok(True)
+            if method != "sendMessage":
                 with state.lock:
                     state.data["wrong_paths"] += 1
                     state.save()

@@ -97,4 +97,63 @@ struct MailServer {
     }
 };
 
+// telegram_server.py: the Bot API's fake. `state` is what it recorded (see the script's doc);
+// enqueue() queues updates for getUpdates (update_id given when absent) and returns their ids.
+struct FakeBotApi {
+    std::filesystem::path state;
+    std::filesystem::path dir;
+    std::unique_ptr<TestServer> server;
+
+    FakeBotApi(const TempDir& d, const std::string& token, const std::string& script = "",
+               std::vector<std::string> extra = {})
+        : dir(d.path()) {
+        static int counter = 0;
+        state = d / ("telegram-" + std::to_string(counter++) + ".json");
+        std::vector<std::string> args{"--token", token, "--state", state.string(), "--script", script};
+        args.insert(args.end(), extra.begin(), extra.end());
+        server = std::make_unique<TestServer>(d, "telegram_server.py", args);
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+    nlohmann::json seen() const { return nlohmann::json::parse(read_file(state)); }
+    // The recorded calls of `method`, in order (their JSON).
+    std::vector<nlohmann::json> calls(const std::string& method) const {
+        std::vector<nlohmann::json> found;
+        const nlohmann::json all = seen();
+        for (const auto& c : all["calls"])
+            if (c["method"] == method) found.push_back(c["json"]);
+        return found;
+    }
+    nlohmann::json enqueue(const nlohmann::json& updates) const {
+        std::string code =
+            "import sys, urllib.request\n"
+            "r = urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method='POST'))\n"
+            "print(r.read().decode())\n";
+        auto result = run({kPython, "-c", code, url() + "/test/updates", updates.dump()}, dir);
+        INFO(result.err);
+        REQUIRE(result.exit_code == 0);
+        return nlohmann::json::parse(result.out)["result"];
+    }
+};
+
+// A Telegram text message update from user (and chat) `user`.
+inline nlohmann::json tg_text(std::int64_t user, const std::string& text, const std::string& language = "ru") {
+    return {{"message",
+             {{"message_id", 1},
+              {"from", {{"id", user}, {"is_bot", false}, {"first_name", "T"}, {"language_code", language}}},
+              {"chat", {{"id", user}, {"type", "private"}}},
+              {"date", 0},
+              {"text", text}}}};
+}
+
+// A button press on message `message_id` in user `user`'s chat.
+inline nlohmann::json tg_button(std::int64_t user, const std::string& data, std::int64_t message_id,
+                                const std::string& language = "ru") {
+    return {{"callback_query",
+             {{"id", "q" + std::to_string(message_id) + data.substr(0, 8)},
+              {"from", {{"id", user}, {"is_bot", false}, {"first_name", "T"}, {"language_code", language}}},
+              {"message", {{"message_id", message_id}, {"chat", {{"id", user}, {"type", "private"}}}, {"date", 0}}},
+              {"chat_instance", "1"},
+              {"data", data}}}};
+}
+
 }  // namespace tarat::testing

@@ -36,6 +36,7 @@ TEST_CASE("every described command has a handler, and every handler a descriptio
     commands::add_read_handlers(w.context, extra);
     commands::add_admin_handlers(w.context, extra);
     commands::add_test_notice_handler(w.context, extra);
+    commands::add_link_handlers(w.context, extra);
     extra["frobnicate"] = {[](const json&, const control::Peer&) { return control::Reply{}; }, nullptr};
     CHECK_THROWS_WITH(commands::bind_commands(other, extra), Catch::Contains("'frobnicate' has a handler but no description"));
 }

@@ -1,4 +1,5 @@
 #include "core/diagnostic.hpp"
+#include "core/hmac.hpp"
 #include "core/span.hpp"
 #include "core/time.hpp"
 
@@ -60,4 +61,25 @@ TEST_CASE("diagnostics format with positions") {
     d.warning({"plan.toml", 2, 1}, "something");
     CHECK(d.error_count() == 1);
     CHECK(d.format() == "plan.toml:2:1: warning: something\nplan.toml:12:3: error: unknown key 'nmae' [person.x.nmae]\n");
+}
+
+// SHA-256 and HMAC-SHA256 against FIPS 180-4's and RFC 4231's vectors (button tokens rely on them).
+TEST_CASE("sha256 and hmac_sha256 match the published test vectors") {
+    auto hex = [](const std::array<std::uint8_t, 32>& d) {
+        std::string out;
+        for (auto b : d) out += "0123456789abcdef"[b >> 4], out += "0123456789abcdef"[b & 15];
+        return out;
+    };
+    CHECK(hex(tarat::sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(hex(tarat::sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(hex(tarat::sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    CHECK(hex(tarat::sha256(std::string(1000000, 'a'))) ==
+          "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    CHECK(hex(tarat::hmac_sha256(std::string(20, '\x0b'), "Hi There")) ==
+          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    CHECK(hex(tarat::hmac_sha256("Jefe", "what do ya want for nothing?")) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    CHECK(hex(tarat::hmac_sha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")) ==
+          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }

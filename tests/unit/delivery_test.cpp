@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -33,6 +34,7 @@ using tarat::testing::kPython;
 using tarat::testing::kServers;
 using tarat::testing::MailServer;
 using tarat::testing::TestServer;
+using tarat::testing::FakeBotApi;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -643,21 +645,6 @@ namespace {
 
 const std::string kToken = "123456789:AAH-test_token-Kazakh-seminars";
 
-struct FakeBotApi {
-    fs::path state;
-    std::unique_ptr<TestServer> server;
-
-    FakeBotApi(const TempDir& dir, const std::string& script, const std::string& token = kToken) {
-        static int counter = 0;
-        state = dir / ("telegram-" + std::to_string(counter++) + ".json");
-        server = std::make_unique<TestServer>(
-            dir, "telegram_server.py",
-            std::vector<std::string>{"--token", token, "--state", state.string(), "--script", script});
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
-    Json seen() const { return read_json(state); }
-};
-
 // Length as Telegram counts it: UTF-16 code units.
 size_t utf16_units(const std::string& text) {
     size_t units = 0;
@@ -676,7 +663,7 @@ Json telegram_settings(const std::string& api_url) {
 TEST_CASE("telegram: a Kazakh notice arrives intact as plain text") {
     TempDir dir;
     write_secret(dir, "telegram.token", kToken + "\n");
-    FakeBotApi api(dir, "ok");
+    FakeBotApi api(dir, kToken, "ok");
     PluginHost host(kBuiltPlugins, dir.path());
     auto bot = open_ok(host, channel("telegram", telegram_settings(api.url() + "/")));
     auto d = bot->send(notice("123456789"));
@@ -699,7 +686,7 @@ TEST_CASE("telegram: a Kazakh notice arrives intact as plain text") {
 TEST_CASE("telegram: an over-long notice is cut to 4096 characters") {
     TempDir dir;
     write_secret(dir, "telegram.token", kToken + "\n");
-    FakeBotApi api(dir, "");
+    FakeBotApi api(dir, kToken, "");
     CapturedLog log;
     PluginHost host(kBuiltPlugins, dir.path(), log.logger);
     auto bot = open_ok(host, channel("telegram", telegram_settings(api.url())));
@@ -719,7 +706,7 @@ TEST_CASE("telegram: an over-long notice is cut to 4096 characters") {
 TEST_CASE("telegram: 429 is a retry after retry_after, 403 and 400 reject, 500 retries") {
     TempDir dir;
     write_secret(dir, "telegram.token", kToken + "\n");
-    FakeBotApi api(dir, "429:3,403,400,500");
+    FakeBotApi api(dir, kToken, "429:3,403,400,500");
     PluginHost host(kBuiltPlugins, dir.path());
     auto bot = open_ok(host, channel("telegram", telegram_settings(api.url())));
 
@@ -746,7 +733,7 @@ TEST_CASE("telegram: 429 is a retry after retry_after, 403 and 400 reject, 500 r
 TEST_CASE("telegram: an empty or malformed chat id is rejected") {
     TempDir dir;
     write_secret(dir, "telegram.token", kToken + "\n");
-    FakeBotApi api(dir, "");
+    FakeBotApi api(dir, kToken, "");
     PluginHost host(kBuiltPlugins, dir.path());
     auto bot = open_ok(host, channel("telegram", telegram_settings(api.url())));
     auto empty = bot->send(notice(""));
@@ -771,7 +758,7 @@ TEST_CASE("telegram: the token shows in no error") {
     CHECK_THAT(down.error, Catch::Contains("Connection refused"));
     CHECK(down.error.find("AAH-test_token") == std::string::npos);
 
-    FakeBotApi api(dir, "", "987654321:another-token");
+    FakeBotApi api(dir, "987654321:another-token", "");
     auto refused = open_ok(host, channel("telegram", telegram_settings(api.url())))->send(notice("123456789"));
     CHECK(refused.status == Delivery::retry);
     CHECK_THAT(refused.error, Catch::Contains("404") && Catch::Contains("check token_file"));
@@ -794,4 +781,169 @@ TEST_CASE("telegram: bad settings fail the open with a reason") {
     CHECK(bad.find("not a token") == std::string::npos);
     CHECK_THAT(error_for({{"token_file", "telegram.token"}, {"api_url", "file:///etc/passwd"}}), Catch::Contains("'api_url' must start with"));
     CHECK(host.open_channel(channel("telegram", {{"token_file", "telegram.token"}})));  // api.telegram.org by default; not contacted
+}
+
+// ---- telegram: receiving (ABI 1.2) ----
+
+namespace {
+
+// What the host side of a receiving channel saw, filled on the plugin's thread.
+struct Received {
+    std::mutex mutex;
+    std::vector<InboundUpdate> updates;
+    bool refuse = false;  // answer as a stopping host does
+    int refusals = 0;
+    std::vector<InboundUpdate> copy() {
+        std::lock_guard lock(mutex);
+        return updates;
+    }
+};
+
+InboundReceiver recording(Received& received) {
+    return [&received](const InboundUpdate& u) -> std::optional<InboundAnswer> {
+        std::lock_guard lock(received.mutex);
+        if (received.refuse) {
+            ++received.refusals;
+            return std::nullopt;
+        }
+        received.updates.push_back(u);
+        if (u.kind == "button") return InboundAnswer{"", "", "Өтті: " + u.text, "Қабылданды"};
+        return InboundAnswer{"Сәлем, " + u.text, R"([[["Өтті","held:abc"],["Өтпеді","nothold:abc"]]])", "", ""};
+    };
+}
+
+Json inbound_settings(const std::string& api_url) {
+    return {{"api_url", api_url}, {"token_file", "telegram.token"}, {"timeout", 20}, {"inbound", true}, {"poll_timeout", 1}};
+}
+
+}  // namespace
+
+// Text and button updates reach the host with their chat, user and language; its answer is sent
+// (buttons as an inline keyboard), a button's message edited and its query answered.
+TEST_CASE("telegram: updates are received by long polling and answered") {
+    TempDir dir;
+    write_secret(dir, "telegram.token", kToken + "\n");
+    FakeBotApi api(dir, kToken);
+    CapturedLog log;
+    PluginHost host(kBuiltPlugins, dir.path(), log.logger);
+    Received received;
+    auto opened = host.open_channel(channel("telegram", inbound_settings(api.url())), recording(received));
+    INFO(opened.error);
+    REQUIRE(opened);
+    auto bot = std::move(opened.channel);
+    CHECK(bot->listen(0) == "");
+
+    api.enqueue(Json::array({testing::tg_text(555, "/start 12345678", "kk"), testing::tg_button(555, "held:abc", 77)}));
+    bool all_answered = eventually([&] { return received.copy().size() == 2 && api.calls("editMessageText").size() == 1; });
+    INFO(log.text());
+    REQUIRE(all_answered);
+    auto updates = received.copy();
+    CHECK(updates[0].kind == "text");
+    CHECK(updates[0].position == 1001);
+    CHECK(updates[0].chat == "555");
+    CHECK(updates[0].user == "555");
+    CHECK(updates[0].text == "/start 12345678");
+    CHECK(updates[0].language == "kk");
+    CHECK(updates[1].kind == "button");
+    CHECK(updates[1].position == 1002);
+    CHECK(updates[1].text == "held:abc");
+    CHECK(updates[1].message == "77");
+
+    auto sent = api.calls("sendMessage");
+    REQUIRE(sent.size() == 1);
+    CHECK(sent[0]["chat_id"] == 555);
+    CHECK(sent[0]["text"] == "Сәлем, /start 12345678");
+    CHECK(sent[0]["reply_markup"]["inline_keyboard"][0][1] == Json{{"text", "Өтпеді"}, {"callback_data", "nothold:abc"}});
+    auto edited = api.calls("editMessageText")[0];
+    CHECK(edited["message_id"] == 77);
+    CHECK(edited["text"] == "Өтті: held:abc");
+    CHECK_FALSE(edited.contains("reply_markup"));
+    auto answered = api.calls("answerCallbackQuery");
+    REQUIRE(answered.size() == 1);
+    CHECK(answered[0]["text"] == "Қабылданды");
+    // The next poll confirms both.
+    REQUIRE(eventually([&] {
+        auto offsets = api.seen()["offsets"];
+        return !offsets.empty() && offsets.back() == 1003;
+    }));
+}
+
+// A reopened channel resumes after the position the host gives, and an update the host does not
+// take (it is stopping) is not confirmed: it comes again.
+TEST_CASE("telegram: polling resumes after the host's position; a refused update stays unconfirmed") {
+    TempDir dir;
+    write_secret(dir, "telegram.token", kToken + "\n");
+    FakeBotApi api(dir, kToken);
+    PluginHost host(kBuiltPlugins, dir.path());
+    Received received;
+    received.refuse = true;
+    {
+        auto bot = open_ok(host, channel("telegram", inbound_settings(api.url())));  // no receiver
+        CHECK(bot->listen(0) == "opened without a receiver");
+    }
+    {
+        auto opened = host.open_channel(channel("telegram", inbound_settings(api.url())), recording(received));
+        REQUIRE(opened);
+        CHECK(opened.channel->listen(1500) == "");
+        REQUIRE(eventually([&] { return api.seen()["polls"] >= 1; }));
+        CHECK(api.seen()["offsets"][0] == 1501);
+        api.enqueue(testing::tg_text(9, "hello"));  // 1501… but ids start at 1001 here
+        api.enqueue(Json{{"update_id", 1600}, {"message", testing::tg_text(9, "hi")["message"]}});
+        REQUIRE(eventually([&] {
+            std::lock_guard lock(received.mutex);
+            return received.refusals == 1;
+        }));
+    }
+    CHECK(received.copy().empty());  // refused
+    CHECK(api.calls("sendMessage").empty());
+    {
+        received.refuse = false;
+        auto opened = host.open_channel(channel("telegram", inbound_settings(api.url())), recording(received));
+        REQUIRE(opened);
+        CHECK(opened.channel->listen(1500) == "");
+        REQUIRE(eventually([&] { return received.copy().size() == 1; }));
+        CHECK(received.copy()[0].position == 1600);
+        CHECK(received.copy()[0].text == "hi");
+    }
+}
+
+// Closing a channel ends a long poll in flight at once, not after poll_timeout.
+TEST_CASE("telegram: closing a receiving channel does not wait out the long poll") {
+    TempDir dir;
+    write_secret(dir, "telegram.token", kToken + "\n");
+    FakeBotApi api(dir, kToken);
+    PluginHost host(kBuiltPlugins, dir.path());
+    Received received;
+    Json settings = inbound_settings(api.url());
+    settings["poll_timeout"] = 50;
+    auto opened = host.open_channel(channel("telegram", settings), recording(received));
+    REQUIRE(opened);
+    CHECK(opened.channel->listen(0) == "");
+    REQUIRE(eventually([&] { return api.seen()["polls"] >= 1; }));
+    auto started = std::chrono::steady_clock::now();
+    opened.channel.reset();
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+}
+
+// A notice's buttons go out as an inline keyboard; inbound without `true` is refused at listen.
+TEST_CASE("telegram: a notice's buttons are an inline keyboard") {
+    TempDir dir;
+    write_secret(dir, "telegram.token", kToken + "\n");
+    FakeBotApi api(dir, kToken);
+    PluginHost host(kBuiltPlugins, dir.path());
+    auto bot = open_ok(host, channel("telegram", telegram_settings(api.url())));
+    auto n = notice("123");
+    n.buttons = R"([[["Өтті","held:t1"]],[["Есеп тапсырылды","reported:t1"]]])";
+    REQUIRE(bot->send(n).status == Delivery::sent);
+    Json sent = api.seen()["delivered"][0];
+    CHECK(sent["reply_markup"]["inline_keyboard"] ==
+          Json::array({Json::array({{{"text", "Өтті"}, {"callback_data", "held:t1"}}}),
+                       Json::array({{{"text", "Есеп тапсырылды"}, {"callback_data", "reported:t1"}}})}));
+    CHECK(bot->send(notice("123")).status == Delivery::sent);
+    CHECK_FALSE(api.seen()["delivered"][1].contains("reply_markup"));
+
+    Received received;
+    auto quiet = host.open_channel(channel("telegram", telegram_settings(api.url())), recording(received));
+    REQUIRE(quiet);
+    CHECK(quiet.channel->listen(0) == "inbound is not set for this channel");
 }

@@ -171,8 +171,8 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 TEST_CASE("a new database migrates to schema 3 with the outbox columns") {
     TempDir dir;
     auto store = Store::open(dir / "tarat.db");
-    CHECK(Store::latest_schema_version() == 3);
-    CHECK(store->schema_version() == 3);
+    CHECK(Store::latest_schema_version() >= 3);
+    CHECK(store->schema_version() == Store::latest_schema_version());
     auto& db = store_internal::Access::connection(*store);
     auto columns = notice_columns(db);
     CHECK(contains(columns, "facts"));
@@ -789,7 +789,7 @@ TEST_CASE("a version 2 database's notice lines become typed facts") {
         }
     }
     auto store = Store::open(file);
-    REQUIRE(store->schema_version() == 3);
+    REQUIRE(store->schema_version() == Store::latest_schema_version());
     auto facts = [&](std::size_t i) { return row_of(*store, keys[i])->notice.facts; };
     CHECK(facts(0).lead == Span{Span::Unit::working_days, 10});
     CHECK(facts(1) == NoticeFacts{});

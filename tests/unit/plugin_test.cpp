@@ -158,6 +158,26 @@ TEST_CASE("a plugin built for a newer minor ABI is refused") {
                                std::to_string(TARAT_PLUGIN_ABI_MINOR + 1) + ", this taratd offers only " + kHostAbi));
 }
 
+// A plugin built for ABI 1.0, before receiving existed, still loads and sends, even when the host
+// offers it a receiver; it only cannot listen.
+TEST_CASE("a plugin built for ABI 1.0 keeps loading under ABI 1.2") {
+    TempDir state;
+    PluginHost host(kBrokenPlugins, state.path());
+    bool called = false;
+    auto opened = host.open_channel(channel("old", "abi-1-0"), [&](const InboundUpdate&) -> std::optional<InboundAnswer> {
+        called = true;
+        return InboundAnswer{};
+    });
+    INFO(opened.error);
+    REQUIRE(opened);
+    OutgoingNotice n;
+    n.idempotency_key = "k";
+    n.buttons = R"([[["Held","held:x"]]])";
+    CHECK(opened.channel->send(n).status == Delivery::sent);
+    CHECK(opened.channel->listen(0) == "plugin 'abi-1-0' cannot receive (it has no listen, ABI 1.2)");
+    CHECK_FALSE(called);
+}
+
 // A failed open passes the plugin's own message on, UTF-8 intact.
 TEST_CASE("a plugin whose open fails gives its reason") {
     TempDir state;

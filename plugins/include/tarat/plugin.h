@@ -11,6 +11,8 @@
  *   2. tarat_plugin_open(config, host, out, ...) fills `out` (or fails with a message);
  *   3. out->send(out->self, message, result, ...) once per notice, any number of times;
  *   4. out->close(out->self) exactly once; no call on this notifier follows.
+ * A channel that also receives (ABI 1.2, see "Inbound" below) gets out->listen(...) once after
+ * open, from the host's thread; close() then stops the plugin's receiving thread first.
  *
  * Growth: every struct starts with `struct_size`, set by whoever allocates it to sizeof as that
  * side knows it. A minor version only appends fields; a reader uses TARAT_HAS_FIELD before
@@ -45,7 +47,7 @@ extern "C" {
 #endif
 
 #define TARAT_PLUGIN_ABI_MAJOR 1u
-#define TARAT_PLUGIN_ABI_MINOR 1u
+#define TARAT_PLUGIN_ABI_MINOR 2u
 /* What tarat_plugin_abi() returns: major << 16 | minor. */
 #define TARAT_PLUGIN_ABI ((TARAT_PLUGIN_ABI_MAJOR << 16) | TARAT_PLUGIN_ABI_MINOR)
 
@@ -74,6 +76,9 @@ typedef struct tarat_message {
     const char* subject;   /* one line */
     const char* body;      /* plain text, lines separated by "\n" */
     const char* json;      /* a JSON object with the notice's data (event, centre, dates); at least "{}" */
+    /* ABI 1.2: answers the recipient may give with one press, as in tarat_answer.buttons; "" for
+     * none. A channel that cannot show buttons ignores them. */
+    const char* buttons;
 } tarat_message;
 
 /* What became of a notice. */
@@ -98,6 +103,35 @@ typedef enum tarat_log_level {
     TARAT_LOG_ERROR = 3
 } tarat_log_level;
 
+/* Inbound (ABI 1.2): what a person sent to the bot, handed to the host by a plugin that listens. */
+typedef struct tarat_inbound {
+    uint32_t struct_size;
+    /* The channel's increasing number for this update (Telegram's update_id). The host stores the
+     * last one it applied in the same transaction as what the update changed, and ignores an
+     * update at or below it: an update delivered twice (a crash before the plugin confirmed it)
+     * is applied once. */
+    int64_t position;
+    const char* kind;     /* "text": a message; "button": a button under a message was pressed */
+    const char* chat;     /* the chat to answer in (a Telegram chat id) */
+    const char* user;     /* who sent it: the channel's id for the person (a Telegram user id) */
+    const char* text;     /* the message's text, or the pressed button's data */
+    const char* language; /* the sender's app language ("ru", "kk", "en-GB"), "" when unknown */
+    const char* message;  /* "button": the id of the message that carries the button; else "" */
+} tarat_inbound;
+
+/* Inbound (ABI 1.2): the host's answer to one update; the plugin carries it out. Every field may
+ * be "" (nothing to do). */
+typedef struct tarat_answer {
+    uint32_t struct_size;
+    const char* text;    /* a new message to the update's chat */
+    /* Buttons under `text`: a JSON array of rows, each an array of ["label", "data"] pairs; a
+     * pressed button comes back as a "button" update whose text is its data (at most 64 bytes). */
+    const char* buttons;
+    const char* edit;    /* the new text of a message the bot sent earlier, its buttons removed */
+    const char* toast;   /* "button": the short line the app shows at once (answerCallbackQuery) */
+    const char* edit_message; /* which message `edit` rewrites: its id; "" for the pressed button's */
+} tarat_answer;
+
 /* What the host offers a plugin. The struct, and what it points to, stays valid until the
  * notifier's close() returns; a plugin may keep the pointer. */
 typedef struct tarat_host {
@@ -107,6 +141,13 @@ typedef struct tarat_host {
     void (*log)(void* context, tarat_log_level level, const char* message);
     /* The daemon's state directory, absolute: resolve relative paths in the config against it. */
     const char* state_dir;
+    /* ABI 1.2, NULL when the channel does not receive (`inbound` is not set for it). Hands one
+     * update to the host from the plugin's receiving thread and blocks until the host has applied
+     * it on its event loop (or skipped it as already applied). Returns 0 with `answer` filled: its
+     * strings stay valid until the next receive() on this notifier or close(); the plugin then
+     * carries the answer out and may confirm the update to its server. Nonzero: the host cannot
+     * take updates now (it is stopping): do not confirm this update, stop receiving. */
+    int (*receive)(void* context, const tarat_inbound* update, tarat_answer* answer);
 } tarat_host;
 
 /* One open channel. The host zero-fills it and sets struct_size before tarat_plugin_open; the
@@ -126,6 +167,12 @@ typedef struct tarat_notifier {
      * the last flush is durable. Nonzero, with a message in `error`: they are not — the plugin has
      * undone them (and forgotten their idempotency keys) and the host sends them again later. */
     int (*flush)(void* self, char* error, size_t error_len);
+    /* ABI 1.2, optional (NULL: the channel only sends). Starts receiving on the plugin's own thread
+     * (long polling: nothing listens on a port), handing each update to host->receive, resuming
+     * after `position` (the last update the host applied; 0 for none). Called once, after open,
+     * only when host->receive is set. Returns 0, or nonzero with a message in `error`. The thread
+     * runs until close(), which stops it before releasing anything. */
+    int (*listen)(void* self, int64_t position, char* error, size_t error_len);
 } tarat_notifier;
 
 /* Returns TARAT_PLUGIN_ABI as the plugin was compiled. */
