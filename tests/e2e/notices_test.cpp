@@ -611,6 +611,9 @@ TEST_CASE("an amended held date moves the report reminder, and status counts and
     CHECK(contains(human.out, "Events: upcoming: "));
     CHECK(contains(human.out, "Notices: pending: "));
     CHECK(contains(co.ctl({"status", "--lang", "kk"}).out, "Іс-шаралар: алда: "));
+    stop(daemon);
+}
+
 // ── F11: closing the loop in Telegram ────────────────────────────────────────────────────────────
 // The real taratd with the telegram channel receiving from the fake Bot API (tests/servers/
 // telegram_server.py): people link their chats by code and answer the notices' buttons.
