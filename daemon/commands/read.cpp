@@ -16,6 +16,12 @@ constexpr size_t kNextEventsShown = 10;
 
 Reply bad_request(std::string text) { return {control::bad_request, std::move(text)}; }
 
+// A person's name as the plan writes it, for people reading; the id when the plan has no such person.
+std::string person_name(const Context& context, const std::string& id) {
+    const Person* person = context.setup().plan.person(id);
+    return person ? person->name : id;
+}
+
 Reply status(Context& context) {
     auto& store = context.store;
     auto info = store.plan_info();
@@ -28,7 +34,9 @@ Reply status(Context& context) {
                 {"from", format_date(info->from)},
                 {"to", format_date(info->to)},
                 {"overseer", info->overseer},
-                {"coordinator", info->coordinator}};
+                {"overseer_name", person_name(context, info->overseer)},
+                {"coordinator", info->coordinator},
+                {"coordinator_name", person_name(context, info->coordinator)}};
     json centres = json::array();
     size_t total = 0;
     for (const auto& c : store.centres()) {

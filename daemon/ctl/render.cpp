@@ -37,12 +37,19 @@ std::string counted(Lang lang, const json& counts, std::initializer_list<std::pa
     return line;
 }
 
+std::string shown_date(const std::string& iso, Lang lang);
+
 void render_status(const json& a, Lang lang, std::ostream& out) {
     const auto& plan = a.value("plan", json::object());
     out << tr(lang, "Plan") << " " << str(plan, "id") << ": " << str(plan, "title") << "\n";
-    out << tr(lang, "Period") << " " << str(plan, "from") << " … " << str(plan, "to") << " (" << str(plan, "timezone")
-        << "); " << tr(lang, "overseer") << " " << str(plan, "overseer") << ", " << tr(lang, "coordinator") << " "
-        << str(plan, "coordinator") << "\n";
+    // People by name (an older taratd sends ids only), dates as the language writes them.
+    auto name = [&](const char* role) {
+        const std::string shown = str(plan, (std::string(role) + "_name").c_str());
+        return shown.empty() ? str(plan, role) : shown;
+    };
+    out << tr(lang, "Period") << " " << shown_date(str(plan, "from"), lang) << " … " << shown_date(str(plan, "to"), lang)
+        << " (" << str(plan, "timezone") << "); " << tr(lang, "overseer") << " " << name("overseer") << ", "
+        << tr(lang, "coordinator") << " " << name("coordinator") << "\n";
     if (auto counts = a.find("counts"); counts != a.end() && counts->is_object()) {
         out << tr(lang, "Events") << ": "
             << counted(lang, *counts,

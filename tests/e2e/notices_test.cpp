@@ -610,7 +610,12 @@ TEST_CASE("an amended held date moves the report reminder, and status counts and
     CHECK(contains(human.out, "Last reload: " + last["at_local"].get<std::string>() + ", signal:SIGHUP, refused: "));
     CHECK(contains(human.out, "Events: upcoming: "));
     CHECK(contains(human.out, "Notices: pending: "));
-    CHECK(contains(co.ctl({"status", "--lang", "kk"}).out, "Іс-шаралар: алда: "));
+    const auto kk = co.ctl({"status", "--lang", "kk"}).out;
+    CHECK(contains(kk, "Іс-шаралар: алда: "));
+    // People by name, dates as Kazakh writes them.
+    CHECK(contains(kk, "01.12.2026 … 31.05.2027"));
+    CHECK(contains(kk, "Н. Бертлеуова"));
+    CHECK_FALSE(contains(kk, "bertleuova"));
     stop(daemon);
 }
 
