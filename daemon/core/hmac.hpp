@@ -1,6 +1,6 @@
 #pragma once
-// SHA-256 and HMAC-SHA256 (FIPS 180-4, RFC 2104), for the signed button tokens. Here rather than
-// from libcrypto, which the daemon keeps out of its memory (plugin_host.hpp).
+// SHA-256 and HMAC-SHA256 (FIPS 180-4, RFC 2104), for the signed button tokens: from Nettle, a
+// small library (libcrypto stays out of the daemon's memory, see plugin_host.hpp).
 #include <array>
 #include <cstdint>
 #include <string>
