@@ -26,8 +26,12 @@ void WallTimer::arm(std::chrono::system_clock::time_point when, Handler handler)
     itimerspec spec{};
     spec.it_value.tv_sec = static_cast<time_t>(since_epoch.count() / 1'000'000'000);
     spec.it_value.tv_nsec = static_cast<long>(since_epoch.count() % 1'000'000'000);
-    if (::timerfd_settime(fd_.native_handle(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr) != 0)
-        throw std::system_error(errno, std::generic_category(), "timerfd_settime");
+    // ECANCELED: the clock was set since the last arming (any process may set it: an NTP step, a
+    // test). The kernel has armed the timer all the same and forgotten the set, so arming again is
+    // enough; the moment is absolute, so the set changes nothing about it.
+    int attempts = 0;
+    while (::timerfd_settime(fd_.native_handle(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr) != 0)
+        if (errno != ECANCELED || ++attempts == 3) throw std::system_error(errno, std::generic_category(), "timerfd_settime");
     handler_ = std::move(handler);
     deadline_ = when;
     if (!armed_) wait();  // one wait is outstanding while armed; re-arming only moves the moment

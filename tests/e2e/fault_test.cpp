@@ -12,6 +12,7 @@
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -714,6 +715,28 @@ TEST_CASE("a real clock_settime reaches a running taratd, which re-arms at once"
     CHECK(daemon->running());
     daemon->signal(SIGTERM);
     CHECK(daemon->wait() == std::optional<int>(0));
+}
+
+// The clock set by anyone (another process, NTP) between two armings of a cancel-on-set timerfd
+// makes the second timerfd_settime fail with ECANCELED: taratd used to take that for a fatal error
+// and exit ("timerfd_settime: Operation canceled"), which killed test daemons running beside the
+// test above. Arming goes on instead. Needs CAP_SYS_TIME, like the test above.
+TEST_CASE("arming the wall timer after the clock was set goes on") {
+    boost::asio::io_context io;
+    WallTimer timer(io);
+    timer.arm(std::chrono::system_clock::now() + 1h, [](WallTimer::Wake) {});
+    timespec now{};
+    REQUIRE(::clock_gettime(CLOCK_REALTIME, &now) == 0);
+    if (::clock_settime(CLOCK_REALTIME, &now) != 0) {
+        WARN("clock_settime: " << std::strerror(errno) << " (no CAP_SYS_TIME): not tested");
+        return;
+    }
+    const auto when = std::chrono::system_clock::now() + 2h;
+    REQUIRE_NOTHROW(timer.arm(when, [](WallTimer::Wake) {}));
+    itimerspec armed{};
+    REQUIRE(::timerfd_gettime(timer.native_handle(), &armed) == 0);
+    CHECK(armed.it_value.tv_sec > 3600);  // armed for the new moment, two hours ahead
+    CHECK(timer.deadline() == std::optional(when));
 }
 
 // The webhook receiver answers 503 for a whole simulated day: every attempt is a retry on the
