@@ -39,6 +39,11 @@ std::string counted(Lang lang, const json& counts, std::initializer_list<std::pa
 
 std::string shown_date(const std::string& iso, Lang lang);
 
+// "2027-03-01 09:00" as the language writes it: 01.03.2027 09:00 in Kazakh and Russian.
+std::string shown_moment(const std::string& local, Lang lang) {
+    return local.size() < 10 ? local : shown_date(local.substr(0, 10), lang) + local.substr(10);
+}
+
 void render_status(const json& a, Lang lang, std::ostream& out) {
     const auto& plan = a.value("plan", json::object());
     out << tr(lang, "Plan") << " " << str(plan, "id") << ": " << str(plan, "title") << "\n";
@@ -64,7 +69,7 @@ void render_status(const json& a, Lang lang, std::ostream& out) {
     }
     out << tr(lang, "Last reload") << ": ";
     if (const auto& r = a.value("last_reload", json()); r.is_object())
-        out << str(r, "at_local") << ", " << str(r, "by") << ", " << tr(lang, r.value("taken", false) ? "taken" : "refused")
+        out << shown_moment(str(r, "at_local"), lang) << ", " << str(r, "by") << ", " << tr(lang, r.value("taken", false) ? "taken" : "refused")
             << ": " << str(r, "text") << "\n\n";
     else
         out << tr(lang, "no reload since start") << "\n\n";

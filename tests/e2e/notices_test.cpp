@@ -615,6 +615,9 @@ TEST_CASE("an amended held date moves the report reminder, and status counts and
     // People by name, dates as Kazakh writes them.
     CHECK(contains(kk, "01.12.2026 … 31.05.2027"));
     CHECK(contains(kk, "Н. Бертлеуова"));
+    const std::string at_local = last["at_local"];  // "2027-03-01 09:00"
+    CHECK(contains(kk, at_local.substr(8, 2) + "." + at_local.substr(5, 2) + "." + at_local.substr(0, 4) +
+                           at_local.substr(10) + ", signal:SIGHUP"));
     CHECK_FALSE(contains(kk, "bertleuova"));
     stop(daemon);
 }
