@@ -107,8 +107,10 @@ Reply unlink(Context& context, const json& args, const control::Peer& peer) {
     const Instant now = context.clock().now();
     bool removed = context.store.in_transaction([&] {
         bool gone = context.store.remove_link(person_id, name);
-        if (gone) context.store.add_history(now, actor_of(peer).text(), "person.unlinked", "person:" + person_id, "channel " + name);
-        return gone;
+        if (!gone) return false;
+        context.store.add_history(now, actor_of(peer).text(), "person.unlinked", "person:" + person_id, "channel " + name);
+        context.lifecycle.notices().follow_links(now);
+        return true;
     });
     if (!removed) return {control::not_found, person_id + " is not linked on channel " + name};
     return {control::ok, person_id + " unlinked from channel " + name, {{"person", person_id}, {"channel", name}}};

@@ -40,7 +40,8 @@ std::vector<std::string> Routing::channels_for(const Person& person) const {
 
 bool Routing::reaches(const Person& person, const std::string& channel) const {
     const std::string* plugin = plugin_of(channel);
-    return plugin && (!needs_address(*plugin) || !address_for_plugin(*plugin, person).empty());
+    return plugin &&
+           (!needs_address(*plugin) || !address_for_plugin(*plugin, person).empty() || linked(person.id, channel));
 }
 
 std::string Routing::address(const Person& person, const std::string& channel) const {

@@ -4,6 +4,7 @@
 #include "config/config.hpp"
 #include "core/plan.hpp"
 
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,11 @@ public:
     bool reaches(const Person& person, const std::string& channel) const;
     // The address a channel's plugin needs from the person ("" when it needs none).
     std::string address(const Person& person, const std::string& channel) const;
+    // The people linked to a chat on a channel (F11), as (person, channel): a link reaches the person
+    // there whether or not the plan gives them an address.
+    void set_links(std::set<std::pair<std::string, std::string>> links) { links_ = std::move(links); }
+    bool has_links() const { return !links_.empty(); }
+    bool linked(const std::string& person, const std::string& channel) const { return links_.count({person, channel}) > 0; }
     // Config-time check: each person routed to a channel they have no address for (warning).
     void check(const Plan& plan, Diagnostics& diagnostics) const;
 
@@ -27,6 +33,7 @@ private:
     std::vector<std::pair<std::string, std::string>> plugins_;  // channel → plugin
     std::vector<std::string> defaults_;
     std::string fallback_;
+    std::set<std::pair<std::string, std::string>> links_;
 };
 
 }  // namespace tarat

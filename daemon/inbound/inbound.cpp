@@ -290,6 +290,7 @@ InboundAnswer Inbound::start(Turn& turn, const std::string& code) {
     turn.actor = Actor::via_channel(person->id, turn.channel, turn.update.chat);
     store_.add_history(turn.now, turn.actor.text(), "person.linked", "person:" + person->id,
                        "channel " + turn.channel + ", chat " + turn.update.chat + ", user " + turn.update.user);
+    lifecycle_.notices().follow_links(turn.now);
     auto listed = status(turn);
     a.text = fill(turn.say(Phrase::linked), {{"name", person->name}}) + "\n\n" + listed.text;
     return a;

@@ -5,8 +5,10 @@
 
 #include "schedule/event_json.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace tarat {
 
@@ -15,7 +17,36 @@ Notices::Notices(const Setup& setup, const TemplateSet& templates, Store& store)
       templates_(templates),
       store_(store),
       routing_(setup.config),
-      policy_(setup.plan, *setup.calendar, setup.config.notify, routing_) {}
+      policy_(setup.plan, *setup.calendar, setup.config.notify, routing_) {
+    load_links();
+}
+
+void Notices::load_links() {
+    std::set<std::pair<std::string, std::string>> links;
+    for (const auto& link : store_.links()) links.emplace(link.person, link.channel);
+    routing_.set_links(std::move(links));
+}
+
+void Notices::follow_links(Instant now) {
+    load_links();
+    sync_all(now);
+}
+
+void Notices::drop_told_elsewhere(const std::string& event_id, std::vector<Notice>& derived, Instant now) const {
+    auto on_a_link_and_past = [&](const Notice& n) { return n.due <= now && routing_.linked(n.recipient, n.channel); };
+    if (!routing_.has_links() || std::none_of(derived.begin(), derived.end(), on_a_link_and_past)) return;
+    NoticeFilter filter;
+    filter.event_id = event_id;
+    std::set<std::string> stored;
+    std::set<std::tuple<NoticeKind, std::string, Instant>> told;
+    for (const auto& row : store_.notices(filter)) {
+        stored.insert(row.notice.key);
+        if (row.state == NoticeState::sent) told.emplace(row.notice.kind, row.notice.recipient, row.notice.due);
+    }
+    std::erase_if(derived, [&](const Notice& n) {
+        return on_a_link_and_past(n) && !stored.count(n.key) && told.count({n.kind, n.recipient, n.due});
+    });
+}
 
 EventFacts Notices::facts_of(const StoredEvent& stored) {
     return {stored.event, stored.state, stored.held_date, stored.reported_date};
@@ -23,6 +54,7 @@ EventFacts Notices::facts_of(const StoredEvent& stored) {
 
 void Notices::sync_event(const StoredEvent& event, Instant now, const std::optional<std::vector<Notice>>& changes) {
     auto derived = policy_.for_event(facts_of(event));
+    drop_told_elsewhere(event.event.id, derived, now);
     if (changes) {
         // A new change replaces a change notice that has not gone out yet.
         derived.insert(derived.end(), changes->begin(), changes->end());
@@ -51,7 +83,9 @@ void Notices::sync_all(Instant now) {
         for (const auto& row : store_.notices(pending))
             if (!row.notice.event_id.empty() && !live.count(row.notice.event_id)) orphaned.insert(row.notice.event_id);
         for (const auto& id : orphaned) store_.sync_notices(id, {}, now);
-        store_.sync_notices(std::nullopt, policy_.digests(), now);
+        auto digests = policy_.digests();
+        drop_told_elsewhere("", digests, now);
+        store_.sync_notices(std::nullopt, digests, now);
     });
 }
 

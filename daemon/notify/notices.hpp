@@ -23,6 +23,10 @@ public:
     void sync_event(const StoredEvent& event, Instant now,
                     const std::optional<std::vector<Notice>>& changes = std::nullopt);
 
+    // People linked their chats or were unlinked (F11): routing follows the store's links from now on,
+    // and every pending notice is derived again, so one derived before a link goes to the linked chat.
+    void follow_links(Instant now);
+
     // Renders a due row; a reminder for an event that has already begun by `now` is Expired.
     Prepared prepare(const OutboxRow& row, Instant now) const;
 
@@ -39,6 +43,10 @@ public:
 
 private:
     static EventFacts facts_of(const StoredEvent& stored);
+    void load_links();
+    // A chat linked later carries what is due from then on: a notice due before now that already
+    // went out to the person on another channel is not said again on the linked one.
+    void drop_told_elsewhere(const std::string& event_id, std::vector<Notice>& derived, Instant now) const;
     // After downtime several notices of one series may be due at once for the same event and
     // recipient (its reminders; its overdue notice and escalation rounds) or, for digests, the same
     // recipient: only the latest is worth sending.

@@ -720,6 +720,26 @@ TEST_CASE("telegram: link by code, held with participants, killed mid-answer, st
     }));
     for (auto& m : sent_to(api, 111))
         CHECK(m["text"].get<std::string>().find("Іс-шараның өткізілгенін растаңыз") == std::string::npos);
+
+    // The coordinator has no chat id in the plan: her notices went to the fallback. Linked now, what
+    // is still to come for her goes to her chat too, and the held check she already had is not repeated.
+    // Her notices on `channel` about events LIKE `event`, in `states` (an SQL list).
+    auto rows_for = [&](const std::string& channel, const std::string& event, const std::string& states) {
+        SQLite::Database db(co.database().string(), SQLite::OPEN_READONLY);
+        SQLite::Statement q(db, "SELECT count(*) FROM notice WHERE recipient = 'zhamanbayeva' AND channel = ?1 AND "
+                                "event_id LIKE ?2 AND state IN (" + states + ")");
+        q.bind(1, channel);
+        q.bind(2, event);
+        q.executeStep();
+        return q.getColumn(0).getInt();
+    };
+    REQUIRE(eventually([&] { return rows_for("log", "erkemai-seminar-1", "'sent'") == 1; }));
+    CHECK(rows_for("telegram", "%", "'pending', 'sent'") == 0);
+    const std::string coordinator_code = co.ctl_json({"link", "zhamanbayeva"})["code"];
+    api.enqueue(tg_text(558, "/start " + coordinator_code, "ru"));
+    REQUIRE(eventually([&] { return !sent_to(api, 558).empty(); }));
+    CHECK(rows_for("telegram", "%", "'pending'") > 0);
+    CHECK(rows_for("telegram", "erkemai-seminar-1", "'pending', 'sent'") == 0);
     const std::string held = button_data(check, "Өтті");
     CHECK(held.size() <= 64);
     int check_message = 0;  // the fake API's message_id: its place among the delivered
