@@ -48,9 +48,20 @@ std::optional<Setup> load_or_report(const Arguments& a) {
     return setup;
 }
 
+// What the plan's rules cannot keep: events they cannot place, regional events sharing a day.
+void warn_about_placement(const Setup& setup, std::ostream& err) {
+    const auto schedule = place(setup.plan, *setup.calendar);
+    const std::string& file = setup.plan.source_file;
+    for (const auto& u : schedule.unplaced)
+        err << file << ": warning: rule " << u.rule << " cannot place its event at " << u.centre << " in " << u.period
+            << ": " << u.reason << "\n";
+    for (const auto& c : schedule.clashes) err << file << ": warning: " << c << "\n";
+}
+
 int check(const Arguments& a) {
     auto setup = load_or_report(a);
     if (!setup) return exit_code::config;
+    warn_about_placement(*setup, std::cerr);
     std::cout << summarize(*setup) << "configuration OK\n";
     return exit_code::ok;
 }
@@ -96,6 +107,7 @@ void print_schedule_text(const Setup& setup, const Schedule& schedule, std::ostr
     for (const auto& d : schedule.drift)
         out << "pinned: " << d.event_id << " stays on " << format_date(d.pinned_date) << "; unpinned it would "
             << (d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned")) << "\n";
+    for (const auto& c : schedule.clashes) out << "warning: " << c << "\n";
     for (const auto& w : schedule.warnings) out << "warning: " << w << "\n";
 }
 

@@ -255,6 +255,7 @@ private:
                 else r.error_at("reminders", "'" + text + "' is not a duration: " + std::string(kSpanSyntax));
             }
         }
+        f.regional = r.boolean("regional", Need::optional).value_or(false);
         return f;
     }
 

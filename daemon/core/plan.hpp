@@ -52,6 +52,8 @@ struct Form {
     int duration_minutes = 0;
     Span report_due{Span::Unit::working_days, 3};
     std::vector<Span> reminders;
+    // Attended by the coordinator and the overseer: at most one regional event a day in the region.
+    bool regional = false;
     SourcePos pos;
 };
 

@@ -98,6 +98,7 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
     for (const auto& u : schedule.unplaced)
         spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
     for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
+    for (const auto& c : schedule.clashes) spdlog::warn("{}", c);
     for (const auto& d : schedule.drift)
         spdlog::info("pinned {} stays on {}; unpinned it would {}", d.event_id, format_date(d.pinned_date),
                      d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned"));
