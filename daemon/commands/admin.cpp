@@ -103,6 +103,45 @@ Reply retry(Context& context, const json& args, const control::Peer& peer) {
     return {control::ok, "notice '" + key + "' requeued", {{"notice", notice_json(context, *store.notice(key))}}};
 }
 
+// What became of a requeued notice once the dispatcher settled it: ok only when it went out.
+Reply retry_outcome(Context& context, const std::string& key, int attempts_before) {
+    auto row = context.store.notice(key);
+    if (!row) return {control::error, "notice '" + key + "' is gone"};
+    json args = {{"notice", notice_json(context, *row)}};
+    const std::string on = " on channel " + row->notice.channel;
+    switch (row->state) {
+        case NoticeState::sent:
+            return {control::ok, "notice '" + key + "' sent" + on + " at " + local_time_text(context, *row->sent_at),
+                    std::move(args)};
+        case NoticeState::dead:
+            return {control::error, "notice '" + key + "' rejected again" + on + ": " + row->last_error, std::move(args)};
+        case NoticeState::pending:
+            if (row->attempts > attempts_before)
+                return {control::error, "notice '" + key + "' failed again" + on + ": " + row->last_error +
+                                            "; next attempt at " + local_time_text(context, row->next_attempt_at),
+                        std::move(args)};
+            return {control::error, "notice '" + key + "' not sent yet: it waits until " +
+                                        local_time_text(context, row->next_attempt_at) + " (working hours)",
+                    std::move(args)};
+        default: break;
+    }
+    return {control::error, "notice '" + key + "' is " + std::string(state_name(row->state)) + ", not sent",
+            std::move(args)};
+}
+
+// `retry KEY --wait`: answers once the dispatcher has tried the notice (or put it off).
+void retry_waiting(Context& context, const json& args, const control::Peer& peer, control::Respond respond) {
+    Reply requeued = retry(context, args, peer);
+    if (!args.value("wait", false) || requeued.result != control::ok || !context.dispatcher)
+        return respond(std::move(requeued));
+    const std::string key = *string_arg(args, "notice");
+    const int attempts = context.store.notice(key)->attempts;
+    context.dispatcher->when_settled(key, [&context, key, attempts, respond] {
+        respond(retry_outcome(context, key, attempts));
+    });
+    context.dispatcher->poke();
+}
+
 json conflict_json(const PlanConflict& c) {
     return {{"id", c.event_id},
             {"plan_date", format_date(c.plan_date)},
@@ -206,7 +245,10 @@ void add_admin_handlers(Context& context, Handlers& handlers) {
     handlers["confirm"] = bind(context, confirm);
     handlers["amend"] = bind(context, amend);
     handlers["reopen"] = bind(context, reopen);
-    handlers["retry"] = bind(context, retry);
+    handlers["retry"] = Handler{nullptr, [&context](const json& args, const control::Peer& peer,
+                                                    control::Respond respond) {
+                                    retry_waiting(context, args, peer, std::move(respond));
+                                }};
     handlers["reload"] = bind(context, reload);
     handlers["backup"] = bind(context, backup);
 }

@@ -145,7 +145,10 @@ std::vector<CommandSpec> make_catalogue() {
          "A cancelled event whose date has passed needs *--to* (a working day ahead, inside the plan's period); "
          "*--to* is refused for an event that was not cancelled (use *postpone* once it is planned)."},
         {"retry", admin, "send a dead notice again", "Send a dead notice again (by its key), after fixing the cause.",
-         {{"notice", "string", true, "", "KEY", "the notice's key (taratctl notices --dead)"}}},
+         {{"notice", "string", true, "", "KEY", "the notice's key (taratctl notices --dead)"},
+          {"wait", "boolean", false, "--wait", "", "wait for the attempt and print its result"}},
+         "With *--wait*, the answer comes once the attempt is made: sent, failed again (with the channel's error and "
+         "the next attempt) or dead again, or put off until working hours (exit 65 unless sent)."},
         {"reload", admin, "re-read config, plan and calendar",
          "Re-read config, plan and calendar; an invalid new plan, or one that would remove more than half of the "
          "planned events ahead (unless allow_shrink), is refused and the old one kept. The reply says which, and why, "

@@ -277,8 +277,11 @@ int main(int argc, char** argv) {
     if (all_pages && asked == "history" && !request["arguments"].contains("after")) request["arguments"]["after"] = "0";
     json reply;
     try {
-        // A test notice waits for the channels themselves (an SMTP server may take its time).
-        const auto timeout = request["command"] == "test-notice" ? std::chrono::seconds(180) : std::chrono::seconds(30);
+        // A test notice, and a retry with --wait, wait for the channels themselves (an SMTP server
+        // may take its time).
+        const bool waits_for_channels = request["command"] == "test-notice" ||
+                                        (request["command"] == "retry" && request["arguments"].value("wait", false));
+        const auto timeout = waits_for_channels ? std::chrono::seconds(180) : std::chrono::seconds(30);
         reply = control::request(path, request, timeout);
         if (all_pages) reply = rest_of_pages(path, request, std::move(reply), timeout);
     } catch (const control::Unreachable& e) {
