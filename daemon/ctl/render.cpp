@@ -259,7 +259,7 @@ void render_test_notice(const json& a, Lang lang, std::ostream& out) {
     TextTable table(headings(lang, {"CHANNEL", "RESULT", "ERROR"}));
     for (const auto& c : a.value("channels", json::array()))
         table.add_row({str(c, "channel"), str(c, "status"), str(c, "error")});
-    out << table.render();
+    if (!table.empty()) out << table.render();
 }
 
 }  // namespace
