@@ -298,6 +298,13 @@ Reply compliance(Context& context, const json& args, const control::Peer&) {
         reply["period"] = {{"from", format_date(first)}, {"to", format_date(last)}};
         reply["plan"] = info ? json{{"id", info->id}, {"title", info->title}, {"basis", info->basis}}
                              : json::object();
+        // The report's heading and its "prepared by" line: the department, and the coordinator
+        // who keeps the plan.
+        const Plan& plan = context.setup().plan;
+        const Person* coordinator = plan.person(plan.coordinator);
+        reply["plan"]["department"] = plan.department;
+        reply["plan"]["coordinator_name"] = coordinator ? coordinator->name : plan.coordinator;
+        reply["plan"]["coordinator_position"] = coordinator ? coordinator->position : "";
     }
     return {control::ok, std::move(text), std::move(reply)};
 }

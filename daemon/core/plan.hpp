@@ -93,6 +93,7 @@ struct Plan {
     std::string id;
     std::string title;
     std::string basis;
+    std::string department;  // who runs the plan, as its reports are headed
     std::string timezone = "Asia/Aqtobe";
     Date from;
     Date to;

@@ -37,8 +37,6 @@ std::string counted(Lang lang, const json& counts, std::initializer_list<std::pa
     return line;
 }
 
-std::string shown_date(const std::string& iso, Lang lang);
-
 // "2027-03-01 09:00" as the language writes it: 01.03.2027 09:00 in Kazakh and Russian.
 std::string shown_moment(const std::string& local, Lang lang) {
     return local.size() < 10 ? local : shown_date(local.substr(0, 10), lang) + local.substr(10);
@@ -206,12 +204,6 @@ void render_commands(const json& a, Lang lang, std::ostream& out) {
     for (const auto& c : a.value("commands", json::array()))
         table.add_row({str(c, "name"), str(c, "permission"), str(c, "help")});
     out << table.render();
-}
-
-// "2027-03-24" as the language writes it: 24.03.2027 in Kazakh and Russian.
-std::string shown_date(const std::string& iso, Lang lang) {
-    if (lang == Lang::en || iso.size() != 10) return iso;
-    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
 }
 
 void render_reload(const json& a, const std::string& text, Lang lang, std::ostream& out) {
