@@ -24,18 +24,25 @@ std::optional<std::int64_t> participants_arg(const json& args) {
                : it->get<std::int64_t>();
 }
 
+// `--if-revision N`: the revision the caller read (the lifecycle refuses the step when it moved on).
+Expectation expectation_of(const json& args) {
+    auto it = args.find("if_revision");
+    if (it == args.end() || !it->is_number_integer()) return {};
+    return {it->get<std::int64_t>()};
+}
+
 Reply held(Context& context, const json& args, const control::Peer& peer) {
     HeldInput input;
     input.date = date_arg(args, "date");
     input.participants = participants_arg(args);
     input.note = string_arg(args, "note").value_or("");
     input.force = args.value("force", false);
-    return reply_of(context.lifecycle.held(actor_of(peer), *string_arg(args, "id"), input));
+    return reply_of(context.lifecycle.held(actor_of(peer), *string_arg(args, "id"), input, expectation_of(args)));
 }
 
 Reply reported(Context& context, const json& args, const control::Peer& peer) {
     ReportedInput input{date_arg(args, "date"), string_arg(args, "ref").value_or("")};
-    return reply_of(context.lifecycle.reported(actor_of(peer), *string_arg(args, "id"), input));
+    return reply_of(context.lifecycle.reported(actor_of(peer), *string_arg(args, "id"), input, expectation_of(args)));
 }
 
 Reply postpone(Context& context, const json& args, const control::Peer& peer) {
@@ -48,16 +55,16 @@ Reply postpone(Context& context, const json& args, const control::Peer& peer) {
         input.start_minutes = parse_hhmm(*text);
         if (!input.start_minutes) return bad_request("--start '" + *text + "' is not a time HH:MM");
     }
-    return reply_of(context.lifecycle.postpone(actor_of(peer), id, input));
+    return reply_of(context.lifecycle.postpone(actor_of(peer), id, input, expectation_of(args)));
 }
 
 Reply cancel(Context& context, const json& args, const control::Peer& peer) {
     return reply_of(context.lifecycle.cancel(actor_of(peer), *string_arg(args, "id"),
-                                             string_arg(args, "reason").value_or("")));
+                                             string_arg(args, "reason").value_or(""), expectation_of(args)));
 }
 
 Reply confirm(Context& context, const json& args, const control::Peer& peer) {
-    return reply_of(context.lifecycle.confirm(actor_of(peer), *string_arg(args, "id")));
+    return reply_of(context.lifecycle.confirm(actor_of(peer), *string_arg(args, "id"), expectation_of(args)));
 }
 
 Reply amend(Context& context, const json& args, const control::Peer& peer) {
@@ -68,12 +75,12 @@ Reply amend(Context& context, const json& args, const control::Peer& peer) {
     input.ref = string_arg(args, "ref");
     input.reason = string_arg(args, "reason").value_or("");
     input.force = args.value("force", false);
-    return reply_of(context.lifecycle.amend(actor_of(peer), *string_arg(args, "id"), input));
+    return reply_of(context.lifecycle.amend(actor_of(peer), *string_arg(args, "id"), input, expectation_of(args)));
 }
 
 Reply reopen(Context& context, const json& args, const control::Peer& peer) {
     ReopenInput input{string_arg(args, "reason").value_or(""), date_arg(args, "to")};
-    return reply_of(context.lifecycle.reopen(actor_of(peer), *string_arg(args, "id"), input));
+    return reply_of(context.lifecycle.reopen(actor_of(peer), *string_arg(args, "id"), input, expectation_of(args)));
 }
 
 Reply retry(Context& context, const json& args, const control::Peer& peer) {

@@ -188,11 +188,12 @@ std::string confirmed_by(const Context& context, const std::string& actor) {
     return person ? person->name + actor.substr(via) : actor;
 }
 
-Reply event(Context& context, const json& args, const control::Peer&) {
+Reply event(Context& context, const json& args, const control::Peer& peer) {
     const std::string id = *string_arg(args, "id");
     auto& store = context.store;
     auto stored = store.event(id);
     if (!stored) return unknown_event(context, id);
+    context.lifecycle.note_read(actor_of(peer), id);
     const auto& e = stored->event;
     auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };
     std::string centre_name, district_name;
@@ -207,6 +208,7 @@ Reply event(Context& context, const json& args, const control::Peer&) {
                                        : json()},
                     {"in_plan", stored->in_plan},
                     {"sequence", stored->sequence},
+                    {"revision", context.lifecycle.revision(id)},
                     {"held_date", date_or_null(stored->held_date)},
                     {"participants", stored->participants ? json(*stored->participants) : json()},
                     {"reported_date", date_or_null(stored->reported_date)},

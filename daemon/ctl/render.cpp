@@ -125,6 +125,7 @@ void render_event(const json& a, Lang lang, std::ostream& out) {
         {"Time", str(e, "start") + "–" + str(e, "end")},
         {"State", term_label(lang, Vocabulary::event_state, str(e, "state"))},
         {"Pinned", tr(lang, e.value("pinned", false) ? "yes" : "no")},
+        {"Revision", str(d, "revision")},
         {"Audience", str(d, "audience")},
         {"Responsible", str(d, "responsible")},
         {"Postponed from", str(d, "postponed_from")},
@@ -246,7 +247,8 @@ void render_reload(const json& a, const std::string& text, Lang lang, std::ostre
     dated_lines("kept", "Kept, no longer in the plan");
 }
 
-// One row per channel tried; printed whether or not every channel took it.
+// One row per channel tried; printed whether or not every channel took it, and not at all when
+// none was (an unknown person or channel: the error alone says it).
 void render_test_notice(const json& a, Lang lang, std::ostream& out) {
     TextTable table(headings(lang, {"CHANNEL", "RESULT", "ERROR"}));
     for (const auto& c : a.value("channels", json::array()))
