@@ -2,6 +2,7 @@
 // etc/: check's warnings about regional days, free text checked by taratctl before it is sent,
 // test-notice's error alone, schedule --state-dir with the stored state, and repeats answering 0.
 #include "support/checkout.hpp"
+#include "support/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,14 +14,6 @@ using namespace tarat::testing;
 using nlohmann::json;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string repeated(const std::string& letter, int times) {
-    std::string out;
-    for (int i = 0; i < times; ++i) out += letter;
-    return out;
-}
 
 struct Running {
     Checkout& co;

@@ -2,6 +2,7 @@
 // answer alike, free text limited in characters, and `retry --wait` — through the commands and the
 // lifecycle over a real SQLite file.
 #include "support/command_world.hpp"
+#include "support/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,17 +10,11 @@
 
 using namespace tarat;
 using tarat::testing::CommandWorld;
+using tarat::testing::contains;
+using tarat::testing::repeated;
 using nlohmann::json;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string repeated(const std::string& letter, int times) {
-    std::string out;
-    for (int i = 0; i < times; ++i) out += letter;
-    return out;
-}
 
 // The first planned event from 15.03.2027 on: room to postpone it twice inside the plan.
 std::string march_event(CommandWorld& w) {
