@@ -117,8 +117,9 @@ TEST_CASE("the shipped plan keeps one regional event a day and the gap it states
     INFO(format_schedule(s));
     check_one_regional_a_day(setup->plan, s);
     CHECK(s.clashes.empty());
-    // The plan states its rules' gap: two weeks between two events at one centre.
-    for (const auto& r : setup->plan.rules) CHECK(r.min_gap_days >= 14);
+    // The plan states its rules' gap: at least 10 days between two events at one centre (no more
+    // weeks on end: 8, 15 and 22 December at one centre was what the trial found).
+    for (const auto& r : setup->plan.rules) CHECK(r.min_gap_days >= 10);
     check_gaps(setup->plan, s);
     CHECK(s.unplaced.empty());
 }
