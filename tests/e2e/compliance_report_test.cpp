@@ -297,6 +297,9 @@ TEST_CASE("compliance report in html, csv and md, rendered by chromium") {
     CHECK(contains(ru, "<p class=\"department\">Ақтөбе облыстық білім басқармасы</p>"));
     CHECK(contains(ru, "Подготовил(а): <b>Д.Жаманбаева</b>"));
     CHECK(contains(ru, "<b data-prepared=\"date\">15.02.2027</b>"));
+    // Every key figure in Russian, none left in English.
+    CHECK(contains(ru, "data-figure=\"held\">12</b>Проведено</div>"));
+    CHECK(contains(ru, "</b>Отменено</div>"));
     // No heading breaks inside a word («Просрочк/а»), in Russian or Kazakh, on screen or printed.
     for (const auto* page : {&ru, &html})
         for (int width : {794, 703}) {
