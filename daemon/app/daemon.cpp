@@ -162,8 +162,9 @@ int Daemon::open() {
     // A backup carries the whole database (45 MiB at most, base64): the one reply over 4 MiB.
     commands_.allow_reply_up_to("backup", control::kMaxReplyBytes);
     // These answers follow from the store, the day and the setup alone (`ics` stamps the time):
-    // a client looping `notices` is answered from a copy until one of them changes.
-    commands_.cache_replies({"events", "event", "notices", "history", "compliance", "calendar"}, [this] {
+    // a client looping `notices` is answered from a copy until one of them changes. Not `event`:
+    // it notes the revision its reader saw (a later change of theirs says what changed since).
+    commands_.cache_replies({"events", "notices", "history", "compliance", "calendar"}, [this] {
         return std::to_string(store_->generation()) + " " + format_date(lifecycle_->today()) + " " +
                std::to_string(setup_generation_);
     });

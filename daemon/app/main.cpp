@@ -16,6 +16,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <set>
 
 namespace {
@@ -48,9 +49,20 @@ std::optional<Setup> load_or_report(const Arguments& a) {
     return setup;
 }
 
+// What the plan's rules cannot keep: events they cannot place, regional events sharing a day.
+void warn_about_placement(const Setup& setup, std::ostream& err) {
+    const auto schedule = place(setup.plan, *setup.calendar);
+    const std::string& file = setup.plan.source_file;
+    for (const auto& u : schedule.unplaced)
+        err << file << ": warning: rule " << u.rule << " cannot place its event at " << u.centre << " in " << u.period
+            << ": " << u.reason << "\n";
+    for (const auto& c : schedule.clashes) err << file << ": warning: " << c << "\n";
+}
+
 int check(const Arguments& a) {
     auto setup = load_or_report(a);
     if (!setup) return exit_code::config;
+    warn_about_placement(*setup, std::cerr);
     std::cout << summarize(*setup) << "configuration OK\n";
     return exit_code::ok;
 }
@@ -62,7 +74,47 @@ std::optional<Date> date_arg(const std::string& text, const char* flag) {
     return day;
 }
 
-void print_schedule_text(const Setup& setup, const Schedule& schedule, std::ostream& out) {
+// What the daemon's database holds: pins for placement, and each stored event's state to show
+// beside the plan's view. Reading it changes nothing.
+struct StoredView {
+    PlacementInput input;
+    std::map<std::string, StoredEvent> events;
+};
+
+StoredView stored_in_state_dir(const std::filesystem::path& state_dir) {
+    auto db_file = state_dir / "tarat.db";
+    StoredView view;
+    if (!std::filesystem::exists(db_file)) return view;
+    try {
+        for (auto& stored : Store::open_read_only(db_file)->events({})) {
+            // As the daemon places: pins stay, and so do events with an outcome.
+            if (stored.event.pinned) view.input.pinned.push_back(stored.event);
+            else if (stored.state != EventState::planned) view.input.settled.push_back(stored.event);
+            view.events.emplace(stored.event.id, std::move(stored));
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "taratd: warning: stored events not read: " << e.what() << "\n";
+    }
+    return view;
+}
+
+// "" for a planned event never moved; else "cancelled: REASON", "held on DATE", "postponed from DATE".
+std::string stored_state_text(const StoredEvent& s) {
+    std::string text;
+    switch (s.state) {
+        case EventState::planned: break;
+        case EventState::held: text = "held on " + format_date(s.held_date.value_or(s.event.date)); break;
+        case EventState::reported:
+            text = "held on " + format_date(s.held_date.value_or(s.event.date)) + ", reported" +
+                   (s.reported_date ? " on " + format_date(*s.reported_date) : std::string());
+            break;
+        case EventState::cancelled: text = "cancelled" + (s.cancel_reason.empty() ? "" : ": " + s.cancel_reason); break;
+    }
+    if (s.postponed_from) text += (text.empty() ? "" : "; ") + std::string("postponed from ") + format_date(*s.postponed_from);
+    return text;
+}
+
+void print_schedule_text(const Setup& setup, const Schedule& schedule, const StoredView& stored, std::ostream& out) {
     std::string current_centre;
     std::vector<const ScheduledEvent*> ordered;
     for (const auto& e : schedule.events) ordered.push_back(&e);
@@ -84,7 +136,10 @@ void print_schedule_text(const Setup& setup, const Schedule& schedule, std::ostr
         out << "  " << format_date(e->date) << " " << weekday_name(date::weekday{e->date}.c_encoding()) << " "
             << format_hhmm(e->start_minutes) << "-" << format_hhmm(e->end_minutes) << "  "
             << (form ? form->name.in("en") : e->form) << "  " << e->title << "  [" << e->source
-            << (e->pinned ? ", pinned" : "") << "] " << e->id << "\n";
+            << (e->pinned ? ", pinned" : "") << "] " << e->id;
+        if (auto found = stored.events.find(e->id); found != stored.events.end())
+            if (auto state = stored_state_text(found->second); !state.empty()) out << "  — stored: " << state;
+        out << "\n";
     }
     out << "\n" << schedule.events.size() << " events";
     if (schedule.unplaced.empty()) out << ", every rule placed\n";
@@ -96,21 +151,8 @@ void print_schedule_text(const Setup& setup, const Schedule& schedule, std::ostr
     for (const auto& d : schedule.drift)
         out << "pinned: " << d.event_id << " stays on " << format_date(d.pinned_date) << "; unpinned it would "
             << (d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned")) << "\n";
+    for (const auto& c : schedule.clashes) out << "warning: " << c << "\n";
     for (const auto& w : schedule.warnings) out << "warning: " << w << "\n";
-}
-
-// Pins come from the daemon's database when there is one; reading it changes nothing.
-std::vector<ScheduledEvent> pinned_in_state_dir(const std::filesystem::path& state_dir) {
-    auto db_file = state_dir / "tarat.db";
-    std::vector<ScheduledEvent> pinned;
-    if (!std::filesystem::exists(db_file)) return pinned;
-    try {
-        for (auto& stored : Store::open_read_only(db_file)->events({}))
-            if (stored.event.pinned) pinned.push_back(std::move(stored.event));
-    } catch (const std::exception& e) {
-        std::cerr << "taratd: warning: pins not read: " << e.what() << "\n";
-    }
-    return pinned;
 }
 
 int schedule(const Arguments& a) {
@@ -122,13 +164,23 @@ int schedule(const Arguments& a) {
         std::cerr << "taratd: unknown centre '" << a.centre << "'\n";
         return exit_code::usage;
     }
-    auto result = place(setup->plan, *setup->calendar, pinned_in_state_dir(setup->config.state_dir));
+    const StoredView stored = stored_in_state_dir(setup->config.state_dir);
+    auto result = place(setup->plan, *setup->calendar, stored.input);
     std::erase_if(result.events, [&](const ScheduledEvent& e) {
         return (from && e.date < *from) || (to && e.date > *to) || (!a.centre.empty() && e.centre != a.centre);
     });
     if (!a.centre.empty()) std::erase_if(result.unplaced, [&](const Unplaced& u) { return u.centre != a.centre; });
-    if (a.json) std::cout << to_json(result).dump(2) << "\n";
-    else print_schedule_text(*setup, result, std::cout);
+    if (a.json) {
+        auto j = to_json(result);
+        for (auto& e : j["events"])
+            if (auto found = stored.events.find(e["id"].get<std::string>()); found != stored.events.end()) {
+                e["state"] = state_name(found->second.state);
+                if (found->second.postponed_from) e["postponed_from"] = format_date(*found->second.postponed_from);
+            }
+        std::cout << j.dump(2) << "\n";
+    } else {
+        print_schedule_text(*setup, result, stored, std::cout);
+    }
     return exit_code::ok;
 }
 

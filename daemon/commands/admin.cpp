@@ -24,18 +24,25 @@ std::optional<std::int64_t> participants_arg(const json& args) {
                : it->get<std::int64_t>();
 }
 
+// `--if-revision N`: the revision the caller read (the lifecycle refuses the step when it moved on).
+Expectation expectation_of(const json& args) {
+    auto it = args.find("if_revision");
+    if (it == args.end() || !it->is_number_integer()) return {};
+    return {it->get<std::int64_t>()};
+}
+
 Reply held(Context& context, const json& args, const control::Peer& peer) {
     HeldInput input;
     input.date = date_arg(args, "date");
     input.participants = participants_arg(args);
     input.note = string_arg(args, "note").value_or("");
     input.force = args.value("force", false);
-    return reply_of(context.lifecycle.held(actor_of(peer), *string_arg(args, "id"), input));
+    return reply_of(context.lifecycle.held(actor_of(peer), *string_arg(args, "id"), input, expectation_of(args)));
 }
 
 Reply reported(Context& context, const json& args, const control::Peer& peer) {
     ReportedInput input{date_arg(args, "date"), string_arg(args, "ref").value_or("")};
-    return reply_of(context.lifecycle.reported(actor_of(peer), *string_arg(args, "id"), input));
+    return reply_of(context.lifecycle.reported(actor_of(peer), *string_arg(args, "id"), input, expectation_of(args)));
 }
 
 Reply postpone(Context& context, const json& args, const control::Peer& peer) {
@@ -48,16 +55,16 @@ Reply postpone(Context& context, const json& args, const control::Peer& peer) {
         input.start_minutes = parse_hhmm(*text);
         if (!input.start_minutes) return bad_request("--start '" + *text + "' is not a time HH:MM");
     }
-    return reply_of(context.lifecycle.postpone(actor_of(peer), id, input));
+    return reply_of(context.lifecycle.postpone(actor_of(peer), id, input, expectation_of(args)));
 }
 
 Reply cancel(Context& context, const json& args, const control::Peer& peer) {
     return reply_of(context.lifecycle.cancel(actor_of(peer), *string_arg(args, "id"),
-                                             string_arg(args, "reason").value_or("")));
+                                             string_arg(args, "reason").value_or(""), expectation_of(args)));
 }
 
 Reply confirm(Context& context, const json& args, const control::Peer& peer) {
-    return reply_of(context.lifecycle.confirm(actor_of(peer), *string_arg(args, "id")));
+    return reply_of(context.lifecycle.confirm(actor_of(peer), *string_arg(args, "id"), expectation_of(args)));
 }
 
 Reply amend(Context& context, const json& args, const control::Peer& peer) {
@@ -68,12 +75,12 @@ Reply amend(Context& context, const json& args, const control::Peer& peer) {
     input.ref = string_arg(args, "ref");
     input.reason = string_arg(args, "reason").value_or("");
     input.force = args.value("force", false);
-    return reply_of(context.lifecycle.amend(actor_of(peer), *string_arg(args, "id"), input));
+    return reply_of(context.lifecycle.amend(actor_of(peer), *string_arg(args, "id"), input, expectation_of(args)));
 }
 
 Reply reopen(Context& context, const json& args, const control::Peer& peer) {
     ReopenInput input{string_arg(args, "reason").value_or(""), date_arg(args, "to")};
-    return reply_of(context.lifecycle.reopen(actor_of(peer), *string_arg(args, "id"), input));
+    return reply_of(context.lifecycle.reopen(actor_of(peer), *string_arg(args, "id"), input, expectation_of(args)));
 }
 
 Reply retry(Context& context, const json& args, const control::Peer& peer) {
@@ -101,6 +108,45 @@ Reply retry(Context& context, const json& args, const control::Peer& peer) {
     });
     if (context.dispatcher) context.dispatcher->poke();
     return {control::ok, "notice '" + key + "' requeued", {{"notice", notice_json(context, *store.notice(key))}}};
+}
+
+// What became of a requeued notice once the dispatcher settled it: ok only when it went out.
+Reply retry_outcome(Context& context, const std::string& key, int attempts_before) {
+    auto row = context.store.notice(key);
+    if (!row) return {control::error, "notice '" + key + "' is gone"};
+    json args = {{"notice", notice_json(context, *row)}};
+    const std::string on = " on channel " + row->notice.channel;
+    switch (row->state) {
+        case NoticeState::sent:
+            return {control::ok, "notice '" + key + "' sent" + on + " at " + local_time_text(context, *row->sent_at),
+                    std::move(args)};
+        case NoticeState::dead:
+            return {control::error, "notice '" + key + "' rejected again" + on + ": " + row->last_error, std::move(args)};
+        case NoticeState::pending:
+            if (row->attempts > attempts_before)
+                return {control::error, "notice '" + key + "' failed again" + on + ": " + row->last_error +
+                                            "; next attempt at " + local_time_text(context, row->next_attempt_at),
+                        std::move(args)};
+            return {control::error, "notice '" + key + "' not sent yet: it waits until " +
+                                        local_time_text(context, row->next_attempt_at) + " (working hours)",
+                    std::move(args)};
+        default: break;
+    }
+    return {control::error, "notice '" + key + "' is " + std::string(state_name(row->state)) + ", not sent",
+            std::move(args)};
+}
+
+// `retry KEY --wait`: answers once the dispatcher has tried the notice (or put it off).
+void retry_waiting(Context& context, const json& args, const control::Peer& peer, control::Respond respond) {
+    Reply requeued = retry(context, args, peer);
+    if (!args.value("wait", false) || requeued.result != control::ok || !context.dispatcher)
+        return respond(std::move(requeued));
+    const std::string key = *string_arg(args, "notice");
+    const int attempts = context.store.notice(key)->attempts;
+    context.dispatcher->when_settled(key, [&context, key, attempts, respond] {
+        respond(retry_outcome(context, key, attempts));
+    });
+    context.dispatcher->poke();
 }
 
 json conflict_json(const PlanConflict& c) {
@@ -206,7 +252,10 @@ void add_admin_handlers(Context& context, Handlers& handlers) {
     handlers["confirm"] = bind(context, confirm);
     handlers["amend"] = bind(context, amend);
     handlers["reopen"] = bind(context, reopen);
-    handlers["retry"] = bind(context, retry);
+    handlers["retry"] = Handler{nullptr, [&context](const json& args, const control::Peer& peer,
+                                                    control::Respond respond) {
+                                    retry_waiting(context, args, peer, std::move(respond));
+                                }};
     handlers["reload"] = bind(context, reload);
     handlers["backup"] = bind(context, backup);
 }

@@ -1,5 +1,7 @@
 #include "commands/catalogue.hpp"
 
+#include "core/text.hpp"
+
 namespace tarat::commands {
 
 std::string_view to_string(Permission permission) { return permission == Permission::admin ? "admin" : "read"; }
@@ -11,6 +13,19 @@ constexpr auto admin = Permission::admin;
 constexpr auto read = Permission::read;
 
 ArgumentSpec event_id(std::string_view help = "the event's id") { return {"id", "string", true, "", "ID", help}; }
+
+// A note, reason or reference: at most kMaxFreeTextChars characters, which taratctl checks first.
+ArgumentSpec free_text(std::string_view name, bool required, std::string_view flag, std::string_view help) {
+    return {name, "string", required, flag, "TEXT", help, {}, Use::sent, 0, kMaxFreeTextChars};
+}
+
+// Every command that changes an event: its id first, `--if-revision N` last.
+std::vector<ArgumentSpec> event_change(std::vector<ArgumentSpec> arguments) {
+    arguments.insert(arguments.begin(), event_id());
+    arguments.push_back({"if_revision", "integer", false, "--if-revision", "N",
+                         "only if the event is still at revision N (as `event` shows it); else refused, nothing changed"});
+    return arguments;
+}
 
 // Paging (F13): `arguments` followed by --limit, --after and taratctl's own --all.
 std::vector<ArgumentSpec> with_paging(std::vector<ArgumentSpec> arguments) {
@@ -100,52 +115,50 @@ std::vector<CommandSpec> make_catalogue() {
          {{"command", "string", false, "", "COMMAND", "a command name"}}},
         {"held", admin, "record that an event took place",
          "Record that an event took place (default: on its planned date); a second time changes nothing.",
-         {event_id(),
-          {"date", "date", false, "--date", "DATE", "when it was held (default: its planned date)"},
+         event_change({{"date", "date", false, "--date", "DATE", "when it was held (default: its planned date)"},
           {"participants", "integer", false, "--participants", "N", "how many people took part"},
-          {"note", "string", false, "--note", "TEXT", "a one-line note for the history"},
-          {"force", "boolean", false, "--force", "", "a day off, or over 30 days before the planned date: it is so"}}},
+          free_text("note", false, "--note", "a one-line note for the history, at most 1000 characters"),
+          {"force", "boolean", false, "--force", "", "a day off, or over 30 days before the planned date: it is so"}})},
         {"reported", admin, "record that a held event's report arrived",
          "Record that a held event's report arrived (default: today).",
-         {event_id(),
-          {"date", "date", false, "--date", "DATE", "when the report arrived (default: today)"},
-          {"ref", "string", false, "--ref", "TEXT", "the report's number or reference"}}},
+         event_change({{"date", "date", false, "--date", "DATE", "when the report arrived (default: today)"},
+          free_text("ref", false, "--ref", "the report's number or reference, at most 1000 characters")})},
         {"postpone", admin, "move a planned event to another working day",
          "Move a planned event to another working day (and start time); people already told get a change notice.",
-         {event_id(),
-          {"to", "date", true, "--to", "DATE", "the new date, YYYY-MM-DD"},
+         event_change({{"to", "date", true, "--to", "DATE", "the new date, YYYY-MM-DD"},
           {"start", "string", false, "--start", "HH:MM", "the new start time, HH:MM (default: unchanged)"},
-          {"reason", "string", true, "--reason", "TEXT", "why"}}},
+          free_text("reason", true, "--reason", "why, at most 1000 characters")})},
         {"cancel", admin, "cancel a planned event",
          "Cancel a planned event; people already told, the overseer and the coordinator get a change notice.",
-         {event_id(), {"reason", "string", true, "--reason", "TEXT", "why"}}},
+         event_change({free_text("reason", true, "--reason", "why, at most 1000 characters")})},
         {"confirm", admin, "pin an event to its date", "Pin an event to its date: re-planning no longer moves it.",
-         {event_id()}},
+         event_change({})},
         {"amend", admin, "correct what was recorded of a held or reported event",
          "Correct a held or reported event's record: the fields given replace the stored ones, checked as held and "
          "reported check them; the history keeps the old and new values and the reason. The report is judged on "
          "time or late again, and the notices that follow from the held date are derived again.",
-         {event_id(),
-          {"participants", "integer", false, "--participants", "N", "how many people took part"},
+         event_change({{"participants", "integer", false, "--participants", "N", "how many people took part"},
           {"held_date", "date", false, "--held-date", "DATE", "when it was held"},
           {"report_date", "date", false, "--report-date", "DATE", "when the report arrived (a reported event)"},
-          {"ref", "string", false, "--ref", "TEXT", "the report's number or reference (a reported event)"},
-          {"reason", "string", true, "--reason", "TEXT", "why the record was wrong"},
+          free_text("ref", false, "--ref", "the report's number or reference (a reported event)"),
+          free_text("reason", true, "--reason", "why the record was wrong, at most 1000 characters"),
           {"force", "boolean", false, "--force", "", "a held date on a day off, or over 30 days before the planned "
-                                                       "date: it is so"}},
+                                                       "date: it is so"}}),
          "A refusal changes nothing (exit 65): a planned or cancelled event, a report field on an event not yet "
          "reported, nothing to change, or a date that *held* or *reported* would refuse."},
         {"reopen", admin, "take back the last step: reported, held or cancelled",
          "One step back: a reported event is held again (its report withdrawn), a held event planned again (not "
          "confirmed held once its day has passed), a cancelled event planned again at its date (or on the working "
          "day given as to); those told of its cancellation get a change notice. Its notices are derived again.",
-         {event_id(),
-          {"reason", "string", true, "--reason", "TEXT", "why"},
-          {"to", "date", false, "--to", "DATE", "a cancelled event: restore it on this working day instead"}},
+         event_change({free_text("reason", true, "--reason", "why, at most 1000 characters"),
+          {"to", "date", false, "--to", "DATE", "a cancelled event: restore it on this working day instead"}}),
          "A cancelled event whose date has passed needs *--to* (a working day ahead, inside the plan's period); "
          "*--to* is refused for an event that was not cancelled (use *postpone* once it is planned)."},
         {"retry", admin, "send a dead notice again", "Send a dead notice again (by its key), after fixing the cause.",
-         {{"notice", "string", true, "", "KEY", "the notice's key (taratctl notices --dead)"}}},
+         {{"notice", "string", true, "", "KEY", "the notice's key (taratctl notices --dead)"},
+          {"wait", "boolean", false, "--wait", "", "wait for the attempt and print its result"}},
+         "With *--wait*, the answer comes once the attempt is made: sent, failed again (with the channel's error and "
+         "the next attempt) or dead again, or put off until working hours (exit 65 unless sent)."},
         {"reload", admin, "re-read config, plan and calendar",
          "Re-read config, plan and calendar; an invalid new plan, or one that would remove more than half of the "
          "planned events ahead (unless allow_shrink), is refused and the old one kept. The reply says which, and why, "

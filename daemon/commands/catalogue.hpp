@@ -2,6 +2,7 @@
 // One description per control command: its name, permission, arguments and help. taratd binds its
 // handlers to it by name, taratctl builds its subcommands and flags from it, and the bash
 // completion and taratctl(1)'s command list are generated from it at build time.
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct ArgumentSpec {
         local,     // taratctl's own (a file it writes): never sent, unknown to the daemon
     } use = Use::sent;
     int exclusive_group = 0;  // options of one non-zero group exclude each other on the command line
+    std::size_t max_chars = 0;  // free text: at most this many characters (taratctl checks before sending)
 };
 
 struct CommandSpec {

@@ -188,11 +188,12 @@ std::string confirmed_by(const Context& context, const std::string& actor) {
     return person ? person->name + actor.substr(via) : actor;
 }
 
-Reply event(Context& context, const json& args, const control::Peer&) {
+Reply event(Context& context, const json& args, const control::Peer& peer) {
     const std::string id = *string_arg(args, "id");
     auto& store = context.store;
     auto stored = store.event(id);
     if (!stored) return unknown_event(context, id);
+    context.lifecycle.note_read(actor_of(peer), id);
     const auto& e = stored->event;
     auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };
     std::string centre_name, district_name;
@@ -207,6 +208,7 @@ Reply event(Context& context, const json& args, const control::Peer&) {
                                        : json()},
                     {"in_plan", stored->in_plan},
                     {"sequence", stored->sequence},
+                    {"revision", context.lifecycle.revision(id)},
                     {"held_date", date_or_null(stored->held_date)},
                     {"participants", stored->participants ? json(*stored->participants) : json()},
                     {"reported_date", date_or_null(stored->reported_date)},
@@ -298,6 +300,13 @@ Reply compliance(Context& context, const json& args, const control::Peer&) {
         reply["period"] = {{"from", format_date(first)}, {"to", format_date(last)}};
         reply["plan"] = info ? json{{"id", info->id}, {"title", info->title}, {"basis", info->basis}}
                              : json::object();
+        // The report's heading and its "prepared by" line: the department, and the coordinator
+        // who keeps the plan.
+        const Plan& plan = context.setup().plan;
+        const Person* coordinator = plan.person(plan.coordinator);
+        reply["plan"]["department"] = plan.department;
+        reply["plan"]["coordinator_name"] = coordinator ? coordinator->name : plan.coordinator;
+        reply["plan"]["coordinator_position"] = coordinator ? coordinator->position : "";
     }
     return {control::ok, std::move(text), std::move(reply)};
 }

@@ -94,7 +94,7 @@ Reply reply_of(const LifecycleResult& result) {
     switch (result.status) {
         case Status::changed:
         case Status::unchanged: {
-            json args = {{"changed", result.status == Status::changed}};
+            json args = {{"changed", result.status == Status::changed}, {"revision", result.revision}};
             if (result.event) args["event"] = stored_event_json(*result.event);
             return {control::ok, result.text, std::move(args)};
         }

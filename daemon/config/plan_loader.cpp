@@ -127,6 +127,7 @@ private:
         plan.id = r.string("id", Need::required).value_or("");
         plan.title = r.string("title", Need::required).value_or("");
         plan.basis = r.string("basis", Need::optional).value_or("");
+        plan.department = r.string("department", Need::optional).value_or("");
         if (auto tz = r.string("timezone", Need::optional)) {
             plan.timezone = *tz;
             check_timezone(r, *tz);
@@ -255,6 +256,7 @@ private:
                 else r.error_at("reminders", "'" + text + "' is not a duration: " + std::string(kSpanSyntax));
             }
         }
+        f.regional = r.boolean("regional", Need::optional).value_or(false);
         return f;
     }
 

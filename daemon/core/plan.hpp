@@ -52,6 +52,8 @@ struct Form {
     int duration_minutes = 0;
     Span report_due{Span::Unit::working_days, 3};
     std::vector<Span> reminders;
+    // Attended by the coordinator and the overseer: at most one regional event a day in the region.
+    bool regional = false;
     SourcePos pos;
 };
 
@@ -91,6 +93,7 @@ struct Plan {
     std::string id;
     std::string title;
     std::string basis;
+    std::string department;  // who runs the plan, as its reports are headed
     std::string timezone = "Asia/Aqtobe";
     Date from;
     Date to;

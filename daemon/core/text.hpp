@@ -27,6 +27,10 @@ LineColumn line_column_at(std::string_view text, size_t offset);
 // Number of code points (text assumed valid UTF-8).
 size_t utf8_length(std::string_view text);
 
+// The most a note, reason or report reference may hold, in characters (code points): the history
+// keeps it whole. The lifecycle refuses longer ones; taratctl says so before sending.
+inline constexpr size_t kMaxFreeTextChars = 1000;
+
 // Letters in capitals: Latin and Cyrillic, Kazakh letters included (ә → Ә, ұ → Ұ, і → І…), so a
 // table heading or a sentence start can be made from a catalogue's lower-case term.
 std::string to_upper(std::string_view text);

@@ -75,6 +75,7 @@ const std::map<std::string_view, Translation>& translations() {
         {"Audience", {"Қатысушылар тобы", "Аудитория"}},
         {"Responsible", {"Жауапты", "Ответственный"}},
         {"Pinned", {"Бекітілген", "Закреплено"}},
+        {"Revision", {"Нұсқасы", "Версия"}},
         {"Held on", {"Өткізілген күні", "Дата проведения"}},
         {"Participants", {"Қатысушылар", "Участники"}},
         {"Confirmed by", {"Растаған", "Подтвердил(а)"}},
@@ -115,6 +116,8 @@ const std::map<std::string_view, Translation>& translations() {
         {"Events per centre by month", {"Орталықтардың іс-шаралары, айлар бойынша", "Мероприятия центров по месяцам"}},
         {"Reports on time per centre", {"Уақтылы берілген есептер, орталықтар бойынша", "Отчёты в срок по центрам"}},
         {"Planned", {"Жоспарда", "По плану"}},
+        {"Held", {"Өткізілгені", "Проведено"}},
+        {"Cancelled", {"Күші жойылғаны", "Отменено"}},
         {"On the planned date", {"Өз күнінде", "В плановый день"}},
         {"On-time rate", {"Уақтылы есеп үлесі", "Доля отчётов в срок"}},
         {"Total", {"Барлығы", "Всего"}},
@@ -137,6 +140,7 @@ const std::map<std::string_view, Translation>& translations() {
          {"Кешігу: мерзімнен кейін өткен күнтізбелік күндер, есеп жасалған күн бойынша.",
           "Просрочка: календарные дни после срока, на дату отчёта."}},
         {"Prepared by taratd.", {"taratd жүйесі дайындады.", "Подготовлено системой taratd."}},
+        {"Prepared by", {"Дайындаған", "Подготовил(а)"}},
         {"January", {"Қаңтар", "Январь"}},
         {"February", {"Ақпан", "Февраль"}},
         {"March", {"Наурыз", "Март"}},
@@ -174,6 +178,11 @@ Lang pick_language(std::string_view flag, const char* lc_all, const char* lc_mes
     for (const char* locale : {lc_all, lc_messages, lang})
         if (locale && *locale) return language_of_locale(locale).value_or(Lang::en);
     return Lang::en;
+}
+
+std::string shown_date(const std::string& iso, Lang lang) {
+    if (lang == Lang::en || iso.size() != 10) return iso;
+    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
 }
 
 std::string tr(Lang lang, std::string_view english) {

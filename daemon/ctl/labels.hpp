@@ -20,6 +20,8 @@ const char* lang_code(Lang lang);  // "kk", "ru", "en"
 // The label for an English key ("DATE", "Plan", "planned"…) in `lang`; the key itself when it
 // has no translation.
 std::string tr(Lang lang, std::string_view english);
+// "2027-03-24" as the language writes it: 24.03.2027 in Kazakh and Russian, as it is in English.
+std::string shown_date(const std::string& iso, Lang lang);
 // tr with "{}" replaced by `value`.
 std::string tr_format(Lang lang, std::string_view english, const std::string& value);
 

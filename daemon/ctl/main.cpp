@@ -2,6 +2,7 @@
 #include "commands/catalogue.hpp"
 #include "control/client.hpp"
 #include "core/exit_codes.hpp"
+#include "core/text.hpp"
 #include "ctl/labels.hpp"
 #include "ctl/output_file.hpp"
 #include "ctl/report.hpp"
@@ -21,6 +22,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 namespace {
@@ -195,6 +197,26 @@ LocalOptions define_commands(CommandLine& cl) {
     return locals;
 }
 
+// The text arguments as typed, checked before sending: text that is not UTF-8, or free text longer
+// than the daemon keeps, is refused here naming the option (the daemon would refuse it less plainly).
+std::optional<std::string> argument_problem(const json& request) {
+    const auto* spec = commands::find_command(request["command"].get<std::string>());
+    if (!spec || !spec->daemon) return std::nullopt;
+    for (const auto& a : spec->arguments) {
+        auto it = request["arguments"].find(std::string(a.name));
+        if (it == request["arguments"].end() || !it->is_string()) continue;
+        const std::string& text = it->get_ref<const std::string&>();
+        const std::string shown(a.flag.empty() ? a.value : a.flag.substr(a.flag.rfind(',') + 1));
+        if (auto bad = first_invalid_utf8(text))
+            return shown + " is not UTF-8 text (byte " + std::to_string(*bad + 1) + " of " +
+                   std::to_string(text.size()) + "): write it in UTF-8";
+        if (a.max_chars && utf8_length(text) > a.max_chars)
+            return shown + " is " + std::to_string(utf8_length(text)) + " characters long; at most " +
+                   std::to_string(a.max_chars) + " characters are accepted";
+    }
+    return std::nullopt;
+}
+
 // `--all`: the pages after the first, appended to its list (the list is named as the command).
 json rest_of_pages(const std::string& path, json request, json reply, std::chrono::seconds timeout) {
     const std::string field = request["command"].get<std::string>();
@@ -271,14 +293,21 @@ int main(int argc, char** argv) {
         if (lang_flag.empty()) lang = Lang::kk;  // the report is the department's: Kazakh unless asked
     }
 
+    if (auto problem = argument_problem(request)) {
+        std::cerr << "taratctl: " << *problem << "\n";
+        return exit_code::data;
+    }
     std::string path = socket_path(socket_flag);
     const std::string asked = request["command"].get<std::string>();
     const bool all_pages = locals.count(asked) && locals[asked].count("all") && *locals[asked]["all"] == "true";
     if (all_pages && asked == "history" && !request["arguments"].contains("after")) request["arguments"]["after"] = "0";
     json reply;
     try {
-        // A test notice waits for the channels themselves (an SMTP server may take its time).
-        const auto timeout = request["command"] == "test-notice" ? std::chrono::seconds(180) : std::chrono::seconds(30);
+        // A test notice, and a retry with --wait, wait for the channels themselves (an SMTP server
+        // may take its time).
+        const bool waits_for_channels = request["command"] == "test-notice" ||
+                                        (request["command"] == "retry" && request["arguments"].value("wait", false));
+        const auto timeout = waits_for_channels ? std::chrono::seconds(180) : std::chrono::seconds(30);
         reply = control::request(path, request, timeout);
         if (all_pages) reply = rest_of_pages(path, request, std::move(reply), timeout);
     } catch (const control::Unreachable& e) {

@@ -37,8 +37,6 @@ std::string counted(Lang lang, const json& counts, std::initializer_list<std::pa
     return line;
 }
 
-std::string shown_date(const std::string& iso, Lang lang);
-
 // "2027-03-01 09:00" as the language writes it: 01.03.2027 09:00 in Kazakh and Russian.
 std::string shown_moment(const std::string& local, Lang lang) {
     return local.size() < 10 ? local : shown_date(local.substr(0, 10), lang) + local.substr(10);
@@ -127,6 +125,7 @@ void render_event(const json& a, Lang lang, std::ostream& out) {
         {"Time", str(e, "start") + "–" + str(e, "end")},
         {"State", term_label(lang, Vocabulary::event_state, str(e, "state"))},
         {"Pinned", tr(lang, e.value("pinned", false) ? "yes" : "no")},
+        {"Revision", str(d, "revision")},
         {"Audience", str(d, "audience")},
         {"Responsible", str(d, "responsible")},
         {"Postponed from", str(d, "postponed_from")},
@@ -208,12 +207,6 @@ void render_commands(const json& a, Lang lang, std::ostream& out) {
     out << table.render();
 }
 
-// "2027-03-24" as the language writes it: 24.03.2027 in Kazakh and Russian.
-std::string shown_date(const std::string& iso, Lang lang) {
-    if (lang == Lang::en || iso.size() != 10) return iso;
-    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
-}
-
 void render_reload(const json& a, const std::string& text, Lang lang, std::ostream& out) {
     out << text << "\n";
     if (!a.value("waited", false)) return;
@@ -254,12 +247,13 @@ void render_reload(const json& a, const std::string& text, Lang lang, std::ostre
     dated_lines("kept", "Kept, no longer in the plan");
 }
 
-// One row per channel tried; printed whether or not every channel took it.
+// One row per channel tried; printed whether or not every channel took it, and not at all when
+// none was (an unknown person or channel: the error alone says it).
 void render_test_notice(const json& a, Lang lang, std::ostream& out) {
     TextTable table(headings(lang, {"CHANNEL", "RESULT", "ERROR"}));
     for (const auto& c : a.value("channels", json::array()))
         table.add_row({str(c, "channel"), str(c, "status"), str(c, "error")});
-    out << table.render();
+    if (!table.empty()) out << table.render();
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "ctl/report.hpp"
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -40,6 +41,29 @@ std::string overdue_status(const OverdueItem& item, Lang lang) {
 
 std::string outcome_legend(const OutcomeStyle& style, Lang lang) {
     return term_label(lang, Vocabulary::outcome, style.name);
+}
+
+std::string outcome_fill(const OutcomeStyle& style) { return std::string("url(#outcome-") + style.name + ")"; }
+
+// One 6×6 tile per outcome: its colour, then black marks of its own kind (none for reported on
+// time and upcoming, which differ by colour alone: dark and white).
+std::string outcome_patterns() {
+    static const std::map<std::string_view, std::string_view> marks{
+        {"held", R"(<path d="M0 6L6 0" stroke="#000" stroke-width="0.9"/>)"},
+        {"reported_late", R"(<circle cx="3" cy="3" r="1.1" fill="#000"/>)"},
+        {"report_missing", R"(<path d="M0 0L6 6M-1 5L1 7M5 -1L7 1" stroke="#000" stroke-width="1.4"/>)"},
+        {"not_held", R"(<path d="M0 0L6 6M6 0L0 6" stroke="#fff" stroke-width="1.2"/>)"},
+        {"cancelled", R"(<path d="M0 3H6" stroke="#000" stroke-width="1.2"/>)"},
+    };
+    std::string out = R"(<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>)";
+    for (const auto& style : kOutcomeOrder) {
+        out += std::string(R"(<pattern id="outcome-)") + style.name +
+               R"(" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill=")" +
+               style.colour + "\"/>";
+        if (auto found = marks.find(style.name); found != marks.end()) out += found->second;
+        out += "</pattern>";
+    }
+    return out + "</defs></svg>";
 }
 
 std::optional<ReportFormat> parse_report_format(std::string_view name) {
@@ -85,6 +109,9 @@ ComplianceReport read_report(const json& a, Lang lang) {
     const auto& plan = a.value("plan", json::object());
     r.plan_title = text_of(plan, "title");
     r.plan_basis = text_of(plan, "basis");
+    r.department = text_of(plan, "department");
+    r.prepared_by = text_of(plan, "coordinator_name");
+    r.prepared_by_position = text_of(plan, "coordinator_position");
     const auto& period = required(a, "period");
     r.from = text_of(period, "from");
     r.to = text_of(period, "to");
@@ -103,10 +130,16 @@ ComplianceReport read_report(const json& a, Lang lang) {
         r.groupings.push_back(std::move(g));
     }
     r.total = counts_of(a.value("total", json::object()));
-    for (const auto& o : required(a, "overdue"))
+    for (const auto& o : required(a, "overdue")) {
+        // A missing report is due after the day the event was held, which may be before its planned
+        // date: the table shows that day, so the due date never seems to come before the event.
+        const bool held = text_of(o, "missing") == "report";
+        const std::string held_date = text_of(o, "held_date");
         r.overdue.push_back({text_of(o, "id"), text_of(o, "title"), text_of(o, "centre_name"),
-                             text_of(o, "district_name"), text_of(o, "form"), text_of(o, "date"), text_of(o, "due"),
-                             text_of(o, "missing") == "report", o.value("days_late", 0)});
+                             text_of(o, "district_name"), text_of(o, "form"),
+                             held && !held_date.empty() ? held_date : text_of(o, "date"), text_of(o, "due"), held,
+                             o.value("days_late", 0)});
+    }
     const auto& timeline = required(a, "timeline");
     for (const auto& m : timeline.value("months", json::array())) r.months.push_back(m.get<std::string>());
     for (const auto& c : timeline.value("centres", json::array())) {

@@ -50,7 +50,7 @@ struct ReportGrouping {
 
 struct OverdueItem {
     std::string id, title, centre_name, district_name, form;
-    std::string date, due;  // ISO
+    std::string date, due;  // ISO; date: when it was held, for a held event (its report counts from then)
     bool held = false;      // held, report missing; else not confirmed held
     int days_late = 0;
 };
@@ -74,10 +74,16 @@ struct OutcomeStyle {
 };
 extern const std::array<OutcomeStyle, 7> kOutcomeOrder;
 std::string outcome_legend(const OutcomeStyle& style, Lang lang);
+// Each outcome's colour with a pattern of its own over it, so that the charts read in black and
+// white too: the fill of a chart's square or bar, and the <defs> that one page holds once.
+std::string outcome_fill(const OutcomeStyle& style);
+std::string outcome_patterns();
 
 struct ComplianceReport {
     Lang lang = Lang::kk;
     std::string plan_title, plan_basis;
+    std::string department;                         // the heading above the title
+    std::string prepared_by, prepared_by_position;  // the coordinator: the "prepared by" line
     std::string from, to, today;  // ISO
     std::vector<ReportGrouping> groupings;  // centre, district, form
     ReportCounts total;

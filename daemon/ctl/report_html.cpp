@@ -18,6 +18,10 @@ body { font-family: "DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-s
   line-height: 1.35; color: #1a1a1a; background: #fff; margin: 0 auto; padding: 8mm 10mm; max-width: 210mm; }
 @media print { body { padding: 0; max-width: none; } }
 h1 { font-size: 15pt; margin: 0 0 2mm; }
+.department { text-align: center; font-weight: bold; text-transform: uppercase; letter-spacing: 0.03em;
+  margin: 0 0 4mm; padding-bottom: 2mm; border-bottom: 2px solid #1a1a1a; }
+.prepared { display: flex; justify-content: space-between; gap: 6mm; margin-top: 6mm; font-size: 9pt; }
+.prepared span { border-bottom: 1px solid #1a1a1a; min-width: 35mm; display: inline-block; }
 h2 { font-size: 11.5pt; margin: 6mm 0 2mm; padding-bottom: 1mm; border-bottom: 1px solid #999; break-after: avoid; }
 p { margin: 0 0 1.5mm; }
 .plan { font-weight: bold; }
@@ -28,7 +32,7 @@ p { margin: 0 0 1.5mm; }
 .figure.alert b { color: #b71c1c; }
 table { width: 100%; border-collapse: collapse; table-layout: fixed; margin-bottom: 2mm; }
 th, td { border: 1px solid #bbb; padding: 0.8mm 1.2mm; vertical-align: middle; overflow-wrap: anywhere; }
-thead th { background: #eef1f5; font-size: 8pt; text-align: center; }
+thead th { background: #eef1f5; font-size: 8pt; text-align: center; overflow-wrap: normal; hyphens: manual; }
 tbody th { text-align: left; font-weight: normal; }
 tr { break-inside: avoid; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -114,8 +118,9 @@ void overdue_table(std::string& out, const ComplianceReport& r) {
         out += "<p>" + esc(tr(lang, "Nothing is overdue.")) + "</p>";
         return;
     }
-    out += "<table class=\"overdue\"><colgroup><col style=\"width:10%\"><col style=\"width:31%\">"
-           "<col style=\"width:20%\"><col style=\"width:15%\"><col style=\"width:12%\"><col style=\"width:12%\">"
+    // "Days late" is one word per line in every language (Кешігу, / Просрочка,): wide enough for it.
+    out += "<table class=\"overdue\"><colgroup><col style=\"width:14%\"><col style=\"width:28%\">"
+           "<col style=\"width:19%\"><col style=\"width:15%\"><col style=\"width:12%\"><col style=\"width:12%\">"
            "</colgroup><thead><tr>";
     for (const char* heading : {"Days late", "Event", "Centre", "Status", "Date", "Due"})
         out += "<th>" + esc(tr(lang, heading)) + "</th>";
@@ -124,20 +129,21 @@ void overdue_table(std::string& out, const ComplianceReport& r) {
         out += "<tr data-event=\"" + esc(o.id) + "\"><td class=\"n late\">" + std::to_string(o.days_late) +
                "</td><td>" + esc(o.title) + "<br><span class=\"id\">" + esc(o.id) + "</span></td><td>" +
                esc(o.centre_name) + "</td><td>" + esc(overdue_status(o, lang)) +
-               "</td><td class=\"n\">" + esc(o.date) + "</td><td class=\"n\">" + esc(o.due) + "</td></tr>";
+               "</td><td class=\"n\">" + esc(shown_date(o.date, lang)) + "</td><td class=\"n\">" +
+               esc(shown_date(o.due, lang)) + "</td></tr>";
     out += "</tbody></table>";
 }
 
-std::string swatch(const char* colour) {
+std::string swatch(const OutcomeStyle& style) {
     return std::string("<svg viewBox=\"0 0 10 10\" aria-hidden=\"true\"><rect x=\"0.5\" y=\"0.5\" width=\"9\" "
                        "height=\"9\" fill=\"") +
-           colour + "\" stroke=\"#444\" stroke-width=\"0.6\"/></svg>";
+           outcome_fill(style) + "\" stroke=\"#444\" stroke-width=\"0.6\"/></svg>";
 }
 
 void legend(std::string& out, Lang lang, std::initializer_list<size_t> which) {
     out += "<ul class=\"legend\">";
     for (size_t i : which)
-        out += "<li>" + swatch(kOutcomeOrder[i].colour) + esc(outcome_legend(kOutcomeOrder[i], lang)) + "</li>";
+        out += "<li>" + swatch(kOutcomeOrder[i]) + esc(outcome_legend(kOutcomeOrder[i], lang)) + "</li>";
     out += "</ul>";
 }
 
@@ -149,12 +155,14 @@ std::string report_html(const ComplianceReport& r) {
     std::string out = std::string("<!DOCTYPE html>\n<html lang=\"") + lang_code(lang) +
                       "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, "
                       "initial-scale=1\">\n<title>" + esc(title) + " " + esc(r.from) + " — " + esc(r.to) +
-                      "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n";
+                      "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n" + outcome_patterns() + "\n";
+    if (!r.department.empty()) out += "<p class=\"department\">" + esc(r.department) + "</p>\n";
     out += "<h1>" + esc(title) + "</h1>\n";
     if (!r.plan_title.empty()) out += "<p class=\"plan\">" + esc(r.plan_title) + "</p>\n";
     if (!r.plan_basis.empty()) out += "<p class=\"muted\">" + esc(r.plan_basis) + "</p>\n";
-    out += "<p>" + esc(tr(lang, "Period")) + ": <b>" + esc(r.from) + " — " + esc(r.to) + "</b>; " +
-           esc(tr_format(lang, "as of {}", r.today)) + ".</p>\n";
+    out += "<p>" + esc(tr(lang, "Period")) + ": <b>" + esc(shown_date(r.from, lang)) + " — " +
+           esc(shown_date(r.to, lang)) + "</b>; " + esc(tr_format(lang, "as of {}", shown_date(r.today, lang))) +
+           ".</p>\n";
     key_figures(out, r);
 
     out += "\n<h2>" + esc(r.groupings[0].heading) + "</h2>\n";
@@ -175,11 +183,15 @@ std::string report_html(const ComplianceReport& r) {
         out += "\n<h2>" + esc(r.groupings[i].heading) + "</h2>\n";
         counts_tables(out, lang, r.groupings[i], r.total);
     }
+    // Who prepared it and when, with room to sign: the page goes on paper to the deputy head.
+    out += "\n<div class=\"prepared\"><p>" + esc(tr(lang, "Prepared by")) + ": <b>" + esc(r.prepared_by) + "</b>" +
+           (r.prepared_by_position.empty() ? "" : ", " + esc(r.prepared_by_position)) + " <span></span></p><p>" +
+           esc(tr(lang, "Date")) + ": <b data-prepared=\"date\">" + esc(shown_date(r.today, lang)) + "</b></p></div>\n";
     out += "\n<footer><p>" +
            esc(tr(lang, "On-time rate = reports on time / reports due (on time + late + missing).")) + "</p><p>" +
            esc(capitalized(term_label(lang, Vocabulary::outcome, "not_held")) + ": " +
                tr(lang, "the planned day has passed and nobody has confirmed that the event took place.")) +
-           "</p><p>" + esc(tr(lang, "Prepared by taratd.")) + " " + esc(tr_format(lang, "as of {}", r.today)) +
+           "</p><p>" + esc(tr(lang, "Prepared by taratd.")) + " " + esc(tr_format(lang, "as of {}", shown_date(r.today, lang))) +
            "</p></footer>\n</body>\n</html>\n";
     return out;
 }

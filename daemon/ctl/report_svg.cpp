@@ -130,7 +130,7 @@ std::string timeline_svg(const ComplianceReport& r) {
                 for (int n = 0; n < count; ++n, ++k) {
                     const double sx = x0 + (k % per_row) * (square + gap);
                     const double sy = y + pad + 2 + (k / per_row) * (square + gap);
-                    svg += rect(sx, sy, square, square, style->colour, " stroke=\"#444\" stroke-width=\"0.6\"",
+                    svg += rect(sx, sy, square, square, outcome_fill(*style), " stroke=\"#444\" stroke-width=\"0.6\"",
                                 outcome_legend(*style, lang));
                 }
             }
@@ -175,12 +175,12 @@ std::string on_time_svg(const ComplianceReport& r) {
                    xml_escape(tr(lang, "no reports due yet")) + "</text>";
         } else {
             double x = label_width;
-            const std::pair<int, const char*> parts[] = {{counts.reported_on_time, kOutcomeOrder[0].colour},
-                                                         {counts.reported_late, kOutcomeOrder[2].colour},
-                                                         {counts.report_missing, kOutcomeOrder[3].colour}};
-            for (const auto& [count, colour] : parts) {
+            const std::pair<int, const OutcomeStyle*> parts[] = {{counts.reported_on_time, &kOutcomeOrder[0]},
+                                                                 {counts.reported_late, &kOutcomeOrder[2]},
+                                                                 {counts.report_missing, &kOutcomeOrder[3]}};
+            for (const auto& [count, style] : parts) {
                 const double w = bar_width * count / due;
-                if (w > 0) svg += rect(x, top, w, bar, colour, " stroke=\"#fff\" stroke-width=\"0.5\"");
+                if (w > 0) svg += rect(x, top, w, bar, outcome_fill(*style), " stroke=\"#fff\" stroke-width=\"0.5\"");
                 x += w;
             }
             svg += rect(label_width, top, bar_width, bar, "none", " stroke=\"#666\" stroke-width=\"0.8\"");

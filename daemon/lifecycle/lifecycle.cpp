@@ -17,6 +17,28 @@ using Status = LifecycleResult::Status;
 
 LifecycleResult refused(std::string text) { return {Status::refused, std::move(text), std::nullopt, {}}; }
 
+// The rows of an event's history that changed it (plan loads, lifecycle steps), oldest first: its
+// revision is how many there are.
+std::vector<HistoryRow> changes_of(const Store& store, const std::string& id) {
+    auto rows = store.history_about("event:" + id);
+    std::erase_if(rows, [](const HistoryRow& r) { return !r.action.starts_with("event.") && !r.action.starts_with("plan."); });
+    return rows;
+}
+
+std::string change_text(const HistoryRow& row) {
+    return row.action + " by " + row.actor + " at " + format_instant_utc(row.at);
+}
+
+// Whose reads are remembered: a local user by uid (each taratctl is another pid), a person per channel.
+std::string reader_of(const Actor& actor) {
+    switch (actor.kind) {
+        case Actor::Kind::local_user: return "uid:" + std::to_string(actor.uid);
+        case Actor::Kind::person: return "person:" + actor.person + "@" + actor.channel;
+        case Actor::Kind::system: break;
+    }
+    return "";
+}
+
 LifecycleResult unchanged(const StoredEvent& stored, std::string text) {
     return {Status::unchanged, std::move(text), stored, {}};
 }
@@ -72,12 +94,52 @@ EventLifecycle::EventLifecycle(Store& store, const Clock& clock, std::shared_ptr
 Date EventLifecycle::today() const { return setup_->calendar->instant_to_local(clock_.now()).first; }
 
 std::string EventLifecycle::free_text_problem(const std::string& text, const char* what) {
-    if (text.size() > kMaxTextBytes)
-        return std::string("the ") + what + " is " + std::to_string(text.size()) + " bytes; at most " +
-               std::to_string(kMaxTextBytes) + " are kept";
+    if (first_invalid_utf8(text)) return std::string("the ") + what + " is not UTF-8 text";
+    if (const size_t chars = utf8_length(text); chars > kMaxFreeTextChars)
+        return std::string("the ") + what + " is " + std::to_string(chars) + " characters long; at most " +
+               std::to_string(kMaxFreeTextChars) + " characters are accepted";
     for (unsigned char c : text)
         if (c < 0x20 || c == 0x7F) return std::string("the ") + what + " must be one line without control characters";
     return "";
+}
+
+std::int64_t EventLifecycle::revision(const std::string& id) const {
+    return static_cast<std::int64_t>(changes_of(store_, id).size());
+}
+
+void EventLifecycle::note_read(const Actor& actor, const std::string& id) {
+    const std::string reader = reader_of(actor);
+    if (reader.empty()) return;
+    auto& seen = read_[reader];
+    if (seen.size() >= 10000) seen.clear();  // a script reading every event: forget, never grow without end
+    seen[id] = revision(id);
+}
+
+std::optional<LifecycleResult> EventLifecycle::check_expectation(const std::string& id, const Expectation& expect) const {
+    if (!expect.revision) return std::nullopt;
+    const auto changes = changes_of(store_, id);
+    const auto now = static_cast<std::int64_t>(changes.size());
+    if (*expect.revision == now) return std::nullopt;
+    std::string text = id + " is at revision " + std::to_string(now) + ", not " + std::to_string(*expect.revision);
+    if (!changes.empty()) text += " (last change: " + change_text(changes.back()) + ")";
+    return refused(text + "; nothing changed: read it again (taratctl event " + id + ") and decide");
+}
+
+LifecycleResult EventLifecycle::answered(const Actor& actor, LifecycleResult result, const Expectation& expect) {
+    if (!result.ok() || !result.event) return result;
+    const std::string& id = result.event->event.id;
+    const auto changes = changes_of(store_, id);
+    result.revision = static_cast<std::int64_t>(changes.size());
+    const std::string reader = reader_of(actor);
+    if (reader.empty()) return result;
+    auto& seen = read_[reader];
+    // The revision before this step: a change adds one row.
+    const std::int64_t before = result.revision - (result.status == Status::changed ? 1 : 0);
+    if (auto it = seen.find(id); !expect.revision && it != seen.end() && it->second < before && before > 0)
+        result.text += "; note: " + id + " changed after you read it at revision " + std::to_string(it->second) +
+                       " (" + change_text(changes[size_t(before - 1)]) + ")";
+    seen[id] = result.revision;
+    return result;
 }
 
 PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const Actor& actor,
@@ -98,6 +160,7 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
     for (const auto& u : schedule.unplaced)
         spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
     for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
+    for (const auto& c : schedule.clashes) spdlog::warn("{}", c);
     for (const auto& d : schedule.drift)
         spdlog::info("pinned {} stays on {}; unpinned it would {}", d.event_id, format_date(d.pinned_date),
                      d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned"));
@@ -205,9 +268,11 @@ void EventLifecycle::sync_notices(const std::string& id, Instant now,
     notices_->sync_event(*stored, now, changes);
 }
 
-LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, const HeldInput& input) {
+LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, const HeldInput& input,
+                                        const Expectation& expect) {
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
+    if (auto stop = check_expectation(id, expect)) return *stop;
     const auto& e = stored->event;
     if (stored->state == EventState::cancelled)
         return refused(id + " was cancelled" +
@@ -217,7 +282,7 @@ LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, 
     if (auto problem = free_text_problem(input.note, "note"); !problem.empty()) return refused(problem);
 
     if (stored->state != EventState::planned)
-        return unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed");
+        return answered(actor, unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed"), expect);
 
     const Instant now = clock_.now();
     const auto [today, minutes_now] = setup_->calendar->instant_to_local(now);
@@ -239,17 +304,19 @@ LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, 
         store_.add_history(now, actor.text(), "event.held", "event:" + id, detail);
         sync_notices(id, now);
     });
-    return changed(id, id + " " + detail);
+    return answered(actor, changed(id, id + " " + detail), expect);
 }
 
-LifecycleResult EventLifecycle::reported(const Actor& actor, const std::string& id, const ReportedInput& input) {
+LifecycleResult EventLifecycle::reported(const Actor& actor, const std::string& id, const ReportedInput& input,
+                                        const Expectation& expect) {
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
+    if (auto stop = check_expectation(id, expect)) return *stop;
     if (auto problem = free_text_problem(input.ref, "report reference"); !problem.empty()) return refused(problem);
     if (stored->state == EventState::planned || stored->state == EventState::cancelled)
         return refused(id + " is " + standing(*stored) + ", not held: mark it held before its report");
     if (stored->state == EventState::reported)
-        return unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed");
+        return answered(actor, unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed"), expect);
 
     const Instant now = clock_.now();
     const Date today = setup_->calendar->instant_to_local(now).first;
@@ -266,7 +333,7 @@ LifecycleResult EventLifecycle::reported(const Actor& actor, const std::string& 
         store_.add_history(now, actor.text(), "event.reported", "event:" + id, detail);
         sync_notices(id, now);
     });
-    return changed(id, id + " " + detail);
+    return answered(actor, changed(id, id + " " + detail), expect);
 }
 
 // "2027-01-01 is a day off (New Year); the nearest working days are 2026-12-31 and 2027-01-04".
@@ -322,9 +389,11 @@ Instant EventLifecycle::change_moment(const std::string& id, Instant now) const 
     return at;
 }
 
-LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& id, const PostponeInput& input) {
+LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& id, const PostponeInput& input,
+                                        const Expectation& expect) {
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
+    if (auto stop = check_expectation(id, expect)) return *stop;
     const auto& e = stored->event;
     if (auto problem = free_text_problem(input.reason, "reason"); !problem.empty()) return refused(problem);
     if (input.reason.empty()) return refused("give the reason for postponing " + id);
@@ -335,8 +404,9 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
     const Date to = input.to;
     const int start = input.start_minutes.value_or(e.start_minutes);
     const int end = start + (e.end_minutes - e.start_minutes);
+    if (to == e.date && start == e.start_minutes)
+        return answered(actor, unchanged(*stored, id + " is already planned for " + when(e) + "; nothing changed"), expect);
     if (auto problem = new_date_problem(e, to, start); !problem.empty()) return refused(problem);
-    if (to == e.date && start == e.start_minutes) return refused(id + " is already planned for " + when(e));
 
     NoticeFacts change;
     change.previous_date = e.date;
@@ -350,17 +420,19 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
         auto moved = store_.event(id);
         sync_notices(id, now, notices_->policy().change(moved->event, told, change_moment(id, now), change));
     });
-    return changed(id, id + " postponed from " + when(e) + " to " + format_date(to) + " " + format_hhmm(start) + "; " +
-                           std::to_string(told.size()) + " people already told get a change notice");
+    return answered(actor, changed(id, id + " postponed from " + when(e) + " to " + format_date(to) + " " + format_hhmm(start) + "; " +
+                           std::to_string(told.size()) + " people already told get a change notice"), expect);
 }
 
-LifecycleResult EventLifecycle::cancel(const Actor& actor, const std::string& id, const std::string& reason) {
+LifecycleResult EventLifecycle::cancel(const Actor& actor, const std::string& id, const std::string& reason,
+                                        const Expectation& expect) {
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
+    if (auto stop = check_expectation(id, expect)) return *stop;
     if (auto problem = free_text_problem(reason, "reason"); !problem.empty()) return refused(problem);
     if (reason.empty()) return refused("give the reason for cancelling " + id);
     if (stored->state == EventState::cancelled)
-        return unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed");
+        return answered(actor, unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed"), expect);
     if (stored->state != EventState::planned)
         return refused(id + " is " + standing(*stored) + "; only a planned event can be cancelled");
 
@@ -379,16 +451,17 @@ LifecycleResult EventLifecycle::cancel(const Actor& actor, const std::string& id
         for (const auto& n : notices) recipients.insert(n.recipient);
         sync_notices(id, now, notices);
     });
-    return changed(id, id + " cancelled; " + std::to_string(recipients.size()) +
-                           " people get a change notice (those already told, the overseer and the coordinator)");
+    return answered(actor, changed(id, id + " cancelled; " + std::to_string(recipients.size()) +
+                           " people get a change notice (those already told, the overseer and the coordinator)"), expect);
 }
 
-LifecycleResult EventLifecycle::confirm(const Actor& actor, const std::string& id) {
+LifecycleResult EventLifecycle::confirm(const Actor& actor, const std::string& id, const Expectation& expect) {
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
+    if (auto stop = check_expectation(id, expect)) return *stop;
     if (stored->state == EventState::cancelled)
         return refused(id + " is " + standing(*stored) + "; there is no date to confirm");
-    if (stored->event.pinned) return unchanged(*stored, id + " is already confirmed for " + when(stored->event));
+    if (stored->event.pinned) return answered(actor, unchanged(*stored, id + " is already confirmed for " + when(stored->event) + "; nothing changed"), expect);
     const Instant now = clock_.now();
     store_.in_transaction([&] {
         store_.pin_event(id);
@@ -396,14 +469,16 @@ LifecycleResult EventLifecycle::confirm(const Actor& actor, const std::string& i
                            "pinned to " + when(stored->event) + ": re-planning no longer moves it");
         sync_notices(id, now);
     });
-    return changed(id, id + " confirmed for " + when(stored->event) + "; re-planning no longer moves it");
+    return answered(actor, changed(id, id + " confirmed for " + when(stored->event) + "; re-planning no longer moves it"), expect);
 }
 
 // Corrects a held or reported event's record. The state stays; the report is judged again (on time
 // or late) and the notices that follow from the held date (report_due, overdue) are derived again.
-LifecycleResult EventLifecycle::amend(const Actor& actor, const std::string& id, const AmendInput& input) {
+LifecycleResult EventLifecycle::amend(const Actor& actor, const std::string& id, const AmendInput& input,
+                                        const Expectation& expect) {
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
+    if (auto stop = check_expectation(id, expect)) return *stop;
     const auto& e = stored->event;
     if (auto problem = free_text_problem(input.reason, "reason"); !problem.empty()) return refused(problem);
     if (input.reason.empty()) return refused("give the reason for amending " + id);
@@ -441,7 +516,7 @@ LifecycleResult EventLifecycle::amend(const Actor& actor, const std::string& id,
     if (reported != stored->reported_date)
         changes.push_back("report date " + optional_text(stored->reported_date) + " → " + optional_text(reported));
     if (ref != stored->report_ref) changes.push_back("report reference \"" + stored->report_ref + "\" → \"" + ref + "\"");
-    if (changes.empty()) return unchanged(*stored, id + " already has these values; nothing changed");
+    if (changes.empty()) return answered(actor, unchanged(*stored, id + " already has these values; nothing changed"), expect);
     if (reported) {
         auto verdict = [&](Date held_on, Date reported_on) {
             const Date due = notices_->policy().report_due_date(e, held_on);
@@ -459,15 +534,17 @@ LifecycleResult EventLifecycle::amend(const Actor& actor, const std::string& id,
         store_.add_history(now, actor.text(), "event.amended", "event:" + id, recorded);
         sync_notices(id, now);
     });
-    return changed(id, id + " amended: " + detail);
+    return answered(actor, changed(id, id + " amended: " + detail), expect);
 }
 
 // One step back. A held event keeps its planned date: once that has passed it is not confirmed
 // held again, and its held check and overdue notices come back. A cancelled event is planned
 // again at its date (or `to`), pinned, and everyone whose last word was its cancellation is told.
-LifecycleResult EventLifecycle::reopen(const Actor& actor, const std::string& id, const ReopenInput& input) {
+LifecycleResult EventLifecycle::reopen(const Actor& actor, const std::string& id, const ReopenInput& input,
+                                        const Expectation& expect) {
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
+    if (auto stop = check_expectation(id, expect)) return *stop;
     const auto& e = stored->event;
     if (auto problem = free_text_problem(input.reason, "reason"); !problem.empty()) return refused(problem);
     if (input.reason.empty()) return refused("give the reason for reopening " + id);
@@ -491,7 +568,7 @@ LifecycleResult EventLifecycle::reopen(const Actor& actor, const std::string& id
             store_.add_history(now, actor.text(), "event.reopened", "event:" + id, detail + "; reason: " + input.reason);
             sync_notices(id, now);
         });
-        return changed(id, id + " reopened: " + detail);
+        return answered(actor, changed(id, id + " reopened: " + detail), expect);
     }
 
     const auto [today, minutes_now] = setup_->calendar->instant_to_local(now);
@@ -514,8 +591,8 @@ LifecycleResult EventLifecycle::reopen(const Actor& actor, const std::string& id
                            standing(*stored) + " → planned for " + planned_for + "; reason: " + input.reason);
         sync_notices(id, now, notices_->policy().change(store_.event(id)->event, told, change_moment(id, now), change));
     });
-    return changed(id, id + " restored: planned for " + planned_for + "; " + std::to_string(told.size()) +
-                           " people told of its cancellation get a change notice");
+    return answered(actor, changed(id, id + " restored: planned for " + planned_for + "; " + std::to_string(told.size()) +
+                           " people told of its cancellation get a change notice"), expect);
 }
 
 }  // namespace tarat

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,8 +31,15 @@ struct LifecycleResult {
     std::string text;                       // one line, English (the daemon's answers are)
     std::optional<StoredEvent> event;       // as stored after the step (changed, unchanged)
     std::vector<std::string> did_you_mean;  // not_found
+    std::int64_t revision = 0;              // the event's revision after the step (changed, unchanged)
 
     bool ok() const { return status == Status::changed || status == Status::unchanged; }
+};
+
+// What the caller read before asking for a change (`--if-revision N`): a step on an event whose
+// revision is no longer N is refused, so of two admins acting at once the second hears of the first.
+struct Expectation {
+    std::optional<std::int64_t> revision;
 };
 
 struct HeldInput {
@@ -101,7 +109,6 @@ struct ReopenInput {
 class EventLifecycle {
 public:
     static constexpr std::int64_t kMaxParticipants = 100000;
-    static constexpr std::size_t kMaxTextBytes = 1000;
 
     EventLifecycle(Store& store, const Clock& clock, std::shared_ptr<const Setup> setup);
 
@@ -119,14 +126,28 @@ public:
     // their date; a rule places new events only where their first reminder can still go out.
     PlanApplied apply_plan(std::shared_ptr<const Setup> setup, const Actor& actor, const PlanOptions& options = {});
 
-    LifecycleResult held(const Actor& actor, const std::string& id, const HeldInput& input);
-    LifecycleResult reported(const Actor& actor, const std::string& id, const ReportedInput& input);
-    LifecycleResult postpone(const Actor& actor, const std::string& id, const PostponeInput& input);
-    LifecycleResult cancel(const Actor& actor, const std::string& id, const std::string& reason);
-    LifecycleResult confirm(const Actor& actor, const std::string& id);
+    // A repeat of what is already so (held again, cancelled again, postponed to its own date…) is
+    // `unchanged`, "nothing changed", never refused.
+    LifecycleResult held(const Actor& actor, const std::string& id, const HeldInput& input,
+                         const Expectation& expect = {});
+    LifecycleResult reported(const Actor& actor, const std::string& id, const ReportedInput& input,
+                             const Expectation& expect = {});
+    LifecycleResult postpone(const Actor& actor, const std::string& id, const PostponeInput& input,
+                             const Expectation& expect = {});
+    LifecycleResult cancel(const Actor& actor, const std::string& id, const std::string& reason,
+                           const Expectation& expect = {});
+    LifecycleResult confirm(const Actor& actor, const std::string& id, const Expectation& expect = {});
     // Corrections, both recorded with the old and the new values and the reason.
-    LifecycleResult amend(const Actor& actor, const std::string& id, const AmendInput& input);
-    LifecycleResult reopen(const Actor& actor, const std::string& id, const ReopenInput& input);
+    LifecycleResult amend(const Actor& actor, const std::string& id, const AmendInput& input,
+                          const Expectation& expect = {});
+    LifecycleResult reopen(const Actor& actor, const std::string& id, const ReopenInput& input,
+                           const Expectation& expect = {});
+
+    // An event's revision: how many changes (plan loads and lifecycle steps) its history holds.
+    std::int64_t revision(const std::string& id) const;
+    // `actor` was shown `id` as it is now (taratctl event): a later step of theirs without an
+    // expectation says so when the event changed in between.
+    void note_read(const Actor& actor, const std::string& id);
 
     // Called after every step that changed something has committed (wake the dispatcher, rewrite
     // the feeds).
@@ -139,6 +160,12 @@ public:
     LifecycleResult unknown_event(const std::string& id) const;
 
 private:
+    // The step's preamble: not_found, or refused when `expect` names a revision that is not the
+    // event's; nullopt to go on.
+    std::optional<LifecycleResult> check_expectation(const std::string& id, const Expectation& expect) const;
+    // The step's answer (changed or unchanged) with the revision, and "changed since you read it"
+    // when the actor read an older revision and gave no expectation.
+    LifecycleResult answered(const Actor& actor, LifecycleResult result, const Expectation& expect);
     LifecycleResult changed(const std::string& id, std::string text);
     // Re-derives one event's notices from its stored state into the outbox, in the caller's
     // transaction; `changes`: the change notices this step causes.
@@ -160,6 +187,8 @@ private:
     const Clock& clock_;
     std::shared_ptr<const Setup> setup_;
     std::unique_ptr<Notices> notices_;
+    // Per reader (a local uid, a person on a channel): the revision of each event they last read.
+    std::map<std::string, std::map<std::string, std::int64_t>> read_;
 };
 
 }  // namespace tarat

@@ -116,6 +116,7 @@ std::vector<Dispatcher::Job> Dispatcher::take_due() {
 void Dispatcher::take_due_into(std::vector<Job>& jobs) {
     // One transaction: after downtime many reminders expire at once, and a commit (an fsync) for
     // each would take longer than sending the batch.
+    std::vector<std::string> put_off;  // expired or deferred: settled without an attempt
     store_.in_transaction([&] {
         for (auto& row : store_.due_notices(clock_.now(), settings_.batch)) {
             if (in_flight_.count(row.notice.key)) continue;
@@ -124,10 +125,12 @@ void Dispatcher::take_due_into(std::vector<Job>& jobs) {
                 auto prepared = prepare_(job.row, clock_.now());
                 if (std::holds_alternative<Expired>(prepared)) {
                     store_.mark_expired(job.row.notice.key, clock_.now());
+                    put_off.push_back(job.row.notice.key);
                     continue;
                 }
                 if (auto* deferred = std::get_if<Deferred>(&prepared)) {
                     store_.defer(job.row.notice.key, deferred->until);
+                    put_off.push_back(job.row.notice.key);
                     continue;
                 }
                 job.message = std::get<OutgoingNotice>(std::move(prepared));
@@ -140,6 +143,25 @@ void Dispatcher::take_due_into(std::vector<Job>& jobs) {
             jobs.push_back(std::move(job));
         }
     });
+    for (const auto& key : put_off) settled(key);
+}
+
+void Dispatcher::when_settled(const std::string& key, std::function<void()> then) {
+    settled_waiters_[key].push_back(std::move(then));
+}
+
+void Dispatcher::settled(const std::string& key) {
+    auto found = settled_waiters_.find(key);
+    if (found == settled_waiters_.end()) return;
+    auto waiters = std::move(found->second);
+    settled_waiters_.erase(found);
+    for (auto& then : waiters) {
+        try {
+            then();
+        } catch (const std::exception& e) {
+            spdlog::error("after notice {}: {}", key, e.what());
+        }
+    }
 }
 
 void Dispatcher::record_failure(const Job& job, const Delivery& delivery, Instant now) {
@@ -185,6 +207,7 @@ void Dispatcher::record(const std::vector<Job>& jobs, const std::vector<Delivery
     for (const auto& job : jobs) in_flight_.erase(job.row.notice.key);
     if (on_result)
         for (size_t i = 0; i < jobs.size(); ++i) on_result(jobs[i].row, deliveries[i]);
+    for (const auto& job : jobs) settled(job.row.notice.key);
     if (stopped_ && in_flight_.empty() && drained_) std::exchange(drained_, {})();
 }
 

@@ -84,6 +84,9 @@ public:
 
     // Called on the loop thread after each recorded result (tests, STATUS=).
     std::function<void(const OutboxRow&, const Delivery&)> on_result;
+    // Once, on the loop thread, when the row `key` next has an outcome: an attempt recorded, or the
+    // row deferred (outside working hours) or expired. `retry --wait` answers with it.
+    void when_settled(const std::string& key, std::function<void()> then);
     // Called on the loop thread when the store starts failing and when it works again (STATUS=).
     std::function<void()> on_store_state;
     bool idle() const { return in_flight_.empty(); }
@@ -124,6 +127,8 @@ private:
     bool stopped_ = false;
     std::function<void()> drained_;  // stop()'s callback, until nothing is in flight
     std::optional<std::string> store_error_;
+    std::map<std::string, std::vector<std::function<void()>>> settled_waiters_;
+    void settled(const std::string& key);
     std::chrono::seconds store_retry_delay_{0};
 };
 

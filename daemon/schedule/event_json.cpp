@@ -23,7 +23,8 @@ nlohmann::json to_json(const Schedule& schedule) {
         drift.push_back({{"event", d.event_id},
                          {"pinned_date", format_date(d.pinned_date)},
                          {"would_be", d.would_be ? nlohmann::json(format_date(*d.would_be)) : nlohmann::json()}});
-    return {{"events", events}, {"unplaced", unplaced}, {"drift", drift}, {"warnings", schedule.warnings}};
+    return {{"events", events}, {"unplaced", unplaced}, {"drift", drift}, {"warnings", schedule.warnings},
+            {"clashes", schedule.clashes}};
 }
 
 }  // namespace tarat

@@ -87,7 +87,11 @@ public:
     Occupancy(int plan_first, int plan_last, size_t centres, size_t districts)
         : first_(plan_first), days_(plan_last - plan_first + 1), centres_(centres), district_counts_(districts) {}
 
-    void add(int centre, int district, int day, int gap) {
+    void add(int centre, int district, int day, int gap, bool regional) {
+        if (regional && in_plan(day)) {
+            if (regional_counts_.empty()) regional_counts_.assign(size_t(days_), 0);
+            ++regional_counts_[size_t(day - first_)];
+        }
         if (centre >= 0) {
             auto& c = centres_[size_t(centre)];
             Booking b{day, std::max(gap, 1)};
@@ -101,7 +105,9 @@ public:
         }
     }
 
-    void remove(int centre, int district, int day, int gap) {
+    void remove(int centre, int district, int day, int gap, bool regional) {
+        if (regional && in_plan(day) && !regional_counts_.empty() && regional_counts_[size_t(day - first_)] > 0)
+            --regional_counts_[size_t(day - first_)];
         if (centre >= 0) {
             auto& v = centres_[size_t(centre)].bookings;
             auto [from, to] = std::equal_range(v.begin(), v.end(), Booking{day, 0}, by_day);
@@ -124,6 +130,11 @@ public:
         if (district < 0 || !in_plan(day)) return false;
         const auto& counts = district_counts_[size_t(district)];
         return !counts.empty() && counts[size_t(day - first_)] > 0;
+    }
+
+    // The coordinator and the overseer attend regional events: one a day across the region.
+    bool regional_busy(int day) const {
+        return in_plan(day) && !regional_counts_.empty() && regional_counts_[size_t(day - first_)] > 0;
     }
 
     int widest_gap(int centre) const { return centres_[size_t(centre)].widest_gap; }
@@ -155,6 +166,7 @@ private:
     int days_;
     std::vector<CentreBookings> centres_;
     std::vector<std::vector<std::uint16_t>> district_counts_;  // events per plan day, allocated on first use
+    std::vector<std::uint16_t> regional_counts_;                // regional events per plan day, likewise
 };
 
 struct PinSlot {
@@ -163,6 +175,7 @@ struct PinSlot {
     int centre = -1;    // index into plan.centres, -1 if the plan no longer has it
     int district = -1;  // index into the district table
     int gap = 0;        // the min_gap of the rule named as its source; 0 for a fixed event
+    bool regional = false;  // its form is regional
     bool matched = false;
 };
 
@@ -194,7 +207,7 @@ public:
         });
         for (const auto* e : pinned_sorted_) {
             if (pins_.count(e->id)) continue;
-            PinSlot slot{e, is_pin(e), -1, -1, 0, false};
+            PinSlot slot{e, is_pin(e), -1, -1, 0, is_regional(e->form), false};
             for (const auto& rule : plan.rules)
                 if (rule.id == e->source) slot.gap = rule.min_gap_days;
             if (auto it = centre_index_.find(e->centre); it != centre_index_.end()) {
@@ -316,7 +329,8 @@ private:
                 if (slot->pin && slot->event->date != fixed.date)
                     schedule_.drift.push_back({fixed.id, slot->event->date, fixed.date});
             } else {
-                occupancy_.add(c, c >= 0 ? centre_district_[size_t(c)] : -1, day_number(fixed.date), 0);
+                occupancy_.add(c, c >= 0 ? centre_district_[size_t(c)] : -1, day_number(fixed.date), 0,
+                               is_regional(fixed.form));
             }
             emit(std::move(e), slot);
         }
@@ -326,8 +340,13 @@ private:
         for (const auto* e : pinned_sorted_) {
             auto& slot = pins_.at(e->id);
             if (slot.event != e) continue;  // a duplicate id
-            occupancy_.add(slot.centre, slot.district, day_number(e->date), slot.gap);
+            occupancy_.add(slot.centre, slot.district, day_number(e->date), slot.gap, slot.regional);
         }
+    }
+
+    bool is_regional(const std::string& form_id) const {
+        const Form* form = plan_.form(form_id);
+        return form && form->regional;
     }
 
     void keep_unmatched_pins() {
@@ -377,15 +396,19 @@ private:
         }));
     }
 
-    bool fits(int centre, int district, int day, int gap) const {
-        return !occupancy_.centre_busy(centre, day) && !occupancy_.district_busy(district, day) &&
-               occupancy_.gap_ok(centre, day, gap);
+    bool taken(int centre, int district, int day, bool regional) const {
+        return occupancy_.centre_busy(centre, day) || occupancy_.district_busy(district, day) ||
+               (regional && occupancy_.regional_busy(day));
+    }
+
+    bool fits(int centre, int district, int day, int gap, bool regional) const {
+        return !taken(centre, district, day, regional) && occupancy_.gap_ok(centre, day, gap);
     }
 
     // Nearest to the target first, in calendar days; on a tie the earlier day.
     // Days before `earliest` are passed over (a new event's, see PlacementNow).
     std::optional<int> find_day(const std::vector<int>& days, size_t target, int centre, int district, int gap,
-                                int earliest = std::numeric_limits<int>::min()) const {
+                                bool regional, int earliest = std::numeric_limits<int>::min()) const {
         if (days.empty()) return std::nullopt;
         const int aim = days[target];
         std::ptrdiff_t lo = std::ptrdiff_t(target) - 1;
@@ -393,7 +416,7 @@ private:
         while (lo >= 0 || hi < days.size()) {
             bool take_hi = lo < 0 || (hi < days.size() && days[hi] - aim < aim - days[size_t(lo)]);
             int day = take_hi ? days[hi++] : days[size_t(lo--)];
-            if (day >= earliest && fits(centre, district, day, gap)) return day;
+            if (day >= earliest && fits(centre, district, day, gap, regional)) return day;
         }
         return std::nullopt;
     }
@@ -407,14 +430,19 @@ private:
         if (days.empty())
             return "every working " + weekdays + " left in the period is too soon: a new event goes on " +
                    format_date(from_day_number(earliest)) + " or later, so that its first reminder still goes out";
-        bool any_free = std::any_of(days.begin(), days.end(), [&](int d) {
-            return !occupancy_.centre_busy(centre, d) && !occupancy_.district_busy(district, d);
-        });
+        const bool regional = is_regional(rule.form);
+        bool any_free = std::any_of(days.begin(), days.end(), [&](int d) { return !taken(centre, district, d, regional); });
         const std::string& district_id = plan_.centres[size_t(centre)].district;
         if (!any_free)
             return "every " + weekdays + " in the period is a day off or taken (by this centre or district " +
-                   district_id + ")";
+                   district_id + (regional ? ", or by another regional event" : "") + ")";
         const int gap = std::max(rule.min_gap_days, 1);
+        const bool kept_apart_by_region = regional && std::any_of(days.begin(), days.end(), [&](int d) {
+            return !taken(centre, district, d, false) && occupancy_.gap_ok(centre, d, gap);
+        });
+        if (kept_apart_by_region)
+            return "every working " + weekdays + " in the period at least " + std::to_string(gap) +
+                   " days from other events at this centre has another regional event";
         std::string reason = "no working " + weekdays + " in the period at least " + std::to_string(gap) +
                              " days from other events at this centre";
         if (occupancy_.widest_gap(centre) > gap)
@@ -437,6 +465,7 @@ private:
         const int duration = duration_of(rule.form);
         const size_t count = size_t(std::max(rule.count, 1));
         const int earliest = earliest_new_day(rule);
+        const bool regional = is_regional(rule.form);
         for (const auto& period : periods_of(rule.every, plan_.from, plan_.to)) {
             if (!rule.allow_summer && period_is_all_summer(period)) continue;  // not generated at all
             const std::vector<int> days = eligible_days(rule, period);
@@ -455,21 +484,21 @@ private:
                     if (slot) {
                         // Where would it go unpinned? Ask with its own pinned day set aside.
                         int pinned_day = day_number(slot->event->date);
-                        occupancy_.remove(slot->centre, slot->district, pinned_day, slot->gap);
-                        day = find_day(days, target, c, district, rule.min_gap_days);
-                        occupancy_.add(slot->centre, slot->district, pinned_day, slot->gap);
+                        occupancy_.remove(slot->centre, slot->district, pinned_day, slot->gap, slot->regional);
+                        day = find_day(days, target, c, district, rule.min_gap_days, regional);
+                        occupancy_.add(slot->centre, slot->district, pinned_day, slot->gap, slot->regional);
                         if (slot->pin && (!day || *day != pinned_day))
                             schedule_.drift.push_back(
                                 {id, slot->event->date, day ? std::optional<Date>(from_day_number(*day)) : std::nullopt});
                     } else {
-                        day = find_day(days, target, c, district, rule.min_gap_days, earliest);
+                        day = find_day(days, target, c, district, rule.min_gap_days, regional, earliest);
                         if (!day) {
                             if (period.last < earliest) continue;  // a period gone by: nothing new there
                             schedule_.unplaced.push_back(
                                 {rule.id, centre.id, period.label, why_unplaced(rule, days, c, district, earliest)});
                             continue;
                         }
-                        occupancy_.add(c, district, *day, rule.min_gap_days);
+                        occupancy_.add(c, district, *day, rule.min_gap_days, regional);
                     }
                     ScheduledEvent e;
                     e.id = std::move(id);
@@ -492,6 +521,7 @@ private:
     // Days off that are only planned or estimated may still move: say which events sit next to one.
     // A year the calendar computes gets one summary line, not one line per event.
     void add_warnings() {
+        add_regional_clashes();
         std::map<int, size_t> computed_year_events;
         std::map<int, bool> computed;
         for (const auto& e : schedule_.events) {
@@ -517,6 +547,21 @@ private:
             if (e.pinned && !calendar_.is_working_day(e.date))
                 schedule_.warnings.push_back(format_date(e.date) + " at " + e.centre + ": pinned event " + e.id +
                                              " is now on a day off");
+        }
+    }
+
+    // Rules never put two regional events on one day; fixed or pinned ones may sit there already.
+    void add_regional_clashes() {
+        std::map<Date, std::vector<std::string>> by_day;
+        for (const auto& e : schedule_.events)
+            if (is_regional(e.form)) by_day[e.date].push_back(e.id);
+        for (auto& [day, ids] : by_day) {
+            if (ids.size() < 2) continue;
+            std::string list;
+            for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+            schedule_.clashes.push_back(format_date(day) + ": " + std::to_string(ids.size()) +
+                                        " regional events on one day (" + list +
+                                        "); the coordinator and the overseer attend only one");
         }
     }
 
@@ -593,6 +638,7 @@ std::string format_schedule(const Schedule& schedule) {
     for (const auto& d : schedule.drift)
         out += "drift " + d.event_id + " pinned " + format_date(d.pinned_date) + " would be " +
                (d.would_be ? format_date(*d.would_be) : std::string("(not produced)")) + "\n";
+    for (const auto& c : schedule.clashes) out += "clash " + c + "\n";
     for (const auto& w : schedule.warnings) out += "warning " + w + "\n";
     return out;
 }

@@ -32,6 +32,7 @@ struct Schedule {
     std::vector<Unplaced> unplaced;
     std::vector<PinnedDrift> drift;
     std::vector<std::string> warnings;   // e.g. an event on a day whose day off is only planned
+    std::vector<std::string> clashes;    // regional events that share a day (fixed or pinned there)
 };
 
 // "Now", for placing into a store that lives on (the daemon): a rule places no NEW event on a day
@@ -63,7 +64,9 @@ bool placeable(const Plan& plan, const WorkingCalendar& calendar, const Placemen
 //
 // Constraints consult only the events of the same centre (one a day, min_gap) and of the same
 // district (one a day: the same teachers are the audience), so adding a rule or an event for one
-// centre can move events only at centres of that centre's district, never elsewhere.
+// centre can move events only at centres of that centre's district, never elsewhere — except for
+// regional forms: one regional event a day across the region (the coordinator and the overseer
+// attend them), so a regional event placed anywhere may move another regional one.
 // A pinned event keeps its date and start; its other fields follow the current plan while the plan
 // still produces its id, and it stays as stored (with drift, would_be = nullopt) once it does not.
 Schedule place(const Plan& plan, const WorkingCalendar& calendar, const std::vector<ScheduledEvent>& pinned = {});

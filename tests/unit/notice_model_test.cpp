@@ -43,7 +43,8 @@ struct PlanVariants {
             // a fixed event gone from the plan
             {"id = \"karlygash-open-class-1\"", "id = \"karlygash-open-class-one\""},
             // a rule's days changed: its unpinned events move
-            {"weekdays = [\"tue\", \"wed\", \"thu\"]\nstart = \"10:00\"", "weekdays = [\"mon\", \"tue\"]\nstart = \"10:00\""},
+            {"weekdays = [\"tue\", \"wed\", \"thu\"]\nmin_gap = \"10 days\"\nstart = \"10:00\"",
+             "weekdays = [\"mon\", \"tue\"]\nmin_gap = \"10 days\"\nstart = \"10:00\""},
         };
         for (std::size_t i = 0; i < edits.size(); ++i) {
             const fs::path etc = dir / ("etc" + std::to_string(i));

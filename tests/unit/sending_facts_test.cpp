@@ -128,16 +128,16 @@ TEST_CASE("the digest: each event under its outcome, counts that add up") {
 // about the same matter: what was sent of the held check, the overdue notice and the rounds (once
 // each, whatever the channel); the director's asks for action and says the same count.
 TEST_CASE("the overseer's escalation says how often the others were reminded") {
-    const std::string event = "seminar-quarterly.karlygash.2027-Q1";  // 09.02.2027, never confirmed
-    CommandWorld w("2027-02-22T10:00:00+05:00", "2026-11-30T08:00:00+05:00");  // down since the plan began
-    // Started late: the held check (11.02) goes, and of the overdue notice (15.02) and round 1
-    // (18.02) only the latest; the expired overdue notice reminded nobody.
+    const std::string event = "seminar-quarterly.karlygash.2027-Q1";  // 14.01.2027, never confirmed
+    CommandWorld w("2027-01-26T10:00:00+05:00", "2026-11-30T08:00:00+05:00");  // down since the plan began
+    // Started late: the held check (18.01) goes, and of the overdue notice (20.01) and round 1
+    // (25.01) only the latest; the expired overdue notice reminded nobody.
     w.dispatcher.run_due_now();
     REQUIRE(sent_to(w, "zhamanbayeva", event, "held_check").size() == 1);
     REQUIRE(sent_to(w, "director-karlygash", event, "overdue").empty());
     REQUIRE(sent_to(w, "director-karlygash", event, "escalation").size() == 1);
     w.sender.sent.clear();
-    w.clock.set(at("2027-02-23T09:30:00+05:00"));
+    w.clock.set(at("2027-01-28T09:30:00+05:00"));
     w.dispatcher.run_due_now();  // round 2
 
     auto hers = sent_to(w, "bertleuova", event, "escalation");
