@@ -9,6 +9,7 @@
 #include "app/systemd.hpp"
 #include "core/atomic_file.hpp"
 #include "sheet/importer.hpp"
+#include "sheet/template.hpp"
 #include "control/server.hpp"
 
 #include <CLI/CLI.hpp>
@@ -242,6 +243,18 @@ int import_cmd(const Arguments& a) {
     return exit_code::ok;
 }
 
+// The import template from the column table: .xlsx (with instructions) or .csv, by the name.
+int template_cmd(const Arguments& a) {
+    try {
+        if (std::filesystem::path(a.output).extension() == ".csv") write_file_atomically(a.output, sheet::template_csv(), 0644);
+        else sheet::write_template_xlsx(a.output);
+    } catch (const std::exception& e) {
+        std::cerr << "taratd: " << e.what() << "\n";
+        return exit_code::cant_create;
+    }
+    return exit_code::ok;
+}
+
 // A socket path another taratd serves: found before the state dir is touched, so a second daemon
 // started with another state dir writes nothing there (the store, the lock) before giving up.
 std::optional<std::string> socket_in_use(const std::filesystem::path& socket_path) {
@@ -343,11 +356,13 @@ int main(int argc, char** argv) {
     import_sub->add_option("-o,--output", a.output, "the plan file to write")->required();
     import_sub->add_option("--base", a.base, "the plan whose people, districts, centres, forms and rules to keep")->required();
     import_sub->add_option("--sheet", a.sheet_name, "the sheet's name (default: the first)");
+    auto* template_sub = app.add_subcommand("template", "write the import template: .xlsx (with instructions) or .csv");
+    template_sub->add_option("-o,--output", a.output, "the file to write (.xlsx or .csv)")->required();
     app.require_subcommand(0, 1);
 
     // `run` is the default: `taratd --config F` means `taratd run --config F`.
     std::vector<std::string> args(argv + 1, argv + argc);
-    static const std::set<std::string> known{"run", "check", "schedule", "preview", "import", "--help", "-h", "--version"};
+    static const std::set<std::string> known{"run", "check", "schedule", "preview", "import", "template", "--help", "-h", "--version"};
     if (args.empty() || !known.count(args.front())) args.insert(args.begin(), "run");
     std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
     try {
@@ -361,6 +376,7 @@ int main(int argc, char** argv) {
         if (*schedule_cmd) return schedule(a);
         if (*preview_sub) return preview_cmd(a);
         if (*import_sub) return import_cmd(a);
+        if (*template_sub) return template_cmd(a);
         return run(a);
     } catch (const CLI::ParseError& e) {
         std::cerr << "taratd: " << e.what() << "\n";
