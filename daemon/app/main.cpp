@@ -237,7 +237,7 @@ int import_cmd(const Arguments& a) {
         std::cerr << "taratd: cannot write " << a.output << ": " << e.what() << "\n";
         return exit_code::cant_create;
     }
-    std::cout << a.output << ": " << result.events << " events from " << a.sheet;
+    std::cout << a.output << ": " << result.events << (result.events == 1 ? " event" : " events") << " from " << a.sheet;
     if (result.by_rules) std::cout << " (" << result.by_rules << " more rows are placed by the base's rules)";
     std::cout << "\n";
     return exit_code::ok;

@@ -109,6 +109,15 @@ std::string bare(std::string_view text) {
     return to_upper(trimmed(out));
 }
 
+// «Еркемай» of "«Еркемай» бөбекжай-бақшасы» МКҚК": what people call a centre, and what a typo is
+// closest to.
+std::string short_name(const std::string& name) {
+    const auto open = name.find("«");
+    if (open == std::string::npos) return "";
+    const auto close = name.find("»", open);
+    return close == std::string::npos ? "" : name.substr(open + 2, close - open - 2);
+}
+
 // An id or a name in any language → the id; or the message with the closest names.
 struct Named {
     std::string id;
@@ -183,7 +192,7 @@ class Importer {
 public:
     Importer(const Sheet& sheet, const Plan& plan, const WorkingCalendar& calendar)
         : sheet_(sheet), plan_(plan), calendar_(calendar) {
-        for (const auto& c : plan.centres) centres_.push_back({c.id, {c.name}});
+        for (const auto& c : plan.centres) centres_.push_back({c.id, {c.name, short_name(c.name)}});
         for (const auto& f : plan.forms) forms_.push_back({f.id, {f.name.kk, f.name.ru, f.name.en}});
         for (const auto& p : plan.people) people_.push_back({p.id, {p.name}});
         for (const auto& e : place(plan, calendar).events)

@@ -53,7 +53,7 @@ std::optional<std::string> ZipArchive::read(const std::string& part) const {
         const zip_int64_t n = zip_fread(in.get(), buffer, sizeof buffer);
         if (n < 0) throw SheetError(shown_ + ": error: cannot inflate " + part + ": " + zip_file_strerror(in.get()));
         if (n == 0) break;
-        if (bytes.size() + std::uint64_t(n) > max_inflated_) throw too_large("inflates past its declared size");
+        if (bytes.size() + std::uint64_t(n) > max_inflated_) throw too_large("declares " + std::to_string(st.size) + " bytes but inflates to more");
         bytes.append(buffer, size_t(n));
     }
     return bytes;

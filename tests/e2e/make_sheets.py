@@ -7,6 +7,7 @@ usage: make_sheets.py KIND OUT
   ods       .ods as LibreOffice lays it out: repeated empty rows and columns, a date and a time cell
   formula   .xlsx whose date is a formula
   bomb      .xlsx whose sheet inflates to 200 MB (a zip bomb)
+  liar      .xlsx whose sheet inflates to 100 MB but declares 1000 bytes
   huge      a 50 MB .csv
 """
 import sys
@@ -101,6 +102,28 @@ def bomb_sheet(out):
                 f.write(chunk)
 
 
+def liar_sheet(out):
+    import struct
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", '<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", b" " * (100 << 20))
+    data = bytearray(open(out, "rb").read())
+    name = b"xl/worksheets/sheet1.xml"
+    local = data.find(b"PK\x03\x04")
+    while local >= 0:
+        if data[local + 30:local + 30 + len(name)] == name:
+            struct.pack_into("<I", data, local + 22, 1000)
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:
+        if data[central + 46:central + 46 + len(name)] == name:
+            struct.pack_into("<I", data, central + 24, 1000)
+        central = data.find(b"PK\x01\x02", central + 4)
+    open(out, "wb").write(data)
+
+
 def huge_sheet(out):
     row = "Семинар;seminar;erkemai;13.01.2027;" + "x" * 60 + "\n"
     with open(out, "w", encoding="utf-8") as f:
@@ -113,5 +136,5 @@ def huge_sheet(out):
 
 if __name__ == "__main__":
     kind, out = sys.argv[1], sys.argv[2]
-    {"openpyxl": openpyxl_sheet, "ods": ods_sheet, "formula": formula_sheet, "bomb": bomb_sheet,
+    {"openpyxl": openpyxl_sheet, "ods": ods_sheet, "formula": formula_sheet, "bomb": bomb_sheet, "liar": liar_sheet,
      "huge": huge_sheet}[kind](out)
