@@ -349,3 +349,27 @@ TEST_CASE("reload --dry-run and check --diff list the changes and change nothing
     daemon.signal(SIGTERM);
     CHECK(daemon.wait() == 0);
 }
+
+// The template shipped in etc/ is what the column table makes today, and the .xlsx template (with
+// its instructions sheet) carries the same headers; both import as an empty plan.
+TEST_CASE("the import template in etc/ comes from the column table") {
+    Workspace ws;
+    const auto csv = ws.dir / "template.csv", xlsx = ws.dir / "template.xlsx";
+    REQUIRE(run({kTaratd, "template", "-o", csv.string()}, ws.dir.path()).exit_code == 0);
+    CHECK(read_file(csv) == read_file(kEtc / "plan-template.csv"));
+    REQUIRE(run({kTaratd, "template", "-o", xlsx.string()}, ws.dir.path()).exit_code == 0);
+    auto probe = run({"/usr/bin/python3", "-c",
+                      "import sys, openpyxl\n"
+                      "b = openpyxl.load_workbook(sys.argv[1])\n"
+                      "print(';'.join(c.value for c in b['Жоспар'][1]), b.sheetnames[1], b['Жоспар'].freeze_panes)\n",
+                      xlsx.string()},
+                     ws.dir.path());
+    INFO(probe.err);
+    CHECK(probe.out == "Коды;Атауы *;Түрі *;Орталық *;Күні *;Басталуы;Аяқталуы;Жауапты;Аудитория Нұсқаулық A2\n");
+    for (const auto& sheet : {csv, xlsx}) {
+        auto r = ws.import(sheet, ws.dir / "empty.toml");
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.out, "0 events"));
+    }
+}
