@@ -144,7 +144,7 @@ std::variant<std::string, std::string> find_named(const std::string& text, const
     for (const auto& item : items) {
         all.push_back(item.id);
         for (const auto& name : item.names)
-            if (!name.empty()) all.push_back(name);
+            if (!name.empty() && std::find(all.begin(), all.end(), name) == all.end()) all.push_back(name);
     }
     auto close = partial.size() > 1 ? partial : closest_names(text, all);
     std::string message = std::string(partial.size() > 1 ? "ambiguous " : "unknown ") + what + " '" + text + "'";
@@ -306,11 +306,12 @@ private:
         }
         if (const Cell* c = got[Field::date].second) ok = read_date(row, at(Field::date), *c, e) && ok;
         e.start_minutes = default_start(e.form);
+        bool start_ok = true;
         if (const Cell* c = got[Field::start].second) {
             if (auto m = time_of(*c)) e.start_minutes = *m;
-            else error(row, at(Field::start), "'" + c->text + "' is not a time: write HH:MM (10:00) or make it a time cell"), ok = false;
+            else error(row, at(Field::start), "'" + c->text + "' is not a time: write HH:MM (10:00) or make it a time cell"), ok = start_ok = false;
         }
-        if (const Cell* c = got[Field::end].second; c && ok) {
+        if (const Cell* c = got[Field::end].second; c && start_ok) {
             const Form* form = plan_.form(e.form);
             auto end = time_of(*c);
             if (!end) error(row, at(Field::end), "'" + c->text + "' is not a time: write HH:MM (13:00) or make it a time cell"), ok = false;

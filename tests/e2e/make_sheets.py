@@ -91,11 +91,16 @@ def formula_sheet(out):
     book.save(out)
 
 
+def write_workbook_parts(z):
+    """The workbook and its relations, naming one sheet at xl/worksheets/sheet1.xml."""
+    z.writestr("xl/workbook.xml", '<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>')
+    z.writestr("xl/_rels/workbook.xml.rels",
+               '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>')
+
+
 def bomb_sheet(out):
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/workbook.xml", '<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>')
-        z.writestr("xl/_rels/workbook.xml.rels",
-                   '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>')
+        write_workbook_parts(z)
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
             chunk = b" " * (1 << 20)
             for _ in range(200):
@@ -105,9 +110,7 @@ def bomb_sheet(out):
 def liar_sheet(out):
     import struct
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/workbook.xml", '<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>')
-        z.writestr("xl/_rels/workbook.xml.rels",
-                   '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>')
+        write_workbook_parts(z)
         z.writestr("xl/worksheets/sheet1.xml", b" " * (100 << 20))
     data = bytearray(open(out, "rb").read())
     name = b"xl/worksheets/sheet1.xml"
