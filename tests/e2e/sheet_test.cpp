@@ -238,7 +238,7 @@ TEST_CASE("plan export: xlsx and csv import back to the same events; html on A4 
                      ws.dir.path());
     INFO(probe.err);
     REQUIRE(probe.exit_code == 0);
-    CHECK(probe.out == "Жоспар A4 Атауы Күні datetime 2026-12-01 True\n");
+    CHECK(probe.out == "Жоспар A4 Атауы Күні datetime 2026-12-08 True\n");
 
     // The HTML plan: the approval block and the signature line, rendered on A4 without overflow.
     const auto html_path = ws.dir / "plan.html";
