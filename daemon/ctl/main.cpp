@@ -343,7 +343,9 @@ int main(int argc, char** argv) {
     if (command == "test-notice" && !as_json) render_reply(command, arguments, text, lang, std::cout);
     if (result != 0) {
         std::cerr << "taratctl: " << visible(text) << "\n";
-        if (command == "reload" && arguments.value("waited", false))
+        // A dry run refused (it would remove too many): still what it would have done.
+        if (command == "reload" && arguments.value("dry_run", false)) render_reply(command, arguments, text, lang, std::cout);
+        if (command == "reload" && (arguments.value("waited", false) || arguments.value("dry_run", false)))
             for (const auto& e : arguments.value("errors", json::array()))
                 std::cerr << visible(e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
         return exit_code_for(result);
