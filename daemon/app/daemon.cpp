@@ -43,7 +43,8 @@ void Daemon::publish_feeds(bool setup_changed) {
 }
 
 ReloadOutcome Daemon::reload(const Actor& actor, const PlanOptions& options) {
-    auto reloading = service_.reloading();  // RELOADING=1 now, READY=1 and STATUS= when done
+    std::optional<ServiceNotifier::Reloading> reloading;  // RELOADING=1 now, READY=1 and STATUS= when done
+    if (!options.dry_run) reloading.emplace(service_);
     ReloadOutcome outcome;
     Diagnostics diagnostics;
     auto fresh = load_setup(options_.config_file, options_.overrides, diagnostics);
@@ -68,6 +69,10 @@ ReloadOutcome Daemon::reload(const Actor& actor, const PlanOptions& options) {
             spdlog::error("reload: {}", outcome.text);
             return outcome;
         }
+        if (options.dry_run) {
+            spdlog::info("reload: {}", outcome.text);
+            return outcome;
+        }
         ++setup_generation_;
         if (!lifecycle_->setup().config.feeds_dir.empty()) create_public_dir(lifecycle_->setup().config.feeds_dir);
         publish_feeds(/*setup_changed=*/true);
@@ -84,6 +89,7 @@ ReloadOutcome Daemon::reload(const Actor& actor, const PlanOptions& options) {
 
 ReloadOutcome Daemon::reload_and_record(const Actor& actor, const PlanOptions& options) {
     auto outcome = reload(actor, options);
+    if (options.dry_run) return outcome;  // nothing happened: `status` keeps the last real reload
     const std::uint64_t number = last_reload_ ? last_reload_->number + 1 : 1;
     last_reload_ = commands::ReloadRecord{number, clock_.now(), actor.text(), outcome.taken, outcome.text};
     return outcome;

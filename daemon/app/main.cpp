@@ -7,6 +7,9 @@
 #include "preview/preview.hpp"
 #include "app/state_lock.hpp"
 #include "app/systemd.hpp"
+#include "core/atomic_file.hpp"
+#include "sheet/importer.hpp"
+#include "sheet/template.hpp"
 #include "control/server.hpp"
 
 #include <CLI/CLI.hpp>
@@ -18,6 +21,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <stdlib.h>
 
 namespace {
 
@@ -30,6 +34,8 @@ struct Arguments {
     std::string pretend_now;
     std::vector<std::string> assume;  // testing aid: run as if the clock read this instant at start
     bool json = false;
+    bool diff = false;  // check --diff
+    std::string sheet, output, base, sheet_name;  // import
 };
 
 SetupOverrides overrides_of(const Arguments& a) {
@@ -57,12 +63,48 @@ void warn_about_placement(const Setup& setup, std::ostream& err) {
         err << file << ": warning: rule " << u.rule << " cannot place its event at " << u.centre << " in " << u.period
             << ": " << u.reason << "\n";
     for (const auto& c : schedule.clashes) err << file << ": warning: " << c << "\n";
+std::unique_ptr<Clock> clock_of(const Arguments& a) {
+    if (a.pretend_now.empty()) return std::make_unique<SystemClock>();
+    auto start = parse_instant(a.pretend_now);
+    if (!start) throw CLI::ValidationError("--pretend-now", "'" + a.pretend_now + "' is not an ISO 8601 instant");
+    return std::make_unique<OffsetClock>(*start);
+}
+
+// What a reload of these files would do to the daemon's database: worked out on a copy of it, so
+// the database itself is only read (a running daemon is not disturbed).
+int check_diff(const Arguments& a, Setup setup) {
+    const auto db_file = setup.config.state_dir / "tarat.db";
+    if (!std::filesystem::exists(db_file)) {
+        std::cerr << "taratd: no database in " << setup.config.state_dir << ": nothing to compare with\n";
+        return exit_code::data;
+    }
+    auto clock = clock_of(a);
+    const auto image = Store::open_read_only(db_file)->backup_image();
+    char scratch_template[] = "/tmp/taratd-diff-XXXXXX";
+    if (!::mkdtemp(scratch_template)) throw std::runtime_error("cannot make a scratch directory in /tmp");
+    const std::filesystem::path scratch = scratch_template;
+    struct Cleanup {
+        std::filesystem::path dir;
+        ~Cleanup() { std::error_code ec; std::filesystem::remove_all(dir, ec); }
+    } cleanup{scratch};
+    write_file_atomically(scratch / "tarat.db", image, 0600);
+    auto copy = Store::open(scratch / "tarat.db");
+    auto shared = std::make_shared<const Setup>(std::move(setup));
+    EventLifecycle lifecycle(*copy, *clock, shared);
+    PlanOptions options;
+    options.dry_run = true;
+    auto applied = lifecycle.apply_plan(shared, Actor::system("taratd:check --diff"), options);
+    for (const auto& d : applied.diff) std::cout << diff_line(d) << "\n";
+    std::cout << applied.diff.size() << " events would change (" << applied.change_count
+              << " changes to the database in all); nothing changed\n";
+    return exit_code::ok;
 }
 
 int check(const Arguments& a) {
     auto setup = load_or_report(a);
     if (!setup) return exit_code::config;
     warn_about_placement(*setup, std::cerr);
+    if (a.diff) return check_diff(a, std::move(*setup));
     std::cout << summarize(*setup) << "configuration OK\n";
     return exit_code::ok;
 }
@@ -219,6 +261,50 @@ int preview_cmd(const Arguments& a) {
     return exit_code::ok;
 }
 
+// A sheet of events → a plan file; every problem at its cell, nothing written unless all is well.
+int import_cmd(const Arguments& a) {
+    std::optional<std::string> sheet_name;
+    if (!a.sheet_name.empty()) sheet_name = a.sheet_name;
+    sheet::ImportResult result;
+    try {
+        result = sheet::import_sheet(sheet::read_sheet(a.sheet, sheet_name), a.base, a.output);
+    } catch (const sheet::SheetError& e) {
+        std::cerr << e.what() << "\n";
+        return exit_code::data;
+    }
+    for (const auto& line : result.errors) std::cerr << line << "\n";
+    if (result.base_invalid) {
+        std::cerr << "taratd: the base plan " << a.base << " is not valid\n";
+        return exit_code::config;
+    }
+    if (!result.errors.empty()) {
+        std::cerr << "taratd: " << result.errors.size() << " error(s) in " << a.sheet << "; nothing written\n";
+        return exit_code::data;
+    }
+    try {
+        write_file_atomically(a.output, result.plan_text, 0644);
+    } catch (const std::exception& e) {
+        std::cerr << "taratd: cannot write " << a.output << ": " << e.what() << "\n";
+        return exit_code::cant_create;
+    }
+    std::cout << a.output << ": " << result.events << (result.events == 1 ? " event" : " events") << " from " << a.sheet;
+    if (result.by_rules) std::cout << " (" << result.by_rules << " more rows are placed by the base's rules)";
+    std::cout << "\n";
+    return exit_code::ok;
+}
+
+// The import template from the column table: .xlsx (with instructions) or .csv, by the name.
+int template_cmd(const Arguments& a) {
+    try {
+        if (std::filesystem::path(a.output).extension() == ".csv") write_file_atomically(a.output, sheet::template_csv(), 0644);
+        else sheet::write_template_xlsx(a.output);
+    } catch (const std::exception& e) {
+        std::cerr << "taratd: " << e.what() << "\n";
+        return exit_code::cant_create;
+    }
+    return exit_code::ok;
+}
+
 // A socket path another taratd serves: found before the state dir is touched, so a second daemon
 // started with another state dir writes nothing there (the store, the lock) before giving up.
 std::optional<std::string> socket_in_use(const std::filesystem::path& socket_path) {
@@ -246,12 +332,7 @@ int run(const Arguments& a) {
         }
         StateLock lock(setup->config.state_dir);
         if (auto fault = install_storage_faults_from_env()) spdlog::warn("{}", *fault);
-        std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
-        if (!a.pretend_now.empty()) {
-            auto start = parse_instant(a.pretend_now);
-            if (!start) throw CLI::ValidationError("--pretend-now", "'" + a.pretend_now + "' is not an ISO 8601 instant");
-            clock = std::make_unique<OffsetClock>(*start);
-        }
+        auto clock = clock_of(a);
         Daemon daemon(std::move(options), std::move(*setup), *clock);
         return daemon.run();
     } catch (const CLI::ValidationError& e) {
@@ -304,6 +385,9 @@ int main(int argc, char** argv) {
                         "testing aid: start the clock at this ISO 8601 instant (e.g. 2026-12-01T09:00:00+05:00)");
     auto* check_cmd = app.add_subcommand("check", "check config, plan and calendar; print a summary or every error");
     add_config(check_cmd);
+    check_cmd->add_flag("--diff", a.diff, "list what a reload would add, remove, move and leave in conflict; change nothing");
+    check_cmd->add_option("--state-dir", a.state_dir, "with --diff: the daemon's state dir (overrides the config)");
+    check_cmd->add_option("--pretend-now", a.pretend_now, "with --diff, testing aid: today as of this ISO 8601 instant");
     auto* schedule_cmd = app.add_subcommand("schedule", "print the dated schedule; writes nothing");
     add_config(schedule_cmd);
     schedule_cmd->add_option("--state-dir", a.state_dir, "read pins from this state dir (overrides the config)");
@@ -317,11 +401,18 @@ int main(int argc, char** argv) {
     preview_sub->add_option("--to", a.to, "last day YYYY-MM-DD")->required();
     preview_sub->add_option("--assume", a.assume, "held=on-day|never, report=on-time|late|never (repeatable)");
     preview_sub->add_flag("--json", a.json, "print JSON");
+    auto* import_sub = app.add_subcommand("import", "write a plan from a sheet of events (.xlsx, .ods, .csv) and a base plan");
+    import_sub->add_option("sheet", a.sheet, "the sheet: .xlsx, .ods or .csv (UTF-8, ';' or ',')")->required();
+    import_sub->add_option("-o,--output", a.output, "the plan file to write")->required();
+    import_sub->add_option("--base", a.base, "the plan whose people, districts, centres, forms and rules to keep")->required();
+    import_sub->add_option("--sheet", a.sheet_name, "the sheet's name (default: the first)");
+    auto* template_sub = app.add_subcommand("template", "write the import template: .xlsx (with instructions) or .csv");
+    template_sub->add_option("-o,--output", a.output, "the file to write (.xlsx or .csv)")->required();
     app.require_subcommand(0, 1);
 
     // `run` is the default: `taratd --config F` means `taratd run --config F`.
     std::vector<std::string> args(argv + 1, argv + argc);
-    static const std::set<std::string> known{"run", "check", "schedule", "preview", "--help", "-h", "--version"};
+    static const std::set<std::string> known{"run", "check", "schedule", "preview", "import", "template", "--help", "-h", "--version"};
     if (args.empty() || !known.count(args.front())) args.insert(args.begin(), "run");
     std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
     try {
@@ -334,6 +425,8 @@ int main(int argc, char** argv) {
         if (*check_cmd) return check(a);
         if (*schedule_cmd) return schedule(a);
         if (*preview_sub) return preview_cmd(a);
+        if (*import_sub) return import_cmd(a);
+        if (*template_sub) return template_cmd(a);
         return run(a);
     } catch (const CLI::ParseError& e) {
         std::cerr << "taratd: " << e.what() << "\n";

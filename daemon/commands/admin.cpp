@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <map>
 
 namespace tarat::commands {
 namespace {
@@ -171,6 +172,7 @@ Reply reload(Context& context, const json& args, const control::Peer& peer) {
     // uses to show the diagnostics too (systemd's ExecReload=).
     PlanOptions options;
     options.allow_shrink = args.value("allow_shrink", false);
+    options.dry_run = args.value("dry_run", false);
     auto outcome = context.reload(actor_of(peer), options);
     json reply_args = {{"taken", outcome.taken},
                        {"errors", outcome.errors},
@@ -190,6 +192,16 @@ Reply reload(Context& context, const json& args, const control::Peer& peer) {
     if (outcome.shrink_refused)
         reply_args["shrink"] = {{"future_events", outcome.future_events}, {"would_remove", outcome.future_removed}};
     reply_args["waited"] = args.value("wait", false);
+    reply_args["dry_run"] = options.dry_run;
+    reply_args["diff"] = json::array();
+    for (const auto& d : outcome.diff)
+        reply_args["diff"].push_back({{"change", diff_kind_name(d.kind)},
+                                      {"id", d.id},
+                                      {"date", format_date(d.date)},
+                                      {"start", format_hhmm(d.start)},
+                                      {"to_date", d.to_date ? json(format_date(*d.to_date)) : json()},
+                                      {"to_start", d.to_date ? json(format_hhmm(d.to_start)) : json()},
+                                      {"reason", d.reason}});
     return {outcome.taken ? control::ok : control::error, outcome.text, std::move(reply_args)};
 }
 
@@ -220,6 +232,7 @@ Reply backup(Context& context, const json&, const control::Peer&) {
 ReloadOutcome take_plan(EventLifecycle& lifecycle, std::shared_ptr<const Setup> setup, const Actor& actor,
                         const PlanOptions& options) {
     const std::string serving = lifecycle.setup().plan.id;
+    const std::string setup_id = setup->plan.id;
     auto applied = lifecycle.apply_plan(std::move(setup), actor, options);
     ReloadOutcome outcome;
     outcome.taken = applied.taken;
@@ -230,12 +243,24 @@ ReloadOutcome take_plan(EventLifecycle& lifecycle, std::shared_ptr<const Setup> 
     outcome.future_removed = applied.future_removed;
     if (!applied.taken) {
         outcome.shrink_refused = true;
+        outcome.diff = std::move(applied.diff);
         outcome.errors.push_back(applied.refusal + "; if that is meant: taratctl reload --wait --allow-shrink");
         outcome.text = applied.refusal + ": refused; still serving plan " + serving;
         return outcome;
     }
     outcome.changes = std::move(applied.changes);
     outcome.change_count = applied.change_count;
+    outcome.diff = std::move(applied.diff);
+    if (options.dry_run) {
+        std::map<PlanDiffEntry::Kind, std::size_t> counts;
+        for (const auto& d : outcome.diff) ++counts[d.kind];
+        outcome.text = "dry run: plan " + setup_id + " would add " + std::to_string(counts[PlanDiffEntry::Kind::add]) +
+                       ", remove " + std::to_string(counts[PlanDiffEntry::Kind::remove]) + " and move " +
+                       std::to_string(counts[PlanDiffEntry::Kind::move]) + " events, " +
+                       std::to_string(counts[PlanDiffEntry::Kind::conflict]) + " in conflict (" +
+                       std::to_string(outcome.change_count) + " changes in all); nothing changed";
+        return outcome;
+    }
     outcome.text = "plan " + lifecycle.setup().plan.id + " taken: " +
                    (applied.changed ? std::to_string(applied.change_count) + " changes" : std::string("no changes"));
     if (!outcome.conflicts.empty())

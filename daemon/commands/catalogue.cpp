@@ -88,6 +88,20 @@ std::vector<CommandSpec> make_catalogue() {
          "ISO dates, delimiter *;* in Kazakh and Russian, *,* in English. _FILE_ is written by taratctl with the "
          "caller's rights (temporary file, then rename); without *-o*, standard output. Exit 73 when _FILE_ cannot be "
          "written."},
+        {"plan", read, "the placed and tracked plan as the official table: XLSX, HTML (A4) or CSV",
+         "The placed and tracked events as the official table: number, id, title, form, centre and address, date, "
+         "time, responsible by name, audience, state; with the plan's title and who approves it and drew it up.",
+         {{"centre", "string", false, "--centre", "ID", "a centre id"},
+          from_date(),
+          to_date(),
+          {"format", "string", true, "--format", "FORMAT", "xlsx, html or csv (Kazakh unless --lang)",
+           {"xlsx", "html", "csv"}, Use::local},
+          {"output", "string", false, "-o,--output", "FILE", "write the table to FILE (default: standard output)", {},
+           Use::local}},
+         "XLSX (libxlsxwriter): real date cells, a frozen header row, columns wide enough for Kazakh text; its "
+         "headers are the ones *taratd import* reads, so an exported plan imports back. HTML: A4 with the plan's "
+         "title, the approval block (БЕКІТЕМІН / УТВЕРЖДАЮ) and the signature line, for printing. CSV: UTF-8 with "
+         "BOM, *;* in Kazakh and Russian. _FILE_ is written by taratctl with the caller's rights."},
         {"calendar", read, "days off and transferred working days of a year",
          "The year's days off and transferred working days, with their status (default: this year).",
          {{"year", "integer", false, "--year", "YEAR", "the year (default: this year)"}}},
@@ -165,14 +179,18 @@ std::vector<CommandSpec> make_catalogue() {
          "with the events removed, those kept though no longer in the plan, and the postponements kept against it.",
          {{"wait", "boolean", false, "--wait", "", "print what changed, or every error when the new plan is refused"},
           {"allow_shrink", "boolean", false, "--allow-shrink", "",
-           "take a plan that removes more than half of the planned events ahead"}},
+           "take a plan that removes more than half of the planned events ahead"},
+          {"dry_run", "boolean", false, "--dry-run", "",
+           "list what the new plan would add, remove, move and leave in conflict, with reasons; change nothing"}},
          "With *--wait*, print what changed, or every error when the new plan is refused (and exit non-zero); the "
          "daemon keeps the old plan then. Held, reported, cancelled and pinned events are never removed or moved: "
          "those the plan no longer has are listed as kept. A plan date that differs from a postponed event's is "
          "listed as a conflict (the postponed date stays) with the command that takes the plan's date. A rule "
          "places no new event on a day gone by nor inside its first reminder's lead. A plan that would remove more "
          "than half of the planned events dated today or later is refused without *--allow-shrink* (a SIGHUP never "
-         "takes one). *systemctl reload tarat* runs this."},
+         "takes one). *systemctl reload tarat* runs this. With *--dry-run*, nothing is stored: the reply lists each event "
+         "the new plan would add, remove, move or leave in conflict (postponed, pinned, held), with the reason; "
+         "*taratd check --diff* does the same offline."},
         {"test-notice", admin, "send a test notice to a person now and report each channel",
          "Send a short test notice to a person now, on their channels or one named channel, and report each "
          "channel's result.",

@@ -30,6 +30,7 @@ struct ReloadOutcome {
     std::vector<PlanConflict> conflicts;
     std::vector<ScheduledEvent> removed;
     std::vector<StoredEvent> kept;
+    std::vector<PlanDiffEntry> diff;  // what the plan adds, removes, moves, leaves in conflict
     bool shrink_refused = false;  // more than half of the planned events ahead would go
     std::size_t future_events = 0, future_removed = 0;
 };

@@ -392,6 +392,56 @@ Reply ics(Context& context, const json& args, const control::Peer&) {
              {"ics", feeds::render_ics(calendar, context.clock().now())}}};
 }
 
+// `plan`: the placed and tracked events as the official table (taratctl writes it as XLSX, HTML
+// or CSV): names for every id, the centre's address, and who approves and who drew it up.
+Reply plan_table(Context& context, const json& args, const control::Peer&) {
+    EventFilter filter;
+    filter.centre = string_arg(args, "centre");
+    if (filter.centre)
+        if (auto refusal = unknown_name("centre", *filter.centre, centre_ids(context))) return *refusal;
+    if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
+    const Plan& plan = context.setup().plan;
+    auto person = [&](const std::string& id) {
+        const Person* p = plan.person(id);
+        return json{{"id", id}, {"name", p ? p->name : id}, {"position", p ? p->position : ""}};
+    };
+    json rows = json::array();
+    for (const auto& stored : context.store.events(filter)) {
+        const auto& e = stored.event;
+        const Centre* centre = plan.centre(e.centre);
+        const Form* form = plan.form(e.form);
+        rows.push_back({{"id", e.id},
+                        {"title", e.title},
+                        {"form", e.form},
+                        {"form_name", {{"kk", form ? form->name.in("kk") : e.form},
+                                       {"ru", form ? form->name.in("ru") : e.form},
+                                       {"en", form ? form->name.in("en") : e.form}}},
+                        {"centre", e.centre},
+                        {"centre_name", centre ? centre->name : e.centre},
+                        {"address", centre ? centre->address : ""},
+                        {"date", format_date(e.date)},
+                        {"start", format_hhmm(e.start_minutes)},
+                        {"end", format_hhmm(e.end_minutes)},
+                        {"responsible", e.responsible},
+                        {"responsible_name", person(e.responsible)["name"]},
+                        {"audience", e.audience},
+                        {"state", state_name(stored.state)}});
+    }
+    const auto count = rows.size();
+    return {control::ok, std::to_string(count) + (count == 1 ? " event" : " events"),
+            {{"plan", {{"id", plan.id},
+                       {"title", plan.title},
+                       {"basis", plan.basis},
+                       {"from", format_date(plan.from)},
+                       {"to", format_date(plan.to)},
+                       {"overseer", person(plan.overseer)},
+                       {"coordinator", person(plan.coordinator)}}},
+             {"from", filter.from ? json(format_date(*filter.from)) : json()},
+             {"to", filter.to ? json(format_date(*filter.to)) : json()},
+             {"centre", filter.centre ? json(*filter.centre) : json()},
+             {"rows", std::move(rows)}}};
+}
+
 }  // namespace
 
 void add_read_handlers(Context& context, Handlers& handlers) {
@@ -420,6 +470,7 @@ void add_read_handlers(Context& context, Handlers& handlers) {
     handlers["compliance"] = bind(context, compliance);
     handlers["calendar"] = bind(context, calendar);
     handlers["history"] = bind(context, history);
+    handlers["plan"] = bind(context, plan_table);
     handlers["ics"] = bind(context, ics);
 }
 

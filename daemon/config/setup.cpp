@@ -15,7 +15,6 @@
 #include <string_view>
 
 namespace tarat {
-namespace {
 
 std::string describe_day_off(const WorkingCalendar& calendar, Date day) {
     if (const auto* e = calendar.entry(day); e && is_day_off_kind(e->kind)) {
@@ -25,6 +24,8 @@ std::string describe_day_off(const WorkingCalendar& calendar, Date day) {
     }
     return "a day off (" + std::string(weekday_name(date::weekday{day}.c_encoding())) + ")";
 }
+
+namespace {
 
 // A fixed event on a day off is an error at its date, suggesting the nearest working days.
 void check_fixed_event_days(const Plan& plan, const WorkingCalendar& calendar, Diagnostics& d) {

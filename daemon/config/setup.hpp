@@ -29,6 +29,9 @@ struct SetupOverrides {
 std::optional<Setup> load_setup(const std::filesystem::path& config_file, const SetupOverrides& overrides,
                                 Diagnostics& diagnostics);
 
+// "a day off (New Year)" or "a day off (sat)": why `day` is no working day, for error lines.
+std::string describe_day_off(const WorkingCalendar& calendar, Date day);
+
 // One screen for `taratd check`: the period, centres, people, fixed events, rules.
 std::string summarize(const Setup& setup);
 

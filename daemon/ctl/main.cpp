@@ -5,6 +5,7 @@
 #include "core/text.hpp"
 #include "ctl/labels.hpp"
 #include "ctl/output_file.hpp"
+#include "ctl/plan_export.hpp"
 #include "ctl/report.hpp"
 #include "ctl/render.hpp"
 #include "ctl/saved_output.hpp"
@@ -15,7 +16,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -235,6 +241,45 @@ json rest_of_pages(const std::string& path, json request, json reply, std::chron
     return reply;
 }
 
+// `plan --format xlsx|html|csv [-o FILE]`: the official table, written with the caller's rights.
+int write_plan(const std::string& format, const std::string& output, const json& arguments, Lang lang) {
+    const bool to_stdout = output.empty() || output == "-";
+    try {
+        if (format != "xlsx") {
+            const std::string bytes = format == "html" ? plan_html(arguments, lang) : plan_csv(arguments, lang);
+            if (to_stdout) std::cout << bytes << std::flush;
+            else write_file_atomically(output, bytes);
+            return exit_code::ok;
+        }
+        // libxlsxwriter writes a file: a new one beside the target, renamed over it when whole.
+        const std::filesystem::path target = to_stdout ? std::filesystem::temp_directory_path() / "taratctl-plan.xlsx"
+                                                       : std::filesystem::path(output);
+        std::string scratch = (target.parent_path().empty() ? std::string(".") : target.parent_path().string()) +
+                              "/.taratctl-plan-XXXXXX";
+        const int fd = ::mkstemp(scratch.data());
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot write in " + target.parent_path().string());
+        ::close(fd);
+        try {
+            write_plan_xlsx(arguments, lang, scratch);
+            if (to_stdout) {
+                std::ifstream in(scratch, std::ios::binary);
+                std::cout << in.rdbuf() << std::flush;
+                std::filesystem::remove(scratch);
+            } else {
+                std::filesystem::rename(scratch, target);
+            }
+        } catch (...) {
+            std::error_code ec;
+            std::filesystem::remove(scratch, ec);
+            throw;
+        }
+        return exit_code::ok;
+    } catch (const std::exception& e) {
+        std::cerr << "taratctl: " << e.what() << "\n";
+        return exit_code::cant_create;
+    }
+}
+
 int write_report(const ReportOptions& report, const json& arguments, Lang lang) {
     std::string bytes;
     try {
@@ -292,6 +337,7 @@ int main(int argc, char** argv) {
         request["arguments"]["detail"] = true;
         if (lang_flag.empty()) lang = Lang::kk;  // the report is the department's: Kazakh unless asked
     }
+    if (request["command"] == "plan" && lang_flag.empty()) lang = Lang::kk;  // the department's table
 
     if (auto problem = argument_problem(request)) {
         std::cerr << "taratctl: " << *problem << "\n";
@@ -326,12 +372,15 @@ int main(int argc, char** argv) {
     if (command == "test-notice" && !as_json) render_reply(command, arguments, text, lang, std::cout);
     if (result != 0) {
         std::cerr << "taratctl: " << visible(text) << "\n";
-        if (command == "reload" && arguments.value("waited", false))
+        // A dry run refused (it would remove too many): still what it would have done.
+        if (command == "reload" && arguments.value("dry_run", false)) render_reply(command, arguments, text, lang, std::cout);
+        if (command == "reload" && (arguments.value("waited", false) || arguments.value("dry_run", false)))
             for (const auto& e : arguments.value("errors", json::array()))
                 std::cerr << visible(e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
         return exit_code_for(result);
     }
     if (report.wanted()) return write_report(report, arguments, lang);
+    if (command == "plan" && !as_json) return write_plan(*locals["plan"]["format"], *locals["plan"]["output"], arguments, lang);
     if (command == "ics") return save_ics(arguments, *locals["ics"]["output"], as_json, std::cout, std::cerr);
     if (command == "backup") return save_backup(arguments, *locals["backup"]["file"], as_json, std::cout, std::cerr);
     // `help COMMAND`: the flags as the user types them, from the catalogue this taratctl was built with.

@@ -207,8 +207,35 @@ void render_commands(const json& a, Lang lang, std::ostream& out) {
     out << table.render();
 }
 
+// "2027-03-24" as the language writes it: 24.03.2027 in Kazakh and Russian.
+std::string shown_date(const std::string& iso, Lang lang) {
+    if (lang == Lang::en || iso.size() != 10) return iso;
+    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+}
+
+// `reload --dry-run`: each event the new plan would touch, under its kind, with the reason.
+void render_plan_diff(const json& a, Lang lang, std::ostream& out) {
+    const std::pair<const char*, const char*> kinds[] = {{"add", "Would add"},
+                                                         {"remove", "Would remove"},
+                                                         {"move", "Would move"},
+                                                         {"conflict", "In conflict, would stay as they are"}};
+    for (const auto& [kind, heading] : kinds) {
+        bool first = true;
+        for (const auto& d : a.value("diff", json::array())) {
+            if (str(d, "change") != kind) continue;
+            if (first) out << tr(lang, heading) << ":\n";
+            first = false;
+            out << "  " << shown_date(str(d, "date"), lang) << " " << str(d, "start");
+            if (d.value("to_date", json()).is_string())
+                out << " → " << shown_date(str(d, "to_date"), lang) << " " << str(d, "to_start");
+            out << "  " << str(d, "id") << "  " << str(d, "reason") << "\n";
+        }
+    }
+}
+
 void render_reload(const json& a, const std::string& text, Lang lang, std::ostream& out) {
     out << text << "\n";
+    if (a.value("dry_run", false)) render_plan_diff(a, lang, out);
     if (!a.value("waited", false)) return;
     const auto& changes = a.value("changes", json::array());
     if (!changes.empty()) {

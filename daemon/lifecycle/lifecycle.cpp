@@ -202,6 +202,19 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
         spdlog::info("kept: {} on {} ({}) is no longer in the plan", k.event.id, format_date(k.event.date),
                      k.state == EventState::planned ? "pinned" : std::string(state_name(k.state)));
 
+    applied.diff = diff_of(schedule, stored, applied);
+    if (options.dry_run) {
+        // The store's own change list, from a transaction that is never committed.
+        struct RolledBack {};
+        try {
+            store_.in_transaction([&] {
+                static_cast<PlanLoadResult&>(applied) = store_.apply_plan(setup->plan, schedule.events, now, actor.text());
+                throw RolledBack{};
+            });
+        } catch (const RolledBack&) {
+        }
+        return applied;
+    }
     auto notices = std::make_unique<Notices>(*setup, *setup->templates, store_);
     static_cast<PlanLoadResult&>(applied) = store_.in_transaction([&] {
         auto loaded = store_.apply_plan(setup->plan, schedule.events, now, actor.text());
@@ -211,6 +224,68 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
     setup_ = std::move(setup);
     notices_ = std::move(notices);
     return applied;
+}
+
+std::string_view diff_kind_name(PlanDiffEntry::Kind kind) {
+    switch (kind) {
+        case PlanDiffEntry::Kind::add: return "add";
+        case PlanDiffEntry::Kind::remove: return "remove";
+        case PlanDiffEntry::Kind::move: return "move";
+        case PlanDiffEntry::Kind::conflict: return "conflict";
+    }
+    return "";
+}
+
+std::string diff_line(const PlanDiffEntry& e) {
+    std::string line = std::string(diff_kind_name(e.kind)) + "  " + e.id + "  " + format_date(e.date) + " " + format_hhmm(e.start);
+    if (e.to_date) line += " → " + format_date(*e.to_date) + " " + format_hhmm(e.to_start);
+    return line + "  " + e.reason;
+}
+
+// What the plan does to each event, in words: read off the placement before anything is stored.
+std::vector<PlanDiffEntry> EventLifecycle::diff_of(const Schedule& schedule, const std::vector<StoredEvent>& stored,
+                                                   const PlanApplied& applied) const {
+    using Kind = PlanDiffEntry::Kind;
+    std::vector<PlanDiffEntry> diff;
+    std::unordered_map<std::string_view, const StoredEvent*> by_id;
+    for (const auto& s : stored) by_id.emplace(s.event.id, &s);
+    for (const auto& e : schedule.events) {
+        auto found = by_id.find(e.id);
+        const bool rule = e.source != "fixed";
+        if (found == by_id.end() || !found->second->in_plan) {
+            diff.push_back({Kind::add, e.id, e.date, e.start_minutes, std::nullopt, 0,
+                            found != by_id.end() ? "back in the plan"
+                            : rule               ? "placed by rule " + e.source
+                                                 : "a new event in the plan"});
+            continue;
+        }
+        const StoredEvent& s = *found->second;
+        if (s.event.date == e.date && s.event.start_minutes == e.start_minutes) continue;
+        diff.push_back({Kind::move, e.id, s.event.date, s.event.start_minutes, e.date, e.start_minutes,
+                        rule ? "rule " + e.source + " places it there now" : "the plan's date or time changed"});
+    }
+    for (const auto& e : applied.removed)
+        diff.push_back({Kind::remove, e.id, e.date, e.start_minutes, std::nullopt, 0, "no longer in the plan"});
+    for (const auto& k : applied.kept)
+        diff.push_back({Kind::conflict, k.event.id, k.event.date, k.event.start_minutes, std::nullopt, 0,
+                        "no longer in the plan, kept: " +
+                            (k.state == EventState::planned ? std::string("pinned (people were told this date)")
+                                                            : std::string(state_name(k.state)))});
+    for (const auto& c : applied.conflicts)
+        diff.push_back({Kind::conflict, c.event_id, c.stored_date, c.stored_start, c.plan_date, c.plan_start,
+                        "postponed by " + c.postponed_by + ": the postponed date stays" +
+                            (c.how_to_apply.empty() ? "" : "; to take the plan's: " + c.how_to_apply)});
+    for (const auto& d : schedule.drift) {
+        auto found = by_id.find(d.event_id);
+        if (!d.would_be || found == by_id.end() || found->second->postponed_from) continue;
+        const auto& s = found->second->event;
+        diff.push_back({Kind::conflict, s.id, s.date, s.start_minutes, d.would_be, s.start_minutes,
+                        "pinned (people were told this date): it stays"});
+    }
+    std::stable_sort(diff.begin(), diff.end(), [](const PlanDiffEntry& a, const PlanDiffEntry& b) {
+        return std::tie(a.kind, a.date, a.start, a.id) < std::tie(b.kind, b.date, b.start, b.id);
+    });
+    return diff;
 }
 
 // Postponed events whose plan date moved to one the event never had: each postponement's history

@@ -77,7 +77,26 @@ struct PlanConflict {
 struct PlanOptions {
     // false: refuse a plan that would remove more than half of the planned events still ahead.
     bool allow_shrink = true;
+    // Place and compare, store nothing (the store's changes are made and rolled back): what a
+    // reload would do, for `reload --dry-run` and `taratd check --diff`.
+    bool dry_run = false;
 };
+
+// One event a plan would add, remove, move, or leave in conflict (stays where it is against the
+// plan), with the reason in one line.
+struct PlanDiffEntry {
+    enum class Kind { add, remove, move, conflict };
+    Kind kind = Kind::add;
+    std::string id;
+    Date date{};  // where it is (add: where the plan puts it)
+    int start = 0;
+    std::optional<Date> to_date;  // move, conflict: where the plan puts it
+    int to_start = 0;
+    std::string reason;
+};
+std::string_view diff_kind_name(PlanDiffEntry::Kind kind);  // "add", "remove", "move", "conflict"
+// "move  erkemai-seminar-1  2026-12-09 11:00 → 2026-12-10 11:00  the plan's date changed"
+std::string diff_line(const PlanDiffEntry& entry);
 
 // What applying a plan did (the store's changes), or why it was refused (nothing stored).
 struct PlanApplied : PlanLoadResult {
@@ -88,6 +107,7 @@ struct PlanApplied : PlanLoadResult {
     std::vector<ScheduledEvent> removed;  // planned and unpinned, no longer produced: deleted
     std::vector<StoredEvent> kept;        // no longer produced, kept for their outcome or pin
     std::vector<PlanConflict> conflicts;
+    std::vector<PlanDiffEntry> diff;      // by kind, then date
 };
 
 // What `amend` corrects in a held or reported event's record; a field not given stays as it is.
@@ -172,6 +192,8 @@ private:
     void sync_notices(const std::string& id, Instant now,
                       const std::optional<std::vector<Notice>>& changes = std::nullopt);
     std::string day_off_text(Date day, Date today) const;
+    std::vector<PlanDiffEntry> diff_of(const Schedule& schedule, const std::vector<StoredEvent>& stored,
+                                       const PlanApplied& applied) const;
     std::vector<PlanConflict> conflicts_of(const Setup& setup, const Schedule& schedule,
                                            const std::vector<StoredEvent>& stored, Date today) const;
     // When this step's change notices are due: now, or a second after the event's latest change

@@ -6,6 +6,7 @@ nlohmann::json to_json(const ScheduledEvent& e) {
     return {{"id", e.id},       {"centre", e.centre}, {"district", e.district},
             {"form", e.form},   {"title", e.title},   {"date", format_date(e.date)},
             {"start", format_hhmm(e.start_minutes)},  {"end", format_hhmm(e.end_minutes)},
+            {"responsible", e.responsible}, {"audience", e.audience},
             {"source", e.source}, {"pinned", e.pinned}};
 }
 

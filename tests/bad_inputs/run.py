@@ -25,8 +25,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ETC = os.path.join(HERE, "..", "..", "etc")
 PRETEND_NOW = "2026-12-01T09:00:00+05:00"
 FILE_KINDS = {"plan": "plan.toml", "config": "tarat.toml", "days-off": "days-off-kz.toml"}
-KINDS = ["plan", "config", "days-off", "socket", "taratctl"]
-CASE_SUFFIX = {"socket": ".line", "taratctl": ".args"}
+KINDS = ["plan", "config", "days-off", "socket", "taratctl", "sheet"]
+CASE_SUFFIX = {"socket": ".line", "taratctl": ".args", "sheet": (".csv", ".make")}
+MAKE_SHEETS = os.path.join(HERE, "..", "e2e", "make_sheets.py")
 
 
 class Expected:
@@ -177,6 +178,24 @@ def run_case(daemon, kind, path, show):
             reply = {"result": None, "text": ""}
         outcomes.append(("reply", reply["result"], reply["text"]))
         codes = []
+    elif kind == "sheet":
+        sheet = path
+        if path.endswith(".make"):  # "KIND SUFFIX": a sheet too large or binary to keep, made now
+            what, suffix = open(path, encoding="utf-8").read().split()
+            sheet = os.path.join(os.path.dirname(daemon.etc), os.path.basename(path)[:-5] + suffix)
+            subprocess.run(["/usr/bin/python3", MAKE_SHEETS, what, sheet], check=True)
+        output = os.path.join(os.path.dirname(daemon.etc), "imported.toml")
+        try:
+            done = subprocess.run([daemon.args.taratd, "import", sheet, "-o", output, "--base",
+                                   os.path.join(daemon.etc, "plan.toml")], capture_output=True, timeout=60)
+        finally:
+            if sheet != path:
+                os.remove(sheet)
+        outcomes.append(("taratd import", done.returncode, text_of(done)))
+        codes = [(outcomes[0][0], done.returncode)]
+        if os.path.exists(output):
+            problems.append("taratd import wrote " + output + " though the sheet is bad")
+            os.remove(output)
     else:
         argv = open(path, encoding="utf-8").read().splitlines()
         done = daemon.ctl(argv, as_nobody=bool(expected and expected.as_nobody))

@@ -335,7 +335,7 @@ TEST_CASE("read commands") {
     auto listed = co.ctl_json({"list-commands"})["commands"];
     std::set<std::string> names;
     for (const auto& c : listed) names.insert(c["name"].get<std::string>());
-    CHECK(names == std::set<std::string>{"status", "events", "event", "notices", "compliance", "calendar", "history",
+    CHECK(names == std::set<std::string>{"status", "events", "event", "notices", "compliance", "calendar", "plan", "history",
                                          "list-commands", "help", "held", "reported", "postpone", "cancel",
                                          "confirm", "amend", "reopen", "retry", "reload", "test-notice", "ics",
                                          "backup", "link", "links", "unlink"});
