@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <optional>
 
@@ -146,8 +147,19 @@ private:
         send(std::move(response), message.keep_alive(), request.method == "HEAD");
     }
 
+    // Refused before its body was read: answer, then read and drop what the client still sends for
+    // a moment before closing, so that its send does not meet a reset that loses our answer.
     void fail(int status, const char* text) {
+        linger_ = true;
         send(Response{status, "text/plain; charset=utf-8", std::string(text) + "\n", {}}, false, false);
+    }
+
+    void drain() {
+        socket_.async_read_some(asio::buffer(discard_), [self = this->shared_from_this()](const boost::system::error_code& ec,
+                                                                                          std::size_t) {
+            if (ec) return self->close();
+            self->drain();
+        });
     }
 
     void send(Response response, bool keep_alive, bool head) {
@@ -169,6 +181,12 @@ private:
         arm(server_->limits.write_timeout);
         http::async_write(socket_, *reply,
                           [self = this->shared_from_this(), reply, keep_alive](const boost::system::error_code& ec, std::size_t) {
+                              if (!ec && self->linger_) {
+                                  boost::system::error_code ignored;
+                                  self->socket_.shutdown(Socket::shutdown_send, ignored);
+                                  self->arm(std::chrono::seconds(5));
+                                  return self->drain();
+                              }
                               if (ec || !keep_alive || self->server_->stopped) return self->close();
                               self->read_header(self->server_->limits.idle_timeout);
                           });
@@ -187,6 +205,8 @@ private:
     std::string address_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    bool linger_ = false;
+    std::array<char, 16384> discard_{};
 };
 
 }  // namespace
