@@ -60,15 +60,7 @@ Response Site::dashboard(const Request& request, const std::string& person) {
         auto event = store_.event(id);
         if (!event || !may_act(setup.plan, person, event->event))
             return message(viewer, 404, "404", words(viewer.lang)["not_found"].get<std::string>());
-        const std::string base = "/event/" + id;
-        if (request.method == "POST") {
-            auto form = parse_form(request.content_type, request.body);
-            if (!form || !signer_.csrf_matches(cookie, form->value("csrf"))) return denied(viewer);
-            return act(request, *form, viewer, base, *event, action);
-        }
-        if (action.rfind("file/", 0) == 0) return file_download(*event, action.substr(5));
-        std::string note = request.query.find("done=") != std::string::npos ? words(viewer.lang)["recorded"].get<std::string>() : "";
-        response = event_page(viewer, *event, base, base + "/file/", note, "", 200, true);
+        response = event_route(request, viewer, "/event/" + id, *event, action);
     } else {
         response = message(viewer, 404, "404", words(viewer.lang)["not_found"].get<std::string>());
     }

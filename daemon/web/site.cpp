@@ -177,17 +177,20 @@ Response Site::link_page(const Request& request, const std::string& token, const
     auto event = store_.event(claim->event_id);
     if (!event || !may_act(setup.plan, person->id, event->event)) return denied(viewer);
     viewer.person = person->id;
-    const std::string base = "/e/" + token;
+    return event_route(request, viewer, "/e/" + token, *event, rest);
+}
+
+Response Site::event_route(const Request& request, const Viewer& viewer, const std::string& base,
+                           const StoredEvent& event, const std::string& rest) {
     if (request.method == "POST") {
         auto form = parse_form(request.content_type, request.body);
-        if (!form || !signer_.csrf_matches(token, form->value("csrf"))) return denied(viewer);
-        return act(request, *form, viewer, base, *event, rest);
+        if (!form || !signer_.csrf_matches(viewer.bearer, form->value("csrf"))) return denied(viewer);
+        return act(request, *form, viewer, base, event, rest);
     }
-    if (rest.rfind("file/", 0) == 0) return file_download(*event, rest.substr(5));
+    if (rest.rfind("file/", 0) == 0) return file_download(event, rest.substr(5));
     if (!rest.empty()) return message(viewer, 404, "404", words(viewer.lang)["not_found"].get<std::string>());
-    std::string done = query_value(request.query, "done");
-    std::string note = done.empty() ? "" : words(viewer.lang)["recorded"].get<std::string>();
-    return event_page(viewer, *event, base, base + "/file/", note, "", 200, true);
+    std::string note = query_value(request.query, "done").empty() ? "" : words(viewer.lang)["recorded"].get<std::string>();
+    return event_page(viewer, event, base, base + "/file/", note, "", 200, true);
 }
 
 Response Site::act(const Request&, const FormData& form_in, const Viewer& viewer, const std::string& base,

@@ -54,6 +54,10 @@ public:
 
 private:
     Response link_page(const Request& request, const std::string& token, const std::string& rest);
+    // An event's page under `base` (a link or the dashboard's /event/ID): GET shows it, `rest`
+    // file/NAME downloads a report file, POST `rest` (held, reported, postpone) acts.
+    Response event_route(const Request& request, const Viewer& viewer, const std::string& base,
+                         const StoredEvent& event, const std::string& rest);
     // A form's POST, its CSRF token already checked: held, reported or postpone through the
     // lifecycle; then back to `base` (the link or the dashboard's event page).
     Response act(const Request& request, const FormData& form, const Viewer& viewer, const std::string& base,

@@ -1,5 +1,6 @@
 // The web's parts without a server: signed links and CSRF tokens, form and multipart parsing,
 // report files judged by content, rate limits, and paths as the log shows them.
+#include "config/config.hpp"
 #include "web/forms.hpp"
 #include "web/http_server.hpp"
 #include "web/rate_limit.hpp"
@@ -87,4 +88,28 @@ TEST_CASE("web: logged paths hide tokens") {
     CHECK(loggable_path("/e/abc.def") == "/e/…");
     CHECK(loggable_path("/login/secret") == "/login/…");
     CHECK(loggable_path("/calendar") == "/calendar");
+}
+
+// [web]: off without listen; listen needs base_url; a listen that is neither HOST:PORT nor
+// unix:/PATH and a base_url without http(s) are errors at their line.
+TEST_CASE("web: the [web] table of tarat.toml") {
+    auto load = [](const std::string& web, Diagnostics& d) {
+        return load_config_text("[daemon]\nplan = \"plan.toml\"\n" + web, "/etc/tarat/tarat.toml", d);
+    };
+    Diagnostics d;
+    auto off = load("", d);
+    REQUIRE(off);
+    CHECK_FALSE(off->web.on());
+    auto on = load("[web]\nlisten = \"unix:/run/tarat/web.sock\"\nbase_url = \"https://tarat.example.kz/\"\n", d);
+    REQUIRE(on);
+    CHECK(on->web.on());
+    CHECK(on->web.base_url == "https://tarat.example.kz");
+    CHECK(on->web.secret_file == "web.key");
+    for (const char* bad : {"[web]\nlisten = \"127.0.0.1:8553\"\n", "[web]\nlisten = \"8553\"\nbase_url = \"http://x\"\n",
+                            "[web]\nlisten = \"127.0.0.1:8553\"\nbase_url = \"ftp://x\"\n", "[web]\nport = 1\n"}) {
+        Diagnostics errors;
+        INFO(bad);
+        CHECK_FALSE(load(bad, errors));
+        CHECK(errors.has_errors());
+    }
 }
