@@ -106,6 +106,7 @@ private:
 
     void on_header(const boost::system::error_code& ec) {
         if (ec == http::error::header_limit) return fail(431, "request header too large");
+        if (ec == http::error::body_limit) return fail(413, "request body too large");  // its Content-Length
         if (ec) return close();
         if (auto length = parser_->content_length(); length && *length > server_->limits.max_body)
             return fail(413, "request body too large");

@@ -117,7 +117,7 @@ def main():
         log = open(work / "taratd.log", "w")
         daemon = subprocess.Popen([a.taratd, "run", "--config", str(config), "--state-dir", str(work / "state"),
                                    "--socket", str(sock), "--plugin-dir", a.plugin_dir,
-                                   "--pretend-now", "2026-12-10T10:00:00+05:00"], stdout=log, stderr=log)
+                                   "--pretend-now", "2026-12-11T10:00:00+05:00"], stdout=log, stderr=log)
         try:
             return measure(a, work, sock, daemon)
         finally:
