@@ -30,10 +30,8 @@ Lang report_lang(const std::string& lang) { return lang == "ru" ? Lang::ru : lan
 
 }  // namespace
 
-Response Site::dashboard(const Request& request, const std::string& person) {
+Response Site::dashboard(const Request& request, const std::string& person, const std::string& cookie) {
     const auto& setup = lifecycle_.setup();
-    std::string cookie;
-    session_person(request, &cookie);
     std::string lang = query_lang(request.query);
     if (lang.empty()) lang = [&] {
         for (std::string_view l : {"kk", "ru", "en"})

@@ -140,7 +140,19 @@ Response Site::too_many(const Viewer& viewer) const {
 std::optional<std::string> Site::session_person(const Request& request, std::string* cookie) const {
     std::string value = cookie_value(request.cookie, kCookie);
     if (value.empty() || value.size() > 100) return std::nullopt;
-    auto person = store_.web_session_person(stored_hash(value), lifecycle_.clock().now());
+    const Instant now = lifecycle_.clock().now();
+    const std::string hash = stored_hash(value);
+    std::optional<std::string> person;
+    auto& cache = sessions_;
+    if (auto it = cache.find(hash); it != cache.end() && it->second.second > now) {
+        person = it->second.first;
+    } else {
+        person = store_.web_session_person(hash, now);
+        if (person) {
+            if (cache.size() > 10000) cache.clear();
+            cache[hash] = {*person, now + std::chrono::minutes(10)};  // read again now and then: expiry
+        }
+    }
     if (person && !lifecycle_.setup().plan.person(*person)) return std::nullopt;  // no longer in the plan
     if (person && cookie) *cookie = value;
     return person;
@@ -159,7 +171,8 @@ Response Site::handle(const Request& request) {
     }
     if (path == "/login" || path.rfind("/login/", 0) == 0) return sign_in(request, path.size() > 7 ? path.substr(7) : "");
     if (path == "/logout") return sign_out(request);
-    if (auto person = session_person(request)) return dashboard(request, *person);
+    std::string cookie;
+    if (auto person = session_person(request, &cookie)) return dashboard(request, *person, cookie);
     if (request.method == "GET" || request.method == "HEAD") return redirect("/login");
     return Response{403, "text/plain; charset=utf-8", "sign in first\n", {}};
 }
@@ -417,6 +430,7 @@ Response Site::sign_out(const Request& request) {
     auto form = parse_form(request.content_type, request.body);
     if (!form || !signer_.csrf_matches(cookie, form->value("csrf"))) return denied(viewer);
     store_.remove_web_session(stored_hash(cookie), lifecycle_.clock().now());
+    sessions_.erase(stored_hash(cookie));
     auto response = redirect("/login");
     response.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
     return response;

@@ -76,7 +76,7 @@ private:
     void mail_sign_in(const Person& person);
 
     // The dashboard (dashboard.cpp): signed-in people only, each seeing what they may act on.
-    Response dashboard(const Request& request, const std::string& person);
+    Response dashboard(const Request& request, const std::string& person, const std::string& cookie);
     Response overview(const Viewer& viewer, const Request& request);
     Response event_list(const Viewer& viewer, const Request& request, bool centre, const std::string& id);
     Response calendar(const Viewer& viewer, const Request& request);
@@ -89,6 +89,9 @@ private:
     Dispatcher* dispatcher_;
     RateLimit per_address_;
     RateLimit mails_per_person_{1};  // one sign-in mail a minute for each person
+    // Sessions already read from the store (cookie hash → person, expiry): the dashboard's requests
+    // do not each query SQLite. Sign-out drops its entry; a session is only ever made here.
+    mutable std::map<std::string, std::pair<std::string, Instant>> sessions_;
     // The overview's page per person and language, until the store, the day or the setup changes.
     std::map<std::string, std::pair<std::string, std::string>> overview_cache_;  // key → (stamp, body)
 };

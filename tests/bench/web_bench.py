@@ -46,6 +46,12 @@ def status_latencies(sock_path, seconds, every=0.01):
     return out
 
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process (all its threads), in seconds."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def p(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
@@ -153,6 +159,7 @@ def measure(a, work, sock, daemon):
             raise RuntimeError("the overview did not answer 200")
 
         idle = status_latencies(sock, min(a.seconds, 5))
+        cpu_before = cpu_seconds(daemon.pid)
         queue = multiprocessing.Queue()
         loader = multiprocessing.Process(target=load_process, args=(port, cookie, a.rate, a.seconds, a.connections, queue))
         loader.start()
@@ -160,11 +167,13 @@ def measure(a, work, sock, daemon):
         busy = status_latencies(sock, max(0.5, a.seconds - 1))
         sent = queue.get()
         loader.join()
+        cpu = cpu_seconds(daemon.pid) - cpu_before
         r = {"rate_goal": a.rate, "seconds": sent["seconds"], "requests": sent["sent"], "ok": sent["ok"],
              "not_ok": sent["other"], "rate_achieved": sent["ok"] / sent["seconds"],
              "status_idle_p50_ms": statistics.median(idle), "status_idle_p99_ms": p(idle, 0.99),
              "status_load_p50_ms": statistics.median(busy), "status_load_p99_ms": p(busy, 0.99),
-             "status_samples": [len(idle), len(busy)]}
+             "status_samples": [len(idle), len(busy)],
+             "taratd_cpu_ms_per_request": cpu * 1000 / max(1, sent["ok"])}
         r["ratio_p99"] = r["status_load_p99_ms"] / r["status_idle_p99_ms"]
         print(json.dumps(r, indent=1))
         if a.json:
