@@ -310,7 +310,7 @@ Response Site::event_page(const Viewer& viewer, const StoredEvent& event, const 
     Json history = Json::array();
     for (const auto& row : store_.history_about("event:" + event.event.id))
         history.push_back({{"at", dotted_moment(*setup.calendar, row.at)}, {"action", row.action},
-                           {"detail", row.detail}, {"actor", row.actor}});
+                           {"detail", row.detail}, {"actor", actor_by_name(setup.plan, row.actor)}});
     data["has_history"] = !history.empty();
     data["history"] = history;
     if (viewer.session) {  // the dashboard also shows who was told what

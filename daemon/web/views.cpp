@@ -23,6 +23,13 @@ std::string person_name(const Plan& plan, const std::string& id) {
     return p ? p->name : id;
 }
 
+std::string actor_by_name(const Plan& plan, const std::string& actor) {
+    if (actor.rfind("person ", 0) != 0) return actor;
+    auto end = actor.find(' ', 7);
+    std::string id = actor.substr(7, end == std::string::npos ? std::string::npos : end - 7);
+    return person_name(plan, id) + (end == std::string::npos ? "" : actor.substr(end));
+}
+
 std::string pick_lang(std::string_view wanted, std::string_view fallback) {
     for (auto l : {wanted, fallback})
         if (l == "kk" || l == "ru" || l == "en") return std::string(l);

@@ -105,6 +105,7 @@ def main():
         form.find_element(By.TAG_NAME, "button").click()
         check(driver.find_element(By.ID, "participants").text == "25", "held with 25 participants, shown on the page")
         check(ctl("event", "erkemai-seminar-1")["event"]["state"] == "held", "the store says held")
+        check("«Еркемай» меңгерушісі via web" in driver.page_source, "the history names the director, via web")
         driver.save_screenshot(str(keep / "web-event.png"))
 
         # The deputy head's overview has changed; she switches to Russian, then signs out.

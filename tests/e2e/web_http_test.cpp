@@ -5,6 +5,7 @@
 // sign-in by a one-time link, sessions that survive a restart, and each person's scope.
 #include "support/checkout.hpp"
 #include "support/http_client.hpp"
+#include "support/test_server.hpp"
 #include "web/tokens.hpp"
 
 #include <catch2/catch.hpp>
@@ -29,8 +30,9 @@ struct Web {
     std::unique_ptr<Child> daemon;
     int port = 0;
 
-    Web() {
+    explicit Web(const std::function<void(Checkout&)>& prepare = {}) {
         replace_in_file(checkout.config(), "listen = \"127.0.0.1:8553\"", "listen = \"127.0.0.1:0\"");
+        if (prepare) prepare(checkout);
         checkout.ran_once_at("2026-11-20T10:00:00+05:00");
         start();
     }
@@ -299,4 +301,37 @@ TEST_CASE("web: a director's dashboard holds their centre only") {
     CHECK_FALSE(contains(overview.body, "erkemai-seminar-1"));
     CHECK(http(web.port, "GET", "/event/erkemai-seminar-1", "", session).status == 404);
     CHECK(http(web.port, "GET", "/event/bolashak-master-class-1", "", session).status == 200);
+}
+
+// The sign-in page mails a link to an address that is a person's own, at most once a minute per
+// person; an unknown address gets the same answer and no mail. The mailed link signs in.
+TEST_CASE("web: the sign-in page mails a one-time link") {
+    std::unique_ptr<MailServer> mail;
+    Web web([&](Checkout& c) {
+        mail = std::make_unique<MailServer>(c.dir, std::vector<std::string>{});
+        replace_in_file(c.config(), "url = \"smtp://127.0.0.1:25\"", "url = \"" + mail->url() + "\"");
+        replace_in_file(c.config(), "tls = \"optional\"", "tls = \"off\"");
+    });
+    auto page = http(web.port, "GET", "/login");
+    REQUIRE(page.status == 200);
+    auto csrf = csrf_of(page.body);
+    auto asked = http(web.port, "POST", "/login", form(csrf, "email=" + url_encode("Bertleuova@example.org")), kFormType);
+    CHECK(asked.status == 200);
+    CHECK(contains(asked.body, "role=\"status\""));
+    auto unknown = http(web.port, "POST", "/login", form(csrf, "email=" + url_encode("nobody@example.org")), kFormType);
+    CHECK(unknown.body == asked.body);  // nobody learns who is in the plan
+    REQUIRE(eventually([&] { return mail->messages().size() == 1; }));
+    auto message = mail->parsed(mail->messages().front());
+    CHECK(message["to"].get<std::string>().find("bertleuova@example.org") != std::string::npos);
+    std::smatch m;
+    std::string body = message["body"];
+    REQUIRE(std::regex_search(body, m, std::regex(R"(http://127\.0\.0\.1:8553(/login/[A-Za-z0-9_-]+))")));
+    std::string path = m[1];
+    auto signed_in = http(web.port, "POST", path, form(csrf_of(http(web.port, "GET", path).body), ""), kFormType);
+    CHECK(signed_in.status == 303);
+    CHECK(contains(signed_in.header("set-cookie"), "tarat_session="));
+    // A second request within the minute mails nothing more.
+    http(web.port, "POST", "/login", form(csrf, "email=bertleuova@example.org"), kFormType);
+    CHECK(web.checkout.ctl({"status"}).exit_code == 0);  // the loop has handled the request
+    CHECK(mail->messages().size() == 1);
 }

@@ -5,6 +5,7 @@
 #include "web/http_server.hpp"
 #include "web/rate_limit.hpp"
 #include "web/tokens.hpp"
+#include "web/views.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -80,6 +81,15 @@ TEST_CASE("web: per-address rate limits refill over time") {
     CHECK(limit.take("b", t0));
     CHECK_FALSE(limit.take("a", t0 + std::chrono::seconds(1)));
     CHECK(limit.take("a", t0 + std::chrono::seconds(3)));
+}
+
+// The history's actors show people by name.
+TEST_CASE("web: history actors by name") {
+    Plan plan;
+    plan.people.push_back(Person{"director-erkemai", "«Еркемай» меңгерушісі", "", "kk", "", "", "", {}, {}});
+    CHECK(actor_by_name(plan, "person director-erkemai via web") == "«Еркемай» меңгерушісі via web");
+    CHECK(actor_by_name(plan, "person someone via web") == "someone via web");
+    CHECK(actor_by_name(plan, "taratd:start") == "taratd:start");
 }
 
 // Tokens never reach the log: the segment after /e/ and /login/ is cut out.
