@@ -2,6 +2,7 @@
 
 #include "control/client.hpp"
 #include "core/exit_codes.hpp"
+#include "core/secret_key.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -114,6 +115,7 @@ void Daemon::stop() {
     if (receivers_) receivers_->stop();
     if (audit_) audit_->flush();
     if (server_) server_->stop();
+    if (http_) http_->stop();
     signals_.cancel();
     if (!dispatcher_) {
         io_.stop();
@@ -160,6 +162,15 @@ int Daemon::open() {
         return prepared;
     });
     lifecycle_->on_change = [this] { dispatcher_->poke(); };
+    if (config.web.on()) {
+        auto key_file = config.web.secret_file.is_absolute() ? config.web.secret_file : config.state_dir / config.web.secret_file;
+        site_ = std::make_unique<web::Site>(*store_, *lifecycle_, web::Signer(load_or_create_key(key_file)),
+                                            web::SiteSettings{config.web.base_url, config.state_dir / "reports"},
+                                            dispatcher_.get());
+        lifecycle_->notices().event_link = [this](const Person& person, const StoredEvent& event) {
+            return site_->event_link(person, event);
+        };
+    }
     context_ = std::make_unique<commands::Context>(commands::Context{
         *store_, *lifecycle_, dispatcher_.get(),
         [this](const Actor& actor, const PlanOptions& options) { return reload_and_record(actor, options); },
@@ -203,6 +214,18 @@ int Daemon::run() {
         server_->listen(config.socket_path);
         spdlog::info("listening on {} — ask it: {} --socket {} status", config.socket_path.string(),
                      taratctl_command(), config.socket_path.string());
+    }
+    if (site_) {
+        http_ = std::make_unique<web::HttpServer>(io_, [this](const web::Request& r) { return site_->handle(r); });
+        try {
+            auto address = http_->listen(config.web.listen);
+            spdlog::info("web: listening on {} — open {}/ (sign in: {} web-login PERSON)", address,
+                         config.web.base_url, taratctl_command());
+        } catch (const std::exception& e) {
+            // The socket and the notices go on: the web is one more door, not the house.
+            spdlog::error("{}; the web is off until the next start", e.what());
+            http_.reset();
+        }
     }
     watch_signals();
     receivers_ = std::make_unique<Receivers>(io_, *plugins_, *store_, *inbound_, [this] {

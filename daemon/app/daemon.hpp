@@ -13,6 +13,8 @@
 #include "notify/plugin_host.hpp"
 #include "notify/plugin_sender.hpp"
 #include "store/store.hpp"
+#include "web/http_server.hpp"
+#include "web/site.hpp"
 
 #include <utility>  // before Asio (Boost 1.74 + GCC 12)
 #include <boost/asio/io_context.hpp>
@@ -80,6 +82,8 @@ private:
     std::unique_ptr<control::Server> server_;
     std::unique_ptr<inbound::Inbound> inbound_;  // F11: what people send to the bot
     std::unique_ptr<Receivers> receivers_;
+    std::unique_ptr<web::Site> site_;         // F12: [web] on: links in notices, the dashboard
+    std::unique_ptr<web::HttpServer> http_;
     // READY/RELOADING/STOPPING/STATUS and watchdog pings for systemd; no-ops without it.
     // A store that fails writes (disk full, I/O errors) comes first in STATUS= until it recovers.
     ServiceNotifier service_{io_, [this] {

@@ -207,6 +207,11 @@ std::vector<CommandSpec> make_catalogue() {
         {"unlink", admin, "remove a person's chat link", "Remove a person's link to their chat on a channel.",
          {{"person", "string", true, "", "PERSON", "the person's id in the plan"},
           {"channel", "string", false, "--channel", "NAME", "the channel (default: the only one with inbound = true)"}}},
+        {"web-login", admin, "a one-time sign-in link to the web dashboard for a person",
+         "A one-time sign-in link (valid 15 minutes, once) to the web's dashboard for a person; opening it and "
+         "pressing Sign in starts a 30-day session with that person's rights.",
+         {{"person", "string", true, "", "PERSON", "the person's id in the plan"}},
+         "Needs [web] listen and base_url in tarat.toml. The sign-in page also mails a link to a person's own address."},
         {"backup", admin, "a consistent copy of the live database, written to FILE",
          "A consistent copy of the live database (SQLite's online backup API), base64 in \"data\"; taratctl writes "
          "it to the file its caller names.",

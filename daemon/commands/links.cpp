@@ -2,6 +2,7 @@
 // single use) and the bot's deep link; the person sends /start CODE (inbound/inbound.cpp).
 #include "commands/support.hpp"
 #include "inbound/inbound.hpp"
+#include "web/site.hpp"
 
 #include <fstream>
 #include <variant>
@@ -116,9 +117,29 @@ Reply unlink(Context& context, const json& args, const control::Peer& peer) {
     return {control::ok, person_id + " unlinked from channel " + name, {{"person", person_id}, {"channel", name}}};
 }
 
+// A one-time sign-in link to the web's dashboard (15 minutes, once).
+Reply web_login(Context& context, const json& args, const control::Peer& peer) {
+    const std::string person_id = *string_arg(args, "person");
+    if (auto refusal = unknown_name("person", person_id, person_ids(context))) return *refusal;
+    const auto& web = context.setup().config.web;
+    if (!web.on()) return {control::error, "the web is off: set listen and base_url in [web] of tarat.toml"};
+    const Instant now = context.clock().now();
+    const Instant expires = now + std::chrono::duration_cast<std::chrono::seconds>(web::kSignInLife);
+    std::string url = context.store.in_transaction([&] {
+        context.store.add_history(now, actor_of(peer).text(), "person.web_login", "person:" + person_id,
+                                  "valid until " + format_instant_utc(expires));
+        return web::new_sign_in_link(context.store, web.base_url, person_id, now);
+    });
+    const Person* person = context.setup().plan.person(person_id);
+    return {control::ok,
+            "sign-in link for " + person->name + " (once, until " + local_time_text(context, expires) + "): " + url,
+            {{"person", person_id}, {"url", url}, {"expires", format_instant_utc(expires)}}};
+}
+
 }  // namespace
 
 void add_link_handlers(Context& context, Handlers& handlers) {
+    handlers["web-login"] = bind(context, web_login);
     handlers["link"] = bind(context, link);
     handlers["links"] = bind(context, links);
     handlers["unlink"] = bind(context, unlink);

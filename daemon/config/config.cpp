@@ -42,6 +42,26 @@ void read_daemon(TableReader& r, Config& c) {
     }
 }
 
+void read_web(TableReader& r, Config& c) {
+    if (auto listen = r.string("listen", Need::optional)) {
+        bool unix_path = listen->rfind("unix:/", 0) == 0;
+        auto colon = listen->rfind(':');
+        if (!unix_path && (colon == std::string::npos || colon == 0 || colon + 1 == listen->size()))
+            r.error_at("listen", "listen '" + *listen + "' is neither HOST:PORT nor unix:/PATH");
+        else c.web.listen = *listen;
+    }
+    if (auto url = r.string("base_url", Need::optional)) {
+        std::string base = *url;
+        while (!base.empty() && base.back() == '/') base.pop_back();
+        if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
+            r.error_at("base_url", "base_url '" + *url + "' does not begin with http:// or https://");
+        else c.web.base_url = base;
+    }
+    c.web.secret_file = r.string("secret_file", Need::optional).value_or("web.key");
+    if (!c.web.listen.empty() && c.web.base_url.empty())
+        r.error_at("listen", "[web] listen needs base_url: the address people see in their links");
+}
+
 void read_notify(TableReader& r, Config& c) {
     if (const auto* hours = r.table("working_hours", Need::optional)) {
         TableReader h(*hours, r.path("working_hours"), r.file(), r.diagnostics());
@@ -145,6 +165,11 @@ std::optional<Config> read_config(const std::optional<toml::table>& root, const 
             // The embedded default: everything to the log and to a JSON-lines file in the state dir.
             c.channels.push_back({"log", "log", "{}", {}});
             c.channels.push_back({"file", "file", R"({"path":"notices.jsonl"})", {}});
+        }
+        if (const auto* t = top.table("web", Need::optional)) {
+            TableReader r(*t, "web", file.string(), local);
+            read_web(r, c);
+            r.finish();
         }
         const auto* notify_table = top.table("notify", Need::optional);
         toml::table empty;

@@ -41,6 +41,14 @@ struct NotifyConfig {
     bool catch_up_every = false;
 };
 
+// `[web]`: the HTTP front end (signed links in notices, the dashboard). Off unless `listen` is set.
+struct WebConfig {
+    std::string listen;    // "127.0.0.1:8553", "[::1]:8553" or "unix:/run/tarat/web.sock"; "" = off
+    std::string base_url;  // what people see, without a trailing '/': "https://tarat.example.kz"
+    std::filesystem::path secret_file;  // HMAC key; relative to the state dir; default web.key
+    bool on() const { return !listen.empty(); }
+};
+
 struct Config {
     std::filesystem::path file;          // the config file itself
     std::filesystem::path plan_file;     // relative paths are resolved against the config's folder
@@ -54,6 +62,7 @@ struct Config {
     std::string log_level = "info";
     NotifyConfig notify;
     std::vector<ChannelConfig> channels;
+    WebConfig web;
 };
 
 std::optional<Config> load_config(const std::filesystem::path& file, Diagnostics& diagnostics);

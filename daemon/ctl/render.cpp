@@ -207,12 +207,6 @@ void render_commands(const json& a, Lang lang, std::ostream& out) {
     out << table.render();
 }
 
-// "2027-03-24" as the language writes it: 24.03.2027 in Kazakh and Russian.
-std::string shown_date(const std::string& iso, Lang lang) {
-    if (lang == Lang::en || iso.size() != 10) return iso;
-    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
-}
-
 // `reload --dry-run`: each event the new plan would touch, under its kind, with the reason.
 void render_plan_diff(const json& a, Lang lang, std::ostream& out) {
     const std::pair<const char*, const char*> kinds[] = {{"add", "Would add"},

@@ -1,20 +1,16 @@
 #include "inbound/inbound.hpp"
 
 #include "core/hmac.hpp"
+#include "core/secret_key.hpp"
 #include "core/text.hpp"
 #include "inbound/phrases.hpp"
 
-#include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <stdexcept>
 
 namespace tarat::inbound {
@@ -95,54 +91,11 @@ bool is_skip(const std::string& text) {
     return std::any_of(std::begin(kSkips), std::end(kSkips), [&](const char* s) { return text == s; });
 }
 
-std::string base64url(const std::uint8_t* bytes, std::size_t n) {
-    static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    for (std::size_t i = 0; i + 2 < n; i += 3) {
-        std::uint32_t v = std::uint32_t(bytes[i]) << 16 | std::uint32_t(bytes[i + 1]) << 8 | bytes[i + 2];
-        for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
-    }
-    return out;  // callers pass a multiple of 3
-}
-
-std::string key_from(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (key.size() < 32) throw std::runtime_error(file.string() + " holds no button key (32 bytes)");
-    return key;
-}
-
-std::string random_bytes(std::size_t n) {
-    std::string bytes(n, '\0');
-    std::ifstream random("/dev/urandom", std::ios::binary);
-    if (!random.read(bytes.data(), std::streamsize(n))) throw std::runtime_error("cannot read /dev/urandom");
-    return bytes;
-}
-
 }  // namespace
 
 // ---- tokens ----
 
-Tokens::Tokens(const fs::path& state_dir) {
-    const fs::path file = state_dir / "inbound.key";
-    if (fs::exists(file)) {
-        key_ = key_from(file);
-        return;
-    }
-    std::string key = random_bytes(32);
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        if (errno == EEXIST) {
-            key_ = key_from(file);
-            return;
-        }
-        throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno));
-    }
-    bool ok = ::write(fd, key.data(), key.size()) == ssize_t(key.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) throw std::runtime_error("cannot write " + file.string());
-    key_ = std::move(key);
-}
+Tokens::Tokens(const fs::path& state_dir) : key_(load_or_create_key(state_dir / "inbound.key")) {}
 
 std::string Tokens::revision(const StoredEvent& e) {
     std::string facts = std::string(state_name(e.state)) + "|" + format_date(e.event.date) + "|" +
@@ -167,11 +120,7 @@ std::optional<Tokens::Parsed> Tokens::check(Store& store, const std::string& tok
     if (first == std::string::npos || last == first) return std::nullopt;
     std::string body = token.substr(0, last);
     auto mac = hmac_sha256(key_, body);
-    std::string expected = base64url(mac.data(), 9), given = token.substr(last + 1);
-    if (given.size() != expected.size()) return std::nullopt;
-    unsigned char differ = 0;  // compared in constant time
-    for (std::size_t i = 0; i < given.size(); ++i) differ |= static_cast<unsigned char>(given[i] ^ expected[i]);
-    if (differ) return std::nullopt;
+    if (!equal_in_constant_time(token.substr(last + 1), base64url(mac.data(), 9))) return std::nullopt;
     std::int64_t ref = 0;
     auto [p, ec] = std::from_chars(body.data(), body.data() + first, ref);
     if (ec != std::errc()) return std::nullopt;
@@ -180,14 +129,6 @@ std::optional<Tokens::Parsed> Tokens::check(Store& store, const std::string& tok
     auto event = store.event(*id);
     if (!event) return std::nullopt;
     return Parsed{*id, revision(*event) == body.substr(first + 1)};
-}
-
-bool may_act(const Plan& plan, const std::string& person, const ScheduledEvent& event) {
-    if (person.empty()) return false;
-    if (event.responsible == person || plan.coordinator == person || plan.overseer == person) return true;
-    if (const Centre* c = plan.centre(event.centre); c && c->director == person) return true;
-    if (const District* d = plan.district(event.district); d && d->head == person) return true;
-    return false;
 }
 
 bool receives(const ChannelConfig& channel) {

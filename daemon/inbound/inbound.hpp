@@ -4,6 +4,7 @@
 // through the lifecycle with the actor "person X via channel Y (chat Z)"; refusals and unlinked
 // chats go to the history too.
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/rights.hpp"
 #include "core/notice.hpp"
 #include "notify/plugin_host.hpp"
 #include "store/store.hpp"
@@ -33,10 +34,6 @@ public:
 private:
     std::string key_;
 };
-
-// Whether `person` may act on `event`: its responsible, the host centre's director, the district
-// head, the plan's coordinator or overseer.
-bool may_act(const Plan& plan, const std::string& person, const ScheduledEvent& event);
 
 // The channels whose table says `inbound = true`.
 bool receives(const ChannelConfig& channel);

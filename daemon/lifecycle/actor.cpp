@@ -32,6 +32,7 @@ std::string Actor::text() const {
         case Kind::local_user:
             return user + " (uid " + std::to_string(uid) + ", pid " + std::to_string(pid) + ")";
         case Kind::person:
+            if (channel == "web" && channel_user.empty()) return "person " + person + " via web";
             return "person " + person + " via channel " + channel +
                    (channel_user.empty() ? std::string() : " (chat " + channel_user + ")");
         case Kind::system: return name;

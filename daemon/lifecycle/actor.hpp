@@ -24,6 +24,8 @@ struct Actor {
     static Actor local(std::string user, uid_t uid, pid_t pid);
     static Actor via_channel(std::string person, std::string channel, std::string channel_user);
     static Actor system(std::string name);
+    // A person acting through their link or session on the web: "person X via web".
+    static Actor via_web(std::string person) { return via_channel(std::move(person), "web", ""); }
 
     // As the history shows it: "root (uid 0, pid 4242)", "person director-erkemai via channel
     // telegram (chat 123)", "taratd:start".

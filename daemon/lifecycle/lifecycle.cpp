@@ -216,6 +216,7 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
         return applied;
     }
     auto notices = std::make_unique<Notices>(*setup, *setup->templates, store_);
+    notices->event_link = notices_->event_link;  // the web's links outlive a reload
     static_cast<PlanLoadResult&>(applied) = store_.in_transaction([&] {
         auto loaded = store_.apply_plan(setup->plan, schedule.events, now, actor.text());
         notices->sync_all(now);

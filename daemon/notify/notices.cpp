@@ -153,6 +153,7 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
         sending.digest = &*digest;
     }
     if (n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation) sending.reminded_count = reminded_before(n, *stored);
+    if (stored && event_link) sending.link = event_link(*person, *stored);
     auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,
                                   stored ? std::optional(stored->state) : std::nullopt, sending);
     auto rendered = templates_.render(n.kind, person->locale, context);
@@ -172,6 +173,7 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
         data["event"] = to_json(stored->event);
         data["event"]["state"] = state_name(stored->state);
     }
+    if (!sending.link.empty()) data["links"] = {{"event", sending.link}};
     out.json = data.dump();
     return out;
 }

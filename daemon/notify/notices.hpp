@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 namespace tarat {
 
 class Notices {
@@ -39,6 +41,10 @@ public:
     // When a stored event's report is due: the policy's deadline from the day it was held (or is planned).
     Date report_due(const StoredEvent& event) const;
     const NoticePolicy& policy() const { return policy_; }
+
+    // The recipient's own link to the event (the web, F12): `{{link}}` in the text and
+    // `links.event` in the JSON; unset or "" when the web is off.
+    std::function<std::string(const Person&, const StoredEvent&)> event_link;
     const Routing& routing() const { return routing_; }
 
 private:

@@ -203,7 +203,18 @@ CREATE TABLE conversation (
 ) STRICT;
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+// F12, the web: dashboard sessions (the SHA-256 of the cookie, never the cookie), kept across
+// restarts. One-time sign-in codes are link codes on channel "web".
+constexpr std::string_view kSchemaV5 = R"sql(
+CREATE TABLE web_session (
+    id_hash    TEXT PRIMARY KEY,
+    person     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
 
 }  // namespace
 

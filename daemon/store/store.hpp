@@ -321,6 +321,12 @@ public:
     std::string conversation(const std::string& channel, const std::string& chat) const;
     void set_conversation(const std::string& channel, const std::string& chat, const std::string& data, Instant now);
 
+    // ---- web sessions (F12; store/web_sessions.cpp), by the SHA-256 of the cookie ----
+    void add_web_session(const std::string& id_hash, const std::string& person, Instant now, Instant expires);
+    // The session's person; nullopt when unknown or expired.
+    std::optional<std::string> web_session_person(const std::string& id_hash, Instant now) const;
+    void remove_web_session(const std::string& id_hash, Instant now);  // also drops expired ones
+
     // The distinct recipients who were told about this event's date (a reminder or a change notice
     // sent), by id: change notices go to them.
     std::vector<std::string> recipients_told(const std::string& event_id) const;

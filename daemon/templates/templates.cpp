@@ -257,6 +257,7 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
         {"locale", locale},
         {"kind", std::string(kind_name(notice.kind))},
         {"kind_display", std::string(term(notice.kind).in(locale))},
+        {"link", sending.link},
         {"notice",
          {{"key", notice.key},
           {"kind", std::string(kind_name(notice.kind))},
@@ -602,6 +603,17 @@ std::string render_text(const std::string& file, const std::string& text, const 
     if (!compiled.is_valid()) throw std::runtime_error(file + ": " + compiled.error_message());
     return out;
 }
+
+}  // namespace
+
+std::string render_html(const std::string& text, const nlohmann::json& data) {
+    mustache::mustache compiled{text};  // kainjow's default escape: & < > " ' as entities
+    std::string out = compiled.render(to_data(data));
+    if (!compiled.is_valid()) throw std::runtime_error("page template: " + compiled.error_message());
+    return out;
+}
+
+namespace {
 
 std::string one_line(std::string_view text) {
     std::string out;

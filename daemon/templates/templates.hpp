@@ -50,6 +50,11 @@ private:
     std::map<std::pair<std::string, NoticeKind>, Template> templates_;  // (locale, kind)
 };
 
+// `text`, a mustache template, rendered with `data` (as notices see it: numbers as text, an empty
+// text false), every {{value}} HTML-escaped: the web's pages. Throws std::runtime_error for a
+// template that does not compile.
+std::string render_html(const std::string& text, const nlohmann::json& data);
+
 // What is true when a notice goes out, beyond its stored facts: Notices::prepare reads it from the
 // store at rendering time.
 struct SendingFacts {
@@ -57,6 +62,8 @@ struct SendingFacts {
     // overdue, escalation: how many times the people asked to act (the centre's director and the
     // coordinator) were already reminded of the same matter before this notice's due moment.
     int reminded_count = 0;
+    // The recipient's own page of the event on the web (`{{link}}`), "" when the web is off.
+    std::string link;
 };
 
 // The data a template sees (keys: etc/templates/README.md). `event` is null and `state` empty for

@@ -338,7 +338,7 @@ TEST_CASE("read commands") {
     CHECK(names == std::set<std::string>{"status", "events", "event", "notices", "compliance", "calendar", "plan", "history",
                                          "list-commands", "help", "held", "reported", "postpone", "cancel",
                                          "confirm", "amend", "reopen", "retry", "reload", "test-notice", "ics",
-                                         "backup", "link", "links", "unlink"});
+                                         "backup", "link", "links", "unlink", "web-login"});
     auto help = co.ctl({"help", "postpone"});
     CHECK(help.exit_code == 0);
     CHECK(contains(help.out, "postpone (admin)"));
