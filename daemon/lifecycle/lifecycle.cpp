@@ -69,6 +69,11 @@ EventLifecycle::EventLifecycle(Store& store, const Clock& clock, std::shared_ptr
       setup_(std::move(setup)),
       notices_(std::make_unique<Notices>(*setup_, *setup_->templates, store_)) {}
 
+void EventLifecycle::set_notice_horizon(std::optional<Instant> horizon) {
+    horizon_ = horizon;
+    notices_->set_horizon(horizon);
+}
+
 Date EventLifecycle::today() const { return setup_->calendar->instant_to_local(clock_.now()).first; }
 
 std::string EventLifecycle::free_text_problem(const std::string& text, const char* what) {
@@ -140,6 +145,7 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
                      k.state == EventState::planned ? "pinned" : std::string(state_name(k.state)));
 
     auto notices = std::make_unique<Notices>(*setup, *setup->templates, store_);
+    notices->set_horizon(horizon_);
     static_cast<PlanLoadResult&>(applied) = store_.in_transaction([&] {
         auto loaded = store_.apply_plan(setup->plan, schedule.events, now, actor.text());
         notices->sync_all(now);

@@ -111,6 +111,8 @@ public:
     Notices& notices() { return *notices_; }
     const Notices& notices() const { return *notices_; }
     const Clock& clock() const { return clock_; }
+    // No notice due at or after `horizon` is derived (Notices::set_horizon); kept across plan loads.
+    void set_notice_horizon(std::optional<Instant> horizon);
     Date today() const;
 
     // Places `setup`'s plan, stores it and syncs every notice in one transaction; on success the
@@ -160,6 +162,7 @@ private:
     const Clock& clock_;
     std::shared_ptr<const Setup> setup_;
     std::unique_ptr<Notices> notices_;
+    std::optional<Instant> horizon_;
 };
 
 }  // namespace tarat

@@ -21,8 +21,17 @@ EventFacts Notices::facts_of(const StoredEvent& stored) {
     return {stored.event, stored.state, stored.held_date, stored.reported_date};
 }
 
+std::vector<Notice> Notices::within_horizon(std::vector<Notice> notices) const {
+    if (horizon_) std::erase_if(notices, [&](const Notice& n) { return n.due >= *horizon_; });
+    return notices;
+}
+
+std::vector<Notice> Notices::derive(const StoredEvent& event) const {
+    return within_horizon(policy_.for_event(facts_of(event)));
+}
+
 void Notices::sync_event(const StoredEvent& event, Instant now, const std::optional<std::vector<Notice>>& changes) {
-    auto derived = policy_.for_event(facts_of(event));
+    auto derived = derive(event);
     if (changes) {
         // A new change replaces a change notice that has not gone out yet.
         derived.insert(derived.end(), changes->begin(), changes->end());
@@ -39,19 +48,23 @@ void Notices::sync_event(const StoredEvent& event, Instant now, const std::optio
 
 void Notices::sync_all(Instant now) {
     store_.in_transaction([&] {
+        const std::set<std::string> pending = store_.events_with_pending_notices();
         std::set<std::string> live;
         for (const auto& e : store_.events({})) {
-            sync_event(e, now);
             live.insert(e.event.id);
+            if (pending.contains(e.event.id)) {
+                sync_event(e, now);
+                continue;
+            }
+            // Nothing pending (so no change notice to keep): only what is derived can change the
+            // outbox, and most of a long plan derives nothing within the horizon.
+            auto derived = derive(e);
+            if (!derived.empty()) store_.sync_notices(e.event.id, derived, now);
         }
         // Events gone from the store (dropped by the plan) keep no pending notice.
-        NoticeFilter pending;
-        pending.state = NoticeState::pending;
-        std::set<std::string> orphaned;
-        for (const auto& row : store_.notices(pending))
-            if (!row.notice.event_id.empty() && !live.count(row.notice.event_id)) orphaned.insert(row.notice.event_id);
-        for (const auto& id : orphaned) store_.sync_notices(id, {}, now);
-        store_.sync_notices(std::nullopt, policy_.digests(), now);
+        for (const auto& id : pending)
+            if (!id.empty() && !live.contains(id)) store_.sync_notices(id, {}, now);
+        store_.sync_notices(std::nullopt, within_horizon(policy_.digests()), now);
     });
 }
 
@@ -216,7 +229,13 @@ DigestSummary Notices::digest_summary(Date day) const {
     };
     auto in_week = [&](const std::optional<Date>& d) { return d && *d >= digest.from && *d <= digest.to; };
     std::map<std::string, DigestCounts> by_centre;
-    for (const auto& e : store_.events({})) {
+    // Planned events two weeks ahead or later only count as in the plan: counted in SQL, not read.
+    const Date quiet_from = day + date::days{14};
+    for (const auto& [centre, n] : store_.planned_counts_from(quiet_from)) {
+        digest.compliance.in_plan += static_cast<int>(n);
+        by_centre[centre].in_plan += static_cast<int>(n);
+    }
+    for (const auto& e : store_.events_except_planned_from(quiet_from)) {
         const Date due = report_due(e);
         const Outcome outcome = outcome_of(e, due, day);
         count(digest.compliance, outcome, e.event.date < day);

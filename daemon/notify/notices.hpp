@@ -15,6 +15,11 @@ class Notices {
 public:
     Notices(const Setup& setup, const TemplateSet& templates, Store& store);
 
+    // No notice due at or after `horizon` is derived (nullopt: every one): the outbox then holds
+    // what is due before it, not a whole ten-year plan. `preview` sets the end of its window.
+    void set_horizon(std::optional<Instant> horizon) { horizon_ = horizon; }
+    const std::optional<Instant>& horizon() const { return horizon_; }
+
     // Makes the outbox match what every stored event's state and the digests call for. Joins the
     // caller's transaction, so a state change and its notices commit together.
     void sync_all(Instant now);
@@ -39,6 +44,9 @@ public:
 
 private:
     static EventFacts facts_of(const StoredEvent& stored);
+    // What the policy calls for now, within the horizon.
+    std::vector<Notice> derive(const StoredEvent& event) const;
+    std::vector<Notice> within_horizon(std::vector<Notice> notices) const;
     // After downtime several notices of one series may be due at once for the same event and
     // recipient (its reminders; its overdue notice and escalation rounds) or, for digests, the same
     // recipient: only the latest is worth sending.
@@ -55,6 +63,7 @@ private:
     Store& store_;
     Routing routing_;
     NoticePolicy policy_;
+    std::optional<Instant> horizon_;
 };
 
 }  // namespace tarat

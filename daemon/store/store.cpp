@@ -178,6 +178,18 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& db_file) {
     });
 }
 
+std::unique_ptr<Store> Store::open_scratch(const std::filesystem::path& db_file) {
+    return guarded(db_file, "cannot open the scratch database", [&] {
+        auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                     kBusyTimeoutMs);
+        std::unique_ptr<Store> store(new Store(db_file, std::move(db)));
+        refuse_if_newer(read_user_version(*store->db_));
+        store->configure_connection(/*durable=*/false);
+        store->migrate();
+        return store;
+    });
+}
+
 std::unique_ptr<Store> Store::open_read_only(const std::filesystem::path& db_file) {
     return guarded(db_file, "cannot open the database for reading", [&] {
         auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READONLY, kBusyTimeoutMs);
@@ -190,8 +202,14 @@ std::unique_ptr<Store> Store::open_read_only(const std::filesystem::path& db_fil
     });
 }
 
-void Store::configure_connection() {
+void Store::configure_connection(bool durable) {
     db_->exec("PRAGMA foreign_keys = ON");
+    if (!durable) {
+        db_->exec("PRAGMA journal_mode = MEMORY");
+        db_->exec("PRAGMA synchronous = OFF");
+        if (!read_settings(*db_).foreign_keys) throw StoreError("foreign keys could not be switched on");
+        return;
+    }
     // WAL lets readers (taratctl) run beside the writer; FULL makes each commit survive power loss.
     db_->exec("PRAGMA journal_mode = WAL");
     db_->exec("PRAGMA synchronous = FULL");
@@ -287,6 +305,36 @@ std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
         bind_optional_date(query, 5, filter.from);
         bind_optional_date(query, 6, filter.to);
         return read_events(query);
+    });
+}
+
+std::optional<Instant> Store::latest_moment() const {
+    return guarded(file_, "cannot read the history", [&]() -> std::optional<Instant> {
+        SQLite::Statement query(*db_, "SELECT max(m) FROM (SELECT max(at) AS m FROM history "
+                                      "UNION ALL SELECT max(sent_at) FROM notice)");
+        if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
+        return store_internal::instant_from_unix_seconds(query.getColumn(0).getInt64());
+    });
+}
+
+std::vector<StoredEvent> Store::events_except_planned_from(Date day) const {
+    return guarded(file_, "cannot read the events", [&] {
+        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns +
+                                          " FROM event WHERE state <> 'planned' OR date < ?1" + kEventOrder);
+        query.bind(1, format_date(day));
+        return read_events(query);
+    });
+}
+
+std::map<std::string, std::size_t> Store::planned_counts_from(Date day) const {
+    return guarded(file_, "cannot count the events", [&] {
+        SQLite::Statement query(*db_,
+                                "SELECT centre, count(*) FROM event WHERE state = 'planned' AND date >= ?1 GROUP BY centre");
+        query.bind(1, format_date(day));
+        std::map<std::string, std::size_t> counts;
+        while (query.executeStep())
+            counts[query.getColumn(0).getString()] = static_cast<std::size_t>(query.getColumn(1).getInt64());
+        return counts;
     });
 }
 
