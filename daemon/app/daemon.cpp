@@ -109,6 +109,7 @@ void Daemon::stop() {
     if (audit_) audit_->flush();
     if (server_) server_->stop();
     signals_.cancel();
+    if (horizon_timer_) horizon_timer_->cancel();
     if (!dispatcher_) {
         io_.stop();
         return;
@@ -125,6 +126,33 @@ void Daemon::stop() {
     dispatcher_->stop([this] { io_.stop(); });
 }
 
+void Daemon::advance_horizon() {
+    const Instant now = clock_.now();
+    Notices& notices = lifecycle_->notices();
+    const Instant horizon = notices.horizon_from(now);
+    const std::optional<Instant> before = notices.horizon();
+    auto retry_in = std::chrono::seconds{0};
+    if (notices.horizon() != horizon) {
+        try {
+            lifecycle_->set_notice_horizon(horizon);
+            notices.sync_all(now);
+            dispatcher_->poke();
+            service_.refresh_status();
+        } catch (const std::exception& e) {
+            spdlog::error("cannot derive the notices due up to {}: {}; trying again in a minute",
+                          format_instant_utc(horizon), e.what());
+            lifecycle_->set_notice_horizon(before);  // as stored: nothing was committed
+            retry_in = std::chrono::seconds{60};
+        }
+    }
+    const auto& calendar = *lifecycle_->setup().calendar;
+    const Instant midnight = calendar.local_to_instant(calendar.instant_to_local(now).first + date::days{1}, 0);
+    const auto wait = retry_in.count() > 0 ? retry_in : std::chrono::duration_cast<std::chrono::seconds>(midnight - now);
+    if (!horizon_timer_) horizon_timer_.emplace(io_);
+    // The injected clock may run ahead of the real one (--pretend-now): aim by the difference.
+    horizon_timer_->arm(std::chrono::system_clock::now() + wait, [this](WallTimer::Wake) { advance_horizon(); });
+}
+
 int Daemon::open() {
     const auto& config = setup_->config;  // the lifecycle takes the setup over below
     store_ = Store::open(config.state_dir / "tarat.db");
@@ -136,6 +164,7 @@ int Daemon::open() {
     if (!channel_errors.empty()) return exit_code::config;
 
     lifecycle_ = std::make_unique<EventLifecycle>(*store_, clock_, setup_);
+    lifecycle_->set_notice_horizon(lifecycle_->notices().horizon_from(clock_.now()));
     auto loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"));
     setup_.reset();  // the lifecycle holds the setup in force from now on
     if (loaded.future_removed * 2 > loaded.future_events)  // taken at start: there is nobody to ask
@@ -204,6 +233,7 @@ int Daemon::run() {
     });
     receivers_->start(config.channels);
     dispatcher_->poke();
+    advance_horizon();
     service_.ready();  // the database is migrated, the plugins are loaded, the socket listens
     io_.run();
     receivers_.reset();   // joins the receiving threads

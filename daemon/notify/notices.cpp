@@ -21,6 +21,11 @@ EventFacts Notices::facts_of(const StoredEvent& stored) {
     return {stored.event, stored.state, stored.held_date, stored.reported_date};
 }
 
+Instant Notices::horizon_from(Instant now) const {
+    const auto& calendar = *setup_.calendar;
+    return calendar.local_to_instant(calendar.instant_to_local(now).first + date::days{kNoticeHorizonDays}, 0);
+}
+
 std::vector<Notice> Notices::within_horizon(std::vector<Notice> notices) const {
     if (horizon_) std::erase_if(notices, [&](const Notice& n) { return n.due >= *horizon_; });
     return notices;
@@ -48,11 +53,14 @@ void Notices::sync_event(const StoredEvent& event, Instant now, const std::optio
 
 void Notices::sync_all(Instant now) {
     store_.in_transaction([&] {
-        const std::set<std::string> pending = store_.events_with_pending_notices();
-        std::set<std::string> live;
-        for (const auto& e : store_.events({})) {
-            live.insert(e.event.id);
-            if (pending.contains(e.event.id)) {
+        std::set<std::string> pending = store_.events_with_pending_notices();
+        // Within a horizon, a planned event dated well after it derives nothing: not even read.
+        const auto events = horizon_ ? store_.events_except_planned_from(
+                                           setup_.calendar->instant_to_local(*horizon_).first +
+                                           date::days{policy_.max_lead_days()})
+                                     : store_.events({});
+        for (const auto& e : events) {
+            if (pending.erase(e.event.id) > 0) {
                 sync_event(e, now);
                 continue;
             }
@@ -61,9 +69,13 @@ void Notices::sync_all(Instant now) {
             auto derived = derive(e);
             if (!derived.empty()) store_.sync_notices(e.event.id, derived, now);
         }
-        // Events gone from the store (dropped by the plan) keep no pending notice.
-        for (const auto& id : pending)
-            if (!id.empty() && !live.contains(id)) store_.sync_notices(id, {}, now);
+        // The rest with pending rows: an event not read above, or one gone from the store
+        // (dropped by the plan), which keeps no pending notice.
+        for (const auto& id : pending) {
+            if (id.empty()) continue;
+            if (auto e = store_.event(id)) sync_event(*e, now);
+            else store_.sync_notices(id, {}, now);
+        }
         store_.sync_notices(std::nullopt, within_horizon(policy_.digests()), now);
     });
 }

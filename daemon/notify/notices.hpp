@@ -18,6 +18,9 @@ public:
     // No notice due at or after `horizon` is derived (nullopt: every one): the outbox then holds
     // what is due before it, not a whole ten-year plan. `preview` sets the end of its window.
     void set_horizon(std::optional<Instant> horizon) { horizon_ = horizon; }
+    // The running daemon's: the local midnight kNoticeHorizonDays after `now`'s day.
+    static constexpr int kNoticeHorizonDays = 60;
+    Instant horizon_from(Instant now) const;
     const std::optional<Instant>& horizon() const { return horizon_; }
 
     // Makes the outbox match what every stored event's state and the digests call for. Joins the
