@@ -95,6 +95,8 @@ bool Notices::later_in_its_series_due(const Notice& n, Instant now) const {
     filter.state = NoticeState::pending;
     filter.event_id = n.event_id;
     filter.recipient = n.recipient;
+    filter.from = n.due + std::chrono::seconds{1};  // instants are whole seconds
+    filter.to = now + std::chrono::seconds{1};
     for (const auto& row : store_.notices(filter))
         if (series_of(row.notice.kind) == series_of(n.kind) && row.notice.channel == n.channel &&
             row.notice.due > n.due && row.notice.due <= now)
@@ -140,7 +142,11 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     std::optional<DigestSummary> digest;
     SendingFacts sending;
     if (n.kind == NoticeKind::digest) {
-        digest = digest_summary(setup_.calendar->instant_to_local(n.due).first);
+        // Every recipient and channel of one week's digest is prepared in one batch: summed once.
+        const Date day = setup_.calendar->instant_to_local(n.due).first;
+        if (!digest_cache_ || digest_cache_->day != day || digest_cache_->generation != store_.generation())
+            digest_cache_ = DigestCache{day, store_.generation(), digest_summary(day)};
+        digest = digest_cache_->summary;
         sending.digest = &*digest;
     }
     if (n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation) sending.reminded_count = reminded_before(n, *stored);
@@ -241,13 +247,12 @@ DigestSummary Notices::digest_summary(Date day) const {
     };
     auto in_week = [&](const std::optional<Date>& d) { return d && *d >= digest.from && *d <= digest.to; };
     std::map<std::string, DigestCounts> by_centre;
-    // Planned events two weeks ahead or later only count as in the plan: counted in SQL, not read.
+    // Planned events two weeks ahead or later only count as in the plan: they are not read, but
+    // counted below from each centre's number of events less those read here.
     const Date quiet_from = day + date::days{14};
-    for (const auto& [centre, n] : store_.planned_counts_from(quiet_from)) {
-        digest.compliance.in_plan += static_cast<int>(n);
-        by_centre[centre].in_plan += static_cast<int>(n);
-    }
+    std::map<std::string, std::size_t> read_per_centre;
     for (const auto& e : store_.events_except_planned_from(quiet_from)) {
+        ++read_per_centre[e.event.centre];
         const Date due = report_due(e);
         const Outcome outcome = outcome_of(e, due, day);
         count(digest.compliance, outcome, e.event.date < day);
@@ -282,7 +287,15 @@ DigestSummary Notices::digest_summary(Date day) const {
         else moved.previous_date = e->postponed_from;
         digest.postponed_or_cancelled.push_back(std::move(moved));
     }
-    for (const auto& c : store_.centres())
+    const auto centres = store_.centres();
+    for (const auto& c : centres) {
+        auto read = read_per_centre.find(c.id);
+        const auto quiet = static_cast<int>(c.event_count - (read == read_per_centre.end() ? 0 : read->second));
+        if (quiet == 0) continue;
+        digest.compliance.in_plan += quiet;
+        by_centre[c.id].in_plan += quiet;
+    }
+    for (const auto& c : centres)
         if (c.in_plan || by_centre.count(c.id))
             digest.centres.push_back({c.id, c.name, c.district, c.district_name, by_centre[c.id]});
     NoticeFilter filter;

@@ -2,12 +2,16 @@
 // The daemon's notices: what the policy derives for the stored events (synced into the outbox),
 // and how an outbox row becomes a rendered message. Shared by the running daemon and `preview`.
 #include "config/setup.hpp"
+#include "core/digest.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/policy.hpp"
 #include "templates/templates.hpp"
 #include "store/store.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
 
 namespace tarat {
 
@@ -67,6 +71,12 @@ private:
     Routing routing_;
     NoticePolicy policy_;
     std::optional<Instant> horizon_;
+    struct DigestCache {
+        Date day;
+        std::uint64_t generation;  // the store's: nothing committed since
+        DigestSummary summary;
+    };
+    mutable std::optional<DigestCache> digest_cache_;
 };
 
 }  // namespace tarat

@@ -207,6 +207,8 @@ void Store::configure_connection(bool durable) {
     if (!durable) {
         db_->exec("PRAGMA journal_mode = MEMORY");
         db_->exec("PRAGMA synchronous = OFF");
+        // Read over and over, never kept: pages in memory rather than a pread each (64 MiB at most).
+        db_->exec("PRAGMA cache_size = -65536");
         if (!read_settings(*db_).foreign_keys) throw StoreError("foreign keys could not be switched on");
         return;
     }
@@ -323,18 +325,6 @@ std::vector<StoredEvent> Store::events_except_planned_from(Date day) const {
                                           " FROM event WHERE state <> 'planned' OR date < ?1" + kEventOrder);
         query.bind(1, format_date(day));
         return read_events(query);
-    });
-}
-
-std::map<std::string, std::size_t> Store::planned_counts_from(Date day) const {
-    return guarded(file_, "cannot count the events", [&] {
-        SQLite::Statement query(*db_,
-                                "SELECT centre, count(*) FROM event WHERE state = 'planned' AND date >= ?1 GROUP BY centre");
-        query.bind(1, format_date(day));
-        std::map<std::string, std::size_t> counts;
-        while (query.executeStep())
-            counts[query.getColumn(0).getString()] = static_cast<std::size_t>(query.getColumn(1).getInt64());
-        return counts;
     });
 }
 

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <set>
 #include <memory>
 #include <optional>
@@ -214,10 +213,9 @@ public:
     std::vector<StoredEvent> events(const EventFilter& filter) const;  // by date, start, id
     std::vector<StoredEvent> upcoming(Date from, std::size_t limit) const;  // planned only
     std::vector<EventGroup> event_groups() const;
-    // Every event but the planned ones dated `day` or later, by date, start, id; and how many of
-    // those each centre has: a weekly digest needs the one in full and only counts the other.
+    // Every event but the planned ones dated `day` or later, by date, start, id: a weekly digest
+    // reads those and only counts the others.
     std::vector<StoredEvent> events_except_planned_from(Date day) const;
-    std::map<std::string, std::size_t> planned_counts_from(Date day) const;
     std::optional<StoredEvent> event(const std::string& id) const;
 
     // Rows at or after `since` (all without it), oldest first.
