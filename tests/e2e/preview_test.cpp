@@ -8,9 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 using namespace tarat::testing;
 using json = nlohmann::json;
@@ -18,13 +16,6 @@ using json = nlohmann::json;
 namespace {
 
 const std::filesystem::path kGolden = TARAT_SOURCE_DIR "/tests/e2e/preview_golden";
-
-std::string read_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::string hex(const std::array<std::uint8_t, 32>& digest) {
     std::string out;
@@ -67,7 +58,8 @@ TEST_CASE("preview --state-dir starts from the stored state and --bodies adds ea
     {
         Child daemon(co.daemon_args(), co.dir.path(), "taratd");
         REQUIRE(eventually([&] { return co.answers(); }));
-        for (const auto& e : co.ctl_json({"events", "--from", "2027-01-12", "--to", "2027-01-20"})["events"]) {
+        const auto listed = co.ctl_json({"events", "--from", "2027-01-12", "--to", "2027-01-20"});
+        for (const auto& e : listed["events"]) {
             if (e["state"] != "planned") continue;
             id = e["id"];
             old_date = e["date"];
