@@ -165,13 +165,22 @@ Store::~Store() = default;
 
 int Store::latest_schema_version() { return static_cast<int>(store_internal::schema_migrations().size()); }
 
+namespace {
+
+// The file, created if missing. Before anything writes to it: a newer tarat's database is left
+// exactly as it is.
+std::unique_ptr<SQLite::Database> open_for_writing(const std::filesystem::path& db_file) {
+    auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                 kBusyTimeoutMs);
+    refuse_if_newer(read_user_version(*db));
+    return db;
+}
+
+}  // namespace
+
 std::unique_ptr<Store> Store::open(const std::filesystem::path& db_file) {
     return guarded(db_file, "cannot open the database", [&] {
-        auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                                     kBusyTimeoutMs);
-        std::unique_ptr<Store> store(new Store(db_file, std::move(db)));
-        // Before anything writes to the file: a newer tarat's database is left exactly as it is.
-        refuse_if_newer(read_user_version(*store->db_));
+        std::unique_ptr<Store> store(new Store(db_file, open_for_writing(db_file)));
         store->configure_connection();
         store->migrate();
         return store;
@@ -180,10 +189,7 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& db_file) {
 
 std::unique_ptr<Store> Store::open_scratch(const std::filesystem::path& db_file) {
     return guarded(db_file, "cannot open the scratch database", [&] {
-        auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                                     kBusyTimeoutMs);
-        std::unique_ptr<Store> store(new Store(db_file, std::move(db)));
-        refuse_if_newer(read_user_version(*store->db_));
+        std::unique_ptr<Store> store(new Store(db_file, open_for_writing(db_file)));
         store->configure_connection(/*durable=*/false);
         store->migrate();
         return store;
