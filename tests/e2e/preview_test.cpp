@@ -1,9 +1,11 @@
-// `taratd preview` end to end (F14, F16 item 8): the same bytes on the shipped plan as before it
-// streamed (tests/e2e/preview_golden), a preview from a daemon's stored state, rendered bodies.
+// F14 end to end: `taratd preview` gives the same bytes on the shipped plan as before it streamed
+// (tests/e2e/preview_golden), starts from a daemon's stored state and shows rendered bodies (F16
+// item 8); a running daemon's outbox holds the next 60 days, not the whole plan.
 #include "core/hmac.hpp"
 #include "core/time.hpp"
 #include "support/checkout.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -103,4 +105,19 @@ TEST_CASE("preview --state-dir starts from the stored state and --bodies adds ea
     CHECK_FALSE(live.empty());
     // Without --bodies the JSON is as before: no body.
     CHECK_FALSE(plan_only.at(0).contains("body"));
+}
+
+TEST_CASE("a running daemon's outbox holds what falls due within 60 days") {
+    Checkout co("2026-12-01T09:00:00+05:00");
+    Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+    REQUIRE(eventually([&] { return co.answers(); }));
+    SQLite::Database db(co.database().string(), SQLite::OPEN_READONLY);
+    const auto horizon = *tarat::parse_instant("2027-01-30T00:00:00+05:00");
+    const auto seconds = horizon.time_since_epoch().count();
+    CHECK(db.execAndGet("SELECT count(*) FROM notice WHERE state = 'pending'").getInt() > 0);
+    CHECK(db.execAndGet("SELECT count(*) FROM notice WHERE due_at >= " + std::to_string(seconds)).getInt() == 0);
+    // The plan goes on to May: without the horizon its notices would all be waiting.
+    CHECK(db.execAndGet("SELECT count(*) FROM event WHERE date >= '2027-03-01'").getInt() > 0);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait() == 0);
 }
