@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 namespace tarat {
@@ -132,17 +133,22 @@ void Daemon::advance_horizon() {
     const Instant horizon = notices.horizon_from(now);
     const std::optional<Instant> before = notices.horizon();
     auto retry_in = std::chrono::seconds{0};
-    if (notices.horizon() != horizon) {
+    if (notices.horizon() != horizon || plan_unstored_) {
         try {
             lifecycle_->set_notice_horizon(horizon);
-            notices.sync_all(now);
+            if (plan_unstored_) lifecycle_->apply_plan(lifecycle_->setup_ptr(), Actor::system("taratd:start"));
+            else lifecycle_->notices().sync_all(now);
+            plan_unstored_ = false;
+            horizon_retry_ = std::chrono::seconds{0};
             dispatcher_->poke();
             service_.refresh_status();
         } catch (const std::exception& e) {
-            spdlog::error("cannot derive the notices due up to {}: {}; trying again in a minute",
-                          format_instant_utc(horizon), e.what());
+            // As the dispatcher does: 1 s, doubling up to a minute (a full disk stays full a while).
+            horizon_retry_ = std::clamp(horizon_retry_ * 2, std::chrono::seconds{1}, std::chrono::seconds{60});
+            retry_in = horizon_retry_;
+            spdlog::error("cannot derive the notices due up to {}: {}; trying again in {} s",
+                          format_instant_utc(horizon), e.what(), retry_in.count());
             lifecycle_->set_notice_horizon(before);  // as stored: nothing was committed
-            retry_in = std::chrono::seconds{60};
         }
     }
     const auto& calendar = *lifecycle_->setup().calendar;
@@ -164,8 +170,19 @@ int Daemon::open() {
     if (!channel_errors.empty()) return exit_code::config;
 
     lifecycle_ = std::make_unique<EventLifecycle>(*store_, clock_, setup_);
-    lifecycle_->set_notice_horizon(lifecycle_->notices().horizon_from(clock_.now()));
-    auto loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"));
+    // Where the last run left the horizon (its latest moment's), so that an unchanged plan writes
+    // nothing at start (a full disk must not keep the daemon from starting); run() then moves it
+    // to today's, as each midnight does, and retries while the store fails.
+    const auto left_at = store_->latest_moment();
+    lifecycle_->set_notice_horizon(lifecycle_->notices().horizon_from(left_at ? std::min(*left_at, clock_.now()) : clock_.now()));
+    PlanApplied loaded;
+    try {
+        loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"));
+    } catch (const StoreError& e) {
+        // A failing disk: serve what is stored; advance_horizon stores the plan once writes work.
+        spdlog::error("{}; serving what is stored, the plan is stored again when writes work", e.what());
+        plan_unstored_ = true;
+    }
     setup_.reset();  // the lifecycle holds the setup in force from now on
     if (loaded.future_removed * 2 > loaded.future_events)  // taken at start: there is nobody to ask
         spdlog::warn("the plan removed {} of the {} planned events dated today or later", loaded.future_removed,

@@ -77,6 +77,8 @@ private:
     std::unique_ptr<PluginSender> sender_;
     std::unique_ptr<Dispatcher> dispatcher_;
     std::optional<WallTimer> horizon_timer_;  // armed for the next local midnight
+    bool plan_unstored_ = false;
+    std::chrono::seconds horizon_retry_{0};  // after a failed sync: the wait before the next  // the plan load at start failed in the store: advance_horizon retries it
     std::unique_ptr<commands::Context> context_;
     std::unique_ptr<commands::AdminAudit> audit_;
     control::CommandTable commands_;
