@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 namespace tarat {
@@ -117,6 +118,7 @@ void Daemon::stop() {
     if (server_) server_->stop();
     if (http_) http_->stop();
     signals_.cancel();
+    if (horizon_timer_) horizon_timer_->cancel();
     if (!dispatcher_) {
         io_.stop();
         return;
@@ -133,6 +135,38 @@ void Daemon::stop() {
     dispatcher_->stop([this] { io_.stop(); });
 }
 
+void Daemon::advance_horizon() {
+    const Instant now = clock_.now();
+    Notices& notices = lifecycle_->notices();
+    const Instant horizon = notices.horizon_from(now);
+    const std::optional<Instant> before = notices.horizon();
+    auto retry_in = std::chrono::seconds{0};
+    if (notices.horizon() != horizon || plan_unstored_) {
+        try {
+            lifecycle_->set_notice_horizon(horizon);
+            if (plan_unstored_) lifecycle_->apply_plan(lifecycle_->setup_ptr(), Actor::system("taratd:start"));
+            else lifecycle_->notices().sync_all(now);
+            plan_unstored_ = false;
+            horizon_retry_ = std::chrono::seconds{0};
+            dispatcher_->poke();
+            service_.refresh_status();
+        } catch (const std::exception& e) {
+            // As the dispatcher does: 1 s, doubling up to a minute (a full disk stays full a while).
+            horizon_retry_ = std::clamp(horizon_retry_ * 2, std::chrono::seconds{1}, std::chrono::seconds{60});
+            retry_in = horizon_retry_;
+            spdlog::error("cannot derive the notices due up to {}: {}; trying again in {} s",
+                          format_instant_utc(horizon), e.what(), retry_in.count());
+            lifecycle_->set_notice_horizon(before);  // as stored: nothing was committed
+        }
+    }
+    const auto& calendar = *lifecycle_->setup().calendar;
+    const Instant midnight = calendar.local_to_instant(calendar.instant_to_local(now).first + date::days{1}, 0);
+    const auto wait = retry_in.count() > 0 ? retry_in : std::chrono::duration_cast<std::chrono::seconds>(midnight - now);
+    if (!horizon_timer_) horizon_timer_.emplace(io_);
+    // The injected clock may run ahead of the real one (--pretend-now): aim by the difference.
+    horizon_timer_->arm(std::chrono::system_clock::now() + wait, [this](WallTimer::Wake) { advance_horizon(); });
+}
+
 int Daemon::open() {
     const auto& config = setup_->config;  // the lifecycle takes the setup over below
     store_ = Store::open(config.state_dir / "tarat.db");
@@ -144,7 +178,19 @@ int Daemon::open() {
     if (!channel_errors.empty()) return exit_code::config;
 
     lifecycle_ = std::make_unique<EventLifecycle>(*store_, clock_, setup_);
-    auto loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"));
+    // Where the last run left the horizon (its latest moment's), so that an unchanged plan writes
+    // nothing at start (a full disk must not keep the daemon from starting); run() then moves it
+    // to today's, as each midnight does, and retries while the store fails.
+    const auto left_at = store_->latest_moment();
+    lifecycle_->set_notice_horizon(lifecycle_->notices().horizon_from(left_at ? std::min(*left_at, clock_.now()) : clock_.now()));
+    PlanApplied loaded;
+    try {
+        loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"));
+    } catch (const StoreError& e) {
+        // A failing disk: serve what is stored; advance_horizon stores the plan once writes work.
+        spdlog::error("{}; serving what is stored, the plan is stored again when writes work", e.what());
+        plan_unstored_ = true;
+    }
     setup_.reset();  // the lifecycle holds the setup in force from now on
     if (loaded.future_removed * 2 > loaded.future_events)  // taken at start: there is nobody to ask
         spdlog::warn("the plan removed {} of the {} planned events dated today or later", loaded.future_removed,
@@ -234,6 +280,7 @@ int Daemon::run() {
     });
     receivers_->start(config.channels);
     dispatcher_->poke();
+    advance_horizon();
     service_.ready();  // the database is migrated, the plugins are loaded, the socket listens
     io_.run();
     receivers_.reset();   // joins the receiving threads

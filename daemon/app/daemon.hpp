@@ -61,6 +61,9 @@ private:
     void publish_feeds(bool setup_changed = false);
     void watch_signals();
     void stop();
+    // The outbox holds what falls due within kNoticeHorizon of today, not a ten-year plan's every
+    // notice: each local midnight (and after the clock is set) it reaches one day further.
+    void advance_horizon();
 
     DaemonOptions options_;
     std::shared_ptr<const Setup> setup_;
@@ -75,6 +78,9 @@ private:
     std::unique_ptr<PluginHost> plugins_;
     std::unique_ptr<PluginSender> sender_;
     std::unique_ptr<Dispatcher> dispatcher_;
+    std::optional<WallTimer> horizon_timer_;  // armed for the next local midnight
+    bool plan_unstored_ = false;
+    std::chrono::seconds horizon_retry_{0};  // after a failed sync: the wait before the next  // the plan load at start failed in the store: advance_horizon retries it
     std::unique_ptr<commands::Context> context_;
     std::unique_ptr<commands::AdminAudit> audit_;
     control::CommandTable commands_;

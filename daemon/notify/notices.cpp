@@ -52,8 +52,22 @@ EventFacts Notices::facts_of(const StoredEvent& stored) {
     return {stored.event, stored.state, stored.held_date, stored.reported_date};
 }
 
+Instant Notices::horizon_from(Instant now) const {
+    const auto& calendar = *setup_.calendar;
+    return calendar.local_to_instant(calendar.instant_to_local(now).first + date::days{kNoticeHorizonDays}, 0);
+}
+
+std::vector<Notice> Notices::within_horizon(std::vector<Notice> notices) const {
+    if (horizon_) std::erase_if(notices, [&](const Notice& n) { return n.due >= *horizon_; });
+    return notices;
+}
+
+std::vector<Notice> Notices::derive(const StoredEvent& event) const {
+    return within_horizon(policy_.for_event(facts_of(event)));
+}
+
 void Notices::sync_event(const StoredEvent& event, Instant now, const std::optional<std::vector<Notice>>& changes) {
-    auto derived = policy_.for_event(facts_of(event));
+    auto derived = derive(event);
     drop_told_elsewhere(event.event.id, derived, now);
     if (changes) {
         // A new change replaces a change notice that has not gone out yet.
@@ -71,19 +85,31 @@ void Notices::sync_event(const StoredEvent& event, Instant now, const std::optio
 
 void Notices::sync_all(Instant now) {
     store_.in_transaction([&] {
-        std::set<std::string> live;
-        for (const auto& e : store_.events({})) {
-            sync_event(e, now);
-            live.insert(e.event.id);
+        std::set<std::string> pending = store_.events_with_pending_notices();
+        // Within a horizon, a planned event dated well after it derives nothing: not even read.
+        const auto events = horizon_ ? store_.events_except_planned_from(
+                                           setup_.calendar->instant_to_local(*horizon_).first +
+                                           date::days{policy_.max_lead_days()})
+                                     : store_.events({});
+        for (const auto& e : events) {
+            if (pending.erase(e.event.id) > 0) {
+                sync_event(e, now);
+                continue;
+            }
+            // Nothing pending (so no change notice to keep): only what is derived can change the
+            // outbox, and most of a long plan derives nothing within the horizon.
+            auto derived = derive(e);
+            drop_told_elsewhere(e.event.id, derived, now);
+            if (!derived.empty()) store_.sync_notices(e.event.id, derived, now);
         }
-        // Events gone from the store (dropped by the plan) keep no pending notice.
-        NoticeFilter pending;
-        pending.state = NoticeState::pending;
-        std::set<std::string> orphaned;
-        for (const auto& row : store_.notices(pending))
-            if (!row.notice.event_id.empty() && !live.count(row.notice.event_id)) orphaned.insert(row.notice.event_id);
-        for (const auto& id : orphaned) store_.sync_notices(id, {}, now);
-        auto digests = policy_.digests();
+        // The rest with pending rows: an event not read above, or one gone from the store
+        // (dropped by the plan), which keeps no pending notice.
+        for (const auto& id : pending) {
+            if (id.empty()) continue;
+            if (auto e = store_.event(id)) sync_event(*e, now);
+            else store_.sync_notices(id, {}, now);
+        }
+        auto digests = within_horizon(policy_.digests());
         drop_told_elsewhere("", digests, now);
         store_.sync_notices(std::nullopt, digests, now);
     });
@@ -104,6 +130,8 @@ bool Notices::later_in_its_series_due(const Notice& n, Instant now) const {
     filter.state = NoticeState::pending;
     filter.event_id = n.event_id;
     filter.recipient = n.recipient;
+    filter.from = n.due + std::chrono::seconds{1};  // instants are whole seconds
+    filter.to = now + std::chrono::seconds{1};
     for (const auto& row : store_.notices(filter))
         if (series_of(row.notice.kind) == series_of(n.kind) && row.notice.channel == n.channel &&
             row.notice.due > n.due && row.notice.due <= now)
@@ -149,7 +177,11 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     std::optional<DigestSummary> digest;
     SendingFacts sending;
     if (n.kind == NoticeKind::digest) {
-        digest = digest_summary(setup_.calendar->instant_to_local(n.due).first);
+        // Every recipient and channel of one week's digest is prepared in one batch: summed once.
+        const Date day = setup_.calendar->instant_to_local(n.due).first;
+        if (!digest_cache_ || digest_cache_->day != day || digest_cache_->generation != store_.generation())
+            digest_cache_ = DigestCache{day, store_.generation(), digest_summary(day)};
+        digest = digest_cache_->summary;
         sending.digest = &*digest;
     }
     if (n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation) sending.reminded_count = reminded_before(n, *stored);
@@ -252,7 +284,12 @@ DigestSummary Notices::digest_summary(Date day) const {
     };
     auto in_week = [&](const std::optional<Date>& d) { return d && *d >= digest.from && *d <= digest.to; };
     std::map<std::string, DigestCounts> by_centre;
-    for (const auto& e : store_.events({})) {
+    // Planned events two weeks ahead or later only count as in the plan: they are not read, but
+    // counted below from each centre's number of events less those read here.
+    const Date quiet_from = day + date::days{14};
+    std::map<std::string, std::size_t> read_per_centre;
+    for (const auto& e : store_.events_except_planned_from(quiet_from)) {
+        ++read_per_centre[e.event.centre];
         const Date due = report_due(e);
         const Outcome outcome = outcome_of(e, due, day);
         count(digest.compliance, outcome, e.event.date < day);
@@ -287,7 +324,15 @@ DigestSummary Notices::digest_summary(Date day) const {
         else moved.previous_date = e->postponed_from;
         digest.postponed_or_cancelled.push_back(std::move(moved));
     }
-    for (const auto& c : store_.centres())
+    const auto centres = store_.centres();
+    for (const auto& c : centres) {
+        auto read = read_per_centre.find(c.id);
+        const auto quiet = static_cast<int>(c.event_count - (read == read_per_centre.end() ? 0 : read->second));
+        if (quiet == 0) continue;
+        digest.compliance.in_plan += quiet;
+        by_centre[c.id].in_plan += quiet;
+    }
+    for (const auto& c : centres)
         if (c.in_plan || by_centre.count(c.id))
             digest.centres.push_back({c.id, c.name, c.district, c.district_name, by_centre[c.id]});
     NoticeFilter filter;

@@ -42,6 +42,22 @@ void NoticePolicy::add(std::vector<Notice>& out, NoticeKind kind, const std::str
     }
 }
 
+int NoticePolicy::max_lead_days() const {
+    auto days = [](const Span& span) {
+        switch (span.unit) {
+            case Span::Unit::days: return span.count;
+            case Span::Unit::working_days: return span.count * 2 + 14;
+            case Span::Unit::minutes: return span.count / (24 * 60) + 1;
+        }
+        return 0;
+    };
+    int most = 1;
+    for (const auto& span : notify_.reminders) most = std::max(most, days(span));
+    for (const auto& form : plan_.forms)
+        for (const auto& span : form.reminders) most = std::max(most, days(span));
+    return most + 1;
+}
+
 Date NoticePolicy::report_due_date(const ScheduledEvent& event, Date held) const {
     const Form* form = plan_.form(event.form);
     Span due = form ? form->report_due : Span{Span::Unit::working_days, 3};

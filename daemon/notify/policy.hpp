@@ -40,6 +40,10 @@ public:
     // kind may go any time).
     Instant sending_moment(NoticeKind kind, Instant at) const { return quiet(kind, at); }
 
+    // No planned event's notice is due more than this many days before its date (its longest
+    // reminder, with room for the days off a span of working days may step over).
+    int max_lead_days() const;
+
     // The day a report is due for an event held on `held`.
     Date report_due_date(const ScheduledEvent& event, Date held) const;
 

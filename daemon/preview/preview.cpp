@@ -5,31 +5,42 @@
 #include "schedule/placement.hpp"
 #include "store/store.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <date/tz.h>
 #include <stdlib.h>
 
-#include <map>
+#include <fstream>
 #include <mutex>
+#include <ostream>
+#include <unordered_map>
 
 namespace tarat {
 namespace {
 
-// Takes every notice; remembers what it was given.
+// Takes every notice; keeps what it was given until the caller takes it.
 class RecordingSender final : public Sender {
 public:
     Delivery send(const std::string& channel, const OutgoingNotice& notice) noexcept override {
         std::lock_guard lock(mutex_);
-        sent_[notice.idempotency_key] = {channel, notice.subject};
+        sent_[notice.idempotency_key] = {channel, notice.subject, notice.body};
         return {Delivery::sent, "", std::nullopt};
     }
-    std::pair<std::string, std::string> take(const std::string& key) {
+    struct Sent {
+        std::string channel, subject, body;
+    };
+    Sent take(const std::string& key) {
         std::lock_guard lock(mutex_);
-        return sent_[key];
+        auto found = sent_.find(key);
+        if (found == sent_.end()) return {};
+        Sent sent = std::move(found->second);
+        sent_.erase(found);
+        return sent;
     }
 
 private:
     std::mutex mutex_;
-    std::map<std::string, std::pair<std::string, std::string>> sent_;  // key → channel, subject
+    std::unordered_map<std::string, Sent> sent_;  // key → what went out
 };
 
 // A temporary state dir, removed afterwards.
@@ -54,20 +65,28 @@ struct Step {
     Date day;
 };
 
+// The assumed held and reported steps of the events dated up to `to` that are still to come
+// after `start` (an event already held only waits for its report).
 std::vector<Step> assumed_steps(const Setup& setup, const std::vector<StoredEvent>& events,
-                                const NoticePolicy& policy, const PreviewAssumptions& assume) {
+                                const NoticePolicy& policy, const PreviewAssumptions& assume, Instant start) {
     const auto& calendar = *setup.calendar;
     std::vector<Step> steps;
     if (assume.held == PreviewAssumptions::Held::never) return steps;
+    auto add = [&](Step step) {
+        if (step.at >= start) steps.push_back(std::move(step));
+    };
     for (const auto& stored : events) {
         const ScheduledEvent& e = stored.event;
-        steps.push_back({calendar.local_to_instant(e.date, e.end_minutes), e.id, EventState::held, e.date});
-        Date due = policy.report_due_date(e, e.date);
+        if (stored.state != EventState::planned && stored.state != EventState::held) continue;
+        Date held = stored.held_date.value_or(e.date);
+        if (stored.state == EventState::planned)
+            add({calendar.local_to_instant(e.date, e.end_minutes), e.id, EventState::held, e.date});
+        Date due = policy.report_due_date(e, held);
         if (assume.report == PreviewAssumptions::Report::on_time)
-            steps.push_back({calendar.local_to_instant(due, 12 * 60), e.id, EventState::reported, due});
+            add({calendar.local_to_instant(due, 12 * 60), e.id, EventState::reported, due});
         else if (assume.report == PreviewAssumptions::Report::late) {
             Date late = calendar.add_working_days(due, 2);  // after the first overdue notice
-            steps.push_back({calendar.local_to_instant(late, 12 * 60), e.id, EventState::reported, late});
+            add({calendar.local_to_instant(late, 12 * 60), e.id, EventState::reported, late});
         }
     }
     std::sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) {
@@ -75,6 +94,43 @@ std::vector<Step> assumed_steps(const Setup& setup, const std::vector<StoredEven
     });
     return steps;
 }
+
+// The scratch store: empty, or a copy of the one in `state_dir` as committed now.
+std::unique_ptr<Store> scratch_store(const std::filesystem::path& file,
+                                     const std::optional<std::filesystem::path>& state_dir) {
+    if (state_dir) {
+        const auto stored = *state_dir / "tarat.db";
+        if (!std::filesystem::exists(stored)) throw std::runtime_error("no database in " + state_dir->string());
+        const std::string image = Store::open_read_only(stored)->backup_image();
+        std::ofstream out(file, std::ios::binary);
+        out.write(image.data(), static_cast<std::streamsize>(image.size()));
+        if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
+    }
+    return Store::open_scratch(file);
+}
+
+// Notices come out at the simulated moment they were sent; those of one moment by key.
+class InOrder {
+public:
+    explicit InOrder(const std::function<void(const PreviewNotice&)>& emit) : emit_(emit) {}
+    void add(PreviewNotice notice) {
+        if (!moment_.empty() && moment_.front().at != notice.at) flush();
+        moment_.push_back(std::move(notice));
+    }
+    void flush() {
+        std::stable_sort(moment_.begin(), moment_.end(),
+                         [](const PreviewNotice& a, const PreviewNotice& b) { return a.key < b.key; });
+        for (const auto& n : moment_) emit_(n);
+        count_ += moment_.size();
+        moment_.clear();
+    }
+    std::size_t count() const { return count_; }
+
+private:
+    const std::function<void(const PreviewNotice&)>& emit_;
+    std::vector<PreviewNotice> moment_;
+    std::size_t count_ = 0;
+};
 
 }  // namespace
 
@@ -89,15 +145,21 @@ std::string format_instant_local(Instant at, const date::time_zone* zone) {
     return date::format("%Y-%m-%dT%H:%M:%S", local) + buf;
 }
 
-std::vector<PreviewNotice> preview(const Setup& setup, Date from, Date to, const PreviewAssumptions& assume) {
+std::size_t preview(const Setup& setup, const PreviewOptions& options,
+                    const std::function<void(const PreviewNotice&)>& emit) {
     const auto& calendar = *setup.calendar;
     ScratchDir scratch;
-    auto store = Store::open(scratch.path / "preview.db");
-    const Instant start = calendar.local_to_instant(std::min(from, setup.plan.from) - date::days{60}, 0);
-    const Instant end = calendar.local_to_instant(to + date::days{1}, 0);
+    auto store = scratch_store(scratch.path / "preview.db", options.state_dir);
+    Instant start = calendar.local_to_instant(std::min(options.from, setup.plan.from) - date::days{60}, 0);
+    // A stored state is where it stands at its latest moment: the simulation goes on from there.
+    if (options.state_dir)
+        if (auto latest = store->latest_moment()) start = std::max(start, *latest);
+    const Instant end = calendar.local_to_instant(options.to + date::days{1}, 0);
     ManualClock clock(start);
     // The setup is the caller's; the lifecycle shares it without owning it.
     EventLifecycle lifecycle(*store, clock, std::shared_ptr<const Setup>(&setup, [](const Setup*) {}));
+    // Nothing due after the window is derived: the work ends with the window, not with the plan.
+    lifecycle.set_notice_horizon(end);
     const Actor actor = Actor::system("preview");
     lifecycle.apply_plan(lifecycle.setup_ptr(), actor);
     Notices& notices = lifecycle.notices();
@@ -105,16 +167,19 @@ std::vector<PreviewNotice> preview(const Setup& setup, Date from, Date to, const
     boost::asio::io_context io;
     RecordingSender sender;
     Dispatcher dispatcher(io, *store, clock, sender, [&](const OutboxRow& row, Instant now) { return notices.prepare(row, now); });
-    std::vector<PreviewNotice> out;
-    const Instant from_instant = calendar.local_to_instant(from, 0);
+    InOrder out(emit);
+    const Instant from_instant = calendar.local_to_instant(options.from, 0);
     dispatcher.on_result = [&](const OutboxRow& row, const Delivery& delivery) {
-        if (delivery.status != Delivery::sent || clock.now() < from_instant) return;
-        auto [channel, subject] = sender.take(row.notice.key);
-        out.push_back({clock.now(), row.notice.kind, row.notice.event_id, row.notice.recipient, channel, subject,
-                       row.notice.key});
+        if (delivery.status != Delivery::sent) return;
+        auto sent = sender.take(row.notice.key);
+        if (clock.now() < from_instant) return;
+        out.add({clock.now(), row.notice.kind, row.notice.event_id, row.notice.recipient, std::move(sent.channel),
+                 std::move(sent.subject), std::move(sent.body), row.notice.key});
     };
 
-    auto steps = assumed_steps(setup, store->events({}), notices.policy(), assume);
+    EventFilter until_to;
+    until_to.to = options.to;
+    auto steps = assumed_steps(setup, store->events(until_to), notices.policy(), options.assume, start);
     size_t next_step = 0;
     for (;;) {
         auto due = store->next_attempt_due();
@@ -133,23 +198,47 @@ std::vector<PreviewNotice> preview(const Setup& setup, Date from, Date to, const
             dispatcher.run_due_now();
         }
     }
-    std::stable_sort(out.begin(), out.end(), [](const PreviewNotice& a, const PreviewNotice& b) {
-        return std::tie(a.at, a.key) < std::tie(b.at, b.key);
-    });
-    return out;
+    out.flush();
+    return out.count();
 }
 
-nlohmann::json preview_json(const Setup& setup, const std::vector<PreviewNotice>& notices) {
-    auto list = nlohmann::json::array();
-    for (const auto& n : notices)
-        list.push_back({{"at", format_instant_local(n.at, setup.calendar->zone())},
-                        {"kind", kind_name(n.kind)},
-                        {"event", n.event},
-                        {"recipient", n.recipient},
-                        {"channel", n.channel},
-                        {"subject", n.subject},
-                        {"key", n.key}});
-    return {{"notices", list}};
+PreviewJsonWriter::PreviewJsonWriter(std::ostream& out, const Setup& setup, bool bodies)
+    : out_(out), setup_(setup), bodies_(bodies) {}
+
+void PreviewJsonWriter::add(const PreviewNotice& n) {
+    nlohmann::json item = {{"at", format_instant_local(n.at, setup_.calendar->zone())},
+                           {"kind", kind_name(n.kind)},
+                           {"event", n.event},
+                           {"recipient", n.recipient},
+                           {"channel", n.channel},
+                           {"subject", n.subject},
+                           {"key", n.key}};
+    if (bodies_) item["body"] = n.body;
+    // As one item of {"notices": [...]}.dump(2): two levels in, items apart by ",\n".
+    std::string text = count_++ == 0 ? "{\n  \"notices\": [\n    " : ",\n    ";
+    for (char c : item.dump(2)) {
+        text += c;
+        if (c == '\n') text += "    ";
+    }
+    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+void PreviewJsonWriter::finish() {
+    out_ << (count_ == 0 ? "{\n  \"notices\": []\n}\n" : "\n  ]\n}\n");
+    out_.flush();
+}
+
+void write_preview_line(std::ostream& out, const Setup& setup, const PreviewNotice& n, bool bodies) {
+    out << format_instant_local(n.at, setup.calendar->zone()) << "  " << kind_name(n.kind) << "  "
+        << (n.event.empty() ? "-" : n.event) << "  " << n.recipient << "  " << n.channel << "  " << n.subject << "\n";
+    if (!bodies) return;
+    std::string_view body = n.body;
+    while (!body.empty()) {
+        auto line_end = body.find('\n');
+        out << "    " << body.substr(0, line_end) << "\n";
+        if (line_end == std::string_view::npos) break;
+        body.remove_prefix(line_end + 1);
+    }
 }
 
 }  // namespace tarat

@@ -373,6 +373,17 @@ std::optional<OutboxRow> Store::notice(const std::string& key) const {
     });
 }
 
+std::set<std::string> Store::events_with_pending_notices() const {
+    return guarded(file_, "cannot read the outbox", [&] {
+        // By the partial index of pending rows, not a scan of every row ever sent.
+        SQLite::Statement query(*db_, "SELECT DISTINCT event_id FROM notice INDEXED BY notice_pending_by_time "
+                                      "WHERE state = 'pending'");
+        std::set<std::string> ids;
+        while (query.executeStep()) ids.insert(text_or_empty(query.getColumn(0)));
+        return ids;
+    });
+}
+
 NoticeCounts Store::notice_counts() const {
     return guarded(file_, "cannot count the notices", [&] {
         NoticeCounts counts;

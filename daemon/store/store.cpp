@@ -165,14 +165,32 @@ Store::~Store() = default;
 
 int Store::latest_schema_version() { return static_cast<int>(store_internal::schema_migrations().size()); }
 
+namespace {
+
+// The file, created if missing. Before anything writes to it: a newer tarat's database is left
+// exactly as it is.
+std::unique_ptr<SQLite::Database> open_for_writing(const std::filesystem::path& db_file) {
+    auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                 kBusyTimeoutMs);
+    refuse_if_newer(read_user_version(*db));
+    return db;
+}
+
+}  // namespace
+
 std::unique_ptr<Store> Store::open(const std::filesystem::path& db_file) {
     return guarded(db_file, "cannot open the database", [&] {
-        auto db = std::make_unique<SQLite::Database>(db_file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                                     kBusyTimeoutMs);
-        std::unique_ptr<Store> store(new Store(db_file, std::move(db)));
-        // Before anything writes to the file: a newer tarat's database is left exactly as it is.
-        refuse_if_newer(read_user_version(*store->db_));
+        std::unique_ptr<Store> store(new Store(db_file, open_for_writing(db_file)));
         store->configure_connection();
+        store->migrate();
+        return store;
+    });
+}
+
+std::unique_ptr<Store> Store::open_scratch(const std::filesystem::path& db_file) {
+    return guarded(db_file, "cannot open the scratch database", [&] {
+        std::unique_ptr<Store> store(new Store(db_file, open_for_writing(db_file)));
+        store->configure_connection(/*durable=*/false);
         store->migrate();
         return store;
     });
@@ -190,8 +208,16 @@ std::unique_ptr<Store> Store::open_read_only(const std::filesystem::path& db_fil
     });
 }
 
-void Store::configure_connection() {
+void Store::configure_connection(bool durable) {
     db_->exec("PRAGMA foreign_keys = ON");
+    if (!durable) {
+        db_->exec("PRAGMA journal_mode = MEMORY");
+        db_->exec("PRAGMA synchronous = OFF");
+        // Read over and over, never kept: pages in memory rather than a pread each (64 MiB at most).
+        db_->exec("PRAGMA cache_size = -65536");
+        if (!read_settings(*db_).foreign_keys) throw StoreError("foreign keys could not be switched on");
+        return;
+    }
     // WAL lets readers (taratctl) run beside the writer; FULL makes each commit survive power loss.
     db_->exec("PRAGMA journal_mode = WAL");
     db_->exec("PRAGMA synchronous = FULL");
@@ -286,6 +312,24 @@ std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
                            filter.state ? std::optional<std::string>(state_name(*filter.state)) : std::nullopt);
         bind_optional_date(query, 5, filter.from);
         bind_optional_date(query, 6, filter.to);
+        return read_events(query);
+    });
+}
+
+std::optional<Instant> Store::latest_moment() const {
+    return guarded(file_, "cannot read the history", [&]() -> std::optional<Instant> {
+        SQLite::Statement query(*db_, "SELECT max(m) FROM (SELECT max(at) AS m FROM history "
+                                      "UNION ALL SELECT max(sent_at) FROM notice)");
+        if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
+        return store_internal::instant_from_unix_seconds(query.getColumn(0).getInt64());
+    });
+}
+
+std::vector<StoredEvent> Store::events_except_planned_from(Date day) const {
+    return guarded(file_, "cannot read the events", [&] {
+        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns +
+                                          " FROM event WHERE state <> 'planned' OR date < ?1" + kEventOrder);
+        query.bind(1, format_date(day));
         return read_events(query);
     });
 }

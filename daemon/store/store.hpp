@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -182,6 +183,9 @@ class Store {
 public:
     // Creates the file if missing, checks WAL + synchronous=FULL took, migrates the schema.
     static std::unique_ptr<Store> open(const std::filesystem::path& db_file);
+    // A throw-away database (`preview`): the same schema and code, but nothing is made durable
+    // (synchronous=OFF, the rollback journal in memory): a crash loses it, and nothing needs it.
+    static std::unique_ptr<Store> open_scratch(const std::filesystem::path& db_file);
     // For offline readers (`taratd schedule`): writes nothing, migrates nothing; refuses a
     // database whose schema is not this build's.
     static std::unique_ptr<Store> open_read_only(const std::filesystem::path& db_file);
@@ -209,6 +213,9 @@ public:
     std::vector<StoredEvent> events(const EventFilter& filter) const;  // by date, start, id
     std::vector<StoredEvent> upcoming(Date from, std::size_t limit) const;  // planned only
     std::vector<EventGroup> event_groups() const;
+    // Every event but the planned ones dated `day` or later, by date, start, id: a weekly digest
+    // reads those and only counts the others.
+    std::vector<StoredEvent> events_except_planned_from(Date day) const;
     std::optional<StoredEvent> event(const std::string& id) const;
 
     // Rows at or after `since` (all without it), oldest first.
@@ -222,6 +229,8 @@ public:
                          std::optional<Date> reported_date);
     void add_history(Instant at, std::string_view actor, std::string_view action, std::string_view subject,
                      std::string_view detail);
+    // The latest moment anything was recorded (a history row, a notice sent), if any.
+    std::optional<Instant> latest_moment() const;
     // The rows about one subject ("event:erkemai-seminar-1"), oldest first.
     std::vector<HistoryRow> history_about(const std::string& subject) const;
 
@@ -300,6 +309,8 @@ public:
 
     std::vector<OutboxRow> notices(const NoticeFilter& filter) const;  // by due, then key
     std::optional<OutboxRow> notice(const std::string& key) const;
+    // The events with a pending notice ("" for digests).
+    std::set<std::string> events_with_pending_notices() const;
     NoticeCounts notice_counts() const;
     // ---- receiving channels (F11; store/links.cpp) ----
     // The last update applied from `channel`, 0 for none.
@@ -357,7 +368,7 @@ private:
     };
 
     Store(std::filesystem::path file, std::unique_ptr<SQLite::Database> db);
-    void configure_connection();  // pragmas, read back
+    void configure_connection(bool durable = true);  // pragmas, read back
     void migrate();
 
     std::filesystem::path file_;

@@ -3,6 +3,7 @@
 
     daemon_bench.py idle  [--window S] [--settle S] [--json FILE] [paths]
     daemon_bench.py ready [--runs N] [--centres C] [--districts D] [--json FILE] [paths]
+    daemon_bench.py national [--centres C] [--districts D] [--years Y] [--settle S] [--json FILE] [paths]
     paths: [--taratd BIN] [--plugin-dir DIR] (defaults: build/bin/taratd, build/plugins)
 
 idle: two daemons on the shipped etc/tarat.toml, each on its own temporary state dir and socket,
@@ -18,6 +19,11 @@ state dir whose outbox holds ~10,000 pending notices (a generated plan of C cent
 school year; --pretend-now before the first notice is due, so none goes out), against a restart on
 the same plan and calendar with an empty outbox (the same plan with `channels = []`: no notices
 are derived). Runs alternate between the two; median and max of each.
+
+national (F14): the first start of `taratd run` on a generated national plan (C centres over Y
+school years) until READY=1, the database's size then (and the events-alone size: a table of the
+events' rows, as sqlite_baseline stores them, made by SQLite from the stored events), the RSS after
+S seconds of idle, and a restart to READY.
 """
 import argparse
 import json
@@ -224,17 +230,17 @@ def pending_of(status):
     return int(found.group(1)) if found else None
 
 
-def time_to_ready(args, config, work, name):
+def time_to_ready(args, config, work, name, timeout=120):
     """Seconds from exec to READY=1, and the STATUS= that came with it; stops the daemon after."""
     notify = NotifySocket(work / f"{name}.notify")
     try:
         start = time.monotonic()
         process = start_taratd(args, config, work, name, READY_PRETEND_NOW, {"NOTIFY_SOCKET": notify.path})
-        ready = notify.wait_ready(start + 120)
+        ready = notify.wait_ready(start + timeout)
         seconds = time.monotonic() - start
         stop(process)
         if ready is None:
-            raise RuntimeError(f"taratd ({name}) sent no READY=1 within 120 s; see {work}/{name}.log")
+            raise RuntimeError(f"taratd ({name}) sent no READY=1 within {timeout} s; see {work}/{name}.log")
         return seconds, ready.get("STATUS", "")
     finally:
         notify.close()
@@ -272,9 +278,59 @@ def ready(args):
             subprocess.run(["rm", "-rf", str(work)], check=False)
 
 
+def national(args):
+    work = pathlib.Path(tempfile.mkdtemp(prefix="tarat-national-bench."))
+    try:
+        plan = work / "plan"
+        subprocess.run([sys.executable, str(ROOT / "tests" / "bench" / "gen_national_plan.py"), str(plan),
+                        "--centres", str(args.centres), "--districts", str(args.districts), "--years", str(args.years)],
+                       check=True, stderr=subprocess.DEVNULL)
+        config = plan / "national.toml"
+        config.write_text(ready_config(["log", "file"]), encoding="utf-8")
+        first_s, status = time_to_ready(args, config, work, "national", timeout=1800)
+        db = work / "national-state" / "tarat.db"
+        sizes = {p.name: p.stat().st_size for p in db.parent.glob("tarat.db*")}
+        events_alone = events_alone_bytes(db, work / "events-alone.db")
+        notify = NotifySocket(work / "idle.notify")
+        try:
+            process = start_taratd(args, config, work, "national", READY_PRETEND_NOW, {"NOTIFY_SOCKET": notify.path})
+            started = time.monotonic()
+            if notify.wait_ready(started + 600) is None:
+                raise RuntimeError(f"taratd (national) sent no READY=1 on restart; see {work}/national.log")
+            restart_s = time.monotonic() - started
+            time.sleep(args.settle)
+            memory = memory_kib(process.pid)
+            stop(process)
+        finally:
+            notify.close()
+        return {"name": "national", "centres": args.centres, "years": args.years, "pretend_now": READY_PRETEND_NOW,
+                "first_start_s": round(first_s, 3), "restart_s": round(restart_s, 3), "status": status,
+                "pending_notices": pending_of(status), "database_bytes": sum(sizes.values()), "files": sizes,
+                "events_alone_bytes": events_alone, "idle_rss_mib": round(memory["VmRSS"] / 1024, 2),
+                "hwm_mib": round(memory["VmHWM"] / 1024, 2), "loadavg": os.getloadavg()}
+    finally:
+        if not args.keep:
+            subprocess.run(["rm", "-rf", str(work)], check=False)
+
+
+def events_alone_bytes(db, copy):
+    """The size of a database holding only the stored events' rows in sqlite_baseline's table."""
+    import sqlite3
+    out = sqlite3.connect(copy)
+    out.execute(f"ATTACH DATABASE 'file:{db}?mode=ro' AS src")
+    out.execute("CREATE TABLE event (id TEXT PRIMARY KEY, centre TEXT NOT NULL, district TEXT NOT NULL, "
+                "form TEXT NOT NULL, title TEXT NOT NULL DEFAULT '', audience TEXT NOT NULL DEFAULT '', responsible TEXT, "
+                "date TEXT NOT NULL, start_minutes INTEGER NOT NULL, end_minutes INTEGER NOT NULL, source TEXT NOT NULL) STRICT")
+    out.execute("INSERT INTO event SELECT id, centre, district, form, title, audience, responsible, date, "
+                "start_minutes, end_minutes, source FROM src.event")
+    out.commit()
+    out.close()
+    return copy.stat().st_size
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("bench", choices=["idle", "ready"])
+    ap.add_argument("bench", choices=["idle", "ready", "national"])
     ap.add_argument("--taratd", default=str(ROOT / "build" / "bin" / "taratd"))
     ap.add_argument("--plugin-dir", default=str(ROOT / "build" / "plugins"))
     ap.add_argument("--window", type=float, default=60, help="idle: seconds to count wake-ups over")
@@ -282,10 +338,11 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="ready: timed restarts of each kind")
     ap.add_argument("--centres", type=int, default=30, help="ready: centres of the generated plan")
     ap.add_argument("--districts", type=int, default=6, help="ready: districts of the generated plan")
+    ap.add_argument("--years", type=int, default=5, help="national: school years of the generated plan")
     ap.add_argument("--json", help="write the result (one JSON object) here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
-    result = idle(args) if args.bench == "idle" else ready(args)
+    result = {"idle": idle, "ready": ready, "national": national}[args.bench](args)
     text = json.dumps(result, ensure_ascii=False)
     print(text)
     if args.json:

@@ -9,6 +9,9 @@
 // Not run by ctest.
 //
 //   socket_bench [--seconds S] [--clients N,N,...] [--flood N] [--flood-only] [--json FILE]
+//                [--config FILE] [--pretend-now T] [--events-arguments JSON] [--start-timeout S]
+// --config, --pretend-now: another plan (the national one, F14) at another moment;
+// --events-arguments: what `events` asks ({"centre":"c00001"}); --start-timeout: for READY.
 // --clients: the client counts to measure (default 1,8,16,32,128); --flood N: then one client's
 // `status` while N others loop `notices` (default 16, 0: skip; goal p99 <= 5 ms); --flood-only:
 // only that; --json FILE: also writes the last line of the report (one JSON object) to FILE.
@@ -211,9 +214,12 @@ double percentile(std::vector<float>& v, double p) {
 // `clients` clients spread over forked groups of <= 16; each group under its own uid when root.
 // `flood` more clients meanwhile send `flood_command` back to back, unmeasured, under uids of
 // their own (60100+g): what a looping `notices` costs everybody else.
+std::string events_arguments = "{}";  // --events-arguments
+
 Result measure(const std::string& server, const fs::path& socket, const std::string& command, int clients,
                double seconds, int flood = 0, const std::string& flood_command = "") {
-    const std::string request = "{\"command\":\"" + command + "\",\"arguments\":{}}\n";
+    const std::string request = "{\"command\":\"" + command + "\",\"arguments\":" +
+                                (command == "events" ? events_arguments : std::string("{}")) + "}\n";
     const bool root = ::geteuid() == 0;
     const int groups = (clients + kPerGroup - 1) / kPerGroup;
     std::vector<pid_t> flooders;
@@ -349,16 +355,18 @@ bool answers(const fs::path& socket, const std::string& request) {
     return ok && !line.empty();
 }
 
+double start_timeout = 60;  // --start-timeout
+
 void wait_for(const fs::path& socket, pid_t child, const std::string& what) {
     const std::string probe = "{\"command\":\"status\",\"arguments\":{}}\n";
-    auto deadline = Clock::now() + std::chrono::seconds(60);
+    auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long>(start_timeout * 1000));
     while (Clock::now() < deadline) {
         if (fs::exists(socket) && answers(socket, probe)) return;
         int status = 0;
         if (::waitpid(child, &status, WNOHANG) == child) throw std::runtime_error(what + " exited before answering");
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    throw std::runtime_error(what + " did not answer within 60 s");
+    throw std::runtime_error(what + " did not answer within " + std::to_string(start_timeout) + " s");
 }
 
 std::string fmt(double v, int prec = 1) {
@@ -378,12 +386,17 @@ int main(int argc, char** argv) {
     std::string json_file;
     int flood = 16;
     bool flood_only = false;
+    std::string config = TARAT_BENCH_CONFIG, pretend_now = "2026-12-01T09:00:00+05:00";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
         else if (a == "--flood" && i + 1 < argc) flood = std::max(0, std::atoi(argv[++i]));
         else if (a == "--flood-only") flood_only = true;
         else if (a == "--json" && i + 1 < argc) json_file = argv[++i];
+        else if (a == "--config" && i + 1 < argc) config = argv[++i];
+        else if (a == "--pretend-now" && i + 1 < argc) pretend_now = argv[++i];
+        else if (a == "--events-arguments" && i + 1 < argc) events_arguments = argv[++i];
+        else if (a == "--start-timeout" && i + 1 < argc) start_timeout = std::atof(argv[++i]);
         else if (a == "--clients" && i + 1 < argc) {
             counts.clear();
             std::istringstream list(argv[++i]);
@@ -415,10 +428,10 @@ int main(int argc, char** argv) {
             ::dup2(fd, 1);
             ::dup2(fd, 2);
         }
-        std::string bin = TARAT_BENCH_TARATD, config = TARAT_BENCH_CONFIG, plugins = TARAT_BENCH_PLUGIN_DIR;
+        std::string bin = TARAT_BENCH_TARATD, plugins = TARAT_BENCH_PLUGIN_DIR;
         std::vector<std::string> args{bin, "run", "--config", config, "--state-dir", state.string(),
                                       "--socket", tarat_sock.string(), "--plugin-dir", plugins,
-                                      "--pretend-now", "2026-12-01T09:00:00+05:00"};
+                                      "--pretend-now", pretend_now};
         std::vector<char*> av;
         for (auto& s : args) av.push_back(s.data());
         av.push_back(nullptr);
