@@ -64,6 +64,8 @@ void warn_about_placement(const Setup& setup, std::ostream& err) {
         err << file << ": warning: rule " << u.rule << " cannot place its event at " << u.centre << " in " << u.period
             << ": " << u.reason << "\n";
     for (const auto& c : schedule.clashes) err << file << ": warning: " << c << "\n";
+}
+
 std::unique_ptr<Clock> clock_of(const Arguments& a) {
     if (a.pretend_now.empty()) return std::make_unique<SystemClock>();
     auto start = parse_instant(a.pretend_now);
