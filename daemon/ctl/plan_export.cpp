@@ -44,11 +44,6 @@ std::string heading(const ExportColumn& c, Lang lang) {
     return std::string(sheet::header_in(sheet::column_of(c.field), lang_code(lang)));
 }
 
-std::string shown_date(const std::string& iso, Lang lang) {
-    if (lang == Lang::en || iso.size() != 10) return iso;
-    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
-}
-
 // A cell's text as the table shows it (dates DD.MM.YYYY in kk and ru).
 std::string cell_text(const ExportColumn& c, const json& row, std::size_t number, Lang lang) {
     switch (c.extra) {
