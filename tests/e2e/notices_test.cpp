@@ -735,23 +735,25 @@ TEST_CASE("telegram: link by code, held with participants, killed mid-answer, st
 
     // The coordinator has no chat id in the plan: her notices went to the fallback. Linked now, what
     // is still to come for her goes to her chat too, and the held check she already had is not repeated.
-    // Her notices on `channel` about events LIKE `event`, in `states` (an SQL list).
-    auto rows_for = [&](const std::string& channel, const std::string& event, const std::string& states) {
+    // Her notices of `kind` on `channel` about events, both LIKE patterns, in `states` (an SQL list).
+    auto rows_for = [&](const std::string& channel, const std::string& kind, const std::string& event,
+                        const std::string& states) {
         SQLite::Database db(co.database().string(), SQLite::OPEN_READONLY);
         SQLite::Statement q(db, "SELECT count(*) FROM notice WHERE recipient = 'zhamanbayeva' AND channel = ?1 AND "
-                                "event_id LIKE ?2 AND state IN (" + states + ")");
+                                "kind LIKE ?2 AND event_id LIKE ?3 AND state IN (" + states + ")");
         q.bind(1, channel);
-        q.bind(2, event);
+        q.bind(2, kind);
+        q.bind(3, event);
         q.executeStep();
         return q.getColumn(0).getInt();
     };
-    REQUIRE(eventually([&] { return rows_for("log", "erkemai-seminar-1", "'sent'") == 1; }));
-    CHECK(rows_for("telegram", "%", "'pending', 'sent'") == 0);
+    REQUIRE(eventually([&] { return rows_for("log", "held_check", "erkemai-seminar-1", "'sent'") == 1; }));
+    CHECK(rows_for("telegram", "%", "%", "'pending', 'sent'") == 0);
     const std::string coordinator_code = co.ctl_json({"link", "zhamanbayeva"})["code"];
     api.enqueue(tg_text(558, "/start " + coordinator_code, "ru"));
     REQUIRE(eventually([&] { return !sent_to(api, 558).empty(); }));
-    CHECK(rows_for("telegram", "%", "'pending'") > 0);
-    CHECK(rows_for("telegram", "erkemai-seminar-1", "'pending', 'sent'") == 0);
+    CHECK(rows_for("telegram", "%", "%", "'pending'") > 0);
+    CHECK(rows_for("telegram", "held_check", "erkemai-seminar-1", "'pending', 'sent'") == 0);
     const std::string held = button_data(check, "Өтті");
     CHECK(held.size() <= 64);
     int check_message = 0;  // the fake API's message_id: its place among the delivered
@@ -808,7 +810,7 @@ TEST_CASE("telegram: link by code, held with participants, killed mid-answer, st
     // Unlinked, the Bolashak director's chat is a stranger again.
     CHECK(co.ctl({"unlink", "director-bolashak"}).exit_code == 0);
     CHECK(co.ctl({"unlink", "director-bolashak"}).exit_code == 65);
-    CHECK(co.ctl_json({"links"})["links"].size() == 1);
+    CHECK(co.ctl_json({"links"})["links"].size() == 2);  // Erkemai's director and the coordinator
     api.enqueue(tg_text(556, "/status", "kk"));
     REQUIRE(eventually([&] { return history_count(co, "channel:telegram", "inbound.refused") == 2; }));
     stop(daemon);
