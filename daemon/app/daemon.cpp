@@ -220,7 +220,7 @@ int Daemon::open() {
     context_ = std::make_unique<commands::Context>(commands::Context{
         *store_, *lifecycle_, dispatcher_.get(),
         [this](const Actor& actor, const PlanOptions& options) { return reload_and_record(actor, options); },
-        &last_reload_});
+        &last_reload_, plugins_.get()});
     commands::bind_commands(commands_, *context_);
     // A backup carries the whole database (45 MiB at most, base64): the one reply over 4 MiB.
     commands_.allow_reply_up_to("backup", control::kMaxReplyBytes);

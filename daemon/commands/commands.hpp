@@ -7,6 +7,7 @@
 #include "core/time.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "notify/dispatcher.hpp"
+#include "notify/plugin_host.hpp"
 #include "store/store.hpp"
 
 #include <cstddef>
@@ -58,6 +59,8 @@ struct Context {
     std::function<ReloadOutcome(const Actor&, const PlanOptions&)> reload;
     // The last reload (taratctl's or SIGHUP's) since taratd started; null or empty: none yet.
     const std::optional<ReloadRecord>* last_reload = nullptr;
+    // What the channels' plugins announced (the bot's user name); null where no plugin runs.
+    const PluginHost* plugins = nullptr;
 
     const Setup& setup() const { return lifecycle.setup(); }
     Notices& notices() { return lifecycle.notices(); }

@@ -44,6 +44,7 @@ std::variant<std::string, Reply> channel_of(const Context& context, const json& 
                                                          : "name the channel with --channel"};
 }
 
+// The channel's `bot_username`, else what its plugin learned from the Bot API (getMe).
 std::string bot_username(const Context& context, const std::string& channel) {
     for (const auto& c : context.setup().config.channels)
         if (c.name == channel) {
@@ -51,7 +52,7 @@ std::string bot_username(const Context& context, const std::string& channel) {
             if (settings.is_object() && settings.contains("bot_username") && settings["bot_username"].is_string())
                 return settings["bot_username"].get<std::string>();
         }
-    return "";
+    return context.plugins ? context.plugins->announced(channel, "bot_username") : "";
 }
 
 Reply link(Context& context, const json& args, const control::Peer& peer) {
@@ -74,7 +75,7 @@ Reply link(Context& context, const json& args, const control::Peer& peer) {
     const Date until = context.setup().calendar->instant_to_local(expires).first;
     std::string text = "link code for " + person->name + " on channel " + name + ": " + code + " (once, until " +
                        format_date(until) + "); " +
-                       (url.empty() ? "they send /start " + code + " to the bot (set bot_username for a link)"
+                       (url.empty() ? "they send /start " + code + " to the bot (the bot's name is not known yet: set bot_username for a link)"
                                     : "they open " + url);
     return {control::ok, text,
             {{"person", person_id}, {"channel", name}, {"code", code}, {"expires", format_instant_utc(expires)}, {"url", url}}};

@@ -62,6 +62,19 @@ void read_web(TableReader& r, Config& c) {
         r.error_at("listen", "[web] listen needs base_url: the address people see in their links");
 }
 
+void read_inbound(TableReader& r, Config& c) {
+    const std::vector<std::string> roles(std::begin(InboundRights::kRoles), std::end(InboundRights::kRoles));
+    for (const char* action : InboundRights::kActions) {
+        auto named = r.strings(action, Need::optional);
+        if (!named) continue;
+        for (const auto& role : *named)
+            if (std::find(roles.begin(), roles.end(), role) == roles.end())
+                r.error_at(action, "unknown role '" + role + "'" + did_you_mean(role, roles) +
+                                       ": use responsible, director, district_head, coordinator or overseer");
+        c.inbound.roles[action] = *named;
+    }
+}
+
 void read_notify(TableReader& r, Config& c) {
     if (const auto* hours = r.table("working_hours", Need::optional)) {
         TableReader h(*hours, r.path("working_hours"), r.file(), r.diagnostics());
@@ -169,6 +182,11 @@ std::optional<Config> read_config(const std::optional<toml::table>& root, const 
         if (const auto* t = top.table("web", Need::optional)) {
             TableReader r(*t, "web", file.string(), local);
             read_web(r, c);
+            r.finish();
+        }
+        if (const auto* t = top.table("inbound", Need::optional)) {
+            TableReader r(*t, "inbound", file.string(), local);
+            read_inbound(r, c);
             r.finish();
         }
         const auto* notify_table = top.table("notify", Need::optional);

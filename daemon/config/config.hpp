@@ -5,6 +5,7 @@
 #include "core/span.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <string>
@@ -49,6 +50,15 @@ struct WebConfig {
     bool on() const { return !listen.empty(); }
 };
 
+// `[inbound]`: who may take each action from a chat or a web page, narrowing the rule that lets an
+// event's responsible, director, district head, the coordinator and the overseer act on it. An
+// action (held, nothold, reported, postpone) not named here keeps all five roles.
+struct InboundRights {
+    static constexpr const char* kActions[] = {"held", "nothold", "reported", "postpone"};
+    static constexpr const char* kRoles[] = {"responsible", "director", "district_head", "coordinator", "overseer"};
+    std::map<std::string, std::vector<std::string>> roles;  // action → the roles that may take it
+};
+
 struct Config {
     std::filesystem::path file;          // the config file itself
     std::filesystem::path plan_file;     // relative paths are resolved against the config's folder
@@ -63,6 +73,7 @@ struct Config {
     NotifyConfig notify;
     std::vector<ChannelConfig> channels;
     WebConfig web;
+    InboundRights inbound;
 };
 
 std::optional<Config> load_config(const std::filesystem::path& file, Diagnostics& diagnostics);

@@ -39,6 +39,13 @@ std::string format_date(Date day) {
     return buf;
 }
 
+std::string format_dotted(Date day) {
+    date::year_month_day ymd{day};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02u.%02u.%04d", unsigned(ymd.day()), unsigned(ymd.month()), int(ymd.year()));
+    return buf;
+}
+
 std::optional<int> parse_hhmm(std::string_view text) {
     int h = 0, m = 0;
     if (text.size() != 5 || text[2] != ':') return std::nullopt;

@@ -16,6 +16,8 @@ using Minutes = std::chrono::minutes;
 // Strict ISO 8601 calendar date "YYYY-MM-DD"; nullopt for anything else or an impossible day.
 std::optional<Date> parse_date(std::string_view text);
 std::string format_date(Date day);
+// "DD.MM.YYYY", as people in Kazakhstan write a date.
+std::string format_dotted(Date day);
 
 // "HH:MM" (24 h) as minutes after midnight.
 std::optional<int> parse_hhmm(std::string_view text);

@@ -23,11 +23,6 @@ namespace {
 constexpr std::size_t kAuditTextBytes = 200;
 constexpr std::size_t kUpcoming = 5;
 
-std::string dotted(Date day) {
-    std::string iso = format_date(day);  // YYYY-MM-DD
-    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
-}
-
 // DD.MM.YYYY as people type it (D.M.YYYY too), or the ISO date a date button carries.
 std::optional<Date> parse_dotted(std::string_view text) {
     if (text.rfind("d:", 0) == 0) return parse_date(text.substr(2));
@@ -77,14 +72,8 @@ std::string cut(std::string text, std::size_t bytes) {
 
 // One button, ["label", "data"] (plugin.h); spelled out so JSON never takes a pair for an object.
 Json pair(const std::string& label, const std::string& data) { return Json::array({label, data}); }
-template <class... Button>
-Json one_row(Button... buttons) {
-    Json row = Json::array();
-    (row.push_back(std::move(buttons)), ...);
-    Json rows = Json::array();
-    rows.push_back(std::move(row));
-    return rows;
-}
+// The buttons under an answer: one row of one button.
+Json one_button(const std::string& label, const std::string& data) { return Json::array({Json::array({pair(label, data)})}); }
 
 bool is_skip(const std::string& text) {
     static const char* kSkips[] = {"skip", "-", "—", "өткізу", "Өткізу", "пропустить", "Пропустить", "Skip"};
@@ -239,7 +228,7 @@ InboundAnswer Inbound::start(Turn& turn, const std::string& code) {
 
 std::string Inbound::event_line(const StoredEvent& e) const {
     const Centre* centre = lifecycle_.setup().plan.centre(e.event.centre);
-    return dotted(e.event.date) + " " + hhmm(e.event.start_minutes) + " — " + e.event.title +
+    return format_dotted(e.event.date) + " " + hhmm(e.event.start_minutes) + " — " + e.event.title +
            (centre ? ", " + centre->name : std::string());
 }
 
@@ -252,7 +241,7 @@ InboundAnswer Inbound::status(Turn& turn) {
             if (ahead.size() < kUpcoming) ahead.push_back("• " + event_line(e));
         } else if ((e.state == EventState::planned && e.event.date < turn.today) ||
                    (e.state == EventState::held && lifecycle_.notices().report_due(e) < turn.today)) {
-            late.push_back("• " + event_line(e) + " (" + standing(turn.locale, e) + ")");
+            late.push_back("• " + event_line(e) + " (" + state_text(turn.locale, e) + ")");
         }
     }
     std::string text = ahead.empty() ? turn.say(Phrase::none_upcoming) : turn.say(Phrase::upcoming);
@@ -262,19 +251,6 @@ InboundAnswer Inbound::status(Turn& turn) {
         for (const auto& line : late) text += "\n" + line;
     }
     return {text, "", "", "", ""};
-}
-
-std::string Inbound::standing(const std::string& locale, const StoredEvent& e) const {
-    switch (e.state) {
-        case EventState::planned: return fill(std::string(say(locale, Phrase::state_planned)), {{"date", dotted(e.event.date)}});
-        case EventState::held:
-            return fill(std::string(say(locale, Phrase::state_held)), {{"date", dotted(e.held_date.value_or(e.event.date))}});
-        case EventState::reported:
-            return fill(std::string(say(locale, Phrase::state_reported)),
-                        {{"date", dotted(e.reported_date.value_or(e.event.date))}});
-        case EventState::cancelled: return std::string(say(locale, Phrase::state_cancelled));
-    }
-    return "";
 }
 
 void Inbound::adjust(OutgoingNotice& out, const Notice& notice) const {
@@ -287,22 +263,25 @@ void Inbound::adjust(OutgoingNotice& out, const Notice& notice) const {
 }
 
 std::string Inbound::buttons(const std::string& kind, const std::string& recipient, const StoredEvent& event) const {
-    const Person* person = lifecycle_.setup().plan.person(recipient);
-    if (!person || !may_act(lifecycle_.setup().plan, recipient, event.event)) return "";
-    const std::string token = tokens_.make(store_, event);
-    auto label = [&](Phrase p) { return std::string(say(person->locale, p)); };
-    Json rows;
+    const auto& setup = lifecycle_.setup();
+    const Person* person = setup.plan.person(recipient);
+    if (!person) return "";
+    // What the notice asks for, as (label, action).
+    std::vector<std::pair<Phrase, std::string>> offered;
     if (kind == "held_check" && event.state == EventState::planned)
-        rows = one_row(pair(label(Phrase::button_held), "held:" + token),
-                        pair(label(Phrase::button_not_held), "nothold:" + token),
-                        pair(label(Phrase::button_postponed), "postpone:" + token));
+        offered = {{Phrase::button_held, "held"}, {Phrase::button_not_held, "nothold"}, {Phrase::button_postponed, "postpone"}};
     else if ((kind == "report_due" || kind == "overdue" || kind == "escalation") && event.state == EventState::held)
-        rows = one_row(pair(label(Phrase::button_reported), "reported:" + token));
+        offered = {{Phrase::button_reported, "reported"}};
     else if ((kind == "overdue" || kind == "escalation") && event.state == EventState::planned)
-        rows = one_row(pair(label(Phrase::button_held), "held:" + token), pair(label(Phrase::button_not_held), "nothold:" + token));
+        offered = {{Phrase::button_held, "held"}, {Phrase::button_not_held, "nothold"}};
     else if (kind == "reminder" && event.state == EventState::planned)
-        rows = one_row(pair(label(Phrase::button_postpone), "postpone:" + token));
-    return rows.is_null() ? "" : rows.dump();
+        offered = {{Phrase::button_postpone, "postpone"}};
+    const std::string token = offered.empty() ? "" : tokens_.make(store_, event);
+    Json row = Json::array();
+    for (const auto& [label, action] : offered)
+        if (may_take(setup.plan, setup.config.inbound, action, recipient, event.event))
+            row.push_back(pair(std::string(say(person->locale, label)), action + ":" + token));
+    return row.empty() ? "" : Json::array({row}).dump();
 }
 
 InboundAnswer Inbound::button(Turn& turn) {
@@ -321,11 +300,11 @@ InboundAnswer Inbound::button(Turn& turn) {
         return refuse("channel:" + turn.channel, "a button that is not ours: " + cut(data, 100), Phrase::unknown_text);
     auto event = store_.event(parsed->event_id);
     const std::string subject = "event:" + parsed->event_id;
-    if (!may_act(lifecycle_.setup().plan, turn.person->id, event->event))
+    if (!may_take(lifecycle_.setup().plan, lifecycle_.setup().config.inbound, action, turn.person->id, event->event))
         return refuse(subject, turn.person->id + " may not act on it", Phrase::not_allowed);
     if (!parsed->current) {
         InboundAnswer a;
-        a.text = turn.say(Phrase::out_of_date) + "\n" + event_line(*event) + ": " + standing(turn.locale, *event);
+        a.text = turn.say(Phrase::out_of_date) + "\n" + event_line(*event) + ": " + state_text(turn.locale, *event);
         a.toast = cut(turn.say(Phrase::out_of_date), 150);
         return a;
     }
@@ -338,7 +317,7 @@ InboundAnswer Inbound::button(Turn& turn) {
     store_.set_conversation(turn.channel, turn.update.chat, conversation.dump(), turn.now);
     InboundAnswer a;
     a.text = fill(turn.say(ask), {{"title", event->event.title}});
-    if (action == "held" || action == "reported") a.buttons = one_row(pair(turn.say(Phrase::skip), "skip")).dump();
+    if (action == "held" || action == "reported") a.buttons = one_button(turn.say(Phrase::skip), "skip").dump();
     a.toast = " ";
     return a;
 }
@@ -355,7 +334,7 @@ InboundAnswer Inbound::converse(Turn& turn, const std::string& stored) {
             auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
             if (ec != std::errc() || p != text.data() + text.size() || n < 0) {
                 auto a = ask_again(Phrase::not_a_number);
-                a.buttons = one_row(pair(turn.say(Phrase::skip), "skip")).dump();
+                a.buttons = one_button(turn.say(Phrase::skip), "skip").dump();
                 return a;
             }
             input.participants = n;
@@ -385,10 +364,10 @@ InboundAnswer Inbound::converse(Turn& turn, const std::string& stored) {
             if (after <= plan.to && after != before) choices.push_back(after);
             InboundAnswer a;
             a.text = outside ? fill(turn.say(Phrase::outside_period),
-                                    {{"date", dotted(*day)}, {"from", dotted(plan.from)}, {"to", dotted(plan.to)}})
-                             : fill(turn.say(Phrase::day_off), {{"date", dotted(*day)}});
+                                    {{"date", format_dotted(*day)}, {"from", format_dotted(plan.from)}, {"to", format_dotted(plan.to)}})
+                             : fill(turn.say(Phrase::day_off), {{"date", format_dotted(*day)}});
             Json row = Json::array();
-            for (Date d : choices) row.push_back(pair(dotted(d), "d:" + format_date(d)));
+            for (Date d : choices) row.push_back(pair(format_dotted(d), "d:" + format_date(d)));
             a.buttons = Json::array({row}).dump();
             if (turn.update.kind == "button") a.toast = " ";
             return a;
@@ -418,7 +397,7 @@ InboundAnswer Inbound::finish(Turn& turn, const std::string& action, const std::
     if (!result.ok() || !result.event) {
         // Refused: the conversation stays, so the person can answer again.
         store_.add_history(turn.now, turn.actor.text(), "inbound.refused", "event:" + id, action + ": " + result.text);
-        a.text = turn.say(Phrase::refused) + " " + result.text;
+        a.text = turn.say(Phrase::refused) + " " + explain(turn.locale, result.why);
         return a;
     }
     store_.set_conversation(turn.channel, turn.update.chat, "", turn.now);
@@ -427,7 +406,7 @@ InboundAnswer Inbound::finish(Turn& turn, const std::string& action, const std::
     if (action == "held")
         done = fill(turn.say(Phrase::done_held),
                     {{"title", e.event.title},
-                     {"date", dotted(e.held_date.value_or(e.event.date))},
+                     {"date", format_dotted(e.held_date.value_or(e.event.date))},
                      {"participants", e.participants ? ", " + std::to_string(*e.participants) + " 👥" : ""}});
     else if (action == "reported")
         done = fill(turn.say(Phrase::done_reported),
@@ -435,11 +414,11 @@ InboundAnswer Inbound::finish(Turn& turn, const std::string& action, const std::
     else if (action == "postpone")
         done = fill(turn.say(Phrase::done_postponed),
                     {{"title", e.event.title},
-                     {"from", dotted(e.postponed_from.value_or(e.event.date))},
-                     {"date", dotted(e.event.date)}});
+                     {"from", format_dotted(e.postponed_from.value_or(e.event.date))},
+                     {"date", format_dotted(e.event.date)}});
     else
         done = fill(turn.say(Phrase::done_not_held), {{"title", e.event.title}, {"reason", e.cancel_reason}});
-    done += "\n" + fill(turn.say(Phrase::by), {{"name", turn.person->name}, {"date", dotted(turn.today)}});
+    done += "\n" + fill(turn.say(Phrase::by), {{"name", turn.person->name}, {"date", format_dotted(turn.today)}});
     a.text = done;
     if (!message.empty()) {
         a.edit = done;

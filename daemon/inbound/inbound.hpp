@@ -66,7 +66,6 @@ private:
     InboundAnswer status(Turn& turn);
     InboundAnswer finish(Turn& turn, const std::string& action, const std::string& event_id, const std::string& message,
                          const LifecycleResult& result);
-    std::string standing(const std::string& locale, const StoredEvent& event) const;
     std::string event_line(const StoredEvent& event) const;
 
     Store& store_;

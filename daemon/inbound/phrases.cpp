@@ -81,10 +81,6 @@ constexpr Words kWords[] = {
     {Phrase::button_postponed, "Ауыстырылды", "Перенесено", "Postponed"},
     {Phrase::button_reported, "Есеп тапсырылды", "Отчёт сдан", "Report submitted"},
     {Phrase::button_postpone, "Ауыстыру", "Перенести", "Postpone"},
-    {Phrase::state_planned, "жоспарланған, {date}", "запланировано на {date}", "planned for {date}"},
-    {Phrase::state_held, "өтті, {date}", "проведено {date}", "held on {date}"},
-    {Phrase::state_reported, "есеп тапсырылды, {date}", "отчёт сдан {date}", "reported on {date}"},
-    {Phrase::state_cancelled, "болдырылмады", "отменено", "cancelled"},
 };
 
 }  // namespace

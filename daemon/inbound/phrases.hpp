@@ -38,10 +38,6 @@ enum class Phrase {
     button_postponed,
     button_reported,
     button_postpone,
-    state_planned,
-    state_held,
-    state_reported,
-    state_cancelled,
 };
 
 // The phrase in `locale` (kk, ru or en; anything else is en).

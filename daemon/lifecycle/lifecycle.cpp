@@ -15,7 +15,19 @@ namespace {
 
 using Status = LifecycleResult::Status;
 
-LifecycleResult refused(std::string text) { return {Status::refused, std::move(text), std::nullopt, {}}; }
+using Code = Refusal::Code;
+
+LifecycleResult refused(Refusal why) {
+    LifecycleResult result{Status::refused, why.text, std::nullopt, {}};
+    result.why = std::move(why);
+    return result;
+}
+LifecycleResult refused(std::string text) { return refused(Refusal{Code::other, std::move(text), {}, {}}); }
+
+// A refusal about where the event stands: its state and the day that goes with it.
+Refusal standing_refusal(Code code, const StoredEvent& s, std::string text) {
+    return {code, std::move(text), {{"date", state_day(s)}}, {{"state", std::string(state_name(s.state))}}};
+}
 
 // The rows of an event's history that changed it (plan loads, lifecycle steps), oldest first: its
 // revision is how many there are.
@@ -65,19 +77,32 @@ std::string postponement_detail(const ScheduledEvent& from, Date to, int start, 
     return when(from) + " → " + format_date(to) + " " + format_hhmm(start) + "; reason: " + reason;
 }
 
-std::string participants_problem(const std::optional<std::int64_t>& participants) {
+Refusal participants_problem(const std::optional<std::int64_t>& participants) {
+    const std::string max = std::to_string(EventLifecycle::kMaxParticipants);
     if (participants && (*participants < 0 || *participants > EventLifecycle::kMaxParticipants))
-        return "participants must be a number from 0 to " + std::to_string(EventLifecycle::kMaxParticipants) +
-               ", not " + std::to_string(*participants);
-    return "";
+        return {Code::participants_range,
+                "participants must be a number from 0 to " + max + ", not " + std::to_string(*participants),
+                {},
+                {{"max", max}}};
+    return {};
 }
 
-std::string report_date_problem(Date reported, Date held, Date today) {
+Refusal report_date_problem(Date reported, Date held, Date today) {
     if (reported > today)
-        return "the report date " + format_date(reported) + " is in the future (today is " + format_date(today) + ")";
+        return {Code::report_future,
+                "the report date " + format_date(reported) + " is in the future (today is " + format_date(today) + ")",
+                {{"date", reported}, {"today", today}},
+                {}};
     if (reported < held)
-        return "the report date " + format_date(reported) + " is before the event was held (" + format_date(held) + ")";
-    return "";
+        return {Code::report_before_held,
+                "the report date " + format_date(reported) + " is before the event was held (" + format_date(held) + ")",
+                {{"date", reported}, {"held", held}},
+                {}};
+    return {};
+}
+
+Refusal reason_missing(const std::string& step, const std::string& id) {
+    return {Code::reason_missing, "give the reason for " + step + " " + id, {}, {}};
 }
 
 std::string optional_text(const std::optional<Date>& d) { return d ? format_date(*d) : std::string("none"); }
@@ -98,14 +123,19 @@ void EventLifecycle::set_notice_horizon(std::optional<Instant> horizon) {
 
 Date EventLifecycle::today() const { return setup_->calendar->instant_to_local(clock_.now()).first; }
 
-std::string EventLifecycle::free_text_problem(const std::string& text, const char* what) {
-    if (first_invalid_utf8(text)) return std::string("the ") + what + " is not UTF-8 text";
+Refusal EventLifecycle::free_text_problem(const std::string& text, const std::string& field) {
+    const std::string what = field == "ref" ? "report reference" : field;
+    if (first_invalid_utf8(text)) return {Code::not_utf8, "the " + what + " is not UTF-8 text", {}, {{"what", field}}};
     if (const size_t chars = utf8_length(text); chars > kMaxFreeTextChars)
-        return std::string("the ") + what + " is " + std::to_string(chars) + " characters long; at most " +
-               std::to_string(kMaxFreeTextChars) + " characters are accepted";
+        return {Code::too_long,
+                "the " + what + " is " + std::to_string(chars) + " characters long; at most " +
+                    std::to_string(kMaxFreeTextChars) + " characters are accepted",
+                {},
+                {{"what", field}, {"chars", std::to_string(chars)}, {"max", std::to_string(kMaxFreeTextChars)}}};
     for (unsigned char c : text)
-        if (c < 0x20 || c == 0x7F) return std::string("the ") + what + " must be one line without control characters";
-    return "";
+        if (c < 0x20 || c == 0x7F)
+            return {Code::control_chars, "the " + what + " must be one line without control characters", {}, {{"what", field}}};
+    return {};
 }
 
 std::int64_t EventLifecycle::revision(const std::string& id) const {
@@ -127,7 +157,8 @@ std::optional<LifecycleResult> EventLifecycle::check_expectation(const std::stri
     if (*expect.revision == now) return std::nullopt;
     std::string text = id + " is at revision " + std::to_string(now) + ", not " + std::to_string(*expect.revision);
     if (!changes.empty()) text += " (last change: " + change_text(changes.back()) + ")";
-    return refused(text + "; nothing changed: read it again (taratctl event " + id + ") and decide");
+    return refused(Refusal{Code::stale_revision,
+                           text + "; nothing changed: read it again (taratctl event " + id + ") and decide", {}, {}});
 }
 
 LifecycleResult EventLifecycle::answered(const Actor& actor, LifecycleResult result, const Expectation& expect) {
@@ -357,11 +388,14 @@ LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, 
     if (auto stop = check_expectation(id, expect)) return *stop;
     const auto& e = stored->event;
     if (stored->state == EventState::cancelled)
-        return refused(id + " was cancelled" +
-                       (stored->cancel_reason.empty() ? "" : " (" + stored->cancel_reason + ")") +
-                       "; a cancelled event cannot be held");
-    if (auto problem = participants_problem(input.participants); !problem.empty()) return refused(problem);
-    if (auto problem = free_text_problem(input.note, "note"); !problem.empty()) return refused(problem);
+        return refused(Refusal{Code::cancelled,
+                               id + " was cancelled" +
+                                   (stored->cancel_reason.empty() ? "" : " (" + stored->cancel_reason + ")") +
+                                   "; a cancelled event cannot be held",
+                               {},
+                               {{"reason", stored->cancel_reason}}});
+    if (auto problem = participants_problem(input.participants); problem) return refused(problem);
+    if (auto problem = free_text_problem(input.note, "note"); problem) return refused(problem);
 
     if (stored->state != EventState::planned)
         return answered(actor, unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed"), expect);
@@ -369,10 +403,13 @@ LifecycleResult EventLifecycle::held(const Actor& actor, const std::string& id, 
     const Instant now = clock_.now();
     const auto [today, minutes_now] = setup_->calendar->instant_to_local(now);
     if (e.date > today || (e.date == today && e.start_minutes > minutes_now))
-        return refused(id + " is planned for " + when(e) + ", which is still ahead; mark it held once it took place");
+        return refused(Refusal{Code::still_ahead,
+                               id + " is planned for " + when(e) + ", which is still ahead; mark it held once it took place",
+                               {{"date", e.date}},
+                               {{"time", format_hhmm(e.start_minutes)}}});
     const Date held_date = input.date.value_or(e.date);
     std::string odd;  // what only --force lets through
-    if (auto problem = held_date_problem(e, held_date, today, input.force, odd); !problem.empty())
+    if (auto problem = held_date_problem(e, held_date, today, input.force, odd); problem)
         return refused(problem);
 
     std::optional<int> participants;
@@ -394,9 +431,10 @@ LifecycleResult EventLifecycle::reported(const Actor& actor, const std::string& 
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
     if (auto stop = check_expectation(id, expect)) return *stop;
-    if (auto problem = free_text_problem(input.ref, "report reference"); !problem.empty()) return refused(problem);
+    if (auto problem = free_text_problem(input.ref, "ref"); problem) return refused(problem);
     if (stored->state == EventState::planned || stored->state == EventState::cancelled)
-        return refused(id + " is " + standing(*stored) + ", not held: mark it held before its report");
+        return refused(standing_refusal(Code::not_held, *stored,
+                                        id + " is " + standing(*stored) + ", not held: mark it held before its report"));
     if (stored->state == EventState::reported)
         return answered(actor, unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed"), expect);
 
@@ -404,7 +442,7 @@ LifecycleResult EventLifecycle::reported(const Actor& actor, const std::string& 
     const Date today = setup_->calendar->instant_to_local(now).first;
     const Date reported_date = input.date.value_or(today);
     const Date held_date = stored->held_date.value_or(stored->event.date);
-    if (auto problem = report_date_problem(reported_date, held_date, today); !problem.empty()) return refused(problem);
+    if (auto problem = report_date_problem(reported_date, held_date, today); problem) return refused(problem);
 
     const Date due = notices_->policy().report_due_date(stored->event, held_date);
     std::string detail = "reported on " + format_date(reported_date) + (reported_date > due ? ", late" : ", on time") +
@@ -419,46 +457,73 @@ LifecycleResult EventLifecycle::reported(const Actor& actor, const std::string& 
 }
 
 // "2027-01-01 is a day off (New Year); the nearest working days are 2026-12-31 and 2027-01-04".
-std::string EventLifecycle::day_off_text(Date day, Date today) const {
+Refusal EventLifecycle::day_off(Date day, Date today) const {
     const auto& calendar = *setup_->calendar;
+    Refusal r{Code::day_off, "", {{"date", day}}, {}};
     std::string why;
-    if (const DayEntry* entry = calendar.entry(day); entry && is_day_off_kind(entry->kind)) why = entry->name.in("en");
+    if (const DayEntry* entry = calendar.entry(day); entry && is_day_off_kind(entry->kind)) {
+        why = entry->name.in("en");
+        for (const char* locale : {"kk", "ru", "en"}) r.words["holiday." + std::string(locale)] = entry->name.in(locale);
+    }
     static constexpr const char* kWeekdays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                                 "Thursday", "Friday", "Saturday"};
     if (why.empty()) why = kWeekdays[date::weekday{day}.c_encoding()];
     std::vector<std::string> nearest;
     const Date before = calendar.previous_working_day_on_or_before(day);
-    if (before >= today) nearest.push_back(format_date(before));
-    nearest.push_back(format_date(calendar.next_working_day_on_or_after(day)));
-    std::string text = format_date(day) + " is a day off (" + why + "); the nearest working day";
-    text += nearest.size() == 2 ? "s are " + nearest[0] + " and " + nearest[1] : " is " + nearest[0];
-    return text;
+    if (before >= today) {
+        nearest.push_back(format_date(before));
+        r.dates["before"] = before;
+    }
+    r.dates["after"] = calendar.next_working_day_on_or_after(day);
+    nearest.push_back(format_date(r.dates["after"]));
+    r.text = format_date(day) + " is a day off (" + why + "); the nearest working day";
+    r.text += nearest.size() == 2 ? "s are " + nearest[0] + " and " + nearest[1] : " is " + nearest[0];
+    return r;
 }
 
-std::string EventLifecycle::held_date_problem(const ScheduledEvent& e, Date held, Date today, bool force,
-                                              std::string& odd) const {
-    if (held > today) return "the held date " + format_date(held) + " is in the future (today is " + format_date(today) + ")";
+Refusal EventLifecycle::held_date_problem(const ScheduledEvent& e, Date held, Date today, bool force,
+                                          std::string& odd) const {
+    if (held > today)
+        return {Code::held_future,
+                "the held date " + format_date(held) + " is in the future (today is " + format_date(today) + ")",
+                {{"date", held}, {"today", today}},
+                {}};
     if (held < setup_->plan.from)
-        return "the held date " + format_date(held) + " is before the plan's start (" + format_date(setup_->plan.from) + ")";
+        return {Code::held_before_plan,
+                "the held date " + format_date(held) + " is before the plan's start (" + format_date(setup_->plan.from) + ")",
+                {{"date", held}, {"from", setup_->plan.from}},
+                {}};
     odd.clear();
-    if (!setup_->calendar->is_working_day(held)) odd = format_date(held) + " is a day off";
-    else if (held < e.date - date::days{30})
+    Code code = Code::none;
+    if (!setup_->calendar->is_working_day(held)) {
+        odd = format_date(held) + " is a day off";
+        code = Code::held_day_off;
+    } else if (held < e.date - date::days{30}) {
         odd = format_date(held) + " is more than 30 days before the planned " + format_date(e.date);
-    if (!odd.empty() && !force) return odd + "; if it is so, say --force";
-    return "";
+        code = Code::held_too_early;
+    }
+    if (!odd.empty() && !force) return {code, odd + "; if it is so, say --force", {{"date", held}, {"planned", e.date}}, {}};
+    return {};
 }
 
-std::string EventLifecycle::new_date_problem(const ScheduledEvent& e, Date to, int start) const {
+Refusal EventLifecycle::new_date_problem(const ScheduledEvent& e, Date to, int start) const {
     const auto [today, minutes_now] = setup_->calendar->instant_to_local(clock_.now());
     if (start + (e.end_minutes - e.start_minutes) > 24 * 60)
-        return "starting at " + format_hhmm(start) + ", " + e.id + " would end after midnight";
+        return {Code::after_midnight, "starting at " + format_hhmm(start) + ", " + e.id + " would end after midnight", {},
+                {{"time", format_hhmm(start)}}};
     if (to < today || (to == today && start <= minutes_now))
-        return format_date(to) + " " + format_hhmm(start) + " is in the past (today is " + format_date(today) + ")";
+        return {Code::date_past,
+                format_date(to) + " " + format_hhmm(start) + " is in the past (today is " + format_date(today) + ")",
+                {{"date", to}, {"today", today}},
+                {{"time", format_hhmm(start)}}};
     if (to < setup_->plan.from || to > setup_->plan.to)
-        return format_date(to) + " is outside the plan's period " + format_date(setup_->plan.from) + " – " +
-               format_date(setup_->plan.to);
-    if (!setup_->calendar->is_working_day(to)) return day_off_text(to, today);
-    return "";
+        return {Code::outside_period,
+                format_date(to) + " is outside the plan's period " + format_date(setup_->plan.from) + " – " +
+                    format_date(setup_->plan.to),
+                {{"date", to}, {"from", setup_->plan.from}, {"to", setup_->plan.to}},
+                {}};
+    if (!setup_->calendar->is_working_day(to)) return day_off(to, today);
+    return {};
 }
 
 Instant EventLifecycle::change_moment(const std::string& id, Instant now) const {
@@ -477,10 +542,11 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
     if (!stored) return unknown_event(id);
     if (auto stop = check_expectation(id, expect)) return *stop;
     const auto& e = stored->event;
-    if (auto problem = free_text_problem(input.reason, "reason"); !problem.empty()) return refused(problem);
-    if (input.reason.empty()) return refused("give the reason for postponing " + id);
+    if (auto problem = free_text_problem(input.reason, "reason"); problem) return refused(problem);
+    if (input.reason.empty()) return refused(reason_missing("postponing", id));
     if (stored->state != EventState::planned)
-        return refused(id + " is " + standing(*stored) + "; only a planned event can be postponed");
+        return refused(standing_refusal(Code::not_planned, *stored,
+                                        id + " is " + standing(*stored) + "; only a planned event can be postponed"));
 
     const Instant now = clock_.now();
     const Date to = input.to;
@@ -488,7 +554,7 @@ LifecycleResult EventLifecycle::postpone(const Actor& actor, const std::string& 
     const int end = start + (e.end_minutes - e.start_minutes);
     if (to == e.date && start == e.start_minutes)
         return answered(actor, unchanged(*stored, id + " is already planned for " + when(e) + "; nothing changed"), expect);
-    if (auto problem = new_date_problem(e, to, start); !problem.empty()) return refused(problem);
+    if (auto problem = new_date_problem(e, to, start); problem) return refused(problem);
 
     NoticeFacts change;
     change.previous_date = e.date;
@@ -511,12 +577,13 @@ LifecycleResult EventLifecycle::cancel(const Actor& actor, const std::string& id
     auto stored = store_.event(id);
     if (!stored) return unknown_event(id);
     if (auto stop = check_expectation(id, expect)) return *stop;
-    if (auto problem = free_text_problem(reason, "reason"); !problem.empty()) return refused(problem);
-    if (reason.empty()) return refused("give the reason for cancelling " + id);
+    if (auto problem = free_text_problem(reason, "reason"); problem) return refused(problem);
+    if (reason.empty()) return refused(reason_missing("cancelling", id));
     if (stored->state == EventState::cancelled)
         return answered(actor, unchanged(*stored, id + " is already " + standing(*stored) + "; nothing changed"), expect);
     if (stored->state != EventState::planned)
-        return refused(id + " is " + standing(*stored) + "; only a planned event can be cancelled");
+        return refused(standing_refusal(Code::not_planned, *stored,
+                                        id + " is " + standing(*stored) + "; only a planned event can be cancelled"));
 
     const Instant now = clock_.now();
     const std::vector<std::string> told = store_.recipients_told(id);
@@ -562,11 +629,11 @@ LifecycleResult EventLifecycle::amend(const Actor& actor, const std::string& id,
     if (!stored) return unknown_event(id);
     if (auto stop = check_expectation(id, expect)) return *stop;
     const auto& e = stored->event;
-    if (auto problem = free_text_problem(input.reason, "reason"); !problem.empty()) return refused(problem);
-    if (input.reason.empty()) return refused("give the reason for amending " + id);
+    if (auto problem = free_text_problem(input.reason, "reason"); problem) return refused(problem);
+    if (input.reason.empty()) return refused(reason_missing("amending", id));
     if (input.ref)
-        if (auto problem = free_text_problem(*input.ref, "report reference"); !problem.empty()) return refused(problem);
-    if (auto problem = participants_problem(input.participants); !problem.empty()) return refused(problem);
+        if (auto problem = free_text_problem(*input.ref, "ref"); problem) return refused(problem);
+    if (auto problem = participants_problem(input.participants); problem) return refused(problem);
     if (!input.participants && !input.held_date && !input.report_date && !input.ref)
         return refused("nothing to amend: give --participants, --held-date, --report-date or --ref");
     if (stored->state == EventState::planned)
@@ -582,10 +649,10 @@ LifecycleResult EventLifecycle::amend(const Actor& actor, const std::string& id,
     const Date held = input.held_date.value_or(old_held);
     std::string odd;
     if (input.held_date)
-        if (auto problem = held_date_problem(e, held, today, input.force, odd); !problem.empty()) return refused(problem);
+        if (auto problem = held_date_problem(e, held, today, input.force, odd); problem) return refused(problem);
     const std::optional<Date> reported = input.report_date ? input.report_date : stored->reported_date;
     if (reported && (input.report_date || input.held_date))
-        if (auto problem = report_date_problem(*reported, held, today); !problem.empty()) return refused(problem);
+        if (auto problem = report_date_problem(*reported, held, today); problem) return refused(problem);
     std::optional<int> participants = stored->participants;
     if (input.participants) participants = static_cast<int>(*input.participants);
     const std::string ref = input.ref.value_or(stored->report_ref);
@@ -628,8 +695,8 @@ LifecycleResult EventLifecycle::reopen(const Actor& actor, const std::string& id
     if (!stored) return unknown_event(id);
     if (auto stop = check_expectation(id, expect)) return *stop;
     const auto& e = stored->event;
-    if (auto problem = free_text_problem(input.reason, "reason"); !problem.empty()) return refused(problem);
-    if (input.reason.empty()) return refused("give the reason for reopening " + id);
+    if (auto problem = free_text_problem(input.reason, "reason"); problem) return refused(problem);
+    if (input.reason.empty()) return refused(reason_missing("reopening", id));
     if (stored->state == EventState::planned)
         return refused(id + " is " + standing(*stored) + "; only a held, reported or cancelled event can be reopened");
     if (input.to && stored->state != EventState::cancelled)
@@ -658,7 +725,7 @@ LifecycleResult EventLifecycle::reopen(const Actor& actor, const std::string& id
         return refused(id + " was planned for " + when(e) +
                        ", which has passed; say --to DATE to restore it on a working day ahead");
     const Date to = input.to.value_or(e.date);
-    if (auto problem = new_date_problem(e, to, e.start_minutes); !problem.empty()) return refused(problem);
+    if (auto problem = new_date_problem(e, to, e.start_minutes); problem) return refused(problem);
     NoticeFacts change;
     change.restored = true;
     change.new_date = to;

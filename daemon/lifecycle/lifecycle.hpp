@@ -6,6 +6,7 @@
 #include "config/setup.hpp"
 #include "core/time.hpp"
 #include "lifecycle/actor.hpp"
+#include "lifecycle/refusal.hpp"
 #include "notify/notices.hpp"
 #include "schedule/placement.hpp"
 #include "store/store.hpp"
@@ -32,6 +33,7 @@ struct LifecycleResult {
     std::optional<StoredEvent> event;       // as stored after the step (changed, unchanged)
     std::vector<std::string> did_you_mean;  // not_found
     std::int64_t revision = 0;              // the event's revision after the step (changed, unchanged)
+    Refusal why;                            // refused: the reason as a code, for other languages than `text`'s
 
     bool ok() const { return status == Status::changed || status == Status::unchanged; }
 };
@@ -175,8 +177,8 @@ public:
     // the feeds).
     std::function<void()> on_change;
 
-    // The reason a free-text argument (reason, note, report reference) cannot be kept, or "".
-    static std::string free_text_problem(const std::string& text, const char* what);
+    // Why a free-text argument cannot be kept (none when it can); `field` is note, reason or ref.
+    static Refusal free_text_problem(const std::string& text, const std::string& field);
 
     // not_found naming the id, with the closest stored ids.
     LifecycleResult unknown_event(const std::string& id) const;
@@ -193,7 +195,7 @@ private:
     // transaction; `changes`: the change notices this step causes.
     void sync_notices(const std::string& id, Instant now,
                       const std::optional<std::vector<Notice>>& changes = std::nullopt);
-    std::string day_off_text(Date day, Date today) const;
+    Refusal day_off(Date day, Date today) const;
     std::vector<PlanDiffEntry> diff_of(const Schedule& schedule, const std::vector<StoredEvent>& stored,
                                        const PlanApplied& applied) const;
     std::vector<PlanConflict> conflicts_of(const Setup& setup, const Schedule& schedule,
@@ -202,10 +204,10 @@ private:
     // notice. Their keys hold the moment to the second, and a cancellation and its reopening in
     // one second must be two notices, not the second taken for the first one already sent.
     Instant change_moment(const std::string& id, Instant now) const;
-    // Why an event cannot be held on `held` ("" when it can); `odd` says what only force lets through.
-    std::string held_date_problem(const ScheduledEvent& e, Date held, Date today, bool force, std::string& odd) const;
-    // Why a planned event cannot move to `to` at `start` ("" when it can).
-    std::string new_date_problem(const ScheduledEvent& e, Date to, int start) const;
+    // Why an event cannot be held on `held` (none when it can); `odd` says what only force lets through.
+    Refusal held_date_problem(const ScheduledEvent& e, Date held, Date today, bool force, std::string& odd) const;
+    // Why a planned event cannot move to `to` at `start` (none when it can).
+    Refusal new_date_problem(const ScheduledEvent& e, Date to, int start) const;
 
     Store& store_;
     const Clock& clock_;

@@ -56,6 +56,7 @@ struct HostContext {
     tarat_host host{};
     InboundReceiver receiver;  // ABI 1.2; empty for a channel that only sends
     InboundAnswer answer;      // the last answer: its strings live until the next receive
+    std::shared_ptr<PluginHost::Announced> announced;
 };
 
 spdlog::level::level_enum to_spdlog(tarat_log_level level) {
@@ -73,6 +74,17 @@ void host_log(void* context, tarat_log_level level, const char* message) noexcep
     try {
         const auto* host = static_cast<const HostContext*>(context);
         if (host && message) host->logger->log(to_spdlog(level), "channel '{}': {}", host->channel, message);
+    } catch (...) {
+    }
+}
+
+// host->announce (ABI 1.3): a fact about the channel, kept for the daemon's commands.
+void host_announce(void* context, const char* key, const char* value) noexcept {
+    try {
+        auto* host = static_cast<HostContext*>(context);
+        if (!host || !key || !value) return;
+        std::lock_guard lock(host->announced->mutex);
+        host->announced->facts[host->channel][key] = value;
     } catch (...) {
     }
 }
@@ -359,6 +371,8 @@ ChannelOpen PluginHost::open_channel(const ChannelConfig& config, InboundReceive
         host.host.state_dir = host.state_dir.c_str();
         host.receiver = std::move(receiver);
         host.host.receive = host.receiver ? &host_receive : nullptr;
+        host.host.announce = &host_announce;
+        host.announced = announced_;
         state->notifier.struct_size = sizeof state->notifier;
 
         const std::string settings = config.settings_json.empty() ? "{}" : config.settings_json;
@@ -439,6 +453,14 @@ std::string PluginHost::check_channel(const ChannelConfig& config) {
         return prefix + "crashed while opening (signal " + std::to_string(WTERMSIG(status)) + ", " +
                ::strsignal(WTERMSIG(status)) + ")";
     return error;
+}
+
+std::string PluginHost::announced(const std::string& channel, const std::string& key) const {
+    std::lock_guard lock(announced_->mutex);
+    auto c = announced_->facts.find(channel);
+    if (c == announced_->facts.end()) return "";
+    auto k = c->second.find(key);
+    return k == c->second.end() ? "" : k->second;
 }
 
 }  // namespace tarat

@@ -136,6 +136,16 @@ public:
 
     const std::filesystem::path& plugin_dir() const { return plugin_dir_; }
 
+    // What a channel's plugin told the host through announce (ABI 1.3), e.g. "bot_username"; ""
+    // when it said nothing. Thread-safe.
+    std::string announced(const std::string& channel, const std::string& key) const;
+
+    // The facts plugins announce, by channel and key; shared with each plugin's host context.
+    struct Announced {
+        mutable std::mutex mutex;
+        std::map<std::string, std::map<std::string, std::string>> facts;
+    };
+
 private:
     std::shared_ptr<PluginLibrary> load(const std::string& plugin, std::string& error);
 
@@ -144,6 +154,7 @@ private:
     std::shared_ptr<spdlog::logger> logger_;
     std::mutex mutex_;
     std::map<std::string, std::weak_ptr<PluginLibrary>> loaded_;  // by plugin name
+    std::shared_ptr<Announced> announced_ = std::make_shared<Announced>();
 };
 
 }  // namespace tarat

@@ -215,16 +215,25 @@ Response Site::act(const Request&, const FormData& form_in, const Viewer& viewer
     auto refuse = [&](const std::string& why) {
         return event_page(viewer, event, base, base + "/file/", "", why, 422, true);
     };
+    // A form's refusal in the viewer's language, naming what was typed.
+    auto refuse_input = [&](const char* word, const std::string& value = "") {
+        std::string text = words(viewer.lang)[word].get<std::string>();
+        if (auto at = text.find("{value}"); at != std::string::npos) text.replace(at, 7, value);
+        return refuse(text);
+    };
+    if ((action == "held" || action == "reported" || action == "postpone") &&
+        !may_take(setup.plan, setup.config.inbound, action, viewer.person, event.event))
+        return message(viewer, 403, "403", words(viewer.lang)["not_allowed"].get<std::string>());
     LifecycleResult result;
     if (action == "held") {
         HeldInput input;
         input.date = form_date(form->value("date"));
-        if (!form->value("date").empty() && !input.date) return refuse("date '" + form->value("date") + "' is not a date");
+        if (!form->value("date").empty() && !input.date) return refuse_input("not_a_date", form->value("date"));
         if (auto text = form->value("participants"); !text.empty()) {
             std::int64_t n = -1;
             auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
             if (ec != std::errc() || p != text.data() + text.size() || n < 0)
-                return refuse("participants '" + text + "' is not a number");
+                return refuse_input("not_a_number", text);
             input.participants = n;
         }
         input.note = form->value("note");
@@ -232,15 +241,15 @@ Response Site::act(const Request&, const FormData& form_in, const Viewer& viewer
     } else if (action == "reported") {
         ReportedInput input;
         input.date = form_date(form->value("date"));
-        if (!form->value("date").empty() && !input.date) return refuse("date '" + form->value("date") + "' is not a date");
+        if (!form->value("date").empty() && !input.date) return refuse_input("not_a_date", form->value("date"));
         input.ref = form->value("ref");
         std::optional<fs::path> stored_file;
         if (auto it = form->files.find("report"); it != form->files.end()) {
             const auto& file = it->second;
-            if (file.content.size() > kMaxReportBytes) return refuse("the report file is larger than 20 MiB");
+            if (file.content.size() > kMaxReportBytes) return refuse_input("file_too_big");
             auto kind = report_kind(file.content);
-            if (!kind) return refuse("the report file is none of PDF, DOCX, ODT, JPEG, PNG");
-            if (event.state != EventState::held) return refuse(lifecycle_.reported(actor, id, input).text);
+            if (!kind) return refuse_input("file_kind");
+            if (event.state != EventState::held) return refuse(explain(viewer.lang, lifecycle_.reported(actor, id, input).why));
             auto [day, minutes] = setup.calendar->instant_to_local(lifecycle_.clock().now());
             std::string stamp = format_date(day) + "-" + format_hhmm(minutes).replace(2, 1, "");
             fs::path dir = settings_.reports_dir / safe_name(id);
@@ -259,7 +268,7 @@ Response Site::act(const Request&, const FormData& form_in, const Viewer& viewer
     } else if (action == "postpone") {
         PostponeInput input;
         auto to = form_date(form->value("date"));
-        if (!to) return refuse("date '" + form->value("date") + "' is not a date");
+        if (!to) return refuse_input("not_a_date", form->value("date"));
         input.to = *to;
         input.reason = form->value("reason");
         result = lifecycle_.postpone(actor, id, input);
@@ -268,7 +277,8 @@ Response Site::act(const Request&, const FormData& form_in, const Viewer& viewer
     }
     if (!result.ok()) {
         auto fresh = store_.event(id);
-        return event_page(viewer, fresh ? *fresh : event, base, base + "/file/", "", result.text, 422, true);
+        return event_page(viewer, fresh ? *fresh : event, base, base + "/file/", "", explain(viewer.lang, result.why), 422,
+                          true);
     }
     return redirect(base + "?done=" + action + "&lang=" + viewer.lang);
 }
@@ -285,14 +295,17 @@ Response Site::event_page(const Viewer& viewer, const StoredEvent& event, const 
                  {"csrf", signer_.csrf(viewer.bearer)},
                  {"today_iso", format_date(today)}};
     const bool planned = event.state == EventState::planned;
-    data["can_held"] = with_forms && planned && event.event.date <= today;
-    data["can_report"] = with_forms && event.state == EventState::held;
-    data["can_postpone"] = with_forms && planned && event.event.date >= today;
+    auto allowed = [&](const char* action) {
+        return with_forms && may_take(setup.plan, setup.config.inbound, action, viewer.person, event.event);
+    };
+    data["can_held"] = allowed("held") && planned && event.event.date <= today;
+    data["can_report"] = allowed("reported") && event.state == EventState::held;
+    data["can_postpone"] = allowed("postpone") && planned && event.event.date >= today;
     if (data["can_postpone"].get<bool>()) {
         Json days = Json::array();
         for (Date d = setup.calendar->next_working_day_on_or_after(today + date::days(1));
              d <= setup.plan.to && days.size() < 60; d = setup.calendar->next_working_day_on_or_after(d + date::days(1)))
-            days.push_back({{"iso", format_date(d)}, {"label", dotted(d)}});
+            days.push_back({{"iso", format_date(d)}, {"label", format_dotted(d)}});
         data["working_days"] = days;
     }
     Json files = Json::array();

@@ -6,16 +6,9 @@
 
 namespace tarat::web {
 
-std::string dotted(Date day) {
-    date::year_month_day ymd{day};
-    char out[16];
-    std::snprintf(out, sizeof out, "%02u.%02u.%04d", unsigned(ymd.day()), unsigned(ymd.month()), int(ymd.year()));
-    return out;
-}
-
 std::string dotted_moment(const WorkingCalendar& calendar, Instant at) {
     auto [day, minutes] = calendar.instant_to_local(at);
-    return dotted(day) + " " + format_hhmm(minutes);
+    return format_dotted(day) + " " + format_hhmm(minutes);
 }
 
 std::string person_name(const Plan& plan, const std::string& id) {
@@ -49,7 +42,7 @@ nlohmann::json event_view(const Setup& setup, const StoredEvent& s, std::string_
         {"id", e.id},
         {"title", e.title},
         {"form", form ? std::string(form->name.in(lang)) : e.form},
-        {"date", dotted(e.date)},
+        {"date", format_dotted(e.date)},
         {"date_iso", format_date(e.date)},
         {"time", time},
         {"centre", centre ? centre->name : e.centre},
@@ -57,9 +50,9 @@ nlohmann::json event_view(const Setup& setup, const StoredEvent& s, std::string_
         {"responsible", person_name(plan, responsible)},
         {"state", std::string(term(s.state).in(lang))},
         {"state_code", std::string(state_name(s.state))},
-        {"held_date", s.held_date ? dotted(*s.held_date) : ""},
+        {"held_date", s.held_date ? format_dotted(*s.held_date) : ""},
         {"participants", s.participants ? std::to_string(*s.participants) : ""},
-        {"reported_date", s.reported_date ? dotted(*s.reported_date) : ""},
+        {"reported_date", s.reported_date ? format_dotted(*s.reported_date) : ""},
         {"report_ref", s.report_ref},
     };
 }

@@ -11,7 +11,6 @@
 
 namespace tarat::web {
 
-std::string dotted(Date day);  // DD.MM.YYYY
 std::string dotted_moment(const WorkingCalendar& calendar, Instant at);  // DD.MM.YYYY HH:MM, local
 std::string person_name(const Plan& plan, const std::string& id);  // the id when not in the plan
 // A history row's actor with the person by name: "person director-erkemai via web" → "«Еркемай»

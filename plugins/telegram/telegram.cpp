@@ -236,7 +236,9 @@ private:
     void poll() noexcept {
         try {
             plugin::log(host_, TARAT_LOG_INFO, "receiving updates by long polling");
+            bool named = false;
             while (!stopping()) {
+                if (!named) named = announce_name();
                 Json ask{{"timeout", s_.poll_timeout.count()}, {"allowed_updates", {"message", "callback_query"}}};
                 if (offset_ > 0) ask["offset"] = offset_;
                 auto updates = call("getUpdates", ask, s_.poll_timeout + std::chrono::seconds(15));
@@ -250,6 +252,15 @@ private:
         } catch (const std::exception& e) {
             plugin::log(host_, TARAT_LOG_ERROR, std::string("stopped receiving: ") + e.what());
         }
+    }
+
+    // Tells the host the bot's user name (getMe) for its deep links; false to ask again later.
+    bool announce_name() {
+        if (!TARAT_HAS_FIELD(host_, tarat_host, announce) || !host_->announce) return true;
+        auto me = call("getMe", Json::object(), std::chrono::seconds(15));
+        if (!me || !me->is_object() || !me->contains("username") || !(*me)["username"].is_string()) return false;
+        host_->announce(host_->context, "bot_username", (*me)["username"].get<std::string>().c_str());
+        return true;
     }
 
     // Hands one update to the host and carries out its answer; false when the host takes none now.

@@ -643,15 +643,15 @@ namespace {
 const std::string kBotToken = "123456789:AAH-tarat-e2e";
 
 // The shipped etc/ with the telegram channel receiving from `api`; the Erkemai and Bolashak
-// directors have the plan's chat ids 111 and 222.
-void receive_from(const Checkout& co, const FakeBotApi& api) {
+// directors have the plan's chat ids 111 and 222. Without `named`, the config leaves out bot_username.
+void receive_from(const Checkout& co, const FakeBotApi& api, bool named = true) {
     fs::create_directories(co.state);
     std::ofstream(co.state / "telegram.token") << kBotToken << "\n";
     fs::permissions(co.state / "telegram.token", fs::perms::owner_read | fs::perms::owner_write);
     replace_in_file(co.config(), "channels = [\"log\", \"file\"]", "channels = [\"log\", \"file\", \"telegram\"]");
     std::ofstream(co.config(), std::ios::app) << "\n[channel.telegram]\nplugin = \"telegram\"\ntoken_file = \"telegram.token\"\n"
                                                  "api_url = \"" << api.url() << "\"\ninbound = true\npoll_timeout = 1\n"
-                                                 "bot_username = \"tarat_test_bot\"\n";
+                                              << (named ? "bot_username = \"tarat_test_bot\"\n" : "");
     replace_in_file(co.plan(), "email = \"director-erkemai@example.org\"",
                     "email = \"director-erkemai@example.org\"\ntelegram = \"111\"");
     replace_in_file(co.plan(), "email = \"director-bolashak@example.org\"",
@@ -686,6 +686,24 @@ std::string button_data(const nlohmann::json& message, const std::string& label)
 }
 
 }  // namespace
+
+// Without bot_username, `taratctl link` names the bot that getMe reported to the plugin (ABI 1.3).
+TEST_CASE("telegram: the deep link names the bot getMe reports when the config names none") {
+    Checkout co("2026-12-01T10:00:00+05:00");
+    TempDir api_dir;
+    FakeBotApi api(api_dir, kBotToken);
+    receive_from(co, api, false);
+    std::optional<Child> daemon;
+    start_and_wait(co, daemon);
+    nlohmann::json link;
+    REQUIRE(eventually([&] {
+        link = co.ctl_json({"link", "director-erkemai"});
+        return link["url"] != "";
+    }));
+    CHECK(link["url"] == "https://t.me/tarat_test_bot?start=" + link["code"].get<std::string>());
+    CHECK(api.calls("getMe").size() == 1);
+    stop(daemon);
+}
 
 // Link by code; the held check goes to the linked chat with its buttons; held with participants,
 // the daemon killed between applying the answer and answering (applied once); a stale button; an

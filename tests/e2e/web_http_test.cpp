@@ -151,9 +151,32 @@ TEST_CASE("web: recording held needs the page's CSRF token") {
     CHECK(contains(event.dump(), "person director-erkemai via web"));
     auto shown = http(web.port, "GET", done.header("location"));
     CHECK(contains(shown.body, "id=\"participants\">40<"));
-    // A refusal says why and changes nothing: held again on a day off.
+    // A refusal says why in the director's language and changes nothing: a held event postponed.
     auto again = http(web.port, "POST", page + "/postpone", form(csrf, "date=2026-12-12&reason=x"), kFormType);
     CHECK(again.status == 422);
+    CHECK(contains(again.body, "Іс-шара: өтті, 09.12.2026; тек жоспарланған іс-шараны ауыстыруға"));
+    CHECK(!contains(again.body, "only a planned event"));
+    auto not_a_date = http(web.port, "POST", page + "/postpone", form(csrf, "date=tomorrow&reason=x"), kFormType);
+    CHECK(not_a_date.status == 422);
+    CHECK(contains(not_a_date.body, "«tomorrow» — күн емес"));
+}
+
+// [inbound] narrows the web's forms as it narrows the bot's buttons: postponing left to the
+// coordinator, the director's page has no postpone form and a postpone posted anyway is 403.
+TEST_CASE("web: [inbound] narrows what a person's page offers and takes") {
+    Web web([](Checkout& co) {
+        std::ofstream(co.config(), std::ios::app) << "\n[inbound]\npostpone = [\"coordinator\"]\n";
+    });
+    auto page = web.path_of(web.link("held_check", "director-erkemai"));
+    auto shown = http(web.port, "GET", page);
+    REQUIRE(shown.status == 200);
+    CHECK(contains(shown.body, "id=\"held\""));  // held is not narrowed
+    auto csrf = csrf_of(shown.body);
+    auto posted = http(web.port, "POST", page + "/postpone", form(csrf, "date=2026-12-29&reason=x"), kFormType);
+    CHECK(posted.status == 403);
+    CHECK(contains(posted.body, "мұны жасай алмайсыз"));
+    CHECK(web.event("erkemai-seminar-1")["event"]["date"] == "2026-12-09");
+    CHECK(web.state_of("erkemai-seminar-1") == "planned");
 }
 
 // Tampered, expired and other people's links are 403 with a page saying how to get a new one.
@@ -198,6 +221,8 @@ TEST_CASE("web: report uploads are judged by size and content") {
     auto elf = multipart(csrf, "report.pdf", std::string("\x7f" "ELF\x02\x01\x01", 7) + std::string(4000, '\0'), type);
     auto refused = http(web.port, "POST", page + "/reported", elf, type);
     CHECK(refused.status == 422);
+    CHECK(contains(refused.body, "PDF, DOCX, ODT, JPEG, PNG"));
+    CHECK(!contains(refused.body, "is none of"));
     CHECK(web.state_of("erkemai-seminar-1") == "held");
     const std::string pdf = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
     auto stored = http(web.port, "POST", page + "/reported", multipart(csrf, "есеп.pdf", pdf, type), type);

@@ -220,6 +220,78 @@ TEST_CASE("postpone onto a holiday, then a good date") {
           "person director-erkemai via channel telegram (chat 555)");
 }
 
+// The lifecycle's refusals reach the person in their language, never as the daemon's English line;
+// the conversation stays so they can answer again.
+TEST_CASE("a refusal is told in the person's language") {
+    Bot bot("2026-12-01T09:00:00+05:00");
+    bot.link("director-erkemai", "555");
+    auto future = bot.world.first_event([&](const StoredEvent& e) {
+        return e.event.centre == "erkemai" && e.state == EventState::planned && e.event.date > bot.world.lifecycle.today();
+    });
+    bot.press("555", bot.button("held_check", "director-erkemai", future.event.id));
+    auto early = bot.text("555", "25");
+    CHECK(early.text == "Жазылмады: Іс-шара " + format_dotted(future.event.date) + " " + format_hhmm(future.event.start_minutes) +
+                            " күнге жоспарланған, ол әлі алда; өткен соң белгілеңіз.");
+    CHECK(bot.world.store->event(future.event.id)->state == EventState::planned);
+    CHECK_THAT(bot.history("inbound.refused").back().detail, Catch::Contains("still ahead"));  // the audit stays English
+
+    bot.text("555", "/lang ru");
+    bot.press("555", bot.button("reminder", "director-erkemai", future.event.id));
+    bot.press("555", "d:2026-12-17");
+    auto two_lines = bot.text("555", "зал\nзанят");
+    CHECK(two_lines.text == "Не записано: Причина: нужна одна строка без управляющих символов.");
+    auto done = bot.text("555", "зал занят");
+    CHECK_THAT(done.text, Catch::Contains("→ 17.12.2026"));
+}
+
+// [inbound] in tarat.toml names, per action, the roles that may take it; an unknown role or action
+// is an error at its line.
+TEST_CASE("[inbound] is read from tarat.toml, its mistakes pointed at") {
+    auto load = [](const std::string& inbound, Diagnostics& d) {
+        return load_config_text("[daemon]\nplan = \"plan.toml\"\n" + inbound, "/etc/tarat/tarat.toml", d);
+    };
+    Diagnostics d;
+    auto open = load("", d);
+    REQUIRE(open);
+    CHECK(open->inbound.roles.empty());
+    auto narrowed = load("[inbound]\npostpone = [\"director\", \"coordinator\"]\nnothold = [\"coordinator\"]\n", d);
+    REQUIRE(narrowed);
+    CHECK(narrowed->inbound.roles.at("postpone") == std::vector<std::string>{"director", "coordinator"});
+    CHECK(narrowed->inbound.roles.count("held") == 0);
+    Diagnostics typo;
+    CHECK_FALSE(load("[inbound]\nheld = [\"directr\"]\n", typo));
+    CHECK_THAT(typo.format(), Catch::Contains("tarat.toml:4") && Catch::Contains("unknown role 'directr' (did you mean 'director'?)"));
+    Diagnostics action;
+    CHECK_FALSE(load("[inbound]\nhold = [\"director\"]\n", action));
+    CHECK_THAT(action.format(), Catch::Contains("hold"));
+}
+
+// Narrowed, an action's button is left off the notices of people without the role, and its button
+// pressed anyway (from an older notice) is refused and audited.
+TEST_CASE("[inbound] narrows an action to the roles it names") {
+    Bot bot("2026-12-01T09:00:00+05:00");
+    bot.link("director-erkemai", "555");
+    auto future = bot.world.first_event([&](const StoredEvent& e) {
+        return e.event.centre == "erkemai" && e.state == EventState::planned && e.event.date > bot.world.lifecycle.today();
+    });
+    const std::string postpone = bot.button("reminder", "director-erkemai", future.event.id);
+    auto narrowed = std::make_shared<Setup>(*bot.world.lifecycle.setup_ptr());
+    narrowed->config.inbound.roles["postpone"] = {"coordinator"};
+    bot.world.lifecycle.apply_plan(narrowed, Actor::system("test"));
+
+    const auto event = *bot.world.store->event(future.event.id);
+    CHECK(bot.inbound.buttons("reminder", "director-erkemai", event).empty());
+    CHECK_THAT(bot.inbound.buttons("reminder", "zhamanbayeva", event), Catch::Contains("postpone:"));
+    const auto check = Json::parse(bot.inbound.buttons("held_check", "director-erkemai", event))[0];
+    REQUIRE(check.size() == 2);
+    CHECK_THAT(check.dump(), Catch::Contains("held:") && Catch::Contains("nothold:") && !Catch::Contains("postpone:"));
+
+    auto refused = bot.press("555", postpone);
+    CHECK_THAT(refused.text, Catch::Contains("қоя алмайсыз"));
+    CHECK(bot.world.store->conversation(kChannel, "555").empty());
+    CHECK_THAT(bot.history("inbound.refused").back().detail, Catch::StartsWith("postpone: director-erkemai may not"));
+}
+
 // Not held: the reason is asked and the event is closed with it.
 TEST_CASE("not held, with its reason") {
     Bot bot;

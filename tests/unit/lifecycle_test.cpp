@@ -257,6 +257,41 @@ TEST_CASE("postpone stays inside the plan's period, and odd held dates need forc
     CHECK(w.store->history_about("event:" + past.event.id).back().detail.find("forced") != std::string::npos);
 }
 
+// A refusal carries its reason as a code with facts, so the bot and the web pages say it in the
+// reader's language with dates DD.MM.YYYY, while taratctl keeps its English line.
+TEST_CASE("a refusal is said in kk, ru and en from its code") {
+    CommandWorld w;
+    const Actor admin = Actor::local("root", 0, 1);
+    const auto future = w.future_event();
+    auto holiday = w.lifecycle.postpone(admin, future.event.id, {*parse_date("2027-03-08"), std::nullopt, "зал"});
+    REQUIRE(holiday.why.code == Refusal::Code::day_off);
+    CHECK(holiday.text.find("2027-03-08 is a day off") != std::string::npos);
+    INFO(explain("ru", holiday.why));
+    CHECK(explain("ru", holiday.why).find("08.03.2027 — выходной день (") == 0);
+    CHECK(explain("ru", holiday.why).find("05.03.2027, 09.03.2027") != std::string::npos);
+    CHECK(explain("kk", holiday.why).find("08.03.2027 — демалыс күні (") == 0);
+    CHECK(explain("en", holiday.why).find("08.03.2027 is a day off (") == 0);
+    auto sunday = w.lifecycle.postpone(admin, future.event.id, {*parse_date("2027-03-14"), std::nullopt, "зал"});
+    CHECK(explain("kk", sunday.why).find("(жексенбі)") != std::string::npos);
+
+    auto no_reason = w.lifecycle.postpone(admin, future.event.id, {*parse_date("2027-03-09"), std::nullopt, ""});
+    CHECK(no_reason.why.code == Refusal::Code::reason_missing);
+    CHECK(explain("kk", no_reason.why) == "Себебін жазыңыз.");
+    auto two_lines = w.lifecycle.cancel(admin, future.event.id, "бір\nекі");
+    CHECK(explain("ru", two_lines.why) == "Причина: нужна одна строка без управляющих символов.");
+    auto ahead = w.lifecycle.held(admin, future.event.id, {});
+    CHECK(ahead.why.code == Refusal::Code::still_ahead);
+    CHECK(explain("ru", ahead.why).find("запланировано на " + format_dotted(future.event.date)) != std::string::npos);
+    auto report = w.lifecycle.reported(admin, future.event.id, {});
+    CHECK(explain("kk", report.why) ==
+          "Іс-шара: жоспарланған, " + format_dotted(future.event.date) + "; есептен бұрын оның өткенін растаңыз.");
+    for (const auto& result : {holiday, sunday, no_reason, two_lines, ahead, report}) {
+        CHECK(result.status == LifecycleResult::Status::refused);
+        CHECK(result.why.text == result.text);
+    }
+    CHECK(w.store->event(future.event.id)->state == EventState::planned);
+}
+
 // ── Corrections (F10): amend and reopen ─────────────────────────────────────────────────────────
 
 namespace {

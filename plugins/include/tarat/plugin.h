@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define TARAT_PLUGIN_ABI_MAJOR 1u
-#define TARAT_PLUGIN_ABI_MINOR 2u
+#define TARAT_PLUGIN_ABI_MINOR 3u
 /* What tarat_plugin_abi() returns: major << 16 | minor. */
 #define TARAT_PLUGIN_ABI ((TARAT_PLUGIN_ABI_MAJOR << 16) | TARAT_PLUGIN_ABI_MINOR)
 
@@ -148,6 +148,11 @@ typedef struct tarat_host {
      * carries the answer out and may confirm the update to its server. Nonzero: the host cannot
      * take updates now (it is stopping): do not confirm this update, stop receiving. */
     int (*receive)(void* context, const tarat_inbound* update, tarat_answer* answer);
+    /* ABI 1.3. Tells the host a fact about the channel that only the plugin can learn, from any
+     * thread; a later value replaces an earlier one. Known keys: "bot_username" (Telegram: the
+     * bot's user name from getMe, for the deep links `taratctl link` prints when the channel's
+     * config names none). The host ignores keys it does not know. */
+    void (*announce)(void* context, const char* key, const char* value);
 } tarat_host;
 
 /* One open channel. The host zero-fills it and sets struct_size before tarat_plugin_open; the
