@@ -882,4 +882,6 @@ TEST_CASE("telegram: postpone onto a holiday, then a good date") {
     }));
     CHECK_THAT(outcome, Catch::Contains("09.12.2026 → 17.12.2026") && Catch::Contains("«Еркемай» меңгерушісі"));
     stop(daemon);
+    // Kept to read: the whole conversation as the fake Bot API delivered and recorded it.
+    std::ofstream(TARAT_BINARY_DIR "/tests/telegram-conversation.json") << api.seen().dump(1);
 }
