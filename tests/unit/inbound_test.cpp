@@ -46,6 +46,11 @@ struct Bot {
             if (row.action == action) found.push_back(row);
         return found;
     }
+    StoredEvent future_event(const std::string& centre) {
+        return world.first_event([&](const StoredEvent& e) {
+            return e.event.centre == centre && e.state == EventState::planned && e.event.date > world.lifecycle.today();
+        });
+    }
     std::string past_event(const std::string& centre) {
         return world.first_event([&](const StoredEvent& e) {
             return e.event.centre == centre && e.state == EventState::planned && e.event.date < world.lifecycle.today();
@@ -195,9 +200,7 @@ TEST_CASE("a person acting on another centre's event is refused") {
 TEST_CASE("postpone onto a holiday, then a good date") {
     Bot bot("2026-12-01T09:00:00+05:00");
     bot.link("director-erkemai", "555");
-    auto future = bot.world.first_event([&](const StoredEvent& e) {
-        return e.event.centre == "erkemai" && e.state == EventState::planned && e.event.date > bot.world.lifecycle.today();
-    });
+    auto future = bot.future_event("erkemai");
     const std::string data = bot.button("reminder", "director-erkemai", future.event.id);
     CHECK(data.rfind("postpone:", 0) == 0);
     CHECK_THAT(bot.press("555", data).text, Catch::Contains("КК.АА.ЖЖЖЖ"));
@@ -225,9 +228,7 @@ TEST_CASE("postpone onto a holiday, then a good date") {
 TEST_CASE("a refusal is told in the person's language") {
     Bot bot("2026-12-01T09:00:00+05:00");
     bot.link("director-erkemai", "555");
-    auto future = bot.world.first_event([&](const StoredEvent& e) {
-        return e.event.centre == "erkemai" && e.state == EventState::planned && e.event.date > bot.world.lifecycle.today();
-    });
+    auto future = bot.future_event("erkemai");
     bot.press("555", bot.button("held_check", "director-erkemai", future.event.id));
     auto early = bot.text("555", "25");
     CHECK(early.text == "Жазылмады: Іс-шара " + format_dotted(future.event.date) + " " + format_hhmm(future.event.start_minutes) +
@@ -271,9 +272,7 @@ TEST_CASE("[inbound] is read from tarat.toml, its mistakes pointed at") {
 TEST_CASE("[inbound] narrows an action to the roles it names") {
     Bot bot("2026-12-01T09:00:00+05:00");
     bot.link("director-erkemai", "555");
-    auto future = bot.world.first_event([&](const StoredEvent& e) {
-        return e.event.centre == "erkemai" && e.state == EventState::planned && e.event.date > bot.world.lifecycle.today();
-    });
+    auto future = bot.future_event("erkemai");
     const std::string postpone = bot.button("reminder", "director-erkemai", future.event.id);
     auto narrowed = std::make_shared<Setup>(*bot.world.lifecycle.setup_ptr());
     narrowed->config.inbound.roles["postpone"] = {"coordinator"};
