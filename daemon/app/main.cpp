@@ -30,6 +30,7 @@ using namespace tarat;
 struct Arguments {
     std::string config = "/etc/tarat/tarat.toml";
     std::string state_dir, socket, plugin_dir;
+    std::string lang;  // schedule: kk, ru or en; "" = the config's locale
     std::string from, to, centre;
     std::string pretend_now;
     std::vector<std::string> assume;  // testing aid: run as if the clock read this instant at start
@@ -143,23 +144,10 @@ StoredView stored_in_state_dir(const std::filesystem::path& state_dir) {
     return view;
 }
 
-// "" for a planned event never moved; else "cancelled: REASON", "held on DATE", "postponed from DATE".
-std::string stored_state_text(const StoredEvent& s) {
-    std::string text;
-    switch (s.state) {
-        case EventState::planned: break;
-        case EventState::held: text = "held on " + format_date(s.held_date.value_or(s.event.date)); break;
-        case EventState::reported:
-            text = "held on " + format_date(s.held_date.value_or(s.event.date)) + ", reported" +
-                   (s.reported_date ? " on " + format_date(*s.reported_date) : std::string());
-            break;
-        case EventState::cancelled: text = "cancelled" + (s.cancel_reason.empty() ? "" : ": " + s.cancel_reason); break;
-    }
-    if (s.postponed_from) text += (text.empty() ? "" : "; ") + std::string("postponed from ") + format_date(*s.postponed_from);
-    return text;
-}
-
-void print_schedule_text(const Setup& setup, const Schedule& schedule, const StoredView& stored, std::ostream& out) {
+// One line per event, by centre, in `locale` (dates DD.MM.YYYY, the form's and the day's names);
+// the summary and warnings after it are the daemon's English, as `taratd check` prints them.
+void print_schedule_text(const Setup& setup, const Schedule& schedule, const StoredView& stored,
+                         const std::string& locale, std::ostream& out) {
     std::string current_centre;
     std::vector<const ScheduledEvent*> ordered;
     for (const auto& e : schedule.events) ordered.push_back(&e);
@@ -178,12 +166,12 @@ void print_schedule_text(const Setup& setup, const Schedule& schedule, const Sto
             out << "\n" << e->centre << "  " << (c ? c->name : "") << "\n";
         }
         const auto* form = setup.plan.form(e->form);
-        out << "  " << format_date(e->date) << " " << weekday_name(date::weekday{e->date}.c_encoding()) << " "
+        out << "  " << format_dotted(e->date) << " " << weekday_short(locale, e->date) << " "
             << format_hhmm(e->start_minutes) << "-" << format_hhmm(e->end_minutes) << "  "
-            << (form ? form->name.in("en") : e->form) << "  " << e->title << "  [" << e->source
+            << (form ? form->name.in(locale) : e->form) << "  " << e->title << "  [" << e->source
             << (e->pinned ? ", pinned" : "") << "] " << e->id;
         if (auto found = stored.events.find(e->id); found != stored.events.end())
-            if (auto state = stored_state_text(found->second); !state.empty()) out << "  — stored: " << state;
+            if (auto state = stored_text(locale, found->second); !state.empty()) out << "  — " << state;
         out << "\n";
     }
     out << "\n" << schedule.events.size() << " events";
@@ -224,7 +212,7 @@ int schedule(const Arguments& a) {
             }
         std::cout << j.dump(2) << "\n";
     } else {
-        print_schedule_text(*setup, result, stored, std::cout);
+        print_schedule_text(*setup, result, stored, a.lang.empty() ? setup->config.locale : a.lang, std::cout);
     }
     return exit_code::ok;
 }
@@ -401,6 +389,8 @@ int main(int argc, char** argv) {
     schedule_cmd->add_option("--to", a.to, "last date YYYY-MM-DD");
     schedule_cmd->add_option("--centre", a.centre, "one centre's events");
     schedule_cmd->add_flag("--json", a.json, "print JSON");
+    schedule_cmd->add_option("--lang", a.lang, "kk, ru or en (default: the config's locale); --json stays ISO and ids")
+        ->check(CLI::IsMember({"kk", "ru", "en"}));
     auto* preview_sub = app.add_subcommand("preview", "every notice that would go out, on a simulated clock");
     add_config(preview_sub);
     preview_sub->add_option("--from", a.from, "first day YYYY-MM-DD")->required();

@@ -6,7 +6,7 @@
 #include "config/setup.hpp"
 #include "core/time.hpp"
 #include "lifecycle/actor.hpp"
-#include "lifecycle/refusal.hpp"
+#include "lifecycle/wording.hpp"
 #include "notify/notices.hpp"
 #include "schedule/placement.hpp"
 #include "store/store.hpp"

@@ -94,10 +94,16 @@ TEST_CASE("schedule --state-dir shows the stored state beside the plan's view") 
         auto start = text.out.rfind('\n', at) + 1;
         return text.out.substr(start, text.out.find('\n', at) - start);
     };
-    CHECK(contains(line_of("bolashak-master-class-1"), "bolashak-master-class-1  — stored: cancelled: карантин"));
-    CHECK(contains(line_of("balausa-seminar-1"), "2027-01-21 thu"));
-    CHECK(contains(line_of("balausa-seminar-1"), "— stored: postponed from 2027-01-20"));
-    CHECK_FALSE(contains(line_of("erkemai-seminar-1"), "stored:"));
+    // In the config's language (kk), dates DD.MM.YYYY, the form's and the day's names.
+    CHECK(contains(line_of("bolashak-master-class-1"), "bolashak-master-class-1  — болдырылмады: карантин"));
+    CHECK(contains(line_of("balausa-seminar-1"), "21.01.2027 бс 10:00-13:00  Семинар"));
+    CHECK(contains(line_of("balausa-seminar-1"), "— ауыстырылды, бұрынғы күні 20.01.2027"));
+    CHECK(line_of("erkemai-seminar-1").ends_with("] erkemai-seminar-1"));  // nothing stored beyond the plan
+    auto in_russian = co.taratd({"schedule", "--config", co.config().string(), "--state-dir", co.state.string(), "--lang", "ru"});
+    CHECK(contains(in_russian.out, "21.01.2027 чт 10:00-13:00  Семинар"));
+    CHECK(contains(in_russian.out, "balausa-seminar-1  — перенесено с 20.01.2027"));
+    CHECK(contains(in_russian.out, "bolashak-master-class-1  — отменено: карантин"));
+    CHECK(co.taratd({"schedule", "--config", co.config().string(), "--lang", "de"}).exit_code != 0);
     auto as_json = json::parse(co.taratd({"schedule", "--config", co.config().string(), "--state-dir",
                                           co.state.string(), "--json"}).out);
     for (const auto& e : as_json["events"]) {

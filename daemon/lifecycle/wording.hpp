@@ -1,6 +1,7 @@
 #pragma once
-// Why the lifecycle refused a step, as a code with its facts, so that each front end can say it in
-// the reader's language: taratctl prints the English `text`, the bot and the web pages `explain()`.
+// How the lifecycle's facts are worded for people, in kk, ru and en: why a step was refused (a code
+// with its facts: taratctl prints the English `text`, the bot and the web pages `explain()`), where
+// an event stands, a day of the week, a date.
 #include "core/time.hpp"
 #include "store/store.hpp"
 
@@ -50,6 +51,12 @@ std::string explain(std::string_view locale, const Refusal& refusal);
 // `state` is a state's name (planned, held, reported, cancelled); `date` the day that goes with it.
 std::string state_text(std::string_view locale, std::string_view state, Date date);
 std::string state_text(std::string_view locale, const StoredEvent& event);
+// The day's name of the week, short: "ср" (kk, ru), "wed".
+std::string weekday_short(std::string_view locale, Date day);
+// What the store holds for an event beyond its plan, worded: "болдырылмады: карантин", "перенесено с
+// 20.01.2027", ""; for `taratd schedule` beside the plan's view.
+std::string stored_text(std::string_view locale, const StoredEvent& event);
+
 // The day that goes with an event's state: the day it was held or reported, else its planned day.
 Date state_day(const StoredEvent& event);
 

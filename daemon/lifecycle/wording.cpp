@@ -1,4 +1,4 @@
-#include "lifecycle/refusal.hpp"
+#include "lifecycle/wording.hpp"
 
 #include <utility>
 
@@ -96,6 +96,9 @@ const Words kWeekdays[] = {
     {"сәрсенбі", "среда", "Wednesday"},    {"бейсенбі", "четверг", "Thursday"},  {"жұма", "пятница", "Friday"},
     {"сенбі", "суббота", "Saturday"},
 };
+const Words kWeekdaysShort[] = {{"жс", "вс", "sun"}, {"дс", "пн", "mon"}, {"сс", "вт", "tue"}, {"ср", "ср", "wed"},
+                                {"бс", "чт", "thu"}, {"жм", "пт", "fri"}, {"сб", "сб", "sat"}};
+const Words kPostponedFrom{"ауыстырылды, бұрынғы күні {date}", "перенесено с {date}", "postponed from {date}"};
 
 const std::pair<std::string_view, Words> kStates[] = {
     {"planned", {"жоспарланған, {date}", "запланировано на {date}", "planned for {date}"}},
@@ -125,6 +128,24 @@ std::string state_text(std::string_view locale, std::string_view state, Date dat
             return text;
         }
     return std::string(state);
+}
+
+std::string weekday_short(std::string_view locale, Date day) {
+    return std::string(kWeekdaysShort[date::weekday{day}.c_encoding()].in(locale));
+}
+
+std::string stored_text(std::string_view locale, const StoredEvent& e) {
+    std::string text;
+    if (e.state != EventState::planned) {
+        text = state_text(locale, e);
+        if (e.state == EventState::cancelled && !e.cancel_reason.empty()) text += ": " + e.cancel_reason;
+    }
+    if (e.postponed_from) {
+        std::string moved(kPostponedFrom.in(locale));
+        replace_all(moved, "date", format_dotted(*e.postponed_from));
+        text += (text.empty() ? "" : "; ") + moved;
+    }
+    return text;
 }
 
 Date state_day(const StoredEvent& e) {
