@@ -201,7 +201,10 @@ Reply reload(Context& context, const json& args, const control::Peer& peer) {
                                       {"start", format_hhmm(d.start)},
                                       {"to_date", d.to_date ? json(format_date(*d.to_date)) : json()},
                                       {"to_start", d.to_date ? json(format_hhmm(d.to_start)) : json()},
-                                      {"reason", d.reason}});
+                                      {"reason", d.reason},
+                                      {"why", d.why},
+                                      {"detail", d.detail},
+                                      {"how", d.how}});
     return {outcome.taken ? control::ok : control::error, outcome.text, std::move(reply_args)};
 }
 

@@ -207,6 +207,28 @@ void render_commands(const json& a, Lang lang, std::ostream& out) {
     out << table.render();
 }
 
+// Why the plan touches an event, in `lang`, from its code; the daemon's English line without one.
+std::string diff_reason(const json& d, Lang lang) {
+    static const std::map<std::string, const char*> kWhy = {
+        {"new", "a new event in the plan"},
+        {"back", "back in the plan"},
+        {"rule_placed", "placed by rule {}"},
+        {"rule_moved", "rule {} places it there now"},
+        {"plan_moved", "the plan's date or time changed"},
+        {"removed", "no longer in the plan"},
+        {"kept_pinned", "no longer in the plan, kept: pinned (people were told this date)"},
+        {"kept", "no longer in the plan, kept: {}"},
+        {"postponed", "postponed by {}: the postponed date stays"},
+        {"pinned", "pinned (people were told this date): it stays"},
+    };
+    auto found = kWhy.find(str(d, "why"));
+    if (lang == Lang::en || found == kWhy.end()) return str(d, "reason");
+    const std::string detail = str(d, "why") == "kept" ? tr(lang, str(d, "detail")) : str(d, "detail");
+    std::string text = tr_format(lang, found->second, detail);
+    if (!str(d, "how").empty()) text += "; " + tr_format(lang, "to take the plan's date: {}", str(d, "how"));
+    return text;
+}
+
 // `reload --dry-run`: each event the new plan would touch, under its kind, with the reason.
 void render_plan_diff(const json& a, Lang lang, std::ostream& out) {
     const std::pair<const char*, const char*> kinds[] = {{"add", "Would add"},
@@ -222,13 +244,17 @@ void render_plan_diff(const json& a, Lang lang, std::ostream& out) {
             out << "  " << shown_date(str(d, "date"), lang) << " " << str(d, "start");
             if (d.value("to_date", json()).is_string())
                 out << " → " << shown_date(str(d, "to_date"), lang) << " " << str(d, "to_start");
-            out << "  " << str(d, "id") << "  " << str(d, "reason") << "\n";
+            out << "  " << str(d, "id") << "  " << diff_reason(d, lang) << "\n";
         }
     }
 }
 
 void render_reload(const json& a, const std::string& text, Lang lang, std::ostream& out) {
-    out << text << "\n";
+    if (a.value("dry_run", false) && lang != Lang::en)
+        out << tr_format(lang, "dry run: {} changes in all; nothing changed", std::to_string(a.value("diff", json::array()).size()))
+            << "\n";
+    else
+        out << text << "\n";
     if (a.value("dry_run", false)) render_plan_diff(a, lang, out);
     if (!a.value("waited", false)) return;
     const auto& changes = a.value("changes", json::array());

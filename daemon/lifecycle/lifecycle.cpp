@@ -294,31 +294,35 @@ std::vector<PlanDiffEntry> EventLifecycle::diff_of(const Schedule& schedule, con
             diff.push_back({Kind::add, e.id, e.date, e.start_minutes, std::nullopt, 0,
                             found != by_id.end() ? "back in the plan"
                             : rule               ? "placed by rule " + e.source
-                                                 : "a new event in the plan"});
+                                                 : "a new event in the plan",
+                            found != by_id.end() ? "back" : rule ? "rule_placed" : "new", rule ? e.source : "", ""});
             continue;
         }
         const StoredEvent& s = *found->second;
         if (s.event.date == e.date && s.event.start_minutes == e.start_minutes) continue;
         diff.push_back({Kind::move, e.id, s.event.date, s.event.start_minutes, e.date, e.start_minutes,
-                        rule ? "rule " + e.source + " places it there now" : "the plan's date or time changed"});
+                        rule ? "rule " + e.source + " places it there now" : "the plan's date or time changed",
+                        rule ? "rule_moved" : "plan_moved", rule ? e.source : "", ""});
     }
     for (const auto& e : applied.removed)
-        diff.push_back({Kind::remove, e.id, e.date, e.start_minutes, std::nullopt, 0, "no longer in the plan"});
+        diff.push_back({Kind::remove, e.id, e.date, e.start_minutes, std::nullopt, 0, "no longer in the plan", "removed", "", ""});
     for (const auto& k : applied.kept)
         diff.push_back({Kind::conflict, k.event.id, k.event.date, k.event.start_minutes, std::nullopt, 0,
                         "no longer in the plan, kept: " +
                             (k.state == EventState::planned ? std::string("pinned (people were told this date)")
-                                                            : std::string(state_name(k.state)))});
+                                                            : std::string(state_name(k.state))),
+                        k.state == EventState::planned ? "kept_pinned" : "kept", std::string(state_name(k.state)), ""});
     for (const auto& c : applied.conflicts)
         diff.push_back({Kind::conflict, c.event_id, c.stored_date, c.stored_start, c.plan_date, c.plan_start,
                         "postponed by " + c.postponed_by + ": the postponed date stays" +
-                            (c.how_to_apply.empty() ? "" : "; to take the plan's: " + c.how_to_apply)});
+                            (c.how_to_apply.empty() ? "" : "; to take the plan's: " + c.how_to_apply),
+                        "postponed", c.postponed_by, c.how_to_apply});
     for (const auto& d : schedule.drift) {
         auto found = by_id.find(d.event_id);
         if (!d.would_be || found == by_id.end() || found->second->postponed_from) continue;
         const auto& s = found->second->event;
         diff.push_back({Kind::conflict, s.id, s.date, s.start_minutes, d.would_be, s.start_minutes,
-                        "pinned (people were told this date): it stays"});
+                        "pinned (people were told this date): it stays", "pinned", "", ""});
     }
     std::stable_sort(diff.begin(), diff.end(), [](const PlanDiffEntry& a, const PlanDiffEntry& b) {
         return std::tie(a.kind, a.date, a.start, a.id) < std::tie(b.kind, b.date, b.start, b.id);

@@ -94,7 +94,11 @@ struct PlanDiffEntry {
     int start = 0;
     std::optional<Date> to_date;  // move, conflict: where the plan puts it
     int to_start = 0;
-    std::string reason;
+    std::string reason;  // English, one line
+    // The reason as a code, for other languages: new, back, rule_placed, rule_moved, plan_moved,
+    // removed, kept_pinned, kept, postponed, pinned; `detail` the rule, state or who postponed it,
+    // `how` the command that takes the plan's date.
+    std::string why, detail, how;
 };
 std::string_view diff_kind_name(PlanDiffEntry::Kind kind);  // "add", "remove", "move", "conflict"
 // "move  erkemai-seminar-1  2026-12-09 11:00 → 2026-12-10 11:00  the plan's date changed"

@@ -332,10 +332,20 @@ TEST_CASE("reload --dry-run and check --diff list the changes and change nothing
     CHECK(contains(dry.out, "Would remove:\n  2027-01-13 14:00  bolashak-master-class-1  no longer in the plan"));
     CHECK(contains(dry.out, "2026-12-09 11:00 → 2026-12-10 11:00  erkemai-seminar-1  the plan's date or time changed"));
     CHECK(contains(dry.out, "2027-01-21 10:00 → 2027-01-26 10:00  balausa-seminar-1  postponed by"));
+    // The methodologist reads it in her language: headings, dates and reasons.
+    auto in_russian = ctl({"--lang", "ru", "reload", "--dry-run"});
+    INFO(in_russian.out);
+    CHECK(contains(in_russian.out, "пробный прогон: всего изменений — 4; ничего не изменено"));
+    CHECK(contains(in_russian.out, "Будут добавлены:\n  13.01.2027 14:00  bolashak-steam-lego  новое мероприятие в плане"));
+    CHECK(contains(in_russian.out, "10.12.2026 11:00  erkemai-seminar-1  в плане изменилась дата или время"));
+    CHECK(contains(in_russian.out, "balausa-seminar-1  перенёс: root"));
+    CHECK(contains(in_russian.out, "дата переноса сохраняется; чтобы принять дату плана: taratctl postpone"));
+    CHECK(!contains(in_russian.out, "a new event"));
     auto as_json = ctl({"reload", "--dry-run", "--json"});
     auto reply = json::parse(as_json.out);
     CHECK(reply["dry_run"] == true);
     CHECK(reply["diff"].size() >= 4);
+    for (const auto& d : reply["diff"]) CHECK(!d["why"].get<std::string>().empty());
 
     auto offline = run({kTaratd, "check", "--diff", "--config", (ws.etc / "tarat.toml").string(), "--state-dir",
                         state.string(), "--pretend-now", "2026-10-01T10:00:00+05:00"},
