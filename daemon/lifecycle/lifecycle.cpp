@@ -452,6 +452,7 @@ LifecycleResult EventLifecycle::reported(const Actor& actor, const std::string& 
     std::string detail = "reported on " + format_date(reported_date) + (reported_date > due ? ", late" : ", on time") +
                          " (due " + format_date(due) + ")";
     if (!input.ref.empty()) detail += "; ref: " + input.ref;
+    if (!input.file.empty()) detail += "; file: " + input.file;
     store_.in_transaction([&] {
         store_.record_report(id, reported_date, input.ref);
         store_.add_history(now, actor.text(), "event.reported", "event:" + id, detail);

@@ -54,6 +54,7 @@ struct HeldInput {
 struct ReportedInput {
     std::optional<Date> date;  // default: today
     std::string ref;
+    std::string file;  // the report file stored with it (a web upload), named in the same history row
 };
 
 struct PostponeInput {

@@ -256,15 +256,13 @@ Response Site::act(const Request&, const FormData& form_in, const Viewer& viewer
             fs::create_directories(dir);
             stored_file = dir / (stamp + "-" + stored_hash(file.content).substr(0, 8) + "." + *kind);
             write_file_atomically(*stored_file, file.content);
+            input.file = stored_file->filename().string();
         }
         result = lifecycle_.reported(actor, id, input);
         if (!result.ok() && stored_file) {
             std::error_code ec;
             fs::remove(*stored_file, ec);
         }
-        if (result.ok() && stored_file)
-            store_.add_history(lifecycle_.clock().now(), actor.text(), "event.report_file", "event:" + id,
-                               stored_file->filename().string());
     } else if (action == "postpone") {
         PostponeInput input;
         auto to = form_date(form->value("date"));

@@ -232,6 +232,13 @@ TEST_CASE("web: report uploads are judged by size and content") {
     std::smatch m;
     REQUIRE(std::regex_search(shown, m, std::regex(R"re(href="(/e/[^"]+/file/[^"]+\.pdf)")re")));
     CHECK(http(web.port, "GET", m[1]).body == pdf);
+    // The file is named in the report's own history row, written in the same transaction.
+    std::string reported_detail;
+    const auto reported = web.event("erkemai-seminar-1");
+    for (const auto& row : reported["history"])
+        if (row["action"] == "event.reported") reported_detail = row["detail"];
+    const std::string file_name = m[1].str().substr(m[1].str().rfind('/') + 1);
+    CHECK(contains(reported_detail, "; file: " + file_name));
 }
 
 // Clients that send their header a byte at a time are cut off after the header timeout, while
