@@ -13,11 +13,9 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import pathlib
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,36 +23,7 @@ import tempfile
 import time
 import urllib.parse
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-def status_latencies(sock_path, seconds, every=0.01):
-    """`status` round trips (ms) over one connection, one every `every` s."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(str(sock_path))
-    f = s.makefile("rb")
-    out, end = [], time.monotonic() + seconds
-    while time.monotonic() < end:
-        t0 = time.perf_counter()
-        s.sendall(b'{"command":"status"}\n')
-        line = f.readline()
-        out.append((time.perf_counter() - t0) * 1000)
-        if not line:
-            raise RuntimeError("the socket closed")
-        time.sleep(every)
-    s.close()
-    return out
-
-
-def cpu_seconds(pid):
-    """User and system CPU time of a process (all its threads), in seconds."""
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def p(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
+from benchlib import ROOT, copy_etc, cpu_seconds, p, start_taratd, status_latencies, stop_taratd
 
 
 async def load(port, cookie, rate, seconds, connections, result):
@@ -116,20 +85,12 @@ def main():
     a = ap.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="tarat-web-bench-"))
     try:
-        shutil.copytree(ROOT / "etc", work / "etc")
-        config = work / "etc/tarat.toml"
-        config.write_text(config.read_text().replace('listen = "127.0.0.1:8553"', 'listen = "127.0.0.1:0"'))
-        sock = work / "tarat.sock"
-        log = open(work / "taratd.log", "w")
-        daemon = subprocess.Popen([a.taratd, "run", "--config", str(config), "--state-dir", str(work / "state"),
-                                   "--socket", str(sock), "--plugin-dir", a.plugin_dir,
-                                   "--pretend-now", "2026-12-11T10:00:00+05:00"], stdout=log, stderr=log)
+        config = copy_etc(work)
+        daemon = start_taratd(a.taratd, a.plugin_dir, config, work, "2026-12-11T10:00:00+05:00")
         try:
-            return measure(a, work, sock, daemon)
+            return measure(a, work, work / "tarat.sock", daemon)
         finally:
-            if daemon.poll() is None:
-                daemon.terminate()
-                daemon.wait(20)
+            stop_taratd(daemon)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
