@@ -1,13 +1,22 @@
 """What the Python benchmarks share: a taratd on a copy of the shipped etc/, `status` round trips over
 its control socket, percentiles and a process's CPU time (standard library only)."""
+import json
 import os
 import pathlib
 import shutil
 import socket
+import statistics
 import subprocess
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def daemon_arguments(ap):
+    """--taratd, --taratctl and --plugin-dir, defaulting to the build folder's."""
+    ap.add_argument("--taratd", default=str(ROOT / "build/bin/taratd"))
+    ap.add_argument("--taratctl", default=str(ROOT / "build/bin/taratctl"))
+    ap.add_argument("--plugin-dir", default=str(ROOT / "build/plugins"))
 
 
 def copy_etc(work):
@@ -73,3 +82,19 @@ def p(values, q):
     """The q-quantile (0…1) of `values`, nearest rank."""
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def status_figures(idle, busy):
+    """p50/p99 (ms) of `status` round trips idle and under load, and the p99s' ratio."""
+    r = {"status_idle_p50_ms": statistics.median(idle), "status_idle_p99_ms": p(idle, 0.99),
+         "status_load_p50_ms": statistics.median(busy), "status_load_p99_ms": p(busy, 0.99),
+         "status_load_max_ms": max(busy), "status_samples": [len(idle), len(busy)]}
+    r["ratio_p99"] = r["status_load_p99_ms"] / r["status_idle_p99_ms"]
+    return r
+
+
+def report(result, json_file):
+    """Prints a benchmark's result and writes it to `json_file` (when given)."""
+    print(json.dumps(result, indent=1))
+    if json_file:
+        pathlib.Path(json_file).write_text(json.dumps(result))

@@ -23,7 +23,6 @@ import os
 import pathlib
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,8 @@ import threading
 import time
 import urllib.request
 
-from benchlib import ROOT, copy_etc, cpu_seconds, p, start_taratd, status_latencies, stop_taratd
+from benchlib import (ROOT, copy_etc, cpu_seconds, daemon_arguments, report, start_taratd, status_figures,
+                      status_latencies, stop_taratd)
 
 TOKEN = "123456789:AAH-tarat-bench"
 PRETEND_NOW = "2026-12-11T10:00:00+05:00"  # the held check of 09.12.2026 is due: it carries buttons
@@ -242,13 +242,10 @@ def measure(a, work, api, daemon):
          "updates_per_s": round(len(updates) / drain_s, 1),
          "answered": sum(got.values()), "answered_exactly": got == expected,
          "answer_callback_queries": callbacks, "buttons": buttons,
-         "status_idle_p50_ms": statistics.median(idle), "status_idle_p99_ms": p(idle, 0.99),
-         "status_load_p50_ms": statistics.median(busy), "status_load_p99_ms": p(busy, 0.99),
-         "status_load_max_ms": max(busy), "status_samples": [len(idle), len(busy)],
+         **status_figures(idle, busy),
          "taratd_cpu_ms_per_update": round(cpu[0] * 1000 / len(updates), 3),
          "fake_api_cpu_ms_per_update": round(cpu[1] * 1000 / len(updates), 3),
          "polls": seen["polls"] - before["polls"], "loadavg": os.getloadavg()}
-    r["ratio_p99"] = r["status_load_p99_ms"] / r["status_idle_p99_ms"]
     if r["position"] != r["last_id"]:
         raise RuntimeError(f"the stored position is {r['position']}, the last update {r['last_id']}")
     if r["answered"] < len(updates) or callbacks < buttons:
@@ -258,9 +255,7 @@ def measure(a, work, api, daemon):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--taratd", default=str(ROOT / "build/bin/taratd"))
-    ap.add_argument("--taratctl", default=str(ROOT / "build/bin/taratctl"))
-    ap.add_argument("--plugin-dir", default=str(ROOT / "build/plugins"))
+    daemon_arguments(ap)
     ap.add_argument("--updates", type=int, default=10000)
     ap.add_argument("--idle-requests", type=int, default=1000)
     ap.add_argument("--settle", type=float, default=2, help="seconds after the links before measuring")
@@ -283,9 +278,7 @@ def main():
             api.stop()
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(r, indent=1))
-    if a.json:
-        pathlib.Path(a.json).write_text(json.dumps(r))
+    report(r, a.json)
     return 0
 
 

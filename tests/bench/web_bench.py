@@ -16,14 +16,13 @@ import multiprocessing
 import pathlib
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 
-from benchlib import ROOT, copy_etc, cpu_seconds, p, start_taratd, status_latencies, stop_taratd
+from benchlib import copy_etc, cpu_seconds, daemon_arguments, report, start_taratd, status_figures, status_latencies, stop_taratd
 
 
 async def load(port, cookie, rate, seconds, connections, result):
@@ -75,9 +74,7 @@ def http(port, method, path, body=b"", headers=None):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--taratd", default=str(ROOT / "build/bin/taratd"))
-    ap.add_argument("--taratctl", default=str(ROOT / "build/bin/taratctl"))
-    ap.add_argument("--plugin-dir", default=str(ROOT / "build/plugins"))
+    daemon_arguments(ap)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--rate", type=float, default=1000)
     ap.add_argument("--connections", type=int, default=16)
@@ -131,14 +128,8 @@ def measure(a, work, sock, daemon):
         cpu = cpu_seconds(daemon.pid) - cpu_before
         r = {"rate_goal": a.rate, "seconds": sent["seconds"], "requests": sent["sent"], "ok": sent["ok"],
              "not_ok": sent["other"], "rate_achieved": sent["ok"] / sent["seconds"],
-             "status_idle_p50_ms": statistics.median(idle), "status_idle_p99_ms": p(idle, 0.99),
-             "status_load_p50_ms": statistics.median(busy), "status_load_p99_ms": p(busy, 0.99),
-             "status_samples": [len(idle), len(busy)],
-             "taratd_cpu_ms_per_request": cpu * 1000 / max(1, sent["ok"])}
-        r["ratio_p99"] = r["status_load_p99_ms"] / r["status_idle_p99_ms"]
-        print(json.dumps(r, indent=1))
-        if a.json:
-            pathlib.Path(a.json).write_text(json.dumps(r))
+             **status_figures(idle, busy), "taratd_cpu_ms_per_request": cpu * 1000 / max(1, sent["ok"])}
+        report(r, a.json)
         return 0
 
 
