@@ -51,6 +51,13 @@ std::optional<InboundAnswer> Receivers::on_loop(const std::string& channel, cons
     });
     while (ready.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
         if (stopping->load()) return std::nullopt;
+    // Here, not on the loop, the update's commit reaches the disk: before its answer goes out and
+    // before the channel confirms it (with FULL commits every update held `status` for a flush).
+    try {
+        inbound_.make_durable();
+    } catch (const std::exception& e) {
+        spdlog::error("channel '{}': update {}: {}", channel, update.position, e.what());
+    }
     return ready.get();
 }
 

@@ -5,7 +5,6 @@
 #include "store/store.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
@@ -37,7 +36,7 @@ std::optional<int> socket_from_systemd() {
 }
 
 ServiceNotifier::ServiceNotifier(boost::asio::io_context& io, StatusSource status)
-    : io_(io), status_(std::move(status)), watchdog_timer_(io) {
+    : io_(io), status_(std::move(status)), watchdog_timer_(io), refresh_timer_(io) {
     std::uint64_t usec = 0;
     // > 0 only when WATCHDOG_USEC is set and WATCHDOG_PID is unset or ours.
     if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) watchdog_period_ = std::chrono::microseconds(usec / 2);
@@ -79,14 +78,18 @@ void ServiceNotifier::ping_later() {
 void ServiceNotifier::refresh_status() {
     if (refresh_posted_) return;
     refresh_posted_ = true;
-    boost::asio::post(io_, [this] {
+    refresh_timer_.expires_at(last_refresh_ + std::chrono::seconds(1));  // at once when that is past
+    refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
         refresh_posted_ = false;
+        if (ec) return;
+        last_refresh_ = std::chrono::steady_clock::now();
         notify("STATUS=" + status_now());
     });
 }
 
 void ServiceNotifier::stopping() {
     watchdog_timer_.cancel();
+    refresh_timer_.cancel();
     notify("STOPPING=1\nSTATUS=stopping");
 }
 

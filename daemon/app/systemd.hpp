@@ -39,7 +39,9 @@ public:
 
     // READY=1 with the current STATUS=. Starts the watchdog pings on first call.
     void ready();
-    // Sends STATUS= again — at most once per loop turn however often it is asked for.
+    // Sends STATUS= again — at most once a second however often it is asked for: counting every
+    // event and notice after each of a backlog of changes (queued Telegram updates) doubled the
+    // loop's work per change. The last one asked for always goes out.
     void refresh_status();
     // STOPPING=1; stops the watchdog pings.
     void stopping();
@@ -71,6 +73,8 @@ private:
     boost::asio::steady_timer watchdog_timer_;
     std::chrono::microseconds watchdog_period_{0};
     bool watchdog_started_ = false;
+    boost::asio::steady_timer refresh_timer_;
+    std::chrono::steady_clock::time_point last_refresh_{};
     bool refresh_posted_ = false;
 };
 

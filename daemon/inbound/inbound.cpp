@@ -4,6 +4,7 @@
 #include "core/secret_key.hpp"
 #include "core/text.hpp"
 #include "inbound/phrases.hpp"
+#include "store/deferred_sync.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -149,6 +150,7 @@ std::string Inbound::locale(const Person& person, const std::string& channel) co
 
 InboundAnswer Inbound::receive(const std::string& channel, const InboundUpdate& update) {
     try {
+        DeferredSync deferred(store_);  // the loop does not wait for the disk: make_durable() does
         return store_.in_transaction([&] {
             if (update.position <= store_.channel_position(channel)) return InboundAnswer{};  // applied before
             Turn turn;
@@ -169,6 +171,8 @@ InboundAnswer Inbound::receive(const std::string& channel, const InboundUpdate& 
         return InboundAnswer{"⚠", "", "", "⚠", ""};
     }
 }
+
+void Inbound::make_durable() const { sync_wal(store_.file()); }
 
 InboundAnswer Inbound::handle(Turn& turn) {
     const std::string text = trimmed(turn.update.text);

@@ -44,8 +44,11 @@ public:
 
     // One update from `channel`, on the event loop: skipped (an empty answer) when at or below
     // the channel's stored position; otherwise its effects, their history and the new position
-    // are one transaction.
+    // are one transaction. It commits without waiting for the disk (store/deferred_sync.hpp):
+    // the receiving thread calls make_durable() before the answer goes out.
     InboundAnswer receive(const std::string& channel, const InboundUpdate& update);
+    // Flushes what receive() committed to disk; any thread (it touches only the WAL file).
+    void make_durable() const;
 
     // At sending time, for a notice on a receiving channel: the recipient's linked chat instead of
     // the plan's, and the buttons for what the notice asks.

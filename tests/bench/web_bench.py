@@ -13,48 +13,16 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import pathlib
 import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-def status_latencies(sock_path, seconds, every=0.01):
-    """`status` round trips (ms) over one connection, one every `every` s."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(str(sock_path))
-    f = s.makefile("rb")
-    out, end = [], time.monotonic() + seconds
-    while time.monotonic() < end:
-        t0 = time.perf_counter()
-        s.sendall(b'{"command":"status"}\n')
-        line = f.readline()
-        out.append((time.perf_counter() - t0) * 1000)
-        if not line:
-            raise RuntimeError("the socket closed")
-        time.sleep(every)
-    s.close()
-    return out
-
-
-def cpu_seconds(pid):
-    """User and system CPU time of a process (all its threads), in seconds."""
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def p(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
+from benchlib import copy_etc, cpu_seconds, daemon_arguments, report, start_taratd, status_figures, status_latencies, stop_taratd
 
 
 async def load(port, cookie, rate, seconds, connections, result):
@@ -106,9 +74,7 @@ def http(port, method, path, body=b"", headers=None):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--taratd", default=str(ROOT / "build/bin/taratd"))
-    ap.add_argument("--taratctl", default=str(ROOT / "build/bin/taratctl"))
-    ap.add_argument("--plugin-dir", default=str(ROOT / "build/plugins"))
+    daemon_arguments(ap)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--rate", type=float, default=1000)
     ap.add_argument("--connections", type=int, default=16)
@@ -116,20 +82,12 @@ def main():
     a = ap.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="tarat-web-bench-"))
     try:
-        shutil.copytree(ROOT / "etc", work / "etc")
-        config = work / "etc/tarat.toml"
-        config.write_text(config.read_text().replace('listen = "127.0.0.1:8553"', 'listen = "127.0.0.1:0"'))
-        sock = work / "tarat.sock"
-        log = open(work / "taratd.log", "w")
-        daemon = subprocess.Popen([a.taratd, "run", "--config", str(config), "--state-dir", str(work / "state"),
-                                   "--socket", str(sock), "--plugin-dir", a.plugin_dir,
-                                   "--pretend-now", "2026-12-11T10:00:00+05:00"], stdout=log, stderr=log)
+        config = copy_etc(work)
+        daemon = start_taratd(a.taratd, a.plugin_dir, config, work, "2026-12-11T10:00:00+05:00")
         try:
-            return measure(a, work, sock, daemon)
+            return measure(a, work, work / "tarat.sock", daemon)
         finally:
-            if daemon.poll() is None:
-                daemon.terminate()
-                daemon.wait(20)
+            stop_taratd(daemon)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -170,14 +128,8 @@ def measure(a, work, sock, daemon):
         cpu = cpu_seconds(daemon.pid) - cpu_before
         r = {"rate_goal": a.rate, "seconds": sent["seconds"], "requests": sent["sent"], "ok": sent["ok"],
              "not_ok": sent["other"], "rate_achieved": sent["ok"] / sent["seconds"],
-             "status_idle_p50_ms": statistics.median(idle), "status_idle_p99_ms": p(idle, 0.99),
-             "status_load_p50_ms": statistics.median(busy), "status_load_p99_ms": p(busy, 0.99),
-             "status_samples": [len(idle), len(busy)],
-             "taratd_cpu_ms_per_request": cpu * 1000 / max(1, sent["ok"])}
-        r["ratio_p99"] = r["status_load_p99_ms"] / r["status_idle_p99_ms"]
-        print(json.dumps(r, indent=1))
-        if a.json:
-            pathlib.Path(a.json).write_text(json.dumps(r))
+             **status_figures(idle, busy), "taratd_cpu_ms_per_request": cpu * 1000 / max(1, sent["ok"])}
+        report(r, a.json)
         return 0
 
 

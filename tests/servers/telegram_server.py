@@ -10,7 +10,10 @@ update_id is given from 1001 on when absent), long-polling up to the request's t
 confirms, and so drops, the updates before it. editMessageText, editMessageReplyMarkup,
 answerCallbackQuery and getMe answer ok. Every call but getUpdates is recorded in "calls" as
 {"method", "json"}, in order; "polls" counts getUpdates and "offsets" lists the offsets asked.
+"counts" counts every call by method, and "sent_to" the sendMessage calls by chat_id.
 --stall METHOD:SECONDS holds the first call of METHOD that long before answering.
+--keep N records only the first N entries of "requests", "delivered" and "calls" (the counts go on):
+a benchmark's 10,000 answers would otherwise rewrite an ever longer state file on every call.
 """
 import argparse
 import json
@@ -38,10 +41,18 @@ def main():
     p.add_argument("--state", required=True)
     p.add_argument("--script", default="")
     p.add_argument("--stall", default="")
+    p.add_argument("--keep", type=int, default=None)
     args = p.parse_args()
     script = Script(args.script, "ok")
     state = State(args.state, {"requests": [], "delivered": [], "wrong_paths": 0, "calls": [], "polls": 0,
-                               "offsets": [], "queued": 0})
+                               "offsets": [], "queued": 0,
+                               "counts": {}, "sent_to": {}})
+    delivered = [0]  # the message_id of the last message sent
+
+    def record(name, entry):
+        """Appends to a recorded list while it is under --keep entries."""
+        if args.keep is None or len(state.data[name]) < args.keep:
+            state.data[name].append(entry)
     queue = []  # updates not yet confirmed
     queued = threading.Condition()
     next_id = [1001]
@@ -102,7 +113,12 @@ def main():
             if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "getMe"):
                 request = json.loads(body.decode("utf-8") or "{}")
                 with state.lock:
-                    state.data["calls"].append({"method": method, "json": request})
+                    record("calls", {"method": method, "json": request})
+                    counts = state.data["counts"]
+                    counts[method] = counts.get(method, 0) + 1
+                    if method == "sendMessage":
+                        chat = str(request.get("chat_id"))
+                        state.data["sent_to"][chat] = state.data["sent_to"].get(chat, 0) + 1
                     state.save()
                 if method in stall:
                     time.sleep(float(stall.pop(method)))
@@ -117,14 +133,15 @@ def main():
                 return self.answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             request = json.loads(body.decode("utf-8"))
             with state.lock:
-                state.data["requests"].append({"json": request, "content_type": self.headers.get("Content-Type")})
+                record("requests", {"json": request, "content_type": self.headers.get("Content-Type")})
                 state.save()
             step = script.next()
             code, _, extra = step.partition(":")
             if code == "ok":
                 with state.lock:
-                    state.data["delivered"].append(request)
-                    n = len(state.data["delivered"])
+                    record("delivered", request)
+                    delivered[0] += 1
+                    n = delivered[0]
                     state.save()
                 return self.answer(200, {"ok": True, "result": {"message_id": n, "chat": {"id": request.get("chat_id")},
                                                                "date": 0, "text": request.get("text")}})
