@@ -19,6 +19,20 @@ def daemon_arguments(ap):
     ap.add_argument("--plugin-dir", default=str(ROOT / "build/plugins"))
 
 
+def pin_apart(daemon_pid, load_pid):
+    """taratd and this process (the `status` sampler) on the first core, the load on the second: on
+    a two-core machine the load generator (Python, several times taratd's CPU) would otherwise take
+    taratd's core, and `status` would measure the scheduler, not the daemon. A department's senders
+    (mail clients, browsers, Telegram) are other machines. Returns whether it pinned."""
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "sched_setaffinity"):
+        return False
+    os.sched_setaffinity(daemon_pid, {0})
+    os.sched_setaffinity(0, {0})
+    if load_pid is not None:
+        os.sched_setaffinity(load_pid, {1})
+    return True
+
+
 def copy_etc(work):
     """The shipped etc/ copied into `work`, its web on a free port; the copy's tarat.toml."""
     shutil.copytree(ROOT / "etc", work / "etc")

@@ -30,7 +30,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import (ROOT, copy_etc, cpu_seconds, daemon_arguments, report, start_taratd, status_figures,
+from benchlib import (ROOT, pin_apart, copy_etc, cpu_seconds, daemon_arguments, report, start_taratd, status_figures,
                       status_latencies, stop_taratd)
 
 TOKEN = "123456789:AAH-tarat-bench"
@@ -197,6 +197,7 @@ def measure(a, work, api, daemon):
         raise RuntimeError(f"answering the held check did not hold {event}")
 
     time.sleep(a.settle)  # the notices the links brought go out first
+    pinned = pin_apart(daemon.pid, api.process.pid)
     idle = status_latencies(sock, count=a.idle_requests)
     updates = mix(a.updates, stale)
     expected = {}
@@ -237,7 +238,7 @@ def measure(a, work, api, daemon):
     seen = api.seen()
     callbacks = seen["counts"].get("answerCallbackQuery", 0) - before["counts"].get("answerCallbackQuery", 0)
     buttons = sum(1 for u in updates if "callback_query" in u)
-    r = {"updates": len(updates), "first_id": min(ids), "last_id": max(ids), "position": position(database),
+    r = {"pinned": pinned, "updates": len(updates), "first_id": min(ids), "last_id": max(ids), "position": position(database),
          "drain_s": round(drain_s, 3), "queue_s": round(timing["queued"] - started, 3),
          "updates_per_s": round(len(updates) / drain_s, 1),
          "answered": sum(got.values()), "answered_exactly": got == expected,

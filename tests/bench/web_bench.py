@@ -16,13 +16,14 @@ import multiprocessing
 import pathlib
 import re
 import shutil
+import os
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 
-from benchlib import copy_etc, cpu_seconds, daemon_arguments, report, start_taratd, status_figures, status_latencies, stop_taratd
+from benchlib import copy_etc, pin_apart, cpu_seconds, daemon_arguments, report, start_taratd, status_figures, status_latencies, stop_taratd
 
 
 async def load(port, cookie, rate, seconds, connections, result):
@@ -58,6 +59,8 @@ async def load(port, cookie, rate, seconds, connections, result):
 
 
 def load_process(port, cookie, rate, seconds, connections, queue):
+    if (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {1})  # the load apart from taratd's core (benchlib.pin_apart)
     result = {}
     asyncio.run(load(port, cookie, rate, seconds, connections, result))
     queue.put(result)
@@ -116,6 +119,7 @@ def measure(a, work, sock, daemon):
         if http(port, "GET", "/", headers={"Cookie": cookie})[0] != 200:
             raise RuntimeError("the overview did not answer 200")
 
+        pinned = pin_apart(daemon.pid, None)
         idle = status_latencies(sock, min(a.seconds, 5))
         cpu_before = cpu_seconds(daemon.pid)
         queue = multiprocessing.Queue()
@@ -126,7 +130,7 @@ def measure(a, work, sock, daemon):
         sent = queue.get()
         loader.join()
         cpu = cpu_seconds(daemon.pid) - cpu_before
-        r = {"rate_goal": a.rate, "seconds": sent["seconds"], "requests": sent["sent"], "ok": sent["ok"],
+        r = {"pinned": pinned, "rate_goal": a.rate, "seconds": sent["seconds"], "requests": sent["sent"], "ok": sent["ok"],
              "not_ok": sent["other"], "rate_achieved": sent["ok"] / sent["seconds"],
              **status_figures(idle, busy), "taratd_cpu_ms_per_request": cpu * 1000 / max(1, sent["ok"])}
         report(r, a.json)
