@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
 #include <span>
@@ -26,6 +27,23 @@ void insert_history(SQLite::Statement& insert, Instant at, std::string_view acto
                     std::string_view subject, std::string_view detail);
 void insert_history(SQLite::Database& db, Instant at, std::string_view actor, std::string_view action,
                     std::string_view subject, std::string_view detail);
+
+// A statement of `store`'s connection, prepared the first time its SQL is asked for and reused
+// after: handed out reset and unbound, and reset again when the lease ends so that no read stays
+// open. The same SQL asked for while leased (a nested call) gets a statement of its own.
+class Reused {
+public:
+    Reused(const Store& store, const std::string& sql);
+    ~Reused();
+    Reused(const Reused&) = delete;
+    Reused& operator=(const Reused&) = delete;
+    SQLite::Statement& operator*() const { return *statement_; }
+
+private:
+    Store::Prepared* slot_ = nullptr;          // the cached one, when this lease holds it
+    std::unique_ptr<SQLite::Statement> own_;  // a nested use's own statement
+    SQLite::Statement* statement_ = nullptr;
+};
 
 // The store's tests reach the connection behind a Store through this; writes made through it
 // join the transaction in_transaction has open.

@@ -6,6 +6,8 @@
 
 namespace tarat {
 
+using store_internal::Reused;
+
 using store_internal::guarded;
 using store_internal::instant_from_unix_seconds;
 using store_internal::unix_seconds;
@@ -29,7 +31,8 @@ constexpr const char* kLinkColumns = "SELECT person, channel, chat, user, locale
 
 std::int64_t Store::channel_position(const std::string& channel) const {
     return guarded(file_, "cannot read channel " + channel + "'s position", [&]() -> std::int64_t {
-        SQLite::Statement q(*db_, "SELECT position FROM channel_position WHERE channel = ?1");
+        Reused q_lease(*this, "SELECT position FROM channel_position WHERE channel = ?1");
+        auto& q = *q_lease;
         q.bind(1, channel);
         return q.executeStep() ? q.getColumn(0).getInt64() : 0;
     });
@@ -38,9 +41,9 @@ std::int64_t Store::channel_position(const std::string& channel) const {
 void Store::set_channel_position(const std::string& channel, std::int64_t position) {
     guarded(file_, "cannot store channel " + channel + "'s position", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement q(*db_,
-                            "INSERT INTO channel_position(channel, position) VALUES (?1, ?2) "
+        Reused q_lease(*this, "INSERT INTO channel_position(channel, position) VALUES (?1, ?2) "
                             "ON CONFLICT(channel) DO UPDATE SET position = max(position, excluded.position)");
+        auto& q = *q_lease;
         q.bind(1, channel);
         q.bind(2, position);
         q.exec();
@@ -52,7 +55,8 @@ void Store::add_link_code(const std::string& code, const std::string& person, co
                           Instant expires) {
     guarded(file_, "cannot store a link code", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement q(*db_, "INSERT INTO link_code(code, person, channel, expires_at) VALUES (?1, ?2, ?3, ?4)");
+        Reused q_lease(*this, "INSERT INTO link_code(code, person, channel, expires_at) VALUES (?1, ?2, ?3, ?4)");
+        auto& q = *q_lease;
         q.bind(1, code);
         q.bind(2, person);
         q.bind(3, channel);
@@ -65,9 +69,9 @@ void Store::add_link_code(const std::string& code, const std::string& person, co
 std::optional<std::string> Store::take_link_code(const std::string& code, const std::string& channel, Instant now) {
     return guarded(file_, "cannot use a link code", [&]() -> std::optional<std::string> {
         TransactionScope transaction(*this);
-        SQLite::Statement q(*db_,
-                            "UPDATE link_code SET used_at = ?3 WHERE code = ?1 AND channel = ?2 AND used_at IS NULL "
+        Reused q_lease(*this, "UPDATE link_code SET used_at = ?3 WHERE code = ?1 AND channel = ?2 AND used_at IS NULL "
                             "AND expires_at > ?3 RETURNING person");
+        auto& q = *q_lease;
         q.bind(1, code);
         q.bind(2, channel);
         q.bind(3, unix_seconds(now));
@@ -82,13 +86,14 @@ std::optional<std::string> Store::take_link_code(const std::string& code, const 
 void Store::set_link(const ChannelLink& link) {
     guarded(file_, "cannot link " + link.person, [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement drop(*db_, "DELETE FROM link WHERE channel = ?1 AND (person = ?2 OR chat = ?3)");
+        Reused drop_lease(*this, "DELETE FROM link WHERE channel = ?1 AND (person = ?2 OR chat = ?3)");
+        auto& drop = *drop_lease;
         drop.bind(1, link.channel);
         drop.bind(2, link.person);
         drop.bind(3, link.chat);
         drop.exec();
-        SQLite::Statement add(*db_,
-                              "INSERT INTO link(person, channel, chat, user, locale, linked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        Reused add_lease(*this, "INSERT INTO link(person, channel, chat, user, locale, linked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        auto& add = *add_lease;
         add.bind(1, link.person);
         add.bind(2, link.channel);
         add.bind(3, link.chat);
@@ -103,7 +108,8 @@ void Store::set_link(const ChannelLink& link) {
 bool Store::remove_link(const std::string& person, const std::string& channel) {
     return guarded(file_, "cannot unlink " + person, [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement q(*db_, "DELETE FROM link WHERE person = ?1 AND channel = ?2");
+        Reused q_lease(*this, "DELETE FROM link WHERE person = ?1 AND channel = ?2");
+        auto& q = *q_lease;
         q.bind(1, person);
         q.bind(2, channel);
         bool removed = q.exec() > 0;
@@ -114,7 +120,8 @@ bool Store::remove_link(const std::string& person, const std::string& channel) {
 
 std::vector<ChannelLink> Store::links() const {
     return guarded(file_, "cannot read the links", [&] {
-        SQLite::Statement q(*db_, std::string(kLinkColumns) + "ORDER BY channel, person");
+        Reused q_lease(*this, std::string(kLinkColumns) + "ORDER BY channel, person");
+        auto& q = *q_lease;
         std::vector<ChannelLink> found;
         while (q.executeStep()) found.push_back(read_link(q));
         return found;
@@ -123,7 +130,8 @@ std::vector<ChannelLink> Store::links() const {
 
 std::optional<ChannelLink> Store::link_for_chat(const std::string& channel, const std::string& chat) const {
     return guarded(file_, "cannot read the links", [&]() -> std::optional<ChannelLink> {
-        SQLite::Statement q(*db_, std::string(kLinkColumns) + "WHERE channel = ?1 AND chat = ?2");
+        Reused q_lease(*this, std::string(kLinkColumns) + "WHERE channel = ?1 AND chat = ?2");
+        auto& q = *q_lease;
         q.bind(1, channel);
         q.bind(2, chat);
         if (!q.executeStep()) return std::nullopt;
@@ -133,7 +141,8 @@ std::optional<ChannelLink> Store::link_for_chat(const std::string& channel, cons
 
 std::optional<ChannelLink> Store::link_for_person(const std::string& person, const std::string& channel) const {
     return guarded(file_, "cannot read the links", [&]() -> std::optional<ChannelLink> {
-        SQLite::Statement q(*db_, std::string(kLinkColumns) + "WHERE person = ?1 AND channel = ?2");
+        Reused q_lease(*this, std::string(kLinkColumns) + "WHERE person = ?1 AND channel = ?2");
+        auto& q = *q_lease;
         q.bind(1, person);
         q.bind(2, channel);
         if (!q.executeStep()) return std::nullopt;
@@ -144,10 +153,12 @@ std::optional<ChannelLink> Store::link_for_person(const std::string& person, con
 std::int64_t Store::event_ref(const std::string& event_id) {
     return guarded(file_, "cannot number event " + event_id, [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement add(*db_, "INSERT INTO event_ref(event_id) VALUES (?1) ON CONFLICT(event_id) DO NOTHING");
+        Reused add_lease(*this, "INSERT INTO event_ref(event_id) VALUES (?1) ON CONFLICT(event_id) DO NOTHING");
+        auto& add = *add_lease;
         add.bind(1, event_id);
         add.exec();
-        SQLite::Statement q(*db_, "SELECT ref FROM event_ref WHERE event_id = ?1");
+        Reused q_lease(*this, "SELECT ref FROM event_ref WHERE event_id = ?1");
+        auto& q = *q_lease;
         q.bind(1, event_id);
         q.executeStep();
         std::int64_t ref = q.getColumn(0).getInt64();
@@ -159,7 +170,8 @@ std::int64_t Store::event_ref(const std::string& event_id) {
 
 std::optional<std::string> Store::event_for_ref(std::int64_t ref) const {
     return guarded(file_, "cannot read event numbers", [&]() -> std::optional<std::string> {
-        SQLite::Statement q(*db_, "SELECT event_id FROM event_ref WHERE ref = ?1");
+        Reused q_lease(*this, "SELECT event_id FROM event_ref WHERE ref = ?1");
+        auto& q = *q_lease;
         q.bind(1, ref);
         if (!q.executeStep()) return std::nullopt;
         return q.getColumn(0).getString();
@@ -168,7 +180,8 @@ std::optional<std::string> Store::event_for_ref(std::int64_t ref) const {
 
 std::string Store::conversation(const std::string& channel, const std::string& chat) const {
     return guarded(file_, "cannot read a conversation", [&] {
-        SQLite::Statement q(*db_, "SELECT data FROM conversation WHERE channel = ?1 AND chat = ?2");
+        Reused q_lease(*this, "SELECT data FROM conversation WHERE channel = ?1 AND chat = ?2");
+        auto& q = *q_lease;
         q.bind(1, channel);
         q.bind(2, chat);
         return q.executeStep() ? q.getColumn(0).getString() : std::string();
@@ -178,12 +191,14 @@ std::string Store::conversation(const std::string& channel, const std::string& c
 void Store::set_conversation(const std::string& channel, const std::string& chat, const std::string& data, Instant now) {
     guarded(file_, "cannot store a conversation", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement drop(*db_, "DELETE FROM conversation WHERE channel = ?1 AND chat = ?2");
+        Reused drop_lease(*this, "DELETE FROM conversation WHERE channel = ?1 AND chat = ?2");
+        auto& drop = *drop_lease;
         drop.bind(1, channel);
         drop.bind(2, chat);
         drop.exec();
         if (!data.empty()) {
-            SQLite::Statement add(*db_, "INSERT INTO conversation(channel, chat, data, started_at) VALUES (?1, ?2, ?3, ?4)");
+            Reused add_lease(*this, "INSERT INTO conversation(channel, chat, data, started_at) VALUES (?1, ?2, ?3, ?4)");
+            auto& add = *add_lease;
             add.bind(1, channel);
             add.bind(2, chat);
             add.bind(3, data);

@@ -16,6 +16,8 @@
 #include <utility>
 
 namespace tarat {
+
+using store_internal::Reused;
 namespace {
 using store_internal::guarded;
 using store_internal::instant_from_unix_seconds;
@@ -152,7 +154,8 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
         };
         std::map<std::string, Stored> stored;
         {
-            SQLite::Statement query(*db_, "SELECT key, state, facts FROM notice WHERE event_id IS ?1");
+            Reused query_lease(*this, "SELECT key, state, facts FROM notice WHERE event_id IS ?1");
+            auto& query = *query_lease;
             bind_scope(query, 1, scope);
             while (query.executeStep()) {
                 std::string key = query.getColumn(0).getString();
@@ -161,14 +164,15 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
             }
         }
 
-        SQLite::Statement insert(*db_,
-                                 "INSERT INTO notice (key, event_id, kind, recipient, channel, due_at, facts, "
+        Reused insert_lease(*this, "INSERT INTO notice (key, event_id, kind, recipient, channel, due_at, facts, "
                                  "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)");
-        SQLite::Statement refresh(*db_, "UPDATE notice SET facts = ?2 WHERE key = ?1 AND state = 'pending'");
+        auto& insert = *insert_lease;
+        Reused refresh_lease(*this, "UPDATE notice SET facts = ?2 WHERE key = ?1 AND state = 'pending'");
+        auto& refresh = *refresh_lease;
         // True again before it went out: pending once more, due as derived (F10: postponed and back).
-        SQLite::Statement revive(*db_,
-                                 "UPDATE notice SET state = 'pending', facts = ?2, next_attempt_at = due_at "
+        Reused revive_lease(*this, "UPDATE notice SET state = 'pending', facts = ?2, next_attempt_at = due_at "
                                  "WHERE key = ?1 AND state = 'superseded'");
+        auto& revive = *revive_lease;
         std::set<std::string> wanted;
         for (const Notice& notice : derived) {
             if (notice.key.empty()) throw StoreError("a derived notice has no key");
@@ -215,9 +219,9 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
             ++result.added;
         }
 
-        SQLite::Statement supersede(*db_,
-                                    "UPDATE notice SET state = 'superseded', next_attempt_at = ?2 "
+        Reused supersede_lease(*this, "UPDATE notice SET state = 'superseded', next_attempt_at = ?2 "
                                     "WHERE key = ?1 AND state = 'pending'");
+        auto& supersede = *supersede_lease;
         for (const auto& [key, row] : stored) {
             if (row.state != NoticeState::pending || wanted.contains(key)) continue;
             supersede.reset();
@@ -235,9 +239,9 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
 std::optional<Instant> Store::next_attempt_due() const {
     return guarded(file_, "cannot read the outbox", [&]() -> std::optional<Instant> {
         // ORDER BY … LIMIT 1 rather than min(): the planner reads it off the partial index.
-        SQLite::Statement query(*db_,
-                                "SELECT next_attempt_at FROM notice WHERE state = 'pending' "
+        Reused query_lease(*this, "SELECT next_attempt_at FROM notice WHERE state = 'pending' "
                                 "ORDER BY next_attempt_at LIMIT 1");
+        auto& query = *query_lease;
         if (!query.executeStep()) return std::nullopt;
         return instant_from_unix_seconds(query.getColumn(0).getInt64());
     });
@@ -245,9 +249,10 @@ std::optional<Instant> Store::next_attempt_due() const {
 
 std::vector<OutboxRow> Store::due_notices(Instant now, std::size_t limit) const {
     return guarded(file_, "cannot read the due notices", [&] {
-        SQLite::Statement query(*db_, std::string("SELECT ") + kNoticeColumns +
+        Reused query_lease(*this, std::string("SELECT ") + kNoticeColumns +
                                           " FROM notice WHERE state = 'pending' AND next_attempt_at <= ?1"
                                           " ORDER BY next_attempt_at, key LIMIT ?2");
+        auto& query = *query_lease;
         query.bind(1, unix_seconds(now));
         query.bind(2, sql_limit(limit));
         return read_rows(query);
@@ -258,7 +263,8 @@ void Store::mark_sent(const std::string& key, Instant at, const std::string& sub
                       bool late) {
     guarded(file_, "cannot mark notice '" + key + "' sent", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement update(*db_, kMarkSentSql);
+        Reused update_lease(*this, kMarkSentSql);
+        auto& update = *update_lease;
         mark_one_sent(*db_, update, key, at, subject, body, late);
         transaction.commit();
     });
@@ -268,7 +274,8 @@ void Store::mark_sent_batch(const std::vector<SentMark>& marks) {
     if (marks.empty()) return;
     guarded(file_, "cannot mark " + std::to_string(marks.size()) + " notices sent", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement update(*db_, kMarkSentSql);
+        Reused update_lease(*this, kMarkSentSql);
+        auto& update = *update_lease;
         for (const SentMark& mark : marks) mark_one_sent(*db_, update, mark.key, mark.at, mark.subject, mark.body, mark.late);
         transaction.commit();
     });
@@ -277,9 +284,9 @@ void Store::mark_sent_batch(const std::vector<SentMark>& marks) {
 void Store::mark_retry(const std::string& key, Instant next_attempt_at, const std::string& error) {
     guarded(file_, "cannot schedule a retry of notice '" + key + "'", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement update(*db_,
-                                 "UPDATE notice SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 "
+        Reused update_lease(*this, "UPDATE notice SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 "
                                  "WHERE key = ?1 AND state = 'pending'");
+        auto& update = *update_lease;
         update.bind(1, key);
         update.bind(2, unix_seconds(next_attempt_at));
         update.bind(3, error);
@@ -291,9 +298,9 @@ void Store::mark_retry(const std::string& key, Instant next_attempt_at, const st
 void Store::mark_dead(const std::string& key, Instant at, const std::string& error) {
     guarded(file_, "cannot mark notice '" + key + "' dead", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement update(*db_,
-                                 "UPDATE notice SET state = 'dead', attempts = attempts + 1, next_attempt_at = ?2, "
+        Reused update_lease(*this, "UPDATE notice SET state = 'dead', attempts = attempts + 1, next_attempt_at = ?2, "
                                  "last_error = ?3 WHERE key = ?1 AND state = 'pending'");
+        auto& update = *update_lease;
         update.bind(1, key);
         update.bind(2, unix_seconds(at));
         update.bind(3, error);
@@ -305,9 +312,9 @@ void Store::mark_dead(const std::string& key, Instant at, const std::string& err
 void Store::mark_expired(const std::string& key, Instant at) {
     guarded(file_, "cannot mark notice '" + key + "' expired", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement update(*db_,
-                                 "UPDATE notice SET state = 'expired', next_attempt_at = ?2 "
+        Reused update_lease(*this, "UPDATE notice SET state = 'expired', next_attempt_at = ?2 "
                                  "WHERE key = ?1 AND state = 'pending'");
+        auto& update = *update_lease;
         update.bind(1, key);
         update.bind(2, unix_seconds(at));
         apply(*db_, update, key, kExpired);
@@ -318,7 +325,8 @@ void Store::mark_expired(const std::string& key, Instant at) {
 void Store::defer(const std::string& key, Instant until) {
     guarded(file_, "cannot defer notice '" + key + "'", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement update(*db_, "UPDATE notice SET next_attempt_at = ?2 WHERE key = ?1 AND state = 'pending'");
+        Reused update_lease(*this, "UPDATE notice SET next_attempt_at = ?2 WHERE key = ?1 AND state = 'pending'");
+        auto& update = *update_lease;
         update.bind(1, key);
         update.bind(2, unix_seconds(until));
         apply(*db_, update, key, kDeferred);
@@ -329,9 +337,9 @@ void Store::defer(const std::string& key, Instant until) {
 void Store::requeue(const std::string& key, Instant now) {
     guarded(file_, "cannot requeue notice '" + key + "'", [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement update(*db_,
-                                 "UPDATE notice SET state = 'pending', attempts = 0, next_attempt_at = ?2 "
+        Reused update_lease(*this, "UPDATE notice SET state = 'pending', attempts = 0, next_attempt_at = ?2 "
                                  "WHERE key = ?1 AND state = 'dead'");
+        auto& update = *update_lease;
         update.bind(1, key);
         update.bind(2, unix_seconds(now));
         apply(*db_, update, key, kRequeue);
@@ -351,8 +359,9 @@ std::vector<OutboxRow> Store::notices(const NoticeFilter& filter) const {
         if (filter.kind) require("kind = :kind");
         if (filter.from) require("due_at >= :from");
         if (filter.to) require("due_at < :to");
-        SQLite::Statement query(*db_, std::string("SELECT ") + kNoticeColumns + " FROM notice" + where +
+        Reused query_lease(*this, std::string("SELECT ") + kNoticeColumns + " FROM notice" + where +
                                           " ORDER BY due_at, key LIMIT :limit");
+        auto& query = *query_lease;
         if (filter.state) query.bind(":state", std::string(state_name(*filter.state)));
         if (filter.event_id) bind_scope(query, query.getIndex(":event"), scope_of(filter.event_id));
         if (filter.recipient) query.bind(":recipient", *filter.recipient);
@@ -366,7 +375,8 @@ std::vector<OutboxRow> Store::notices(const NoticeFilter& filter) const {
 
 std::optional<OutboxRow> Store::notice(const std::string& key) const {
     return guarded(file_, "cannot read notice '" + key + "'", [&]() -> std::optional<OutboxRow> {
-        SQLite::Statement query(*db_, std::string("SELECT ") + kNoticeColumns + " FROM notice WHERE key = ?1");
+        Reused query_lease(*this, std::string("SELECT ") + kNoticeColumns + " FROM notice WHERE key = ?1");
+        auto& query = *query_lease;
         query.bind(1, key);
         if (!query.executeStep()) return std::nullopt;
         return read_row(query);
@@ -376,8 +386,9 @@ std::optional<OutboxRow> Store::notice(const std::string& key) const {
 std::set<std::string> Store::events_with_pending_notices() const {
     return guarded(file_, "cannot read the outbox", [&] {
         // By the partial index of pending rows, not a scan of every row ever sent.
-        SQLite::Statement query(*db_, "SELECT DISTINCT event_id FROM notice INDEXED BY notice_pending_by_time "
+        Reused query_lease(*this, "SELECT DISTINCT event_id FROM notice INDEXED BY notice_pending_by_time "
                                       "WHERE state = 'pending'");
+        auto& query = *query_lease;
         std::set<std::string> ids;
         while (query.executeStep()) ids.insert(text_or_empty(query.getColumn(0)));
         return ids;
@@ -387,7 +398,8 @@ std::set<std::string> Store::events_with_pending_notices() const {
 NoticeCounts Store::notice_counts() const {
     return guarded(file_, "cannot count the notices", [&] {
         NoticeCounts counts;
-        SQLite::Statement query(*db_, "SELECT state, count(*) FROM notice GROUP BY state");
+        Reused query_lease(*this, "SELECT state, count(*) FROM notice GROUP BY state");
+        auto& query = *query_lease;
         while (query.executeStep()) {
             auto n = static_cast<std::size_t>(query.getColumn(1).getInt64());
             switch (read_state(query.getColumn(0), "(count)")) {
@@ -404,9 +416,9 @@ NoticeCounts Store::notice_counts() const {
 
 std::vector<std::string> Store::recipients_told(const std::string& event_id) const {
     return guarded(file_, "cannot read who was told about event '" + event_id + "'", [&] {
-        SQLite::Statement query(*db_,
-                                "SELECT DISTINCT recipient FROM notice WHERE event_id = ?1 AND state = 'sent' "
+        Reused query_lease(*this, "SELECT DISTINCT recipient FROM notice WHERE event_id = ?1 AND state = 'sent' "
                                 "AND kind IN ('reminder', 'change') ORDER BY recipient");
+        auto& query = *query_lease;
         query.bind(1, event_id);
         std::vector<std::string> recipients;
         while (query.executeStep()) recipients.push_back(query.getColumn(0).getString());
@@ -416,12 +428,12 @@ std::vector<std::string> Store::recipients_told(const std::string& event_id) con
 
 std::vector<std::string> Store::recipients_told_cancelled(const std::string& event_id) const {
     return guarded(file_, "cannot read who was told that event '" + event_id + "' was cancelled", [&] {
-        SQLite::Statement query(*db_,
-                                "SELECT DISTINCT recipient FROM notice n WHERE event_id = ?1 AND kind = 'change' "
+        Reused query_lease(*this, "SELECT DISTINCT recipient FROM notice n WHERE event_id = ?1 AND kind = 'change' "
                                 "AND state = 'sent' AND json_extract(facts, '$.cancelled') "
                                 "AND NOT EXISTS (SELECT 1 FROM notice later WHERE later.event_id = n.event_id "
                                 "AND later.recipient = n.recipient AND later.kind = 'change' "
                                 "AND later.state = 'sent' AND later.due_at > n.due_at) ORDER BY recipient");
+        auto& query = *query_lease;
         query.bind(1, event_id);
         std::vector<std::string> recipients;
         while (query.executeStep()) recipients.push_back(query.getColumn(0).getString());

@@ -11,6 +11,8 @@
 #include <cstdint>
 
 namespace tarat {
+
+using store_internal::Reused;
 namespace {
 using store_internal::guarded;
 using store_internal::instant_from_unix_seconds;
@@ -163,6 +165,37 @@ Store::Store(std::filesystem::path file, std::unique_ptr<SQLite::Database> db)
 
 Store::~Store() = default;
 
+namespace store_internal {
+
+Reused::Reused(const Store& store, const std::string& sql) {
+    auto found = store.prepared_.find(sql);
+    if (found == store.prepared_.end()) {
+        if (store.prepared_.size() >= 256) std::erase_if(store.prepared_, [](const auto& p) { return !p.second.leased; });
+        found = store.prepared_.emplace(sql, Store::Prepared{std::make_unique<SQLite::Statement>(*store.db_, sql), false}).first;
+    }
+    if (found->second.leased) {
+        own_ = std::make_unique<SQLite::Statement>(*store.db_, sql);
+        statement_ = own_.get();
+        return;
+    }
+    slot_ = &found->second;
+    slot_->leased = true;
+    statement_ = slot_->statement.get();
+    statement_->reset();
+    statement_->clearBindings();
+}
+
+Reused::~Reused() {
+    if (!slot_) return;
+    try {
+        statement_->reset();
+    } catch (...) {
+    }
+    slot_->leased = false;
+}
+
+}  // namespace store_internal
+
 int Store::latest_schema_version() { return static_cast<int>(store_internal::schema_migrations().size()); }
 
 namespace {
@@ -256,9 +289,9 @@ StoreSettings Store::settings() const {
 
 std::optional<StoredPlanInfo> Store::plan_info() const {
     return guarded(file_, "cannot read the plan", [&]() -> std::optional<StoredPlanInfo> {
-        SQLite::Statement query(*db_,
-                                "SELECT id, title, basis, timezone, period_from, period_to, overseer, coordinator, "
+        Reused query_lease(*this, "SELECT id, title, basis, timezone, period_from, period_to, overseer, coordinator, "
                                 "changed_at FROM plan LIMIT 1");
+        auto& query = *query_lease;
         if (!query.executeStep()) return std::nullopt;
         StoredPlanInfo info;
         info.id = query.getColumn(0).getString();
@@ -276,11 +309,11 @@ std::optional<StoredPlanInfo> Store::plan_info() const {
 
 std::vector<StoredCentre> Store::centres() const {
     return guarded(file_, "cannot read the centres", [&] {
-        SQLite::Statement query(*db_,
-                                "SELECT c.id, c.name, c.district, d.name, c.director, c.in_plan, count(e.id) "
+        Reused query_lease(*this, "SELECT c.id, c.name, c.district, d.name, c.director, c.in_plan, count(e.id) "
                                 "FROM centre c JOIN district d ON d.id = c.district "
                                 "LEFT JOIN event e ON e.centre = c.id "
                                 "GROUP BY c.id ORDER BY c.district, c.id");
+        auto& query = *query_lease;
         std::vector<StoredCentre> centres;
         while (query.executeStep()) {
             StoredCentre& centre = centres.emplace_back();
@@ -299,12 +332,13 @@ std::vector<StoredCentre> Store::centres() const {
 std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
     return guarded(file_, "cannot read the events", [&] {
         // One statement for every filter: an unset field binds NULL and matches everything.
-        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns +
+        Reused query_lease(*this, std::string("SELECT ") + kEventColumns +
                                           " FROM event WHERE (?1 IS NULL OR centre = ?1)"
                                           " AND (?2 IS NULL OR district = ?2) AND (?3 IS NULL OR form = ?3)"
                                           " AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR date >= ?5)"
                                           " AND (?6 IS NULL OR date <= ?6)" +
                                           kEventOrder);
+        auto& query = *query_lease;
         bind_optional_text(query, 1, filter.centre);
         bind_optional_text(query, 2, filter.district);
         bind_optional_text(query, 3, filter.form);
@@ -318,8 +352,9 @@ std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
 
 std::optional<Instant> Store::latest_moment() const {
     return guarded(file_, "cannot read the history", [&]() -> std::optional<Instant> {
-        SQLite::Statement query(*db_, "SELECT max(m) FROM (SELECT max(at) AS m FROM history "
+        Reused query_lease(*this, "SELECT max(m) FROM (SELECT max(at) AS m FROM history "
                                       "UNION ALL SELECT max(sent_at) FROM notice)");
+        auto& query = *query_lease;
         if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
         return store_internal::instant_from_unix_seconds(query.getColumn(0).getInt64());
     });
@@ -327,8 +362,9 @@ std::optional<Instant> Store::latest_moment() const {
 
 std::vector<StoredEvent> Store::events_except_planned_from(Date day) const {
     return guarded(file_, "cannot read the events", [&] {
-        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns +
+        Reused query_lease(*this, std::string("SELECT ") + kEventColumns +
                                           " FROM event WHERE state <> 'planned' OR date < ?1" + kEventOrder);
+        auto& query = *query_lease;
         query.bind(1, format_date(day));
         return read_events(query);
     });
@@ -336,7 +372,8 @@ std::vector<StoredEvent> Store::events_except_planned_from(Date day) const {
 
 std::optional<StoredEvent> Store::event(const std::string& id) const {
     return guarded(file_, "cannot read event " + id, [&]() -> std::optional<StoredEvent> {
-        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns + " FROM event WHERE id = ?1");
+        Reused query_lease(*this, std::string("SELECT ") + kEventColumns + " FROM event WHERE id = ?1");
+        auto& query = *query_lease;
         query.bind(1, id);
         if (!query.executeStep()) return std::nullopt;
         return read_event(query);
@@ -345,9 +382,10 @@ std::optional<StoredEvent> Store::event(const std::string& id) const {
 
 std::vector<StoredEvent> Store::upcoming(Date from, std::size_t limit) const {
     return guarded(file_, "cannot read the upcoming events", [&] {
-        SQLite::Statement query(*db_, std::string("SELECT ") + kEventColumns +
+        Reused query_lease(*this, std::string("SELECT ") + kEventColumns +
                                           " FROM event WHERE state = 'planned' AND date >= ?1" + kEventOrder +
                                           " LIMIT ?2");
+        auto& query = *query_lease;
         query.bind(1, format_date(from));
         query.bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
         return read_events(query);
@@ -356,9 +394,9 @@ std::vector<StoredEvent> Store::upcoming(Date from, std::size_t limit) const {
 
 std::vector<EventGroup> Store::event_groups() const {
     return guarded(file_, "cannot count the events", [&] {
-        SQLite::Statement query(*db_,
-                                "SELECT state, date, form, held_date, reported_date, count(*) FROM event "
+        Reused query_lease(*this, "SELECT state, date, form, held_date, reported_date, count(*) FROM event "
                                 "GROUP BY state, date, form, held_date, reported_date");
+        auto& query = *query_lease;
         std::vector<EventGroup> groups;
         while (query.executeStep()) {
             EventGroup& group = groups.emplace_back();
@@ -378,9 +416,9 @@ std::vector<EventGroup> Store::event_groups() const {
 
 std::vector<HistoryRow> Store::history(std::optional<Instant> since) const {
     return guarded(file_, "cannot read the history", [&] {
-        SQLite::Statement query(*db_,
-                                "SELECT id, at, actor, action, subject, detail FROM history "
+        Reused query_lease(*this, "SELECT id, at, actor, action, subject, detail FROM history "
                                 "WHERE (?1 IS NULL OR at >= ?1) ORDER BY id");
+        auto& query = *query_lease;
         if (since) query.bind(1, unix_seconds(*since));
         return history_rows(query);
     });
@@ -397,9 +435,9 @@ void Store::add_history(Instant at, std::string_view actor, std::string_view act
 
 std::vector<HistoryRow> Store::history_about(const std::string& subject) const {
     return guarded(file_, "cannot read the history of " + subject, [&] {
-        SQLite::Statement query(*db_,
-                                "SELECT id, at, actor, action, subject, detail FROM history "
+        Reused query_lease(*this, "SELECT id, at, actor, action, subject, detail FROM history "
                                 "WHERE subject = ?1 ORDER BY id");
+        auto& query = *query_lease;
         query.bind(1, subject);
         return history_rows(query);
     });
@@ -501,7 +539,8 @@ void Store::reopen_event(const std::string& event_id) {
 bool Store::pin_event(const std::string& event_id) {
     return guarded(file_, "cannot pin event " + event_id, [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement pin(*db_, "UPDATE event SET pinned = 1 WHERE id = ?1 AND pinned = 0");
+        Reused pin_lease(*this, "UPDATE event SET pinned = 1 WHERE id = ?1 AND pinned = 0");
+        auto& pin = *pin_lease;
         pin.bind(1, event_id);
         bool changed = pin.exec() > 0;
         transaction.commit();
@@ -513,8 +552,8 @@ void Store::set_event_state(const std::string& event_id, EventState state, std::
                             std::optional<Date> reported_date) {
     guarded(file_, "cannot change event " + event_id, [&] {
         TransactionScope transaction(*this);
-        SQLite::Statement update(*db_,
-                                 "UPDATE event SET state = ?2, held_date = ?3, reported_date = ?4 WHERE id = ?1");
+        Reused update_lease(*this, "UPDATE event SET state = ?2, held_date = ?3, reported_date = ?4 WHERE id = ?1");
+        auto& update = *update_lease;
         update.bind(1, event_id);
         update.bind(2, std::string(state_name(state)));
         bind_optional_date(update, 3, held_date);

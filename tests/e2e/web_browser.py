@@ -32,6 +32,21 @@ def check(condition, what):
     print("ok:", what)
 
 
+def after_click(driver, button, arrived):
+    """Clicks a form's button and waits (up to 30 s) until the page it leads to has loaded:
+    WebDriver need not wait for a navigation a click starts, and on a busy machine it did not."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if old.id != driver.find_element(By.TAG_NAME, "html").id and arrived():
+                return
+        except Exception:  # the old page went mid-read: look again
+            pass
+        time.sleep(0.05)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--taratd", required=True)
@@ -92,7 +107,7 @@ def main():
         # The deputy head signs in with the one-time link taratctl web-login prints.
         url = ctl("web-login", "bertleuova")["url"]
         driver.get(base + url[url.index("/login/"):])
-        driver.find_element(By.ID, "sign-in").click()
+        after_click(driver, driver.find_element(By.ID, "sign-in"), lambda: driver.find_elements(By.ID, "card-not-confirmed"))
         before = int(driver.find_element(By.ID, "card-not-confirmed").text)
         check(before == ctl("status")["counts"]["not_confirmed"] and before >= 1, f"the overview: {before} not confirmed, as status says")
         check("09.12.2026" in driver.page_source, "dates as DD.MM.YYYY")
@@ -102,7 +117,7 @@ def main():
         check("«Еркемай»" in driver.page_source, "the link opens the event")
         form = driver.find_element(By.ID, "held")
         form.find_element(By.NAME, "participants").send_keys("25")
-        form.find_element(By.TAG_NAME, "button").click()
+        after_click(driver, form.find_element(By.TAG_NAME, "button"), lambda: driver.find_elements(By.ID, "participants"))
         check(driver.find_element(By.ID, "participants").text == "25", "held with 25 participants, shown on the page")
         check(ctl("event", "erkemai-seminar-1")["event"]["state"] == "held", "the store says held")
         check("«Еркемай» меңгерушісі via web" in driver.page_source, "the history names the director, via web")
@@ -114,7 +129,7 @@ def main():
         driver.get(base + "/?lang=ru")
         check("Проведение не подтверждено" in driver.page_source, "the overview in Russian")
         driver.save_screenshot(str(keep / "web-overview.png"))
-        driver.find_element(By.CSS_SELECTOR, "form.inline button").click()
+        after_click(driver, driver.find_element(By.CSS_SELECTOR, "form.inline button"), lambda: driver.current_url.endswith("/login"))
         check(driver.current_url.endswith("/login"), "signed out: the sign-in page")
         driver.get(base + "/")
         check(driver.current_url.endswith("/login"), "the dashboard needs a sign-in again")
