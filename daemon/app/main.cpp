@@ -240,7 +240,7 @@ int preview_cmd(const Arguments& a) {
     auto setup = load_or_report(a);
     if (!setup) return exit_code::config;
     setup_logging(setup->config.log_level);  // to stderr: stdout is the preview
-    PreviewOptions options{*from, *to, assume, std::nullopt};
+    PreviewOptions options{*from, *to, assume, std::nullopt, a.bodies};
     if (!a.state_dir.empty()) options.state_dir = setup->config.state_dir;
     // Written as the simulation goes: a national plan's half year is ~200,000 notices.
     std::size_t count = 0;

@@ -188,7 +188,7 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     if (stored && event_link) sending.link = event_link(*person, *stored);
     auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,
                                   stored ? std::optional(stored->state) : std::nullopt, sending);
-    auto rendered = templates_.render(n.kind, person->locale, context);
+    auto rendered = templates_.render(n.kind, person->locale, context, bodies_);
     OutgoingNotice out;
     out.idempotency_key = n.key;
     out.kind = kind_name(n.kind);

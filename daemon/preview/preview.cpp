@@ -163,6 +163,7 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
     const Actor actor = Actor::system("preview");
     lifecycle.apply_plan(lifecycle.setup_ptr(), actor);
     Notices& notices = lifecycle.notices();
+    if (!options.bodies) notices.leave_bodies_out();
 
     boost::asio::io_context io;
     RecordingSender sender;

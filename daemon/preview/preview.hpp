@@ -26,6 +26,7 @@ struct PreviewOptions {
     // Start from the database in this state dir (events as they stand, the outbox as it is) at
     // its latest recorded moment, instead of from an empty store before the plan begins.
     std::optional<std::filesystem::path> state_dir;
+    bool bodies = true;  // render each body too; false leaves PreviewNotice::body empty
 };
 
 struct PreviewNotice {

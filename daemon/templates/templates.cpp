@@ -723,13 +723,14 @@ bool TemplateSet::has(NoticeKind kind, std::string_view locale) const {
     return templates_.count({std::string(locale), kind}) > 0;
 }
 
-RenderedNotice TemplateSet::render(NoticeKind kind, std::string_view locale, const nlohmann::json& context) const {
+RenderedNotice TemplateSet::render(NoticeKind kind, std::string_view locale, const nlohmann::json& context,
+                                   bool with_body) const {
     const Template* tmpl = find(kind, locale);
     if (!tmpl) throw std::out_of_range("no template for " + std::string(kind_name(kind)) + " notices");
     auto data = to_data(context);
     RenderedNotice out;
     out.subject = one_line(render_text(tmpl->file, tmpl->subject, data));
-    out.body = tidy_body(render_text(tmpl->file, tmpl->body, data));
+    if (with_body) out.body = tidy_body(render_text(tmpl->file, tmpl->body, data));
     out.locale = tmpl->locale;
     return out;
 }

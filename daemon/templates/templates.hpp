@@ -34,7 +34,9 @@ public:
 
     // Falls back kk → ru → en when `locale` has no template for the kind; throws
     // std::out_of_range when no locale has one (only after a load that reported errors).
-    RenderedNotice render(NoticeKind kind, std::string_view locale, const nlohmann::json& context) const;
+    // Without `with_body` the body stays empty (a preview that prints subjects only).
+    RenderedNotice render(NoticeKind kind, std::string_view locale, const nlohmann::json& context,
+                          bool with_body = true) const;
 
     bool has(NoticeKind kind, std::string_view locale) const;  // exactly this locale, no fallback
 

@@ -111,9 +111,9 @@ std::vector<Seen> stepwise(const Setup& setup, Date from, Date to, const std::fi
     return seen;
 }
 
-std::vector<Seen> previewed(const Setup& setup, Date from, Date to) {
+std::vector<Seen> previewed(const Setup& setup, Date from, Date to, bool bodies = true) {
     std::vector<Seen> seen;
-    preview(setup, {from, to, {}, std::nullopt}, [&](const PreviewNotice& n) {
+    preview(setup, {from, to, {}, std::nullopt, bodies}, [&](const PreviewNotice& n) {
         seen.push_back({n.at, n.key, std::string(kind_name(n.kind)), n.event, n.recipient, n.channel, n.subject, n.body});
     });
     return seen;
@@ -137,5 +137,24 @@ TEST_CASE("preview on a 50-centre plan sends what the daemon's dispatcher sends 
     for (std::size_t i = 0; i < got.size(); ++i) {
         INFO(i);
         REQUIRE(got[i] == expected[i]);
+    }
+}
+
+// Without bodies (taratd preview without --bodies) the same notices with the same subjects come
+// out, their bodies left unrendered.
+TEST_CASE("preview without bodies gives the same notices and subjects") {
+    TempDir dir;
+    const Setup setup = generated_plan(dir, 5, 2);
+    const Date from = *parse_date("2026-12-01"), to = *parse_date("2027-01-31");
+    auto full = previewed(setup, from, to);
+    const auto subjects = previewed(setup, from, to, false);
+    REQUIRE(full.size() > 50);
+    REQUIRE(subjects.size() == full.size());
+    for (std::size_t i = 0; i < full.size(); ++i) {
+        INFO(i);
+        CHECK_FALSE(full[i].body.empty());
+        CHECK(subjects[i].body.empty());
+        full[i].body.clear();
+        CHECK(subjects[i] == full[i]);
     }
 }
