@@ -4,6 +4,7 @@
 // overflow on A4, A4 pages when printed, and the same numbers as the CSV.
 //
 // The screenshot stays at build/tests/report-screenshot.png (and the page at build/tests/report.html).
+#include "support/paths.hpp"
 #include "support/chromium.hpp"
 #include "support/csv.hpp"
 #include "support/process.hpp"
@@ -27,9 +28,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kTaratd = TARATD_PATH;
-const std::string kTaratctl = TARATCTL_PATH;
-const std::filesystem::path kEtc = TARAT_SOURCE_DIR "/etc";
 const std::filesystem::path kKeptDir = TARAT_BINARY_DIR "/tests";
 const std::string kPngCheck = TARAT_SOURCE_DIR "/tests/e2e/png_check.py";
 constexpr const char* kToday = "2027-02-15";

@@ -1,4 +1,5 @@
 // End to end: every taratctl command against the real taratd, its input checks, rights and limits.
+#include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
@@ -21,9 +22,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kTaratd = TARATD_PATH;
-const std::string kTaratctl = TARATCTL_PATH;
-const std::filesystem::path kEtc = TARAT_SOURCE_DIR "/etc";
 
 // The shipped etc/ with the plan starting in November, so that on the pretended 2026-12-01 some
 // events are past: erkemai-open-class-0 (2026-11-20) and balausa-seminar-0 (2026-11-24) are fixed

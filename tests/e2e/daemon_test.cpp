@@ -1,4 +1,5 @@
 // End to end: the real taratd as a child process, queried by the real taratctl.
+#include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "core/time.hpp"
@@ -20,9 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kTaratd = TARATD_PATH;
-const std::string kTaratctl = TARATCTL_PATH;
-const std::filesystem::path kEtc = TARAT_SOURCE_DIR "/etc";
 
 // A copy of the shipped etc/ in a temp dir, with state and socket beside it.
 struct Checkout {

@@ -8,6 +8,7 @@
 #include "core/time.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/plugin_sender.hpp"
+#include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
@@ -44,7 +45,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kTaratd = TARATD_PATH;
 const fs::path kSource = TARAT_SOURCE_DIR;
 
 // The plugins would honour proxy variables; these tests talk to 127.0.0.1 only.

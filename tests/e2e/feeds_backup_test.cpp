@@ -1,5 +1,6 @@
 // End to end: `taratctl ics` and the feeds taratd publishes, parsed back by Python's icalendar;
 // `taratctl backup` while the daemon keeps writing, and a restore from that copy.
+#include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -21,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kTaratd = TARATD_PATH;
-const std::string kTaratctl = TARATCTL_PATH;
 const std::string kParseIcs = TARAT_SOURCE_DIR "/tests/e2e/parse_ics.py";
 
 // The shipped etc/ publishing its feeds into <dir>/feeds, run "on" `now`.

@@ -1,6 +1,7 @@
 // End to end, from outside (issue F13): files that are not files, restarts right after kill -9,
 // the modes of what taratd creates, a socket served by another daemon, a socket the caller may not
 // open. The real taratd and taratctl as child processes.
+#include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -22,8 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kTaratd = TARATD_PATH;
-const std::string kTaratctl = TARATCTL_PATH;
 const fs::path kEtc = TARAT_SOURCE_DIR "/etc";
 
 // A copy of the shipped etc/ in a temp dir, with state and socket beside it.

@@ -3,6 +3,7 @@
 // exported by `taratctl plan --format xlsx|csv|html` imports back to the same events; the HTML plan
 // rendered by headless Chromium on A4; `reload --dry-run` and `check --diff` list the changes and
 // leave the database as it was.
+#include "support/paths.hpp"
 #include "support/chromium.hpp"
 #include "support/csv.hpp"
 #include "support/process.hpp"
@@ -21,9 +22,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kTaratd = TARATD_PATH;
-const std::string kTaratctl = TARATCTL_PATH;
-const std::filesystem::path kEtc = TARAT_SOURCE_DIR "/etc";
 const std::string kMakeSheets = TARAT_SOURCE_DIR "/tests/e2e/make_sheets.py";
 const std::string kPngCheck = TARAT_SOURCE_DIR "/tests/e2e/png_check.py";
 

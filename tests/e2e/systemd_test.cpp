@@ -2,6 +2,7 @@
 // socket of our own, socket activation through systemd-socket-activate, the installed tree
 // (`cmake --install` into a temporary root) checked by systemd-analyze, man and the installed
 // taratd, and the .deb from cpack.
+#include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -27,8 +28,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kTaratd = TARATD_PATH;
-const std::string kTaratctl = TARATCTL_PATH;
 const std::filesystem::path kSource = TARAT_SOURCE_DIR;
 const std::filesystem::path kBuild = TARAT_BINARY_DIR;
 const std::string kPretendNow = "2026-12-01T09:00:00+05:00";
