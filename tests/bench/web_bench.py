@@ -16,7 +16,6 @@ import multiprocessing
 import pathlib
 import re
 import shutil
-import os
 import subprocess
 import sys
 import tempfile
@@ -59,8 +58,6 @@ async def load(port, cookie, rate, seconds, connections, result):
 
 
 def load_process(port, cookie, rate, seconds, connections, queue):
-    if (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {1})  # the load apart from taratd's core (benchlib.pin_apart)
     result = {}
     asyncio.run(load(port, cookie, rate, seconds, connections, result))
     queue.put(result)
@@ -125,6 +122,7 @@ def measure(a, work, sock, daemon):
         queue = multiprocessing.Queue()
         loader = multiprocessing.Process(target=load_process, args=(port, cookie, a.rate, a.seconds, a.connections, queue))
         loader.start()
+        pin_apart(daemon.pid, loader.pid)  # the load on the other core, as idle was measured
         time.sleep(0.5)  # the load under way
         busy = status_latencies(sock, max(0.5, a.seconds - 1))
         sent = queue.get()
