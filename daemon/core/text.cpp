@@ -163,4 +163,15 @@ std::string suggestion_text(const std::vector<std::string>& suggestions) {
     return text + "?";
 }
 
+void fill_in(std::string& text, std::string_view key, const std::string& value) {
+    const std::string mark = "{" + std::string(key) + "}";
+    for (auto at = text.find(mark); at != std::string::npos; at = text.find(mark, at + value.size()))
+        text.replace(at, mark.size(), value);
+}
+
+std::string fill(std::string text, std::initializer_list<std::pair<std::string_view, std::string>> values) {
+    for (const auto& [key, value] : values) fill_in(text, key, value);
+    return text;
+}
+
 }  // namespace tarat

@@ -3,7 +3,9 @@
 // closest names for "did you mean".
 #include <cstddef>
 #include <optional>
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -53,5 +55,10 @@ std::vector<std::string> closest_names(std::string_view word, const std::vector<
 
 // "" or "; did you mean 'a', 'b' or 'c'?"
 std::string suggestion_text(const std::vector<std::string>& suggestions);
+
+// Every "{key}" in `text` replaced by `value`: the wording tables' placeholders.
+void fill_in(std::string& text, std::string_view key, const std::string& value);
+// `text` with each "{key}" of `values` replaced.
+std::string fill(std::string text, std::initializer_list<std::pair<std::string_view, std::string>> values);
 
 }  // namespace tarat

@@ -91,13 +91,4 @@ std::string_view say(std::string_view locale, Phrase phrase) {
     return "";
 }
 
-std::string fill(std::string text, std::initializer_list<std::pair<std::string_view, std::string>> values) {
-    for (const auto& [key, value] : values) {
-        std::string mark = "{" + std::string(key) + "}";
-        for (auto at = text.find(mark); at != std::string::npos; at = text.find(mark, at + value.size()))
-            text.replace(at, mark.size(), value);
-    }
-    return text;
-}
-
 }  // namespace tarat::inbound

@@ -42,7 +42,5 @@ enum class Phrase {
 
 // The phrase in `locale` (kk, ru or en; anything else is en).
 std::string_view say(std::string_view locale, Phrase phrase);
-// `text` with each "{key}" replaced.
-std::string fill(std::string text, std::initializer_list<std::pair<std::string_view, std::string>> values);
 
 }  // namespace tarat::inbound

@@ -1,5 +1,7 @@
 #include "lifecycle/wording.hpp"
 
+#include "core/text.hpp"
+
 #include <utility>
 
 namespace tarat {
@@ -107,12 +109,6 @@ const std::pair<std::string_view, Words> kStates[] = {
     {"cancelled", {"болдырылмады", "отменено", "cancelled"}},
 };
 
-void replace_all(std::string& text, std::string_view key, const std::string& value) {
-    const std::string mark = "{" + std::string(key) + "}";
-    for (auto at = text.find(mark); at != std::string::npos; at = text.find(mark, at + value.size()))
-        text.replace(at, mark.size(), value);
-}
-
 std::string word(const Refusal& r, const std::string& key) {
     auto it = r.words.find(key);
     return it == r.words.end() ? std::string() : it->second;
@@ -124,7 +120,7 @@ std::string state_text(std::string_view locale, std::string_view state, Date dat
     for (const auto& [name, words] : kStates)
         if (name == state) {
             std::string text(words.in(locale));
-            replace_all(text, "date", format_dotted(date));
+            fill_in(text, "date", format_dotted(date));
             return text;
         }
     return std::string(state);
@@ -142,7 +138,7 @@ std::string stored_text(std::string_view locale, const StoredEvent& e) {
     }
     if (e.postponed_from) {
         std::string moved(kPostponedFrom.in(locale));
-        replace_all(moved, "date", format_dotted(*e.postponed_from));
+        fill_in(moved, "date", format_dotted(*e.postponed_from));
         text += (text.empty() ? "" : "; ") + moved;
     }
     return text;
@@ -164,28 +160,28 @@ std::string explain(std::string_view locale, const Refusal& r) {
         if (code == r.code) words = &w;
     if (!words) return r.text;
     std::string text(words->in(locale));
-    for (const auto& [key, day] : r.dates) replace_all(text, key, format_dotted(day));
+    for (const auto& [key, day] : r.dates) fill_in(text, key, format_dotted(day));
     for (const auto& [name, field] : kFields)
-        if (word(r, "what") == name) replace_all(text, "what", std::string(field.in(locale)));
+        if (word(r, "what") == name) fill_in(text, "what", std::string(field.in(locale)));
     if (auto state = r.words.find("state"); state != r.words.end()) {
         auto day = r.dates.find("date");
-        replace_all(text, "state", state_text(locale, state->second, day == r.dates.end() ? Date{} : day->second));
+        fill_in(text, "state", state_text(locale, state->second, day == r.dates.end() ? Date{} : day->second));
     }
     if (r.code == Code::cancelled) {
         const std::string reason = word(r, "reason");
-        replace_all(text, "reason", reason.empty() ? "" : " (" + reason + ")");
+        fill_in(text, "reason", reason.empty() ? "" : " (" + reason + ")");
     }
     if (r.code == Code::day_off) {
         std::string holiday = word(r, "holiday." + std::string(locale == "kk" || locale == "ru" ? locale : "en"));
         if (holiday.empty()) holiday = kWeekdays[date::weekday{r.dates.at("date")}.c_encoding()].in(locale);
-        replace_all(text, "holiday", holiday);
+        fill_in(text, "holiday", holiday);
         std::string nearest;
         for (const char* key : {"before", "after"})
             if (auto it = r.dates.find(key); it != r.dates.end())
                 nearest += (nearest.empty() ? "" : ", ") + format_dotted(it->second);
-        replace_all(text, "nearest", nearest);
+        fill_in(text, "nearest", nearest);
     }
-    for (const auto& [key, value] : r.words) replace_all(text, key, value);
+    for (const auto& [key, value] : r.words) fill_in(text, key, value);
     return text;
 }
 

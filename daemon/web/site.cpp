@@ -3,6 +3,7 @@
 #include "core/atomic_file.hpp"
 #include "core/secret_key.hpp"
 #include "core/terms.hpp"
+#include "core/text.hpp"
 #include "lifecycle/rights.hpp"
 #include "web/forms.hpp"
 #include "web/pages.hpp"
@@ -217,9 +218,7 @@ Response Site::act(const Request&, const FormData& form_in, const Viewer& viewer
     };
     // A form's refusal in the viewer's language, naming what was typed.
     auto refuse_input = [&](const char* word, const std::string& value = "") {
-        std::string text = words(viewer.lang)[word].get<std::string>();
-        if (auto at = text.find("{value}"); at != std::string::npos) text.replace(at, 7, value);
-        return refuse(text);
+        return refuse(fill(words(viewer.lang)[word].get<std::string>(), {{"value", value}}));
     };
     if ((action == "held" || action == "reported" || action == "postpone") &&
         !may_take(setup.plan, setup.config.inbound, action, viewer.person, event.event))

@@ -1,6 +1,7 @@
 #include "core/diagnostic.hpp"
 #include "core/hmac.hpp"
 #include "core/span.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 
 #include <catch2/catch.hpp>
@@ -82,4 +83,14 @@ TEST_CASE("sha256 and hmac_sha256 match the published test vectors") {
           "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     CHECK(hex(tarat::hmac_sha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")) ==
           "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+// The wording tables' placeholders: every "{key}" replaced, a value that holds its own mark too.
+TEST_CASE("fill replaces every placeholder, once each") {
+    CHECK(tarat::fill("{date} — {date}, {name}", {{"date", "09.12.2026"}, {"name", "«Еркемай»"}}) ==
+          "09.12.2026 — 09.12.2026, «Еркемай»");
+    std::string text = "{x}";
+    tarat::fill_in(text, "x", "{x}{x}");
+    CHECK(text == "{x}{x}");
+    CHECK(tarat::fill("no marks", {{"x", "y"}}) == "no marks");
 }
