@@ -1,5 +1,6 @@
 #include "lifecycle/wording.hpp"
 
+#include "core/terms.hpp"
 #include "core/text.hpp"
 
 #include <utility>
@@ -9,15 +10,9 @@ namespace {
 
 using Code = Refusal::Code;
 
-struct Words {
-    const char* kk;
-    const char* ru;
-    const char* en;
-    std::string_view in(std::string_view locale) const { return locale == "kk" ? kk : locale == "ru" ? ru : en; }
-};
 
 // One wording per code; {key} is a fact (a date DD.MM.YYYY, or a word).
-const std::pair<Code, Words> kRefusals[] = {
+const std::pair<Code, Term> kRefusals[] = {
     {Code::stale_revision,
      {"Іс-шара сіз ашқаннан кейін өзгерді; оны қайта қарап, содан кейін шешіңіз.",
       "Мероприятие изменилось после того, как вы его открыли; посмотрите его снова и решите.",
@@ -87,22 +82,22 @@ const std::pair<Code, Words> kRefusals[] = {
 };
 
 // The free-text field a refusal names, capitalised as it opens the sentence.
-const std::pair<std::string_view, Words> kFields[] = {
+const std::pair<std::string_view, Term> kFields[] = {
     {"note", {"Ескертпе", "Примечание", "The note"}},
     {"reason", {"Себеп", "Причина", "The reason"}},
     {"ref", {"Есептің нөмірі", "Номер отчёта", "The report reference"}},
 };
 
-const Words kWeekdays[] = {
+const Term kWeekdays[] = {
     {"жексенбі", "воскресенье", "Sunday"}, {"дүйсенбі", "понедельник", "Monday"}, {"сейсенбі", "вторник", "Tuesday"},
     {"сәрсенбі", "среда", "Wednesday"},    {"бейсенбі", "четверг", "Thursday"},  {"жұма", "пятница", "Friday"},
     {"сенбі", "суббота", "Saturday"},
 };
-const Words kWeekdaysShort[] = {{"жс", "вс", "sun"}, {"дс", "пн", "mon"}, {"сс", "вт", "tue"}, {"ср", "ср", "wed"},
+const Term kWeekdaysShort[] = {{"жс", "вс", "sun"}, {"дс", "пн", "mon"}, {"сс", "вт", "tue"}, {"ср", "ср", "wed"},
                                 {"бс", "чт", "thu"}, {"жм", "пт", "fri"}, {"сб", "сб", "sat"}};
-const Words kPostponedFrom{"ауыстырылды, бұрынғы күні {date}", "перенесено с {date}", "postponed from {date}"};
+const Term kPostponedFrom{"ауыстырылды, бұрынғы күні {date}", "перенесено с {date}", "postponed from {date}"};
 
-const std::pair<std::string_view, Words> kStates[] = {
+const std::pair<std::string_view, Term> kStates[] = {
     {"planned", {"жоспарланған, {date}", "запланировано на {date}", "planned for {date}"}},
     {"held", {"өтті, {date}", "проведено {date}", "held on {date}"}},
     {"reported", {"есеп тапсырылды, {date}", "отчёт сдан {date}", "reported on {date}"}},
@@ -155,7 +150,7 @@ std::string state_text(std::string_view locale, const StoredEvent& event) {
 }
 
 std::string explain(std::string_view locale, const Refusal& r) {
-    const Words* words = nullptr;
+    const Term* words = nullptr;
     for (const auto& [code, w] : kRefusals)
         if (code == r.code) words = &w;
     if (!words) return r.text;
@@ -172,7 +167,7 @@ std::string explain(std::string_view locale, const Refusal& r) {
         fill_in(text, "reason", reason.empty() ? "" : " (" + reason + ")");
     }
     if (r.code == Code::day_off) {
-        std::string holiday = word(r, "holiday." + std::string(locale == "kk" || locale == "ru" ? locale : "en"));
+        std::string holiday = word(r, "holiday." + std::string(locale == "ru" || locale == "en" ? locale : "kk"));
         if (holiday.empty()) holiday = kWeekdays[date::weekday{r.dates.at("date")}.c_encoding()].in(locale);
         fill_in(text, "holiday", holiday);
         std::string nearest;

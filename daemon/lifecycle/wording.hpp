@@ -44,7 +44,8 @@ struct Refusal {
     explicit operator bool() const { return code != Code::none; }
 };
 
-// The refusal in `locale` (kk, ru; anything else en), dates DD.MM.YYYY; `other` gives `text`.
+// The refusal in `locale` (ru, en; anything else kk, as core/terms), dates DD.MM.YYYY; `other`
+// gives `text`.
 std::string explain(std::string_view locale, const Refusal& refusal);
 
 // Where an event stands, in `locale`: "өтті, 09.12.2026", "запланировано на 09.12.2026", "cancelled".
