@@ -1,5 +1,7 @@
 #include "inbound/phrases.hpp"
 
+#include "core/terms.hpp"
+
 #include <array>
 
 namespace tarat::inbound {
@@ -8,12 +10,10 @@ namespace {
 
 struct Words {
     Phrase phrase;
-    const char* kk;
-    const char* ru;
-    const char* en;
+    Term words;  // written flat in the table below: {Phrase::x, "kk", "ru", "en"}
 };
 
-constexpr Words kWords[] = {
+const Words kWords[] = {
     {Phrase::not_registered,
      "Кешіріңіз, бұл чат тіркелмеген. Әдістемелік орталыққа хабарласыңыз.\n"
      "Извините, этот чат не зарегистрирован. Обратитесь в методический центр.",
@@ -87,7 +87,7 @@ constexpr Words kWords[] = {
 
 std::string_view say(std::string_view locale, Phrase phrase) {
     for (const auto& w : kWords)
-        if (w.phrase == phrase) return locale == "kk" ? w.kk : locale == "ru" ? w.ru : w.en;
+        if (w.phrase == phrase) return w.words.in(locale);
     return "";
 }
 

@@ -40,7 +40,7 @@ enum class Phrase {
     button_postpone,
 };
 
-// The phrase in `locale` (kk, ru or en; anything else is en).
+// The phrase in `locale` (ru, en; anything else kk, as core/terms).
 std::string_view say(std::string_view locale, Phrase phrase);
 
 }  // namespace tarat::inbound

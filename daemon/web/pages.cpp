@@ -1,5 +1,6 @@
 #include "web/pages.hpp"
 
+#include "core/terms.hpp"
 #include "templates/templates.hpp"
 
 #include <map>
@@ -12,9 +13,7 @@ using Json = nlohmann::json;
 
 struct Word {
     const char* key;
-    const char* kk;
-    const char* ru;
-    const char* en;
+    Term words;  // written flat in the table below: {"key", "kk", "ru", "en"}
 };
 
 // The pages' words. Codes (event states, outcomes) come from core/terms instead.
@@ -109,7 +108,7 @@ constexpr Word kWords[] = {
 
 Json make_words(int which) {
     Json out = Json::object();
-    for (const auto& w : kWords) out[w.key] = which == 0 ? w.kk : which == 1 ? w.ru : w.en;
+    for (const auto& w : kWords) out[w.key] = which == 0 ? w.words.kk : which == 1 ? w.words.ru : w.words.en;
     return out;
 }
 
