@@ -2,6 +2,8 @@
 #include "app/daemon.hpp"
 #include "schedule/event_json.hpp"
 #include "core/exit_codes.hpp"
+#include "core/terms.hpp"
+#include "core/text.hpp"
 #include "app/fault_injection.hpp"
 #include "app/logging.hpp"
 #include "preview/preview.hpp"
@@ -174,18 +176,34 @@ void print_schedule_text(const Setup& setup, const Schedule& schedule, const Sto
             if (auto state = stored_text(locale, found->second); !state.empty()) out << "  — " << state;
         out << "\n";
     }
-    out << "\n" << schedule.events.size() << " events";
-    if (schedule.unplaced.empty()) out << ", every rule placed\n";
+    // The summary's own words; a rule's reasons and the warnings are placement's English.
+    static const Term kPlaced{"{n} іс-шара, әр ереже орналастырылды", "мероприятий: {n}, все правила размещены",
+                              "{n} events, every rule placed"};
+    static const Term kUnplaced{"{n} іс-шара, {m} орналастырылмады:", "мероприятий: {n}, не удалось разместить: {m}",
+                                "{n} events, {m} could not be placed:"};
+    static const Term kPinnedMoves{"бекітілген: {id} {date} күні қалады; бекітілмесе, {to} күніне ауысар еді",
+                                   "закреплено: {id} остаётся {date}; без закрепления перешло бы на {to}",
+                                   "pinned: {id} stays on {date}; unpinned it would move to {to}"};
+    static const Term kPinnedDrops{"бекітілген: {id} {date} күні қалады; бекітілмесе, жоспардан шығар еді",
+                                   "закреплено: {id} остаётся {date}; без закрепления выпало бы из плана",
+                                   "pinned: {id} stays on {date}; unpinned it would no longer be planned"};
+    static const Term kWarning{"ескерту", "предупреждение", "warning"};
+    const std::string n = std::to_string(schedule.events.size());
+    out << "\n";
+    if (schedule.unplaced.empty()) out << fill(std::string(kPlaced.in(locale)), {{"n", n}}) << "\n";
     else {
-        out << ", " << schedule.unplaced.size() << " could not be placed:\n";
+        out << fill(std::string(kUnplaced.in(locale)), {{"n", n}, {"m", std::to_string(schedule.unplaced.size())}}) << "\n";
         for (const auto& u : schedule.unplaced)
             out << "  " << u.rule << " at " << u.centre << " in " << u.period << ": " << u.reason << "\n";
     }
     for (const auto& d : schedule.drift)
-        out << "pinned: " << d.event_id << " stays on " << format_date(d.pinned_date) << "; unpinned it would "
-            << (d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned")) << "\n";
-    for (const auto& c : schedule.clashes) out << "warning: " << c << "\n";
-    for (const auto& w : schedule.warnings) out << "warning: " << w << "\n";
+        out << fill(std::string((d.would_be ? kPinnedMoves : kPinnedDrops).in(locale)),
+                    {{"id", d.event_id},
+                     {"date", format_dotted(d.pinned_date)},
+                     {"to", d.would_be ? format_dotted(*d.would_be) : std::string()}})
+            << "\n";
+    for (const auto& c : schedule.clashes) out << kWarning.in(locale) << ": " << c << "\n";
+    for (const auto& w : schedule.warnings) out << kWarning.in(locale) << ": " << w << "\n";
 }
 
 int schedule(const Arguments& a) {

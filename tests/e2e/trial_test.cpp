@@ -103,6 +103,9 @@ TEST_CASE("schedule --state-dir shows the stored state beside the plan's view") 
     CHECK(contains(in_russian.out, "21.01.2027 чт 10:00-13:00  Семинар"));
     CHECK(contains(in_russian.out, "balausa-seminar-1  — перенесено с 20.01.2027"));
     CHECK(contains(in_russian.out, "bolashak-master-class-1  — отменено: карантин"));
+    CHECK(contains(text.out, " іс-шара, әр ереже орналастырылды\n"));  // the summary too
+    CHECK(contains(in_russian.out, ", все правила размещены\n"));
+    CHECK(!contains(in_russian.out, "every rule placed"));
     CHECK(co.taratd({"schedule", "--config", co.config().string(), "--lang", "de"}).exit_code != 0);
     auto as_json = json::parse(co.taratd({"schedule", "--config", co.config().string(), "--state-dir",
                                           co.state.string(), "--json"}).out);
