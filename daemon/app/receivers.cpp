@@ -45,9 +45,9 @@ std::optional<InboundAnswer> Receivers::on_loop(const std::string& channel, cons
     auto ready = answer->get_future();
     boost::asio::post(io_, [this, answer, stopping, channel, update] {
         if (stopping->load()) return;  // the plugin thread gives up on its own
-        const auto generation = store_.generation();
+        const auto generation = store_.state_generation();
         answer->set_value(inbound_.receive(channel, update));
-        if (store_.generation() != generation && applied_) applied_();
+        if (store_.state_generation() != generation && applied_) applied_();
     });
     while (ready.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
         if (stopping->load()) return std::nullopt;

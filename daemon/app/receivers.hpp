@@ -18,7 +18,7 @@ namespace tarat {
 
 class Receivers {
 public:
-    // `applied` runs on the loop after each update that changed the store.
+    // `applied` runs on the loop after each update that changed the store's state (Store::state_generation).
     Receivers(boost::asio::io_context& io, PluginHost& host, Store& store, inbound::Inbound& inbound,
               std::function<void()> applied);
     ~Receivers();

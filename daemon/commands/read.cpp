@@ -445,17 +445,17 @@ Reply plan_table(Context& context, const json& args, const control::Peer&) {
 }  // namespace
 
 void add_read_handlers(Context& context, Handlers& handlers) {
-    // `status` is what everybody asks most: answered from a copy until the store, the day or the
-    // last reload changes.
+    // `status` is what everybody asks most: answered from a copy until the store's state, the day or
+    // the last reload changes (a chat answered or an audit line written leaves the copy good).
     struct StatusCache {
-        std::optional<std::tuple<std::uint64_t, Date, std::uint64_t>> made_at;  // store generation, today, reload
+        std::optional<std::tuple<std::uint64_t, Date, std::uint64_t>> made_at;  // store state, today, reload
         Reply reply;
     };
     auto cache = std::make_shared<StatusCache>();
     handlers["status"] = Handler{[&context, cache](const json&, const control::Peer&) {
                                      const bool reloaded = context.last_reload && *context.last_reload;
                                      std::tuple<std::uint64_t, Date, std::uint64_t> now{
-                                         context.store.generation(), context.today(),
+                                         context.store.state_generation(), context.today(),
                                          reloaded ? (*context.last_reload)->number : 0};
                                      if (cache->made_at != now) {
                                          cache->reply = control::encoded_once(status(context));

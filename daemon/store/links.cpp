@@ -46,7 +46,7 @@ void Store::set_channel_position(const std::string& channel, std::int64_t positi
         auto& q = *q_lease;
         q.bind(1, channel);
         q.bind(2, position);
-        q.exec();
+        bookkeeping([&] { q.exec(); });
         transaction.commit();
     });
 }
@@ -195,7 +195,7 @@ void Store::set_conversation(const std::string& channel, const std::string& chat
         auto& drop = *drop_lease;
         drop.bind(1, channel);
         drop.bind(2, chat);
-        drop.exec();
+        bookkeeping([&] { drop.exec(); });
         if (!data.empty()) {
             Reused add_lease(*this, "INSERT INTO conversation(channel, chat, data, started_at) VALUES (?1, ?2, ?3, ?4)");
             auto& add = *add_lease;
@@ -203,7 +203,7 @@ void Store::set_conversation(const std::string& channel, const std::string& chat
             add.bind(2, chat);
             add.bind(3, data);
             add.bind(4, unix_seconds(now));
-            add.exec();
+            bookkeeping([&] { add.exec(); });
         }
         transaction.commit();
     });

@@ -428,7 +428,7 @@ void Store::add_history(Instant at, std::string_view actor, std::string_view act
                         std::string_view detail) {
     guarded(file_, "cannot write the history", [&] {
         TransactionScope transaction(*this);
-        store_internal::insert_history(*db_, at, actor, action, subject, detail);
+        bookkeeping([&] { store_internal::insert_history(*db_, at, actor, action, subject, detail); });
         transaction.commit();
     });
 }
@@ -584,6 +584,7 @@ Store::TransactionScope::TransactionScope(Store& store, bool name_the_file)
             throw StoreError("the enclosing transaction was already rolled back after an earlier error");
         outermost_ = !transaction_open(db);
         db.exec(outermost_ ? std::string("BEGIN IMMEDIATE") : std::string("SAVEPOINT ") + kSavepoint);
+        if (outermost_) store_.changes_at_begin_ = db.getTotalChanges(), store_.bookkeeping_changes_ = 0;
         ++store_.open_scopes_;
     };
     if (name_the_file_) guarded(store_.file_, "cannot begin a transaction", begin);
@@ -610,7 +611,12 @@ void Store::TransactionScope::commit() {
         if (!transaction_open(db))
             throw StoreError("the transaction was rolled back after an error before it could commit");
         db.exec(outermost_ ? std::string("COMMIT") : std::string("RELEASE ") + kSavepoint);
-        if (outermost_) ++store_.generation_;
+        if (outermost_) {
+            ++store_.generation_;
+            // A part rolled back to its savepoint still counts as changed: a spare rise, never a missed one.
+            if (db.getTotalChanges() - store_.changes_at_begin_ != store_.bookkeeping_changes_)
+                ++store_.state_generation_;
+        }
         finished_ = true;
         --store_.open_scopes_;
     };

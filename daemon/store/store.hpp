@@ -270,6 +270,10 @@ public:
     // Changes with every committed write on this connection: a cache of what was read is valid
     // while it stays the same (the daemon is the only writer).
     std::uint64_t generation() const { return generation_; }
+    // Changes with every committed write that touched more than the bookkeeping (the history, the
+    // channels' positions, the open conversations): what `status`, the feeds and systemd's STATUS=
+    // show stays valid while it stays the same. A chat answered or refused leaves it alone.
+    std::uint64_t state_generation() const { return state_generation_; }
 
     // ---- the outbox ----
     // Makes the PENDING notices of one scope equal to `derived`. Scope: one event id, or nullopt
@@ -386,7 +390,19 @@ private:
     };
     mutable std::map<std::string, Prepared, std::less<>> prepared_;
     int open_scopes_ = 0;
-    std::uint64_t generation_ = 0;  // committed write transactions on this connection  // TransactionScopes alive on this connection
+    std::uint64_t generation_ = 0;        // committed write transactions on this connection
+    std::uint64_t state_generation_ = 0;  // those of them that wrote more than the bookkeeping
+    // Rows changed since the outermost BEGIN (sqlite3_total_changes at BEGIN), and how many of them
+    // were the bookkeeping's: a commit raises state_generation_ unless the two are equal.
+    long long changes_at_begin_ = 0;
+    long long bookkeeping_changes_ = 0;
+    // Runs fn, one of the bookkeeping writes, and counts the rows it changed as bookkeeping.
+    template <class Fn>
+    void bookkeeping(Fn&& fn) {
+        const long long before = db_->getTotalChanges();
+        fn();
+        bookkeeping_changes_ += db_->getTotalChanges() - before;
+    }
 };
 
 template <class Fn>

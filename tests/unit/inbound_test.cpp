@@ -318,3 +318,32 @@ TEST_CASE("chat commands: /lang, /status, /help") {
     CHECK_THAT(bot.text("555", "/help").text, Catch::Contains("/status"));
     CHECK_THAT(bot.text("555", "hello").text, Catch::Contains("/help"));
 }
+
+// What only asks, refuses or opens a conversation writes the bookkeeping (position, history,
+// conversation) and leaves the store's state generation alone, so `status`, the feeds and STATUS=
+// are not made again for it; the answer that holds the event moves it.
+TEST_CASE("a chat that only asks leaves the store's state generation alone") {
+    Bot bot;
+    bot.link("director-erkemai", "555");
+    const std::string id = bot.past_event("erkemai");
+    const std::string held_button = bot.button("held_check", "director-erkemai", id);
+    const auto& store = *bot.world.store;
+    const auto state = store.state_generation();
+    const auto commits = store.generation();
+
+    bot.text("999", "hello");            // not linked: refused and audited
+    bot.text("555", "/help");
+    bot.text("555", "/status");
+    bot.press("555", "nothing:of-ours");  // not a button of ours
+    bot.press("555", held_button);        // asks for the participants: a conversation opens
+    REQUIRE_FALSE(store.conversation(kChannel, "555").empty());
+    CHECK(store.generation() > commits);  // every update committed its position
+    CHECK(store.state_generation() == state);
+
+    bot.text("555", "25");
+    REQUIRE(store.event(id)->state == EventState::held);
+    CHECK(store.state_generation() > state);
+    const auto held = store.state_generation();
+    bot.press("555", held_button);  // stale now: refused, audited
+    CHECK(store.state_generation() == held);
+}
