@@ -115,28 +115,13 @@ void Notices::sync_all(Instant now) {
     });
 }
 
-namespace {
-
 // Notices that say the same thing again, each later one truer: the reminders of an event, its
 // overdue notice and escalation rounds, a recipient's digests.
-int series_of(NoticeKind kind) {
-    return kind == NoticeKind::escalation ? static_cast<int>(NoticeKind::overdue) : static_cast<int>(kind);
-}
-
-}  // namespace
-
 bool Notices::later_in_its_series_due(const Notice& n, Instant now) const {
-    NoticeFilter filter;
-    filter.state = NoticeState::pending;
-    filter.event_id = n.event_id;
-    filter.recipient = n.recipient;
-    filter.from = n.due + std::chrono::seconds{1};  // instants are whole seconds
-    filter.to = now + std::chrono::seconds{1};
-    for (const auto& row : store_.notices(filter))
-        if (series_of(row.notice.kind) == series_of(n.kind) && row.notice.channel == n.channel &&
-            row.notice.due > n.due && row.notice.due <= now)
-            return true;
-    return false;
+    const bool overdue_series = n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation;
+    return store_.pending_due_between(n.event_id, n.recipient, n.channel,
+                                      overdue_series ? NoticeKind::overdue : n.kind,
+                                      overdue_series ? NoticeKind::escalation : n.kind, n.due, now);
 }
 
 NoticeFacts Notices::true_facts(const Notice& n, const ScheduledEvent& event, Instant now) const {

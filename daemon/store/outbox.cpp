@@ -383,6 +383,23 @@ std::optional<OutboxRow> Store::notice(const std::string& key) const {
     });
 }
 
+bool Store::pending_due_between(const std::string& event_id, const std::string& recipient, const std::string& channel,
+                                NoticeKind kind, NoticeKind also, Instant after, Instant up_to) const {
+    return guarded(file_, "cannot read the notices", [&] {
+        Reused query_lease(*this, "SELECT 1 FROM notice WHERE event_id IS ?1 AND state = 'pending' AND recipient = ?2 "
+                                  "AND channel = ?3 AND kind IN (?4, ?5) AND due_at > ?6 AND due_at <= ?7 LIMIT 1");
+        auto& query = *query_lease;
+        bind_scope(query, 1, scope_of(event_id));
+        query.bind(2, recipient);
+        query.bind(3, channel);
+        query.bind(4, std::string(kind_name(kind)));
+        query.bind(5, std::string(kind_name(also)));
+        query.bind(6, unix_seconds(after));
+        query.bind(7, unix_seconds(up_to));
+        return query.executeStep();
+    });
+}
+
 std::set<std::string> Store::events_with_pending_notices() const {
     return guarded(file_, "cannot read the outbox", [&] {
         // By the partial index of pending rows, not a scan of every row ever sent.

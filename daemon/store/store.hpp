@@ -316,6 +316,11 @@ public:
 
     std::vector<OutboxRow> notices(const NoticeFilter& filter) const;  // by due, then key
     std::optional<OutboxRow> notice(const std::string& key) const;
+    // Whether a pending notice to `recipient` on `channel` about `event_id` ("" for none), of kind
+    // `kind` or `also`, is due after `after` and no later than `up_to`: an answer without reading
+    // the rows, asked once for every reminder sent.
+    bool pending_due_between(const std::string& event_id, const std::string& recipient, const std::string& channel,
+                             NoticeKind kind, NoticeKind also, Instant after, Instant up_to) const;
     // The events with a pending notice ("" for digests).
     std::set<std::string> events_with_pending_notices() const;
     NoticeCounts notice_counts() const;

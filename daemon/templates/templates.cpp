@@ -596,6 +596,44 @@ mustache::data to_data(const json& value) {
     }
 }
 
+// What of `value` `needed` names, as to_data would give it.
+mustache::data to_data(const json& value, const ContextNeeds& needed) {
+    if (needed.whole || !value.is_object()) return to_data(value);
+    mustache::data out{mustache::data::type::object};
+    for (const auto& [name, part] : needed.parts)
+        if (auto found = value.find(name); found != value.end()) out.set(name, to_data(*found, part));
+    return out;
+}
+
+// Adds what the tags of `text` can look up: a name outside every section by its dotted path; a
+// name inside one by its first part, whole (it may be the item's or the context's). Partials and
+// delimiter changes are refused at load, so the default delimiters read every tag.
+void add_needs(std::string_view text, ContextNeeds& needed) {
+    int depth = 0;
+    for (const auto& tag : scan_tags(text)) {
+        if (tag.type == '!') continue;
+        if (tag.type == '/') {
+            depth = std::max(0, depth - 1);
+            continue;
+        }
+        if (tag.name == ".") {
+            if (depth == 0) needed.whole = true;
+        } else {
+            std::string_view path = tag.name;
+            if (depth > 0) path = path.substr(0, path.find('.'));
+            ContextNeeds* at = &needed;
+            for (size_t from = 0; !at->whole;) {
+                const size_t dot = path.find('.', from);
+                at = &at->parts[std::string(path.substr(from, dot == std::string_view::npos ? dot : dot - from))];
+                if (dot == std::string_view::npos) break;
+                from = dot + 1;
+            }
+            at->whole = true;
+        }
+        if (tag.type == '#' || tag.type == '^') ++depth;
+    }
+}
+
 std::string render_text(const std::string& file, const std::string& text, const mustache::data& data) {
     mustache::mustache compiled{text};
     compiled.set_custom_escape([](const std::string& s) { return s; });  // plain text, never HTML
@@ -701,8 +739,11 @@ TemplateSet TemplateSet::load(const std::filesystem::path& dir, Diagnostics& dia
                 diagnostics.error({file, 3, 1}, "cannot mark the body's section lines; simplify its tags");
                 continue;
             }
-            set.templates_[{std::string(locale), kind}] =
-                Template{std::string(locale), file, std::move(parsed->subject), std::move(body)};
+            Template loaded{std::string(locale), file, std::move(parsed->subject), std::move(body), {}, {}};
+            add_needs(loaded.subject, loaded.subject_needs);
+            loaded.needs = loaded.subject_needs;
+            add_needs(loaded.body, loaded.needs);
+            set.templates_[{std::string(locale), kind}] = std::move(loaded);
         }
     }
     if (!any_locale) diagnostics.error({dir.string(), 0, 0}, "no kk, ru or en folder of templates");
@@ -727,7 +768,7 @@ RenderedNotice TemplateSet::render(NoticeKind kind, std::string_view locale, con
                                    bool with_body) const {
     const Template* tmpl = find(kind, locale);
     if (!tmpl) throw std::out_of_range("no template for " + std::string(kind_name(kind)) + " notices");
-    auto data = to_data(context);
+    auto data = to_data(context, with_body ? tmpl->needs : tmpl->subject_needs);
     RenderedNotice out;
     out.subject = one_line(render_text(tmpl->file, tmpl->subject, data));
     if (with_body) out.body = tidy_body(render_text(tmpl->file, tmpl->body, data));

@@ -24,6 +24,12 @@ struct RenderedNotice {
     std::string locale;   // the template's locale: the one asked for, or the fallback used
 };
 
+// What of a notice's context a template can look up, by name and part of a name.
+struct ContextNeeds {
+    bool whole = false;  // everything under this name
+    std::map<std::string, ContextNeeds, std::less<>> parts;
+};
+
 class TemplateSet {
 public:
     // Reads <dir>/{kk,ru,en}/<kind>.mustache. A locale folder that is absent is a warning (its
@@ -46,6 +52,9 @@ private:
         std::string file;
         std::string subject;  // compiled at load; kept as text so rendering is const and thread-safe
         std::string body;     // with the line markers that drop lines whose sections rendered empty
+        // What of the context the subject, and the subject with the body, can look up: only that
+        // is handed to mustache (a digest's whole context costs more than its rendering).
+        ContextNeeds subject_needs, needs;
     };
     const Template* find(NoticeKind kind, std::string_view locale) const;
 

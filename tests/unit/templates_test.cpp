@@ -377,3 +377,24 @@ TEST_CASE("template files are checked") {
     CHECK(report.find("kk/overdue.mustache:4:1: warning: 'digest.upcoming'") != std::string::npos);
     CHECK(diagnostics.error_count() == 3);
 }
+
+// Mustache is handed only the context's names a template uses, yet a section's item still sees
+// the outer names (plan, recipient) and its own (title); a subject rendered alone is the same.
+TEST_CASE("a template sees every name it uses, inside sections too") {
+    testing::TempDir dir;
+    copy_kk(dir);
+    dir.write("kk/digest.mustache", "{{digest.date_display}} {{plan.id}}\n\n"
+                                    "{{#digest.overdue}}\n{{title}} | {{plan.id}} | {{recipient.name}} | {{centre.name}}\n"
+                                    "{{/digest.overdue}}\n");
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(dir.path(), diagnostics);
+    REQUIRE_FALSE(diagnostics.has_errors());
+    Plan plan = sample_plan();
+    const auto context = context_for(plan, NoticeKind::digest, "kk", sample_event());
+    auto whole = set.render(NoticeKind::digest, "kk", context);
+    CHECK(whole.subject == "08.03.2027 order-553-2026-27");
+    CHECK(whole.body == kTitle + " | order-553-2026-27 | Б.Аманжол | " + kCentreName + "\n");
+    auto subject_only = set.render(NoticeKind::digest, "kk", context, /*with_body=*/false);
+    CHECK(subject_only.subject == whole.subject);
+    CHECK(subject_only.body.empty());
+}
