@@ -398,6 +398,7 @@ std::optional<Plan> read_plan(const std::optional<toml::table>& root, const std:
     if (root) plan = PlanReader(*root, file, local).read();
     diagnostics.append(local);
     if (local.has_errors()) return std::nullopt;
+    if (plan) plan->index();
     return plan;
 }
 

@@ -5,6 +5,7 @@
 #include "core/time.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,6 +115,15 @@ struct Plan {
     const District* district(std::string_view id) const;
     const Centre* centre(std::string_view id) const;
     const Form* form(std::string_view id) const;
+
+    // The lookups above find an id by an index made here, not by a scan: at national scale a scan of
+    // 5,000 centres for each notice was a tenth of a preview. The loader makes it; a plan changed
+    // since is still answered right, by a scan where the index no longer fits.
+    void index();
+
+private:
+    struct Index;
+    std::shared_ptr<const Index> index_;  // shared by copies: same lists, same positions
 };
 
 }  // namespace tarat

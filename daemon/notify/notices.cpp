@@ -159,6 +159,12 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     if ((n.kind == NoticeKind::digest || n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation) &&
         !setup_.config.notify.catch_up_every && later_in_its_series_due(n, now))
         return Expired{};
+    OutgoingNotice out;
+    out.idempotency_key = n.key;
+    out.kind = kind_name(n.kind);
+    out.recipient = n.recipient;
+    out.address = routing_.address(*person, n.channel);
+    if (preview_ && now < preview_->shown_from) return out;
     std::optional<DigestSummary> digest;
     SendingFacts sending;
     if (n.kind == NoticeKind::digest) {
@@ -173,15 +179,11 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     if (stored && event_link) sending.link = event_link(*person, *stored);
     auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,
                                   stored ? std::optional(stored->state) : std::nullopt, sending);
-    auto rendered = templates_.render(n.kind, person->locale, context, bodies_);
-    OutgoingNotice out;
-    out.idempotency_key = n.key;
-    out.kind = kind_name(n.kind);
-    out.recipient = n.recipient;
-    out.address = routing_.address(*person, n.channel);
+    auto rendered = templates_.render(n.kind, person->locale, context, !preview_ || preview_->bodies);
     out.locale = rendered.locale;
-    out.subject = rendered.subject;
-    out.body = rendered.body;
+    out.subject = std::move(rendered.subject);
+    out.body = std::move(rendered.body);
+    if (preview_) return out;
     nlohmann::json data = {{"kind", out.kind},
                            {"recipient", n.recipient},
                            {"due", format_instant_utc(n.due)},

@@ -42,9 +42,10 @@ public:
 
     // Renders a due row; a reminder for an event that has already begun by `now` is Expired.
     Prepared prepare(const OutboxRow& row, Instant now) const;
-    // Notices prepared from now on carry their subject, not their body (a preview without --bodies:
-    // the body was a fifth of its time).
-    void leave_bodies_out() { bodies_ = false; }
+    // Notices prepared from now on carry only what a preview shows: their subject, their body if
+    // `bodies`, no JSON for plugins; and those sent before `shown_from`, which it does not show, are
+    // decided (sent, deferred, expired) as ever but not rendered at all.
+    void render_for_preview(bool bodies, Instant shown_from) { preview_ = PreviewRendering{bodies, shown_from}; }
 
     // `taratctl test-notice`: a short message to `person` on `channel`, rendered at `now`.
     OutgoingNotice test_notice(const Person& person, const std::string& channel, Instant now) const;
@@ -93,7 +94,11 @@ private:
         DigestSummary summary;
     };
     mutable std::optional<DigestCache> digest_cache_;
-    bool bodies_ = true;
+    struct PreviewRendering {
+        bool bodies;
+        Instant shown_from;
+    };
+    std::optional<PreviewRendering> preview_;
 };
 
 }  // namespace tarat

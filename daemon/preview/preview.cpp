@@ -163,13 +163,13 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
     const Actor actor = Actor::system("preview");
     lifecycle.apply_plan(lifecycle.setup_ptr(), actor);
     Notices& notices = lifecycle.notices();
-    if (!options.bodies) notices.leave_bodies_out();
 
     boost::asio::io_context io;
     RecordingSender sender;
     Dispatcher dispatcher(io, *store, clock, sender, [&](const OutboxRow& row, Instant now) { return notices.prepare(row, now); });
     InOrder out(emit);
     const Instant from_instant = calendar.local_to_instant(options.from, 0);
+    notices.render_for_preview(options.bodies, from_instant);
     dispatcher.on_result = [&](const OutboxRow& row, const Delivery& delivery) {
         if (delivery.status != Delivery::sent) return;
         auto sent = sender.take(row.notice.key);
@@ -192,9 +192,15 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
         if (t >= end) break;
         clock.set(std::max(t, clock.now()));
         if (change_first) {
-            const Step& step = steps[next_step++];
-            if (step.state == EventState::held) lifecycle.held(actor, step.event, {step.day, std::nullopt, ""});
-            else lifecycle.reported(actor, step.event, {step.day, ""});
+            // The changes of one moment (events end at the same hour) commit together; each is still
+            // the lifecycle's own step, in a savepoint of its own.
+            store->in_transaction([&] {
+                for (; next_step < steps.size() && steps[next_step].at == t; ++next_step) {
+                    const Step& step = steps[next_step];
+                    if (step.state == EventState::held) lifecycle.held(actor, step.event, {step.day, std::nullopt, ""});
+                    else lifecycle.reported(actor, step.event, {step.day, ""});
+                }
+            });
         } else {
             dispatcher.run_due_now();
         }

@@ -349,11 +349,12 @@ void Store::requeue(const std::string& key, Instant now) {
 
 std::vector<OutboxRow> Store::notices(const NoticeFilter& filter) const {
     return guarded(file_, "cannot read the notices", [&] {
-        // Only the set fields become conditions, so the planner can use notice_by_state and
-        // notice_by_event.
+        // Only the set fields become conditions, so the planner can use the indexes.
         std::string where;
         auto require = [&](const char* condition) { (where += where.empty() ? " WHERE " : " AND ") += condition; };
-        if (filter.state) require("state = :state");
+        // The state as a literal, so that the partial indexes of pending and of dead rows serve.
+        const std::string state = filter.state ? "state = '" + std::string(state_name(*filter.state)) + "'" : "";
+        if (filter.state) require(state.c_str());
         if (filter.event_id) require("event_id IS :event");
         if (filter.recipient) require("recipient = :recipient");
         if (filter.kind) require("kind = :kind");
@@ -362,7 +363,6 @@ std::vector<OutboxRow> Store::notices(const NoticeFilter& filter) const {
         Reused query_lease(*this, std::string("SELECT ") + kNoticeColumns + " FROM notice" + where +
                                           " ORDER BY due_at, key LIMIT :limit");
         auto& query = *query_lease;
-        if (filter.state) query.bind(":state", std::string(state_name(*filter.state)));
         if (filter.event_id) bind_scope(query, query.getIndex(":event"), scope_of(filter.event_id));
         if (filter.recipient) query.bind(":recipient", *filter.recipient);
         if (filter.kind) query.bind(":kind", std::string(kind_name(*filter.kind)));

@@ -246,6 +246,8 @@ void Store::configure_connection(bool durable) {
     if (!durable) {
         db_->exec("PRAGMA journal_mode = MEMORY");
         db_->exec("PRAGMA synchronous = OFF");
+        // Nobody else opens it: no lock taken and no check that another wrote, at each transaction.
+        db_->exec("PRAGMA locking_mode = EXCLUSIVE");
         // Read over and over, never kept: pages in memory rather than a pread each (64 MiB at most).
         db_->exec("PRAGMA cache_size = -65536");
         if (!read_settings(*db_).foreign_keys) throw StoreError("foreign keys could not be switched on");

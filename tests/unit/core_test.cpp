@@ -1,5 +1,6 @@
 #include "core/diagnostic.hpp"
 #include "core/hmac.hpp"
+#include "core/plan.hpp"
 #include "core/span.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
@@ -93,4 +94,30 @@ TEST_CASE("fill replaces every placeholder, once each") {
     tarat::fill_in(text, "x", "{x}{x}");
     CHECK(text == "{x}{x}");
     CHECK(tarat::fill("no marks", {{"x", "y"}}) == "no marks");
+}
+
+// Lookups by id go through the plan's index, and stay right when the plan changes after it was made.
+TEST_CASE("a plan finds people and centres by id, indexed or not, changed or not") {
+    Plan plan;
+    for (std::string id : {"a", "b", "c"}) plan.people.push_back(Person{id, "Name " + id, "", "kk", "", "", "", {}, {}});
+    plan.centres.push_back(Centre{"c1", "Centre 1", "d", "", "a", {}});
+    CHECK(plan.person("b")->name == "Name b");  // not indexed yet: scanned
+    plan.index();
+    CHECK(plan.person("c")->name == "Name c");
+    CHECK(plan.centre("c1")->name == "Centre 1");
+    CHECK(plan.person("") == nullptr);
+    CHECK(plan.person("zz") == nullptr);
+    CHECK(plan.district("d") == nullptr);
+    // Changed since: renamed in place, grown, shrunk.
+    plan.people[0].id = "a2";
+    CHECK(plan.person("a") == nullptr);
+    CHECK(plan.person("a2")->name == "Name a");
+    plan.people.push_back(Person{"d", "Name d", "", "kk", "", "", "", {}, {}});
+    CHECK(plan.person("d")->name == "Name d");
+    plan.people.erase(plan.people.begin());
+    CHECK(plan.person("b")->name == "Name b");
+    CHECK(plan.person("a2") == nullptr);
+    const Plan copy = plan;  // a copy shares the index and finds the same
+    CHECK(copy.person("c")->name == "Name c");
+    CHECK(copy.centre("c1") == &copy.centres[0]);
 }
