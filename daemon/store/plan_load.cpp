@@ -554,6 +554,7 @@ void stamp_plan_changed(SQLite::Database& db, const std::string& plan_id, Instan
 
 PlanLoadResult Store::apply_plan(const Plan& plan, const std::vector<ScheduledEvent>& events, Instant now,
                                  std::string_view actor) {
+    ++plan_generation_;
     return guarded(file_, "cannot apply the plan", [&] {
         PlanLoadResult result;
         LoadCache cache(*db_);

@@ -494,6 +494,32 @@ TEST_CASE("centres and plan info read back what was loaded") {
     CHECK(info->timezone == "Asia/Aqtobe");
 }
 
+// The centres are read once per plan stored (a weekly digest at national scale counted every event
+// for them): they still follow each plan stored, and not one stored in a transaction rolled back.
+TEST_CASE("the centres read follow each plan stored, and not one rolled back") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    REQUIRE(store->centres()[1].event_count == 2);
+
+    std::vector<ScheduledEvent> fewer = sample_events();
+    fewer.erase(std::find_if(fewer.begin(), fewer.end(), [](const auto& e) { return e.centre == "erkemai"; }));
+    struct Undone {};
+    CHECK_THROWS_AS(store->in_transaction([&] {
+        store->apply_plan(sample_plan(), fewer, kSecondLoad, kActor);
+        CHECK(store->centres()[1].event_count == 1);  // read inside, as it stands there
+        throw Undone{};
+    }), Undone);
+    CHECK(store->centres()[1].event_count == 2);
+
+    Plan renamed = sample_plan();
+    for (auto& c : renamed.centres)
+        if (c.id == "erkemai") c.name = "Жаңа атау";
+    store->apply_plan(renamed, fewer, kSecondLoad, kActor);
+    CHECK(store->centres()[1].event_count == 1);
+    CHECK(store->centres()[1].name == "Жаңа атау");
+}
+
 // A WriteTransaction undoes uncommitted work, and its destructor stays quiet when SQLite has
 // already rolled back (explicitly, or after SQLITE_FULL).
 TEST_CASE("a write transaction rolls back unless committed") {
