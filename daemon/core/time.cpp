@@ -61,7 +61,15 @@ std::string format_hhmm(int minutes_after_midnight) {
 }
 
 std::string format_instant_utc(Instant at) {
-    return date::format("%Y-%m-%dT%H:%M:%SZ", at);
+    // By hand, not date::format: every notice key has one, and a stream for each was 3% of a preview.
+    const auto day = date::floor<date::days>(at);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<std::chrono::seconds> time{at - day};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()), unsigned(ymd.month()),
+                  unsigned(ymd.day()), int(time.hours().count()), int(time.minutes().count()),
+                  int(time.seconds().count()));
+    return buf;
 }
 
 std::optional<Instant> parse_instant(std::string_view text) {

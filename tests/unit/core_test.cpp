@@ -34,6 +34,13 @@ TEST_CASE("instants parse with offsets") {
     auto at = parse_instant("2026-12-07T09:00:00+05:00");
     REQUIRE(at);
     CHECK(format_instant_utc(*at) == "2026-12-07T04:00:00Z");
+    // Written by hand: the same as date::format's, early and late in a day, and before 1970.
+    for (const char* text : {"2026-12-07T23:59:59Z", "2027-01-01T00:00:00Z", "1969-12-31T23:59:58Z", "2036-02-29T12:05:09Z"}) {
+        auto parsed = parse_instant(text);
+        REQUIRE(parsed);
+        CHECK(format_instant_utc(*parsed) == text);
+        CHECK(format_instant_utc(*parsed) == date::format("%Y-%m-%dT%H:%M:%SZ", *parsed));
+    }
     CHECK(parse_instant("2026-12-07T04:00:00Z") == at);
     CHECK_FALSE(parse_instant("2026-12-07 04:00:00Z"));
 }
