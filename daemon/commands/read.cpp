@@ -13,6 +13,9 @@ namespace tarat::commands {
 namespace {
 
 constexpr size_t kNextEventsShown = 10;
+// A region's centres, all of them; a national plan's 5,000 made every `status` reply 630 kB, so
+// it lists the first ones and counts the rest (each centre's figures: `compliance --by centre`).
+constexpr size_t kCentresShown = 100;
 
 Reply bad_request(std::string text) { return {control::bad_request, std::move(text)}; }
 
@@ -38,20 +41,21 @@ Reply status(Context& context) {
                 {"coordinator", info->coordinator},
                 {"coordinator_name", person_name(context, info->coordinator)}};
     json centres = json::array();
-    size_t total = 0;
+    size_t total = 0, in_plan = 0;
     for (const auto& c : store.centres()) {
         if (!c.in_plan) continue;
+        total += c.event_count;
+        if (++in_plan > kCentresShown) continue;
         centres.push_back({{"id", c.id},
                            {"name", c.name},
                            {"district", c.district},
                            {"district_name", c.district_name},
                            {"director", c.director},
                            {"events", c.event_count}});
-        total += c.event_count;
     }
     json next = json::array();
     for (const auto& e : store.upcoming(context.today(), kNextEventsShown)) next.push_back(stored_event_json(e));
-    std::string text = info ? "plan " + info->id + ": " + std::to_string(centres.size()) + " centres, " +
+    std::string text = info ? "plan " + info->id + ": " + std::to_string(in_plan) + " centres, " +
                                   std::to_string(total) + " events"
                             : std::string("no plan loaded");
     // Two aggregate queries; the outcomes by compliance's one rule.
@@ -76,6 +80,7 @@ Reply status(Context& context) {
             {{"plan", plan},
              {"today", format_date(context.today())},
              {"centres", centres},
+             {"centres_total", in_plan},  // listed above: the first kCentresShown
              {"next_events", next},
              {"counts", std::move(counts)},
              {"last_reload", std::move(last_reload)}}};

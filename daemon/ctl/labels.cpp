@@ -62,6 +62,8 @@ const std::map<std::string_view, Translation>& translations() {
         {"refused", {"қабылданбады", "отклонено"}},
         {"no reload since start", {"іске қосылғаннан бері болған жоқ", "с момента запуска не было"}},
         {"Next events from", {"Алдағы іс-шаралар, басталуы", "Ближайшие мероприятия с"}},
+        {"… and {} more centres: taratctl compliance --by centre",
+         {"… тағы {} орталық: taratctl compliance --by centre", "… и ещё центров: {}; taratctl compliance --by centre"}},
         {"none", {"жоқ", "нет"}},
         {"yes", {"иә", "да"}},
         {"no", {"жоқ", "нет"}},

@@ -75,6 +75,9 @@ void render_status(const json& a, Lang lang, std::ostream& out) {
     for (const auto& c : a.value("centres", json::array()))
         centres.add_row({str(c, "id"), str(c, "name"), str(c, "district_name"), str(c, "events")});
     out << centres.render();
+    const std::size_t listed = a.value("centres", json::array()).size(), in_plan = a.value("centres_total", listed);
+    if (in_plan > listed)
+        out << tr_format(lang, "… and {} more centres: taratctl compliance --by centre", std::to_string(in_plan - listed)) << "\n";
     TextTable next(headings(lang, {"DATE", "START", "CENTRE", "FORM", "ID", "TITLE"}));
     for (const auto& e : a.value("next_events", json::array()))
         next.add_row({str(e, "date"), str(e, "start"), str(e, "centre"), str(e, "form"), str(e, "id"), str(e, "title")});

@@ -2,12 +2,14 @@
 // as taratd binds them, dispatched as the socket server dispatches them, no daemon running.
 #include "commands/catalogue.hpp"
 #include "core/text.hpp"
+#include "ctl/render.hpp"
 #include "support/command_world.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 using namespace tarat;
 using tarat::testing::CommandWorld;
@@ -49,6 +51,42 @@ TEST_CASE("status") {
     CHECK(r.arguments["centres"].size() == 4);
     CHECK(r.arguments["today"] == "2027-03-01");
     CHECK(w.call("status", {{"verbose", true}}, false).result == control::bad_request);
+}
+
+// A national plan's status lists its first 100 centres and counts them all: the reply stays
+// small (5,000 centres made it 630 kB), and taratctl says where the rest are, in the reader's language.
+TEST_CASE("status lists the first 100 centres of a national plan and counts them all") {
+    CommandWorld w;
+    auto bigger = std::make_shared<Setup>(w.lifecycle.setup());
+    const Centre model = bigger->plan.centres.front();
+    for (int i = 0; i < 150; ++i) {
+        Centre c = model;
+        c.id = "extra-" + std::to_string(1000 + i);
+        c.name = "Қосымша орталық " + std::to_string(i);
+        bigger->plan.centres.push_back(c);
+    }
+    bigger->plan.index();
+    w.lifecycle.apply_plan(bigger, Actor::system("taratd:start"));
+
+    auto r = w.call("status", json::object(), false);
+    REQUIRE(r.result == control::ok);
+    CHECK(r.arguments["centres"].size() == 100);
+    CHECK(r.arguments["centres_total"] == 154);
+    CHECK(r.text.find("154 centres") != std::string::npos);
+    std::ostringstream kk, ru;
+    render_reply("status", r.arguments, r.text, Lang::kk, kk);
+    render_reply("status", r.arguments, r.text, Lang::ru, ru);
+    CHECK(kk.str().find("… тағы 54 орталық: taratctl compliance --by centre") != std::string::npos);
+    CHECK(ru.str().find("… и ещё центров: 54; taratctl compliance --by centre") != std::string::npos);
+
+    // A region's plan is listed whole, with nothing more to say.
+    CommandWorld region;
+    auto small = region.call("status", json::object(), false);
+    CHECK(small.arguments["centres"].size() == 4);
+    CHECK(small.arguments["centres_total"] == 4);
+    std::ostringstream whole;
+    render_reply("status", small.arguments, small.text, Lang::kk, whole);
+    CHECK(whole.str().find("compliance --by centre") == std::string::npos);
 }
 
 TEST_CASE("events") {
