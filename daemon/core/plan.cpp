@@ -69,5 +69,4 @@ std::string_view period_name(Period p) {
     return "plan";
 }
 
-
 }  // namespace tarat
