@@ -141,11 +141,14 @@ void Daemon::advance_horizon() {
     const Instant horizon = notices.horizon_from(now);
     const std::optional<Instant> before = notices.horizon();
     auto retry_in = std::chrono::seconds{0};
-    if (notices.horizon() != horizon || plan_unstored_) {
+    if (before < horizon || plan_unstored_) {  // never back: what is derived stays true
         try {
-            lifecycle_->set_notice_horizon(horizon);
-            if (plan_unstored_) lifecycle_->apply_plan(lifecycle_->setup_ptr(), Actor::system("taratd:start"));
-            else lifecycle_->notices().sync_all(now);
+            if (plan_unstored_) {
+                lifecycle_->set_notice_horizon(horizon);
+                lifecycle_->apply_plan(lifecycle_->setup_ptr(), Actor::system("taratd:start"));
+            } else {
+                lifecycle_->extend_notice_horizon(horizon, now);
+            }
             plan_unstored_ = false;
             horizon_retry_ = std::chrono::seconds{0};
             dispatcher_->poke();

@@ -55,6 +55,14 @@ struct DigestCentre {
 };
 
 struct DigestSummary {
+    // The digest of `day`, its week set and nothing summed yet.
+    static DigestSummary week_of(Date day) {
+        DigestSummary digest;
+        digest.date = day;
+        digest.from = day - date::days{7};
+        digest.to = day - date::days{1};
+        return digest;
+    }
     Date date{};        // the digest's day
     Date from{}, to{};  // the week it looks back on (the seven days before `date`)
     std::vector<DigestItem> upcoming;        // planned in the next 14 days, from `date` on

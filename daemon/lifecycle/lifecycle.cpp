@@ -121,6 +121,11 @@ void EventLifecycle::set_notice_horizon(std::optional<Instant> horizon) {
     notices_->set_horizon(horizon);
 }
 
+void EventLifecycle::extend_notice_horizon(Instant horizon, Instant now) {
+    notices_->extend_horizon(horizon, now);
+    horizon_ = notices_->horizon();
+}
+
 Date EventLifecycle::today() const { return setup_->calendar->instant_to_local(clock_.now()).first; }
 
 Refusal EventLifecycle::free_text_problem(const std::string& text, const std::string& field) {

@@ -147,6 +147,8 @@ public:
     const Clock& clock() const { return clock_; }
     // No notice due at or after `horizon` is derived (Notices::set_horizon); kept across plan loads.
     void set_notice_horizon(std::optional<Instant> horizon);
+    // Moves it on, deriving only what it reaches (Notices::extend_horizon); throws what the store throws.
+    void extend_notice_horizon(Instant horizon, Instant now);
     Date today() const;
 
     // Places `setup`'s plan, stores it and syncs every notice in one transaction; on success the

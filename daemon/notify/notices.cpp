@@ -62,12 +62,24 @@ std::vector<Notice> Notices::within_horizon(std::vector<Notice> notices) const {
     return notices;
 }
 
-std::vector<Notice> Notices::derive(const StoredEvent& event) const {
-    return within_horizon(policy_.for_event(facts_of(event)));
+Notices::Derived Notices::derive(const StoredEvent& event) const {
+    Derived derived{policy_.for_event(facts_of(event)), std::nullopt};
+    if (!horizon_) return derived;
+    std::erase_if(derived.notices, [&](const Notice& n) {
+        if (n.due < *horizon_) return false;
+        if (!derived.beyond || n.due < *derived.beyond) derived.beyond = n.due;
+        return true;
+    });
+    return derived;
+}
+
+Date Notices::reach(Instant horizon) const {
+    return setup_.calendar->instant_to_local(horizon).first + date::days{policy_.max_lead_days()};
 }
 
 void Notices::sync_event(const StoredEvent& event, Instant now, const std::optional<std::vector<Notice>>& changes) {
-    auto derived = derive(event);
+    auto [derived, beyond] = derive(event);
+    store_.set_notices_beyond(event.event.id, beyond);
     drop_told_elsewhere(event.event.id, derived, now);
     if (changes) {
         // A new change replaces a change notice that has not gone out yet.
@@ -83,14 +95,17 @@ void Notices::sync_event(const StoredEvent& event, Instant now, const std::optio
     store_.sync_notices(event.event.id, derived, now);
 }
 
+void Notices::sync_digests(Instant now) {
+    auto digests = within_horizon(policy_.digests());
+    drop_told_elsewhere("", digests, now);
+    store_.sync_notices(std::nullopt, digests, now);
+}
+
 void Notices::sync_all(Instant now) {
     store_.in_transaction([&] {
         std::set<std::string> pending = store_.events_with_pending_notices();
         // Within a horizon, a planned event dated well after it derives nothing: not even read.
-        const auto events = horizon_ ? store_.events_except_planned_from(
-                                           setup_.calendar->instant_to_local(*horizon_).first +
-                                           date::days{policy_.max_lead_days()})
-                                     : store_.events({});
+        const auto events = horizon_ ? store_.events_except_planned_from(reach(*horizon_)) : store_.events({});
         for (const auto& e : events) {
             if (pending.erase(e.event.id) > 0) {
                 sync_event(e, now);
@@ -98,7 +113,8 @@ void Notices::sync_all(Instant now) {
             }
             // Nothing pending (so no change notice to keep): only what is derived can change the
             // outbox, and most of a long plan derives nothing within the horizon.
-            auto derived = derive(e);
+            auto [derived, beyond] = derive(e);
+            store_.set_notices_beyond(e.event.id, beyond);
             drop_told_elsewhere(e.event.id, derived, now);
             if (!derived.empty()) store_.sync_notices(e.event.id, derived, now);
         }
@@ -109,10 +125,38 @@ void Notices::sync_all(Instant now) {
             if (auto e = store_.event(id)) sync_event(*e, now);
             else store_.sync_notices(id, {}, now);
         }
-        auto digests = within_horizon(policy_.digests());
-        drop_told_elsewhere("", digests, now);
-        store_.sync_notices(std::nullopt, digests, now);
+        sync_digests(now);
     });
+}
+
+void Notices::extend_horizon(Instant horizon, Instant now) {
+    if (!horizon_ || horizon <= *horizon_) return;  // what is derived already reaches it
+    const Instant before = *horizon_;
+    try {
+        store_.in_transaction([&] {
+            // In sync at `before`: only the events with a notice held back before the new horizon
+            // derive more, and the planned ones sync_all did not read then but would now.
+            auto events = store_.events_held_back_before(horizon);
+            auto reached = store_.planned_between(reach(before), reach(horizon));
+            std::set<std::string_view> seen;
+            for (const auto& e : events) seen.insert(e.event.id);
+            for (auto& e : reached)
+                if (!seen.contains(e.event.id)) events.push_back(std::move(e));
+            horizon_ = horizon;
+            // Every event is in sync at `before`: what it derives due from then on is all it adds.
+            for (const auto& e : events) {
+                auto [derived, beyond] = derive(e);
+                store_.set_notices_beyond(e.event.id, beyond);
+                std::erase_if(derived, [&](const Notice& n) { return n.due < before; });
+                drop_told_elsewhere(e.event.id, derived, now);
+                store_.add_notices(e.event.id, derived, now);
+            }
+            sync_digests(now);
+        });
+    } catch (...) {
+        horizon_ = before;  // as stored: nothing was committed
+        throw;
+    }
 }
 
 // Notices that say the same thing again, each later one truer: the reminders of an event, its
@@ -165,21 +209,25 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     out.recipient = n.recipient;
     out.address = routing_.address(*person, n.channel);
     if (preview_ && now < preview_->shown_from) return out;
-    std::optional<DigestSummary> digest;
     SendingFacts sending;
+    const bool with_body = !preview_ || preview_->bodies;
+    std::optional<DigestSummary> week;
     if (n.kind == NoticeKind::digest) {
-        // Every recipient and channel of one week's digest is prepared in one batch: summed once.
         const Date day = setup_.calendar->instant_to_local(n.due).first;
-        if (!digest_cache_ || digest_cache_->day != day || digest_cache_->generation != store_.generation())
-            digest_cache_ = DigestCache{day, store_.generation(), digest_summary(day)};
-        digest = digest_cache_->summary;
-        sending.digest = &*digest;
+        if (templates_.shows_digest_sums(n.kind, person->locale, with_body)) {
+            // Every recipient and channel of one week's digest is prepared in one batch: summed once.
+            if (!digest_cache_ || digest_cache_->day != day || digest_cache_->generation != store_.generation())
+                digest_cache_ = DigestCache{day, store_.generation(), digest_summary(day)};
+            sending.digest = &digest_cache_->summary;
+        } else {
+            sending.digest = &week.emplace(DigestSummary::week_of(day));
+        }
     }
     if (n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation) sending.reminded_count = reminded_before(n, *stored);
     if (stored && event_link) sending.link = event_link(*person, *stored);
     auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,
                                   stored ? std::optional(stored->state) : std::nullopt, sending);
-    auto rendered = templates_.render(n.kind, person->locale, context, !preview_ || preview_->bodies);
+    auto rendered = templates_.render(n.kind, person->locale, context, with_body);
     out.locale = rendered.locale;
     out.subject = std::move(rendered.subject);
     out.body = std::move(rendered.body);
@@ -260,10 +308,7 @@ void count(DigestCounts& counts, Outcome outcome, bool due_by_then) {
 }  // namespace
 
 DigestSummary Notices::digest_summary(Date day) const {
-    DigestSummary digest;
-    digest.date = day;
-    digest.from = day - date::days{7};
-    digest.to = day - date::days{1};
+    DigestSummary digest = DigestSummary::week_of(day);
     auto item = [&](const StoredEvent& e) {
         DigestItem it{e.event, e.state, e.held_date, report_due(e), std::nullopt};
         it.reported_date = e.reported_date;

@@ -27,6 +27,10 @@ public:
     static constexpr int kNoticeHorizonDays = 60;
     Instant horizon_from(Instant now) const;
     const std::optional<Instant>& horizon() const { return horizon_; }
+    // Moves the horizon on to `horizon` (never back), deriving only the events it reaches: those
+    // with a notice held back before it, and the planned ones sync_all now reads. In one
+    // transaction; the outbox is then what sync_all at `horizon` makes it. Without a horizon, nothing.
+    void extend_horizon(Instant horizon, Instant now);
 
     // Makes the outbox match what every stored event's state and the digests call for. Joins the
     // caller's transaction, so a state change and its notices commit together.
@@ -68,8 +72,15 @@ private:
     // A chat linked later carries what is due from then on: a notice due before now that already
     // went out to the person on another channel is not said again on the linked one.
     void drop_told_elsewhere(const std::string& event_id, std::vector<Notice>& derived, Instant now) const;
-    // What the policy calls for now, within the horizon.
-    std::vector<Notice> derive(const StoredEvent& event) const;
+    // What the policy calls for now, within the horizon, and the due of the first it held back.
+    struct Derived {
+        std::vector<Notice> notices;
+        std::optional<Instant> beyond;
+    };
+    Derived derive(const StoredEvent& event) const;
+    // A planned event dated `reach(horizon)` or later derives nothing due before the horizon.
+    Date reach(Instant horizon) const;
+    void sync_digests(Instant now);
     std::vector<Notice> within_horizon(std::vector<Notice> notices) const;
     // After downtime several notices of one series may be due at once for the same event and
     // recipient (its reminders; its overdue notice and escalation rounds) or, for digests, the same

@@ -158,8 +158,12 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
     ManualClock clock(start);
     // The setup is the caller's; the lifecycle shares it without owning it.
     EventLifecycle lifecycle(*store, clock, std::shared_ptr<const Setup>(&setup, [](const Setup*) {}));
-    // Nothing due after the window is derived: the work ends with the window, not with the plan.
-    lifecycle.set_notice_horizon(end);
+    // Notices are derived a day ahead, as the simulation reaches it, and never after the window:
+    // an event held or reported then has few rows to supersede, and the work ends with the window.
+    auto next_midnight = [&](Instant t) {
+        return std::min(end, calendar.local_to_instant(calendar.instant_to_local(t).first + date::days{1}, 0));
+    };
+    lifecycle.set_notice_horizon(next_midnight(start));
     const Actor actor = Actor::system("preview");
     lifecycle.apply_plan(lifecycle.setup_ptr(), actor);
     Notices& notices = lifecycle.notices();
@@ -185,6 +189,13 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
     for (;;) {
         auto due = store->next_attempt_due();
         std::optional<Instant> step_at = next_step < steps.size() ? std::optional(steps[next_step].at) : std::nullopt;
+        const Instant horizon = *lifecycle.notices().horizon();
+        if (horizon < end && (!due || horizon <= *due) && (!step_at || horizon <= *step_at)) {
+            // The next day comes into view before anything of it happens.
+            clock.set(std::max(horizon, clock.now()));
+            lifecycle.extend_notice_horizon(next_midnight(horizon), clock.now());
+            continue;
+        }
         if (!due && !step_at) break;
         // A state change at the same moment as a due notice comes first: held at 14:00 beats a 14:00 check.
         bool change_first = step_at && (!due || *step_at <= *due);

@@ -220,7 +220,16 @@ constexpr std::string_view kSchemaV6 = R"sql(
 CREATE INDEX notice_dead_by_time ON notice(due_at, key) WHERE state = 'dead';
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
+// F14: where each event's derived notices stop. The horizon holds back every notice due at or after
+// it; notices_beyond is the first of the event's held back when they were last derived (NULL: none).
+// Moving the horizon then derives again only the events it passes, not every event of the plan.
+constexpr std::string_view kSchemaV7 = R"sql(
+ALTER TABLE event ADD COLUMN notices_beyond INTEGER;
+CREATE INDEX event_by_notices_beyond ON event(notices_beyond) WHERE notices_beyond IS NOT NULL;
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                      kSchemaV5, kSchemaV6, kSchemaV7};
 
 }  // namespace
 

@@ -236,6 +236,36 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
     });
 }
 
+void Store::add_notices(const std::string& event_id, const std::vector<Notice>& notices, Instant now) {
+    if (notices.empty()) return;
+    guarded(file_, "cannot store the notices for event '" + event_id + "'", [&] {
+        TransactionScope transaction(*this);
+        // A superseded row is true again (pending, due as derived), as sync_notices revives it; one
+        // already sent, dead or expired stays so.
+        Reused upsert_lease(*this, "INSERT INTO notice (key, event_id, kind, recipient, channel, due_at, facts, "
+                                 "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8) "
+                                 "ON CONFLICT (key) DO UPDATE SET facts = excluded.facts, "
+                                 "next_attempt_at = iif(state = 'superseded', due_at, next_attempt_at), "
+                                 "state = 'pending' WHERE state IN ('pending', 'superseded')");
+        auto& upsert = *upsert_lease;
+        for (const Notice& notice : notices) {
+            if (notice.event_id != event_id)
+                throw StoreError("notice '" + notice.key + "' is about '" + notice.event_id + "', not '" + event_id + "'");
+            upsert.reset();
+            upsert.bind(1, notice.key);
+            upsert.bind(2, event_id);
+            upsert.bind(3, std::string(kind_name(notice.kind)));
+            upsert.bind(4, notice.recipient);
+            upsert.bind(5, notice.channel);
+            upsert.bind(6, unix_seconds(notice.due));
+            upsert.bind(7, to_json(notice.facts).dump());
+            upsert.bind(8, unix_seconds(now));
+            upsert.exec();
+        }
+        transaction.commit();
+    });
+}
+
 std::optional<Instant> Store::next_attempt_due() const {
     return guarded(file_, "cannot read the outbox", [&]() -> std::optional<Instant> {
         // ORDER BY … LIMIT 1 rather than min(): the planner reads it off the partial index.

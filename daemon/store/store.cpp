@@ -374,6 +374,40 @@ std::vector<StoredEvent> Store::events_except_planned_from(Date day) const {
     });
 }
 
+std::vector<StoredEvent> Store::events_held_back_before(Instant horizon) const {
+    return guarded(file_, "cannot read the events", [&] {
+        Reused query_lease(*this, std::string("SELECT ") + kEventColumns +
+                                          " FROM event WHERE notices_beyond < ?1 ORDER BY notices_beyond, id");
+        auto& query = *query_lease;
+        query.bind(1, store_internal::unix_seconds(horizon));
+        return read_events(query);
+    });
+}
+
+std::vector<StoredEvent> Store::planned_between(Date from, Date to) const {
+    return guarded(file_, "cannot read the events", [&] {
+        Reused query_lease(*this, std::string("SELECT ") + kEventColumns +
+                                          " FROM event WHERE state = 'planned' AND date >= ?1 AND date < ?2" +
+                                          kEventOrder);
+        auto& query = *query_lease;
+        query.bind(1, format_date(from));
+        query.bind(2, format_date(to));
+        return read_events(query);
+    });
+}
+
+void Store::set_notices_beyond(const std::string& event_id, std::optional<Instant> due) {
+    guarded(file_, "cannot store where the notices of " + event_id + " stop", [&] {
+        // Unchanged, it matches no row and writes nothing.
+        Reused update_lease(*this, "UPDATE event SET notices_beyond = ?2 WHERE id = ?1 AND notices_beyond IS NOT ?2");
+        auto& update = *update_lease;
+        update.bind(1, event_id);
+        if (due) update.bind(2, store_internal::unix_seconds(*due));
+        else update.bind(2);
+        update.exec();
+    });
+}
+
 std::optional<StoredEvent> Store::event(const std::string& id) const {
     return guarded(file_, "cannot read event " + id, [&]() -> std::optional<StoredEvent> {
         Reused query_lease(*this, std::string("SELECT ") + kEventColumns + " FROM event WHERE id = ?1");

@@ -219,6 +219,13 @@ public:
     // Every event but the planned ones dated `day` or later, by date, start, id: a weekly digest
     // reads those and only counts the others.
     std::vector<StoredEvent> events_except_planned_from(Date day) const;
+    // Moving the notice horizon (F14). The events whose notices stop before `horizon` (their first
+    // notice held back is due before it), by that due; the planned events dated in [from, to), by date.
+    std::vector<StoredEvent> events_held_back_before(Instant horizon) const;
+    std::vector<StoredEvent> planned_between(Date from, Date to) const;
+    // Where the event's derived notices stop: the due of its first notice the horizon held back
+    // (nullopt: none). Written in the caller's transaction with the notices derived.
+    void set_notices_beyond(const std::string& event_id, std::optional<Instant> due);
     std::optional<StoredEvent> event(const std::string& id) const;
 
     // Rows at or after `since` (all without it), oldest first.
@@ -283,6 +290,9 @@ public:
     // they are (a sent key is never sent again); a superseded key that is derived again is pending again, due as
     // derived (an event postponed and moved back). A pending row
     // that is derived again takes the new facts. A key derived twice counts once (first wins).
+    // Adds an event's notices to an outbox already in sync with the rest of them (a horizon moved
+    // on): new rows, superseded ones pending again; nothing else is read or superseded.
+    void add_notices(const std::string& event_id, const std::vector<Notice>& notices, Instant now);
     SyncResult sync_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& derived,
                             Instant now);
 

@@ -9,6 +9,7 @@
 #include <kainjow/mustache.hpp>
 
 #include <algorithm>
+#include <set>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -292,9 +293,8 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
     }
 
     if (notice.kind == NoticeKind::digest) {
-        DigestSummary empty;
-        empty.date = notice.facts.day.value_or(Date{});
-        context["digest"] = digest_view(plan, sending.digest ? *sending.digest : empty, locale);
+        const DigestSummary week = DigestSummary::week_of(notice.facts.day.value_or(Date{}));
+        context["digest"] = digest_view(plan, sending.digest ? *sending.digest : week, locale);
         return context;
     }
     if (!event) return context;
@@ -762,6 +762,19 @@ const TemplateSet::Template* TemplateSet::find(NoticeKind kind, std::string_view
 
 bool TemplateSet::has(NoticeKind kind, std::string_view locale) const {
     return templates_.count({std::string(locale), kind}) > 0;
+}
+
+bool TemplateSet::shows_digest_sums(NoticeKind kind, std::string_view locale, bool with_body) const {
+    const Template* tmpl = find(kind, locale);
+    if (!tmpl) return true;
+    const ContextNeeds& needs = with_body ? tmpl->needs : tmpl->subject_needs;
+    if (needs.whole) return true;
+    auto digest = needs.parts.find("digest");
+    if (digest == needs.parts.end()) return false;
+    // What digest_view gives of the week alone.
+    static const std::set<std::string_view> week{"date", "date_display", "from", "from_display", "to", "to_display"};
+    return digest->second.whole || std::any_of(digest->second.parts.begin(), digest->second.parts.end(),
+                                               [](const auto& part) { return !week.contains(part.first); });
 }
 
 RenderedNotice TemplateSet::render(NoticeKind kind, std::string_view locale, const nlohmann::json& context,

@@ -45,6 +45,9 @@ public:
                           bool with_body = true) const;
 
     bool has(NoticeKind kind, std::string_view locale) const;  // exactly this locale, no fallback
+    // Whether the text render gives shows a digest's sums (its lists and counts), not only its
+    // week's dates: a digest subject alone (a preview without bodies) needs the store read for nothing.
+    bool shows_digest_sums(NoticeKind kind, std::string_view locale, bool with_body) const;
 
 private:
     struct Template {

@@ -398,3 +398,24 @@ TEST_CASE("a template sees every name it uses, inside sections too") {
     CHECK(subject_only.subject == whole.subject);
     CHECK(subject_only.body.empty());
 }
+
+// A digest is summed (every event read) only for a text that shows its sums: the shipped subjects
+// show the week's date alone, their bodies the sums; an administrator's subject may show a count.
+TEST_CASE("a digest is summed only when its text shows more than its week") {
+    Diagnostics diagnostics;
+    auto shipped = TemplateSet::load(kShipped, diagnostics);
+    for (const char* locale : {"kk", "ru", "en"}) {
+        INFO(locale);
+        CHECK_FALSE(shipped.shows_digest_sums(NoticeKind::digest, locale, /*with_body=*/false));
+        CHECK(shipped.shows_digest_sums(NoticeKind::digest, locale, /*with_body=*/true));
+    }
+    testing::TempDir dir;
+    copy_kk(dir);
+    dir.write("kk/digest.mustache", "{{digest.from_display}}–{{digest.to_display}}: {{digest.overdue_count}}\n\nмәтін\n");
+    auto counted = TemplateSet::load(dir.path(), diagnostics);
+    REQUIRE_FALSE(diagnostics.has_errors());
+    CHECK(counted.shows_digest_sums(NoticeKind::digest, "kk", /*with_body=*/false));
+    dir.write("kk/digest.mustache", "{{#digest}}{{date_display}}{{/digest}}\n\nмәтін\n");
+    auto sectioned = TemplateSet::load(dir.path(), diagnostics);
+    CHECK(sectioned.shows_digest_sums(NoticeKind::digest, "kk", /*with_body=*/false));
+}
