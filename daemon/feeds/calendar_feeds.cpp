@@ -43,7 +43,7 @@ std::vector<feeds::IcsAlarm> reminder_alarms(const FeedInputs& in, const StoredE
     EventFacts planned{stored.event, EventState::planned, std::nullopt, std::nullopt};
     const Instant starts = in.setup.calendar->local_to_instant(stored.event.date, stored.event.start_minutes);
     std::set<Instant> dues;
-    for (const auto& n : in.policy.for_event(planned))
+    for (const auto& n : in.policy.for_event(planned).notices)
         if (n.kind == NoticeKind::reminder && n.due < starts) dues.insert(n.due);
     for (auto due = dues.rbegin(); due != dues.rend(); ++due)  // the nearest reminder first
         alarms.push_back({starts - *due, summary});

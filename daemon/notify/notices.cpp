@@ -57,20 +57,8 @@ Instant Notices::horizon_from(Instant now) const {
     return calendar.local_to_instant(calendar.instant_to_local(now).first + date::days{kNoticeHorizonDays}, 0);
 }
 
-std::vector<Notice> Notices::within_horizon(std::vector<Notice> notices) const {
-    if (horizon_) std::erase_if(notices, [&](const Notice& n) { return n.due >= *horizon_; });
-    return notices;
-}
-
-Notices::Derived Notices::derive(const StoredEvent& event) const {
-    Derived derived{policy_.for_event(facts_of(event)), std::nullopt};
-    if (!horizon_) return derived;
-    std::erase_if(derived.notices, [&](const Notice& n) {
-        if (n.due < *horizon_) return false;
-        if (!derived.beyond || n.due < *derived.beyond) derived.beyond = n.due;
-        return true;
-    });
-    return derived;
+DerivedNotices Notices::derive(const StoredEvent& event, std::optional<Instant> from) const {
+    return policy_.for_event(facts_of(event), {from, horizon_});
 }
 
 Date Notices::reach(Instant horizon) const {
@@ -96,7 +84,7 @@ void Notices::sync_event(const StoredEvent& event, Instant now, const std::optio
 }
 
 void Notices::sync_digests(Instant now) {
-    auto digests = within_horizon(policy_.digests());
+    auto digests = policy_.digests({std::nullopt, horizon_}).notices;
     drop_told_elsewhere("", digests, now);
     store_.sync_notices(std::nullopt, digests, now);
 }
@@ -145,9 +133,8 @@ void Notices::extend_horizon(Instant horizon, Instant now) {
             horizon_ = horizon;
             // Every event is in sync at `before`: what it derives due from then on is all it adds.
             for (const auto& e : events) {
-                auto [derived, beyond] = derive(e);
+                auto [derived, beyond] = derive(e, before);
                 store_.set_notices_beyond(e.event.id, beyond);
-                std::erase_if(derived, [&](const Notice& n) { return n.due < before; });
                 drop_told_elsewhere(e.event.id, derived, now);
                 store_.add_notices(e.event.id, derived, now);
             }

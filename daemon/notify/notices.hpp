@@ -72,16 +72,12 @@ private:
     // A chat linked later carries what is due from then on: a notice due before now that already
     // went out to the person on another channel is not said again on the linked one.
     void drop_told_elsewhere(const std::string& event_id, std::vector<Notice>& derived, Instant now) const;
-    // What the policy calls for now, within the horizon, and the due of the first it held back.
-    struct Derived {
-        std::vector<Notice> notices;
-        std::optional<Instant> beyond;
-    };
-    Derived derive(const StoredEvent& event) const;
+    // What the policy calls for now, due from `from` on (unset: all) and before the horizon, and
+    // the due of the first it held back.
+    DerivedNotices derive(const StoredEvent& event, std::optional<Instant> from = std::nullopt) const;
     // A planned event dated `reach(horizon)` or later derives nothing due before the horizon.
     Date reach(Instant horizon) const;
     void sync_digests(Instant now);
-    std::vector<Notice> within_horizon(std::vector<Notice> notices) const;
     // After downtime several notices of one series may be due at once for the same event and
     // recipient (its reminders; its overdue notice and escalation rounds) or, for digests, the same
     // recipient: only the latest is worth sending.

@@ -30,15 +30,25 @@ Instant NoticePolicy::working_start(Date day) const {
     return calendar_.local_to_instant(day, calendar_.work_start_minutes());
 }
 
-void NoticePolicy::add(std::vector<Notice>& out, NoticeKind kind, const std::string& event_id,
-                       const std::string& person_id, Instant due, const NoticeFacts& facts) const {
+void NoticePolicy::add(Collect& out, NoticeKind kind, const std::string& event_id, const std::string& person_id,
+                       Instant due, const NoticeFacts& facts) const {
     const Person* person = plan_.person(person_id);
     if (!person) return;
     due = quiet(kind, due);
+    if (out.window.from && due < *out.window.from) return;
+    if (out.window.until && due >= *out.window.until) {
+        if (!out.derived.beyond || due < *out.derived.beyond) out.derived.beyond = due;
+        return;
+    }
+    auto& notices = out.derived.notices;
     for (const auto& channel : routing_.channels_for(*person)) {
-        Notice n{notice_key(kind, event_id, person_id, channel, due), kind, event_id, person_id, channel, due, facts};
-        if (std::find_if(out.begin(), out.end(), [&](const Notice& o) { return o.key == n.key; }) == out.end())
-            out.push_back(std::move(n));
+        // Two roles of one person (director and responsible) are one notice.
+        auto same = [&](const Notice& o) {
+            return o.kind == kind && o.due == due && o.recipient == person_id && o.channel == channel;
+        };
+        if (std::none_of(notices.begin(), notices.end(), same))
+            notices.push_back({notice_key(kind, event_id, person_id, channel, due), kind, event_id, person_id, channel,
+                               due, facts});
     }
 }
 
@@ -64,7 +74,7 @@ Date NoticePolicy::report_due_date(const ScheduledEvent& event, Date held) const
     return shift(calendar_, held, due, +1);
 }
 
-void NoticePolicy::overdue_and_escalations(std::vector<Notice>& out, const ScheduledEvent& event,
+void NoticePolicy::overdue_and_escalations(Collect& out, const ScheduledEvent& event,
                                            NoticeFacts::Missing missing, Date due_date) const {
     const Centre* centre = plan_.centre(event.centre);
     std::vector<std::string> told{plan_.overseer, plan_.coordinator};
@@ -83,8 +93,8 @@ void NoticePolicy::overdue_and_escalations(std::vector<Notice>& out, const Sched
     }
 }
 
-std::vector<Notice> NoticePolicy::for_event(const EventFacts& facts) const {
-    std::vector<Notice> out;
+DerivedNotices NoticePolicy::for_event(const EventFacts& facts, const DueWindow& window) const {
+    Collect out{window, {}};
     const auto& e = facts.event;
     const Centre* centre = plan_.centre(e.centre);
     const District* district = plan_.district(e.district);
@@ -93,7 +103,7 @@ std::vector<Notice> NoticePolicy::for_event(const EventFacts& facts) const {
     switch (facts.state) {
         case EventState::cancelled:
         case EventState::reported:
-            return out;  // nothing more to ask of it
+            return std::move(out.derived);  // nothing more to ask of it
         case EventState::planned: {
             const auto& offsets = form && !form->reminders.empty() ? form->reminders : notify_.reminders;
             const Instant starts = start_of(e);
@@ -118,7 +128,7 @@ std::vector<Notice> NoticePolicy::for_event(const EventFacts& facts) const {
             for (const auto& p : {plan_.coordinator, director}) add(out, NoticeKind::held_check, e.id, p, check_at, {});
             // Never confirmed held by the day its report would have been due: a compliance notice.
             overdue_and_escalations(out, e, NoticeFacts::Missing::held, report_due_date(e, e.date));
-            return out;
+            return std::move(out.derived);
         }
         case EventState::held: {
             Date due = report_due_date(e, facts.held_date.value_or(e.date));
@@ -126,14 +136,14 @@ std::vector<Notice> NoticePolicy::for_event(const EventFacts& facts) const {
             facts.due_date = due;
             add(out, NoticeKind::report_due, e.id, director, working_start(calendar_.add_working_days(due, -1)), facts);
             overdue_and_escalations(out, e, NoticeFacts::Missing::report, due);
-            return out;
+            return std::move(out.derived);
         }
     }
-    return out;
+    return std::move(out.derived);
 }
 
-std::vector<Notice> NoticePolicy::digests() const {
-    std::vector<Notice> out;
+DerivedNotices NoticePolicy::digests(const DueWindow& window) const {
+    Collect out{window, {}};
     date::weekday wanted{notify_.digest_weekday};
     Date day = plan_.from;
     while (date::weekday{day} != wanted) day += date::days{1};
@@ -144,17 +154,17 @@ std::vector<Notice> NoticePolicy::digests() const {
         facts.day = day;
         for (const auto& p : {plan_.overseer, plan_.coordinator}) add(out, NoticeKind::digest, "", p, due, facts);
     }
-    return out;
+    return std::move(out.derived);
 }
 
 std::vector<Notice> NoticePolicy::change(const ScheduledEvent& event, const std::vector<std::string>& told, Instant at,
                                          const NoticeFacts& facts) const {
-    std::vector<Notice> out;
+    Collect out;
     for (const auto& p : told) add(out, NoticeKind::change, event.id, p, at, facts);
     // A cancellation is the plan's business whoever was reminded: the overseer and the coordinator always hear of it.
     if (facts.cancelled)
         for (const auto& p : {plan_.overseer, plan_.coordinator}) add(out, NoticeKind::change, event.id, p, at, facts);
-    return out;
+    return std::move(out.derived.notices);
 }
 
 }  // namespace tarat

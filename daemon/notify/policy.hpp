@@ -23,14 +23,27 @@ struct EventFacts {
     std::optional<Date> reported_date;
 };
 
+// Which notices a derivation gives: those due in [from, until), an unset end unbounded.
+struct DueWindow {
+    std::optional<Instant> from, until;
+};
+
+// What a derivation gives, and the due of its first notice at or after the window's end (held
+// back by the notice horizon), if any.
+struct DerivedNotices {
+    std::vector<Notice> notices;
+    std::optional<Instant> beyond;
+};
+
 class NoticePolicy {
 public:
     NoticePolicy(const Plan& plan, const WorkingCalendar& calendar, const NotifyConfig& notify, const Routing& routing);
 
     // Reminders, held check, report reminder, overdue and escalations for one event in its state.
-    std::vector<Notice> for_event(const EventFacts& facts) const;
+    // Only those in `window` are made (their keys are a derivation's main cost).
+    DerivedNotices for_event(const EventFacts& facts, const DueWindow& window = {}) const;
     // The weekly digests across the plan period.
-    std::vector<Notice> digests() const;
+    DerivedNotices digests(const DueWindow& window = {}) const;
     // Postponed or cancelled: tell everyone who was already reminded (the facts say what changed);
     // a cancellation also goes to the overseer and the coordinator, told or not.
     std::vector<Notice> change(const ScheduledEvent& event, const std::vector<std::string>& told, Instant at,
@@ -51,9 +64,13 @@ private:
     Instant quiet(NoticeKind kind, Instant due) const;  // inside working hours unless the kind may go any time
     Instant start_of(const ScheduledEvent& event) const;
     Instant working_start(Date day) const;
-    void add(std::vector<Notice>& out, NoticeKind kind, const std::string& event_id, const std::string& person_id,
-             Instant due, const NoticeFacts& facts) const;
-    void overdue_and_escalations(std::vector<Notice>& out, const ScheduledEvent& event, NoticeFacts::Missing missing,
+    struct Collect {
+        DueWindow window;
+        DerivedNotices derived;
+    };
+    void add(Collect& out, NoticeKind kind, const std::string& event_id, const std::string& person_id, Instant due,
+             const NoticeFacts& facts) const;
+    void overdue_and_escalations(Collect& out, const ScheduledEvent& event, NoticeFacts::Missing missing,
                                  Date due_date) const;
 
     const Plan& plan_;

@@ -249,10 +249,10 @@ private:
 
     void check_pending_is_fresh_derivation() {
         const auto& notices = lifecycle().notices();
-        std::vector<Notice> derived = notices.policy().digests();
+        std::vector<Notice> derived = notices.policy().digests().notices;
         for (const auto& e : store().events({})) {
             auto of_event =
-                notices.policy().for_event({e.event, e.state, e.held_date, e.reported_date});
+                notices.policy().for_event({e.event, e.state, e.held_date, e.reported_date}).notices;
             derived.insert(derived.end(), of_event.begin(), of_event.end());
         }
         std::map<std::string, NoticeState> stored;
