@@ -213,7 +213,8 @@ Prepared Notices::prepare(const OutboxRow& row, Instant now) const {
     if (n.kind == NoticeKind::overdue || n.kind == NoticeKind::escalation) sending.reminded_count = reminded_before(n, *stored);
     if (stored && event_link) sending.link = event_link(*person, *stored);
     auto context = notice_context(setup_.plan, n, *person, stored ? &stored->event : nullptr,
-                                  stored ? std::optional(stored->state) : std::nullopt, sending);
+                                  stored ? std::optional(stored->state) : std::nullopt, sending,
+                                  templates_.needs(n.kind, person->locale, with_body));
     auto rendered = templates_.render(n.kind, person->locale, context, with_body);
     out.locale = rendered.locale;
     out.subject = std::move(rendered.subject);

@@ -105,6 +105,17 @@ std::string with_position(const std::string& name, const std::string& position) 
     return name + ", " + position;
 }
 
+// Whether a text needing `needs` (null: everything) looks `key` up; and what it needs of it (null:
+// all of it). A view builds only what is looked up: a subject alone needs a few names of dozens.
+bool wants(const ContextNeeds* needs, std::string_view key) {
+    return !needs || needs->whole || needs->parts.find(key) != needs->parts.end();
+}
+const ContextNeeds* part(const ContextNeeds* needs, std::string_view key) {
+    if (!needs || needs->whole) return nullptr;
+    auto found = needs->parts.find(key);
+    return found == needs->parts.end() || found->second.whole ? nullptr : &found->second;
+}
+
 json person_view(const Plan& plan, std::string_view id) {
     const Person* p = plan.person(id);
     const std::string name = p ? p->name : std::string(id), position = p ? p->position : "";
@@ -127,7 +138,7 @@ struct Progress {
 };
 
 json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventState> state, const Progress& progress,
-                std::string_view locale) {
+                std::string_view locale, const ContextNeeds* needs = nullptr) {
     const Centre* centre = plan.centre(e.centre);
     std::string district_id = !e.district.empty() ? e.district : centre ? centre->district : std::string{};
     const District* district = plan.district(district_id);
@@ -145,16 +156,6 @@ json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventSt
         {"end", has_date && e.end_minutes > e.start_minutes ? format_hhmm(e.end_minutes) : ""},
         {"pinned", e.pinned},
         {"form", {{"id", e.form}, {"name", form ? form->name.in(locale) : e.form}}},
-        {"centre",
-         {{"id", e.centre},
-          {"name", centre ? centre->name : e.centre},
-          {"address", centre ? centre->address : ""},
-          {"director", person_view(plan, centre ? centre->director : "")}}},
-        {"district",
-         {{"id", district_id},
-          {"name", district ? district->name : district_id},
-          {"head", person_view(plan, district ? district->head : "")}}},
-        {"responsible", person_view(plan, responsible)},
         {"state", state ? std::string(state_name(*state)) : ""},
         {"state_display", state ? std::string(term(*state).in(locale)) : ""},
         {"planned", state == EventState::planned},
@@ -168,6 +169,16 @@ json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventSt
         {"not_held", progress.not_held},
         {"not_reported", progress.not_reported},
     };
+    if (wants(needs, "centre"))
+        view["centre"] = {{"id", e.centre},
+                          {"name", centre ? centre->name : e.centre},
+                          {"address", centre ? centre->address : ""},
+                          {"director", person_view(plan, centre ? centre->director : "")}};
+    if (wants(needs, "district"))
+        view["district"] = {{"id", district_id},
+                            {"name", district ? district->name : district_id},
+                            {"head", person_view(plan, district ? district->head : "")}};
+    if (wants(needs, "responsible")) view["responsible"] = person_view(plan, responsible);
     return view;
 }
 
@@ -252,7 +263,8 @@ json digest_view(const Plan& plan, const DigestSummary& digest, std::string_view
 }  // namespace
 
 nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
-                              const ScheduledEvent* event, std::optional<EventState> state, const SendingFacts& sending) {
+                              const ScheduledEvent* event, std::optional<EventState> state, const SendingFacts& sending,
+                              const ContextNeeds* needs) {
     std::string locale(known_locale(recipient.locale));
     json context = {
         {"locale", locale},
@@ -263,8 +275,6 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
          {{"key", notice.key},
           {"kind", std::string(kind_name(notice.kind))},
           {"channel", notice.channel},
-          {"detail", describe(notice.kind, notice.facts)},
-          {"due", format_instant_utc(notice.due)},
           {"lead", ""},
           {"today", false}}},
         {"recipient",
@@ -273,17 +283,21 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
           {"position", recipient.position},
           {"with_position", with_position(recipient.name, recipient.position)},
           {"locale", locale}}},
-        {"plan",
-         {{"id", plan.id},
-          {"title", plan.title},
-          {"basis", plan.basis},
-          {"from", format_date(plan.from)},
-          {"from_display", display_date(plan.from, locale)},
-          {"to", format_date(plan.to)},
-          {"to_display", display_date(plan.to, locale)},
-          {"overseer", person_view(plan, plan.overseer)},
-          {"coordinator", person_view(plan, plan.coordinator)}}},
     };
+    if (wants(needs, "notice")) {
+        context["notice"]["detail"] = describe(notice.kind, notice.facts);
+        context["notice"]["due"] = format_instant_utc(notice.due);
+    }
+    if (wants(needs, "plan"))
+        context["plan"] = {{"id", plan.id},
+                           {"title", plan.title},
+                           {"basis", plan.basis},
+                           {"from", format_date(plan.from)},
+                           {"from_display", display_date(plan.from, locale)},
+                           {"to", format_date(plan.to)},
+                           {"to_display", display_date(plan.to, locale)},
+                           {"overseer", person_view(plan, plan.overseer)},
+                           {"coordinator", person_view(plan, plan.coordinator)}};
 
     if (notice.kind == NoticeKind::reminder && notice.facts.lead) {
         // Sent late on the event's own day (before it starts): "today", not "0 working days".
@@ -308,7 +322,7 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
                                           : !state || *state == EventState::planned;
         progress.not_reported = !progress.not_held;
     }
-    context["event"] = event_view(plan, *event, state, progress, locale);
+    if (wants(needs, "event")) context["event"] = event_view(plan, *event, state, progress, locale, part(needs, "event"));
 
     if (late_kind) {
         // The overseer controls execution: her copy informs; the director and the coordinator are asked to act.
@@ -764,11 +778,16 @@ bool TemplateSet::has(NoticeKind kind, std::string_view locale) const {
     return templates_.count({std::string(locale), kind}) > 0;
 }
 
-bool TemplateSet::shows_digest_sums(NoticeKind kind, std::string_view locale, bool with_body) const {
+const ContextNeeds* TemplateSet::needs(NoticeKind kind, std::string_view locale, bool with_body) const {
     const Template* tmpl = find(kind, locale);
-    if (!tmpl) return true;
-    const ContextNeeds& needs = with_body ? tmpl->needs : tmpl->subject_needs;
-    if (needs.whole) return true;
+    if (!tmpl) return nullptr;
+    return with_body ? &tmpl->needs : &tmpl->subject_needs;
+}
+
+bool TemplateSet::shows_digest_sums(NoticeKind kind, std::string_view locale, bool with_body) const {
+    const ContextNeeds* found = needs(kind, locale, with_body);
+    if (!found || found->whole) return true;
+    const ContextNeeds& needs = *found;
     auto digest = needs.parts.find("digest");
     if (digest == needs.parts.end()) return false;
     // What digest_view gives of the week alone.

@@ -48,6 +48,9 @@ public:
     // Whether the text render gives shows a digest's sums (its lists and counts), not only its
     // week's dates: a digest subject alone (a preview without bodies) needs the store read for nothing.
     bool shows_digest_sums(NoticeKind kind, std::string_view locale, bool with_body) const;
+    // What the text render gives (subject alone without `with_body`) looks up in its context, for
+    // notice_context to build only that; null when no template has the kind.
+    const ContextNeeds* needs(NoticeKind kind, std::string_view locale, bool with_body) const;
 
 private:
     struct Template {
@@ -82,8 +85,9 @@ struct SendingFacts {
 
 // The data a template sees (keys: etc/templates/README.md). `event` is null and `state` empty for
 // a digest. Names and dates are in the recipient's locale; the notice's typed facts say what it is about.
+// With `needs` (TemplateSet::needs), the costlier parts no text looks up are left out.
 nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Person& recipient,
                               const ScheduledEvent* event, std::optional<EventState> state,
-                              const SendingFacts& sending = {});
+                              const SendingFacts& sending = {}, const ContextNeeds* needs = nullptr);
 
 }  // namespace tarat

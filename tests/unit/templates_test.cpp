@@ -160,6 +160,43 @@ TEST_CASE("every kind renders in every locale") {
         }
 }
 
+// A context built for what a text looks up (TemplateSet::needs) renders exactly as the whole one,
+// for every kind, locale and state, subject alone or with the body; and it leaves out what a
+// subject alone does not look up (a preview without bodies builds a few names of dozens).
+TEST_CASE("a context built for what its text needs renders as the whole one") {
+    Diagnostics diagnostics;
+    auto set = TemplateSet::load(kShipped, diagnostics);
+    Plan plan = sample_plan();
+    ScheduledEvent event = sample_event();
+    const DigestSummary digest = sample_digest();
+    for (NoticeKind kind : kKinds)
+        for (const char* locale : kLocales)
+            for (EventState state : {EventState::planned, EventState::held, EventState::cancelled})
+                for (bool with_body : {true, false}) {
+                    INFO(kind_name(kind) << " " << locale << " " << state_name(state) << " body " << with_body);
+                    Person recipient = *plan.person("amanzhol");
+                    recipient.locale = locale;
+                    const bool digest_kind = kind == NoticeKind::digest;
+                    Notice notice{"key", kind, digest_kind ? "" : event.id, recipient.id, "smtp",
+                                  Instant{date::sys_days{2027_y / 3 / 1}}, facts_for(kind)};
+                    auto context = [&](const ContextNeeds* needs) {
+                        return notice_context(plan, notice, recipient, digest_kind ? nullptr : &event,
+                                              digest_kind ? std::nullopt : std::optional(state), {&digest}, needs);
+                    };
+                    const ContextNeeds* needs = set.needs(kind, locale, with_body);
+                    REQUIRE(needs);
+                    const auto whole = set.render(kind, locale, context(nullptr), with_body);
+                    const auto built = set.render(kind, locale, context(needs), with_body);
+                    CHECK(built.subject == whole.subject);
+                    CHECK(built.body == whole.body);
+                    if (kind == NoticeKind::reminder && !with_body) {
+                        CHECK_FALSE(context(needs).contains("plan"));
+                        CHECK_FALSE(context(needs)["event"].contains("responsible"));
+                        CHECK(context(nullptr)["event"].contains("responsible"));
+                    }
+                }
+}
+
 // Kazakh letters and the order's unbalanced «» reach the message byte for byte.
 TEST_CASE("Kazakh text survives byte for byte") {
     Diagnostics diagnostics;
