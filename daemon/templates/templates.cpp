@@ -116,6 +116,22 @@ const ContextNeeds* part(const ContextNeeds* needs, std::string_view key) {
     return found == needs->parts.end() || found->second.whole ? nullptr : &found->second;
 }
 
+// A view's keys, each made only when the text looks it up (every one without needs).
+class View {
+public:
+    explicit View(const ContextNeeds* needs) : needs_(needs) {}
+    template <class Make>
+    View& add(const char* key, Make&& make) {
+        if (wants(needs_, key)) json_[key] = make();
+        return *this;
+    }
+    json take() { return std::move(json_); }
+
+private:
+    const ContextNeeds* needs_;
+    json json_ = json::object();
+};
+
 json person_view(const Plan& plan, std::string_view id) {
     const Person* p = plan.person(id);
     const std::string name = p ? p->name : std::string(id), position = p ? p->position : "";
@@ -146,40 +162,41 @@ json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventSt
     std::string responsible = !e.responsible.empty() ? e.responsible : centre ? centre->director : std::string{};
     bool has_date = e.date != Date{};
 
-    json view = {
-        {"id", e.id},
-        {"title", e.title},
-        {"audience", e.audience},
-        {"date", has_date ? format_date(e.date) : ""},
-        {"date_display", has_date ? display_date(e.date, locale) : ""},
-        {"start", has_date ? format_hhmm(e.start_minutes) : ""},
-        {"end", has_date && e.end_minutes > e.start_minutes ? format_hhmm(e.end_minutes) : ""},
-        {"pinned", e.pinned},
-        {"form", {{"id", e.form}, {"name", form ? form->name.in(locale) : e.form}}},
-        {"state", state ? std::string(state_name(*state)) : ""},
-        {"state_display", state ? std::string(term(*state).in(locale)) : ""},
-        {"planned", state == EventState::planned},
-        {"held", state == EventState::held},
-        {"reported", state == EventState::reported},
-        {"cancelled", state == EventState::cancelled},
-        {"report_due_date", date_text(progress.report_due)},
-        {"report_due_date_display", date_display(progress.report_due, locale)},
-        {"held_date", date_text(progress.held_on)},
-        {"held_date_display", date_display(progress.held_on, locale)},
-        {"not_held", progress.not_held},
-        {"not_reported", progress.not_reported},
-    };
-    if (wants(needs, "centre"))
-        view["centre"] = {{"id", e.centre},
-                          {"name", centre ? centre->name : e.centre},
-                          {"address", centre ? centre->address : ""},
-                          {"director", person_view(plan, centre ? centre->director : "")}};
-    if (wants(needs, "district"))
-        view["district"] = {{"id", district_id},
-                            {"name", district ? district->name : district_id},
-                            {"head", person_view(plan, district ? district->head : "")}};
-    if (wants(needs, "responsible")) view["responsible"] = person_view(plan, responsible);
-    return view;
+    View view(needs);
+    view.add("id", [&] { return e.id; })
+        .add("title", [&] { return e.title; })
+        .add("audience", [&] { return e.audience; })
+        .add("date", [&] { return has_date ? format_date(e.date) : ""; })
+        .add("date_display", [&] { return has_date ? display_date(e.date, locale) : ""; })
+        .add("start", [&] { return has_date ? format_hhmm(e.start_minutes) : ""; })
+        .add("end", [&] { return has_date && e.end_minutes > e.start_minutes ? format_hhmm(e.end_minutes) : ""; })
+        .add("pinned", [&] { return e.pinned; })
+        .add("form", [&] { return json{{"id", e.form}, {"name", form ? form->name.in(locale) : e.form}}; })
+        .add("state", [&] { return state ? std::string(state_name(*state)) : ""; })
+        .add("state_display", [&] { return state ? std::string(term(*state).in(locale)) : ""; })
+        .add("planned", [&] { return state == EventState::planned; })
+        .add("held", [&] { return state == EventState::held; })
+        .add("reported", [&] { return state == EventState::reported; })
+        .add("cancelled", [&] { return state == EventState::cancelled; })
+        .add("report_due_date", [&] { return date_text(progress.report_due); })
+        .add("report_due_date_display", [&] { return date_display(progress.report_due, locale); })
+        .add("held_date", [&] { return date_text(progress.held_on); })
+        .add("held_date_display", [&] { return date_display(progress.held_on, locale); })
+        .add("not_held", [&] { return progress.not_held; })
+        .add("not_reported", [&] { return progress.not_reported; })
+        .add("centre", [&] {
+            return json{{"id", e.centre},
+                        {"name", centre ? centre->name : e.centre},
+                        {"address", centre ? centre->address : ""},
+                        {"director", person_view(plan, centre ? centre->director : "")}};
+        })
+        .add("district", [&] {
+            return json{{"id", district_id},
+                        {"name", district ? district->name : district_id},
+                        {"head", person_view(plan, district ? district->head : "")}};
+        })
+        .add("responsible", [&] { return person_view(plan, responsible); });
+    return view.take();
 }
 
 json digest_event_view(const Plan& plan, const DigestItem& item, std::string_view locale) {
