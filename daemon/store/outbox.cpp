@@ -92,6 +92,13 @@ std::string quoted_scope(const std::optional<std::string>& scope) {
     return scope ? "event '" + *scope + "'" : std::string("no event");
 }
 
+// The event a stored notice is about ("" for none).
+std::string stored_event_of(SQLite::Database& db, const std::string& key) {
+    SQLite::Statement query(db, "SELECT coalesce(event_id, '') FROM notice WHERE key = ?1");
+    query.bind(1, key);
+    return query.executeStep() ? query.getColumn(0).getString() : std::string();
+}
+
 std::optional<NoticeState> state_of(SQLite::Database& db, const std::string& key) {
     SQLite::Statement query(db, "SELECT state FROM notice WHERE key = ?1");
     query.bind(1, key);
@@ -246,7 +253,7 @@ void Store::add_notices(const std::string& event_id, const std::vector<Notice>& 
                                  "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8) "
                                  "ON CONFLICT (key) DO UPDATE SET facts = excluded.facts, "
                                  "next_attempt_at = iif(state = 'superseded', due_at, next_attempt_at), "
-                                 "state = 'pending' WHERE state IN ('pending', 'superseded')");
+                                 "state = 'pending' WHERE state IN ('pending', 'superseded') AND event_id IS excluded.event_id");
         auto& upsert = *upsert_lease;
         for (const Notice& notice : notices) {
             if (notice.event_id != event_id)
@@ -260,7 +267,8 @@ void Store::add_notices(const std::string& event_id, const std::vector<Notice>& 
             upsert.bind(6, unix_seconds(notice.due));
             upsert.bind(7, to_json(notice.facts).dump());
             upsert.bind(8, unix_seconds(now));
-            upsert.exec();
+            if (upsert.exec() == 0 && stored_event_of(*db_, notice.key) != event_id)
+                throw StoreError("notice '" + notice.key + "' is already in the outbox under another event");
         }
         transaction.commit();
     });

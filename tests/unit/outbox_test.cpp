@@ -421,6 +421,38 @@ TEST_CASE("sync_notices brings a superseded key back, never a sent one") {
     CHECK(state_of(*store, reminders[0].key) == NoticeState::sent);
 }
 
+// add_notices (a horizon moved on, F14) adds what is new, makes a superseded row pending again due
+// as derived, refreshes a pending row's facts, leaves a sent one sent, and refuses a key stored
+// under another event; it supersedes nothing.
+TEST_CASE("add_notices adds and revives, never resends nor supersedes") {
+    TempDir dir;
+    auto store = Store::open(dir / "tarat.db");
+    auto reminders = seminar_reminders();
+    store->sync_notices(kEvent, {reminders[0], reminders[1]}, kLoad);
+    store->mark_sent(reminders[0].key, kTenDaysBefore, "s", "b", false);
+    store->sync_notices(kEvent, {reminders[0]}, kLoad + 1h);  // supersedes 1
+    REQUIRE(state_of(*store, reminders[1].key) == NoticeState::superseded);
+
+    Notice refreshed = reminders[1];
+    refreshed.facts = lead(2);
+    store->add_notices(kEvent, {reminders[0], refreshed, reminders[2]}, kLoad + 2h);
+    CHECK(state_of(*store, reminders[0].key) == NoticeState::sent);
+    auto revived = row_of(*store, reminders[1].key);
+    CHECK(revived->state == NoticeState::pending);
+    CHECK(revived->next_attempt_at == reminders[1].due);
+    CHECK(revived->notice.facts == lead(2));
+    CHECK(state_of(*store, reminders[2].key) == NoticeState::pending);
+    store->add_notices(kEvent, {reminders[3]}, kLoad + 3h);
+    CHECK(store->notice_counts().pending == 3);  // nothing superseded by what was not given
+
+    Notice elsewhere = reminders[3];
+    elsewhere.event_id = "balapan-open-1";
+    CHECK_THROWS_WITH(store->add_notices("balapan-open-1", {elsewhere}, kLoad + 4h),
+                      Catch::Contains("already in the outbox under another event"));
+    CHECK_THROWS_AS(store->add_notices("balapan-open-1", {reminders[3]}, kLoad + 4h), StoreError);
+    CHECK(store->notice_counts().pending == 3);
+}
+
 // Scopes are separate: a digest sync touches no event's rows, an event sync no digest; a notice
 // from another scope is refused.
 TEST_CASE("sync_notices keeps to its scope") {
