@@ -121,3 +121,33 @@ TEST_CASE("a running daemon's outbox holds what falls due within 60 days") {
     daemon.signal(SIGTERM);
     CHECK(daemon.wait() == 0);
 }
+
+// A restart 19 days later moves the horizon on as 19 midnights would (Notices::extend_horizon):
+// the notices due in the 19 days past the old horizon are waiting, none beyond the new one.
+TEST_CASE("a restart days later moves the outbox's horizon on by as many days") {
+    Checkout co("2026-12-01T09:00:00+05:00");
+    auto pending_between = [&](const char* from, const char* to) {
+        SQLite::Database db(co.database().string(), SQLite::OPEN_READONLY);
+        const auto a = tarat::parse_instant(from)->time_since_epoch().count();
+        const auto b = tarat::parse_instant(to)->time_since_epoch().count();
+        return db
+            .execAndGet("SELECT count(*) FROM notice WHERE state = 'pending' AND due_at >= " + std::to_string(a) +
+                        " AND due_at < " + std::to_string(b))
+            .getInt();
+    };
+    {
+        Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+        REQUIRE(eventually([&] { return co.answers(); }));
+        daemon.signal(SIGTERM);
+        REQUIRE(daemon.wait() == 0);
+    }
+    CHECK(pending_between("2027-01-30T00:00:00+05:00", "2099-01-01T00:00:00+05:00") == 0);
+    co.now = "2026-12-20T09:00:00+05:00";
+    Child daemon(co.daemon_args(), co.dir.path(), "taratd");
+    REQUIRE(eventually([&] {
+        return co.answers() && pending_between("2027-01-30T00:00:00+05:00", "2027-02-18T00:00:00+05:00") > 0;
+    }));
+    CHECK(pending_between("2027-02-18T00:00:00+05:00", "2099-01-01T00:00:00+05:00") == 0);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait() == 0);
+}
