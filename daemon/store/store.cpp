@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 
 namespace tarat {
@@ -63,11 +64,6 @@ Date stored_date(const SQLite::Column& column) {
 std::optional<Date> stored_optional_date(const SQLite::Column& column) {
     if (column.isNull()) return std::nullopt;
     return stored_date(column);
-}
-
-void bind_optional_text(SQLite::Statement& statement, int index, const std::optional<std::string>& text) {
-    if (text) statement.bind(index, *text);
-    else statement.bind(index);
 }
 
 void bind_optional_date(SQLite::Statement& statement, int index, const std::optional<Date>& day) {
@@ -335,21 +331,30 @@ std::vector<StoredCentre> Store::centres() const {
 
 std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
     return guarded(file_, "cannot read the events", [&] {
-        // One statement for every filter: an unset field binds NULL and matches everything.
-        Reused query_lease(*this, std::string("SELECT ") + kEventColumns +
-                                          " FROM event WHERE (?1 IS NULL OR centre = ?1)"
-                                          " AND (?2 IS NULL OR district = ?2) AND (?3 IS NULL OR form = ?3)"
-                                          " AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR date >= ?5)"
-                                          " AND (?6 IS NULL OR date <= ?6)" +
-                                          kEventOrder);
+        // Only the conditions set, so that the planner can use the centre's, district's or form's
+        // index: `?1 IS NULL OR centre = ?1` made it scan every event by date (140 ms for one
+        // centre of 200,000 events, 1 ms by its index). One cached statement per combination.
+        struct Condition {
+            const char* sql;
+            std::optional<std::string> value;
+        };
+        const std::array<Condition, 6> conditions{{
+            {"centre = ?", filter.centre},
+            {"district = ?", filter.district},
+            {"form = ?", filter.form},
+            {"state = ?", filter.state ? std::optional<std::string>(state_name(*filter.state)) : std::nullopt},
+            {"date >= ?", filter.from ? std::optional(format_date(*filter.from)) : std::nullopt},
+            {"date <= ?", filter.to ? std::optional(format_date(*filter.to)) : std::nullopt},
+        }};
+        std::string sql = std::string("SELECT ") + kEventColumns + " FROM event";
+        const char* joint = " WHERE ";
+        for (const auto& c : conditions)
+            if (c.value) (sql += joint) += c.sql, joint = " AND ";
+        Reused query_lease(*this, sql + kEventOrder);
         auto& query = *query_lease;
-        bind_optional_text(query, 1, filter.centre);
-        bind_optional_text(query, 2, filter.district);
-        bind_optional_text(query, 3, filter.form);
-        bind_optional_text(query, 4,
-                           filter.state ? std::optional<std::string>(state_name(*filter.state)) : std::nullopt);
-        bind_optional_date(query, 5, filter.from);
-        bind_optional_date(query, 6, filter.to);
+        int index = 0;
+        for (const auto& c : conditions)
+            if (c.value) query.bind(++index, *c.value);
         return read_events(query);
     });
 }
