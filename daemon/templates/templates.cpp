@@ -802,15 +802,15 @@ const ContextNeeds* TemplateSet::needs(NoticeKind kind, std::string_view locale,
 }
 
 bool TemplateSet::shows_digest_sums(NoticeKind kind, std::string_view locale, bool with_body) const {
-    const ContextNeeds* found = needs(kind, locale, with_body);
-    if (!found || found->whole) return true;
-    const ContextNeeds& needs = *found;
-    auto digest = needs.parts.find("digest");
-    if (digest == needs.parts.end()) return false;
+    const ContextNeeds* text = needs(kind, locale, with_body);
+    if (!text) return true;
+    if (!wants(text, "digest")) return false;
+    const ContextNeeds* digest = part(text, "digest");
+    if (!digest) return true;  // all of it
     // What digest_view gives of the week alone.
     static const std::set<std::string_view> week{"date", "date_display", "from", "from_display", "to", "to_display"};
-    return digest->second.whole || std::any_of(digest->second.parts.begin(), digest->second.parts.end(),
-                                               [](const auto& part) { return !week.contains(part.first); });
+    return std::any_of(digest->parts.begin(), digest->parts.end(),
+                       [](const auto& key) { return !week.contains(key.first); });
 }
 
 RenderedNotice TemplateSet::render(NoticeKind kind, std::string_view locale, const nlohmann::json& context,
