@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
         exec(db, "PRAGMA synchronous=FULL");
         if (!copy_of.empty()) {  // as the store during a plan load
             exec(db, "PRAGMA foreign_keys=ON");
-            exec(db, "PRAGMA cache_size=-32768");
+            exec(db, "PRAGMA cache_size=-16384");
             exec(db, ("ATTACH DATABASE '" + copy_of + "' AS src").c_str());  // read, never written
         }
         exec(db, "BEGIN IMMEDIATE");

@@ -395,6 +395,28 @@ TEST_CASE("a load that fails midway leaves the database as it was") {
     CHECK(store->apply_plan(sample_plan(), sample_events(), kSecondLoad, kActor).changed == false);
 }
 
+// An id given twice is refused before anything is written, whether the store has it or not.
+TEST_CASE("a load that names an event twice is refused and changes nothing") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    const auto history_before = store->history();
+    const auto events_before = store->events({});
+    for (const bool stored : {true, false}) {
+        INFO((stored ? "a stored id" : "a new id"));
+        std::vector<ScheduledEvent> events = sample_events();
+        ScheduledEvent twice = stored ? events.back()
+                                      : event("new-1", events.front().centre, "seminar", Date{2027_y / 3 / 3}, 600, 720);
+        if (!stored) events.push_back(twice);
+        twice.date = Date{2027_y / 3 / 4};
+        events.push_back(twice);
+        CHECK_THROWS_WITH(store->apply_plan(sample_plan(), events, kSecondLoad, kActor),
+                          Catch::Contains("event:" + twice.id + ": appears twice"));
+        CHECK(store->history().size() == history_before.size());
+        CHECK(store->events({}).size() == events_before.size());
+    }
+}
+
 // Kazakh and Russian text comes back byte for byte from every table and the history.
 TEST_CASE("Kazakh and Russian text round-trips byte for byte") {
     TempDir dir;
