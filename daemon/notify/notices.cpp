@@ -65,6 +65,12 @@ Date Notices::reach(Instant horizon) const {
     return setup_.calendar->instant_to_local(horizon).first + date::days{policy_.max_lead_days()};
 }
 
+std::optional<Date> Notices::events_unread_from(Instant horizon, bool with_body) const {
+    for (const auto& person : setup_.plan.people)
+        if (templates_.shows_digest_sums(NoticeKind::digest, person.locale, with_body)) return std::nullopt;
+    return reach(horizon);
+}
+
 void Notices::sync_event(const StoredEvent& event, Instant now, const std::optional<std::vector<Notice>>& changes) {
     auto [derived, beyond] = derive(event);
     store_.set_notices_beyond(event.event.id, beyond);

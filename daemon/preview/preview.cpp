@@ -165,7 +165,10 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
     };
     lifecycle.set_notice_horizon(next_midnight(start));
     const Actor actor = Actor::system("preview");
-    lifecycle.apply_plan(lifecycle.setup_ptr(), actor);
+    // The events after the window's reach are placed (they may move those before) but not stored.
+    PlanOptions plan_options;
+    plan_options.store_before = lifecycle.notices().events_unread_from(end, options.bodies);
+    lifecycle.apply_plan(lifecycle.setup_ptr(), actor, plan_options);
     Notices& notices = lifecycle.notices();
 
     boost::asio::io_context io;
