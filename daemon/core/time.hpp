@@ -19,6 +19,12 @@ std::string format_date(Date day);
 // "DD.MM.YYYY", as people in Kazakhstan write a date.
 std::string format_dotted(Date day);
 
+// The days from `first` up to, not including, `before`.
+struct DayRange {
+    Date first, before;
+    bool contains(Date day) const { return day >= first && day < before; }
+};
+
 // "HH:MM" (24 h) as minutes after midnight.
 std::optional<int> parse_hhmm(std::string_view text);
 std::string format_hhmm(int minutes_after_midnight);

@@ -211,8 +211,8 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
     for (const auto& d : schedule.drift)
         if (!d.would_be) not_produced.insert(d.event_id);
     std::erase_if(schedule.events, [&](const ScheduledEvent& e) { return not_produced.contains(e.id); });
-    if (options.store_before && stored.empty())
-        std::erase_if(schedule.events, [&](const ScheduledEvent& e) { return e.date >= *options.store_before; });
+    if (options.store_only && stored.empty())
+        std::erase_if(schedule.events, [&](const ScheduledEvent& e) { return !options.store_only->contains(e.date); });
 
     PlanApplied applied;
     std::unordered_set<std::string_view> produced;

@@ -83,9 +83,9 @@ struct PlanOptions {
     // Place and compare, store nothing (the store's changes are made and rolled back): what a
     // reload would do, for `reload --dry-run` and `taratd check --diff`.
     bool dry_run = false;
-    // Into an empty store, only the events dated before this day (placement still sees the whole
-    // plan): for a preview whose window nothing later reads (Notices::events_unread_from).
-    std::optional<Date> store_before;
+    // Into an empty store, only the events dated in these days (placement still sees the whole
+    // plan): for a preview that reads no other (Notices::events_read_between).
+    std::optional<DayRange> store_only;
 };
 
 // One event a plan would add, remove, move, or leave in conflict (stays where it is against the

@@ -65,10 +65,13 @@ Date Notices::reach(Instant horizon) const {
     return setup_.calendar->instant_to_local(horizon).first + date::days{policy_.max_lead_days()};
 }
 
-std::optional<Date> Notices::events_unread_from(Instant horizon, bool with_body) const {
+std::optional<DayRange> Notices::events_read_between(Instant from, Instant until, bool with_body) const {
     for (const auto& person : setup_.plan.people)
         if (templates_.shows_digest_sums(NoticeKind::digest, person.locale, with_body)) return std::nullopt;
-    return reach(horizon);
+    const Date from_day = setup_.calendar->instant_to_local(from).first;
+    Date first = from_day;  // last_notice_day grows with the day: step back while it still reaches `from`
+    while (policy_.last_notice_day(first - date::days{1}) >= from_day) first -= date::days{1};
+    return DayRange{first, reach(until)};
 }
 
 void Notices::sync_event(const StoredEvent& event, Instant now, const std::optional<std::vector<Notice>>& changes) {

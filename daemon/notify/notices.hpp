@@ -60,10 +60,10 @@ public:
     // When a stored event's report is due: the policy's deadline from the day it was held (or is planned).
     Date report_due(const StoredEvent& event) const;
     const NoticePolicy& policy() const { return policy_; }
-    // The first day whose events nothing due before `horizon` reads when rendered with or without
-    // bodies: they derive nothing before it, and no digest text shows sums over every event
-    // (nullopt when one does).
-    std::optional<Date> events_unread_from(Instant horizon, bool with_body) const;
+    // The days of the events whose notices can go out in [from, until) (held on their day or never),
+    // when the texts rendered with or without bodies read no other: no digest shows sums over every
+    // event. nullopt when one does.
+    std::optional<DayRange> events_read_between(Instant from, Instant until, bool with_body) const;
 
     // The recipient's own link to the event (the web, F12): `{{link}}` in the text and
     // `links.event` in the JSON; unset or "" when the web is off.

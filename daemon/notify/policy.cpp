@@ -11,6 +11,9 @@ Date shift(const WorkingCalendar& calendar, Date day, const Span& span, int sign
     return day + date::days{sign * span.count};
 }
 
+// A form's report deadline; the default for an event whose form is no longer in the plan.
+Span report_due_of(const Form* form) { return form ? form->report_due : Form{}.report_due; }
+
 }  // namespace
 
 NoticePolicy::NoticePolicy(const Plan& plan, const WorkingCalendar& calendar, const NotifyConfig& notify,
@@ -69,9 +72,36 @@ int NoticePolicy::max_lead_days() const {
 }
 
 Date NoticePolicy::report_due_date(const ScheduledEvent& event, Date held) const {
-    const Form* form = plan_.form(event.form);
-    Span due = form ? form->report_due : Span{Span::Unit::working_days, 3};
-    return shift(calendar_, held, due, +1);
+    return shift(calendar_, held, report_due_of(plan_.form(event.form)), +1);
+}
+
+Date NoticePolicy::first_notice_day(Date day) const {
+    Date first = day;
+    auto reminder = [&](const Span& span) {
+        first = std::min(first, span.unit == Span::Unit::minutes ? day - date::days{span.count / (24 * 60) + 1}
+                                                                   : shift(calendar_, day, span, -1));
+    };
+    for (const auto& span : notify_.reminders) reminder(span);
+    for (const auto& form : plan_.forms)
+        for (const auto& span : form.reminders) reminder(span);
+    return first;
+}
+
+Date NoticePolicy::last_notice_day(Date day) const {
+    Date last = calendar_.add_working_days(day, 2);  // the held check
+    auto deadline = [&](const Form* form) {
+        last = std::max(last, overdue_days(shift(calendar_, day, report_due_of(form), +1)).back());
+    };
+    deadline(nullptr);
+    for (const auto& form : plan_.forms) deadline(&form);
+    return calendar_.add_working_days(last, 1);
+}
+
+std::vector<Date> NoticePolicy::overdue_days(Date due_date) const {
+    std::vector<Date> days{calendar_.add_working_days(due_date, 1)};
+    for (int round = 1; round <= notify_.escalation_max; ++round)
+        days.push_back(shift(calendar_, days.back(), notify_.escalation_every, +1));
+    return days;
 }
 
 void NoticePolicy::overdue_and_escalations(Collect& out, const ScheduledEvent& event,
@@ -80,16 +110,15 @@ void NoticePolicy::overdue_and_escalations(Collect& out, const ScheduledEvent& e
     std::vector<std::string> told{plan_.overseer, plan_.coordinator};
     if (centre) told.push_back(centre->director);
     // Late from the first working moment after the due day has ended.
-    Instant overdue_at = working_start(calendar_.add_working_days(due_date, 1));
+    const auto days = overdue_days(due_date);
     NoticeFacts facts;
     facts.missing = missing;
     facts.due_date = due_date;
-    for (const auto& person : told) add(out, NoticeKind::overdue, event.id, person, overdue_at, facts);
-    Date round_day = calendar_.add_working_days(due_date, 1);
-    for (int round = 1; round <= notify_.escalation_max; ++round) {
-        round_day = shift(calendar_, round_day, notify_.escalation_every, +1);
+    for (const auto& person : told) add(out, NoticeKind::overdue, event.id, person, working_start(days.front()), facts);
+    for (int round = 1; round < static_cast<int>(days.size()); ++round) {
         facts.round = round;
-        for (const auto& person : told) add(out, NoticeKind::escalation, event.id, person, working_start(round_day), facts);
+        for (const auto& person : told)
+            add(out, NoticeKind::escalation, event.id, person, working_start(days[size_t(round)]), facts);
     }
 }
 

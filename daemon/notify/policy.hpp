@@ -60,6 +60,13 @@ public:
     // The day a report is due for an event held on `held`.
     Date report_due_date(const ScheduledEvent& event, Date held) const;
 
+    // For a preview that reads only what its window needs: the first day a notice of an event dated
+    // `day` can fall due (its longest reminder), and a day after which none of its notices goes out
+    // when it is held that day or never (its last escalation round, put off by at most a working
+    // day of quiet hours). Both grow with `day`.
+    Date first_notice_day(Date day) const;
+    Date last_notice_day(Date day) const;
+
 private:
     Instant quiet(NoticeKind kind, Instant due) const;  // inside working hours unless the kind may go any time
     Instant start_of(const ScheduledEvent& event) const;
@@ -72,6 +79,8 @@ private:
              const NoticeFacts& facts) const;
     void overdue_and_escalations(Collect& out, const ScheduledEvent& event, NoticeFacts::Missing missing,
                                  Date due_date) const;
+    // The overdue notice's day (the working day after `due_date`), then each escalation round's.
+    std::vector<Date> overdue_days(Date due_date) const;
 
     const Plan& plan_;
     const WorkingCalendar& calendar_;

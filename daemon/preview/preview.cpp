@@ -150,32 +150,42 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
     const auto& calendar = *setup.calendar;
     ScratchDir scratch;
     auto store = scratch_store(scratch.path / "preview.db", options.state_dir);
+    const Instant from_instant = calendar.local_to_instant(options.from, 0);
+    const Instant end = calendar.local_to_instant(options.to + date::days{1}, 0);
+    // The plan is placed as on the eve of its start; a stored state is where it stands at its
+    // latest moment, and the simulation goes on from there.
     Instant start = calendar.local_to_instant(std::min(options.from, setup.plan.from) - date::days{60}, 0);
-    // A stored state is where it stands at its latest moment: the simulation goes on from there.
     if (options.state_dir)
         if (auto latest = store->latest_moment()) start = std::max(start, *latest);
-    const Instant end = calendar.local_to_instant(options.to + date::days{1}, 0);
     ManualClock clock(start);
     // The setup is the caller's; the lifecycle shares it without owning it.
     EventLifecycle lifecycle(*store, clock, std::shared_ptr<const Setup>(&setup, [](const Setup*) {}));
+    PlanOptions plan_options;
+    Instant simulated_from = start;
+    if (!options.state_dir)
+        if (auto read = lifecycle.notices().events_read_between(from_instant, end, options.bodies)) {
+            // Only the events whose notices can go out in the window are stored, and the simulation
+            // starts at their first notice: `from` and `to` bound the work, not the plan's life.
+            // Placement still sees the whole plan (events outside may move those inside).
+            plan_options.store_only = read;
+            const Date first_notice = lifecycle.notices().policy().first_notice_day(read->first);
+            simulated_from = std::max(start, calendar.local_to_instant(first_notice, 0));
+        }
     // Notices are derived a day ahead, as the simulation reaches it, and never after the window:
     // an event held or reported then has few rows to supersede, and the work ends with the window.
     auto next_midnight = [&](Instant t) {
         return std::min(end, calendar.local_to_instant(calendar.instant_to_local(t).first + date::days{1}, 0));
     };
-    lifecycle.set_notice_horizon(next_midnight(start));
+    lifecycle.set_notice_horizon(next_midnight(simulated_from));
     const Actor actor = Actor::system("preview");
-    // The events after the window's reach are placed (they may move those before) but not stored.
-    PlanOptions plan_options;
-    plan_options.store_before = lifecycle.notices().events_unread_from(end, options.bodies);
     lifecycle.apply_plan(lifecycle.setup_ptr(), actor, plan_options);
+    clock.set(simulated_from);
     Notices& notices = lifecycle.notices();
 
     boost::asio::io_context io;
     RecordingSender sender;
     Dispatcher dispatcher(io, *store, clock, sender, [&](const OutboxRow& row, Instant now) { return notices.prepare(row, now); });
     InOrder out(emit);
-    const Instant from_instant = calendar.local_to_instant(options.from, 0);
     notices.render_for_preview(options.bodies, from_instant);
     dispatcher.on_result = [&](const OutboxRow& row, const Delivery& delivery) {
         if (delivery.status != Delivery::sent) return;
@@ -187,7 +197,7 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
 
     EventFilter until_to;
     until_to.to = options.to;
-    auto steps = assumed_steps(setup, store->events(until_to), notices.policy(), options.assume, start);
+    auto steps = assumed_steps(setup, store->events(until_to), notices.policy(), options.assume, simulated_from);
     size_t next_step = 0;
     for (;;) {
         auto due = store->next_attempt_due();

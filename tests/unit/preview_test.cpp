@@ -54,8 +54,9 @@ Setup generated_plan(const TempDir& dir, int centres, int districts) {
 
 // The daemon as it runs: a durable store holding every notice of the plan, its dispatcher woken at
 // each moment a notice falls due, and the people doing what preview assumes (held on the day at
-// its end, reported at noon on the day it is due), each at its moment.
-std::vector<Seen> stepwise(const Setup& setup, Date from, Date to, const std::filesystem::path& db) {
+// its end, reported at noon on the day it is due), each at its moment; or never a word from them.
+std::vector<Seen> stepwise(const Setup& setup, Date from, Date to, const std::filesystem::path& db,
+                           bool people_act = true) {
     const auto& calendar = *setup.calendar;
     auto store = Store::open(db);
     ManualClock clock(calendar.local_to_instant(std::min(from, setup.plan.from) - date::days{60}, 0));
@@ -67,6 +68,7 @@ std::vector<Seen> stepwise(const Setup& setup, Date from, Date to, const std::fi
 
     std::multimap<Instant, std::tuple<std::string, EventState, Date>> steps;
     for (const auto& s : store->events({})) {
+        if (!people_act) break;
         const auto& e = s.event;
         steps.emplace(calendar.local_to_instant(e.date, e.end_minutes), std::tuple(e.id, EventState::held, e.date));
         Date due = lifecycle.notices().policy().report_due_date(e, e.date);
@@ -111,9 +113,10 @@ std::vector<Seen> stepwise(const Setup& setup, Date from, Date to, const std::fi
     return seen;
 }
 
-std::vector<Seen> previewed(const Setup& setup, Date from, Date to, bool bodies = true) {
+std::vector<Seen> previewed(const Setup& setup, Date from, Date to, bool bodies = true,
+                            PreviewAssumptions assume = {}) {
     std::vector<Seen> seen;
-    preview(setup, {from, to, {}, std::nullopt, bodies}, [&](const PreviewNotice& n) {
+    preview(setup, {from, to, assume, std::nullopt, bodies}, [&](const PreviewNotice& n) {
         seen.push_back({n.at, n.key, std::string(kind_name(n.kind)), n.event, n.recipient, n.channel, n.subject, n.body});
     });
     return seen;
@@ -140,24 +143,39 @@ TEST_CASE("preview on a 50-centre plan sends what the daemon's dispatcher sends 
     }
 
     // Without bodies no digest text shows sums over every event, so the scratch store holds only
-    // the events whose notices can fall in the window: the same notices still come out.
+    // the events whose notices can go out in the window, and the simulation starts at the first
+    // notice of the first of them: the same notices still come out.
     TempDir probe_dir;
     auto probe_store = Store::open_scratch(probe_dir / "probe.db");
     ManualClock probe_clock(setup.calendar->local_to_instant(setup.plan.from, 0));
     EventLifecycle probe(*probe_store, probe_clock, std::shared_ptr<const Setup>(&setup, [](const Setup*) {}));
+    const Instant from_at = setup.calendar->local_to_instant(from, 0);
     const Instant end = setup.calendar->local_to_instant(to + date::days{1}, 0);
-    CHECK_FALSE(probe.notices().events_unread_from(end, true));
-    const auto unread_from = probe.notices().events_unread_from(end, false);
-    REQUIRE(unread_from);
-    CHECK(*unread_from < setup.plan.to);
-    const auto subjects = previewed(setup, from, to, false);
-    REQUIRE(subjects.size() == expected.size());
-    for (std::size_t i = 0; i < subjects.size(); ++i) {
-        INFO(i);
-        Seen want = expected[i];
-        want.body.clear();
-        REQUIRE(subjects[i] == want);
-    }
+    CHECK_FALSE(probe.notices().events_read_between(from_at, end, true));
+    const auto read = probe.notices().events_read_between(from_at, end, false);
+    REQUIRE(read);
+    CHECK(probe.notices().policy().first_notice_day(read->first) > setup.plan.from);
+    CHECK(read->before < setup.plan.to);
+    auto same_subjects = [](const std::vector<Seen>& got, const std::vector<Seen>& expected) {
+        REQUIRE(got.size() == expected.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            INFO(i);
+            Seen want = expected[i];
+            want.body.clear();
+            REQUIRE(got[i] == want);
+        }
+    };
+    same_subjects(previewed(setup, from, to, false), expected);
+
+    // Nothing ever held: the escalation rounds of events weeks before the window still go out in it.
+    PreviewAssumptions never;
+    never.held = PreviewAssumptions::Held::never;
+    const Date month_end = *parse_date("2026-12-31");
+    const auto unheld = stepwise(setup, from, month_end, dir / "unheld.db", /*people_act=*/false);
+    std::map<std::string, int> unheld_kinds;
+    for (const auto& s : unheld) ++unheld_kinds[s.kind];
+    CHECK(unheld_kinds["escalation"] > 0);
+    same_subjects(previewed(setup, from, month_end, false, never), unheld);
 }
 
 // Without bodies (taratd preview without --bodies) the same notices with the same subjects come
