@@ -118,9 +118,7 @@ std::vector<StoredEvent> read_events(SQLite::Statement& query) {
 
 namespace store_internal {
 
-SQLite::Statement insert_history_statement(SQLite::Database& db) {
-    return SQLite::Statement(db, "INSERT INTO history (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
-}
+const char* const kInsertHistorySql = "INSERT INTO history (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 void insert_history(SQLite::Statement& insert, Instant at, std::string_view actor, std::string_view action,
                     std::string_view subject, std::string_view detail) {
@@ -131,12 +129,6 @@ void insert_history(SQLite::Statement& insert, Instant at, std::string_view acto
     insert.bind(4, std::string(subject));
     insert.bind(5, std::string(detail));
     insert.exec();
-}
-
-void insert_history(SQLite::Database& db, Instant at, std::string_view actor, std::string_view action,
-                    std::string_view subject, std::string_view detail) {
-    auto insert = insert_history_statement(db);
-    insert_history(insert, at, actor, action, subject, detail);
 }
 
 }  // namespace store_internal
@@ -473,7 +465,10 @@ void Store::add_history(Instant at, std::string_view actor, std::string_view act
                         std::string_view detail) {
     guarded(file_, "cannot write the history", [&] {
         TransactionScope transaction(*this);
-        bookkeeping([&] { store_internal::insert_history(*db_, at, actor, action, subject, detail); });
+        bookkeeping([&] {
+            store_internal::Reused insert(*this, store_internal::kInsertHistorySql);
+            store_internal::insert_history(*insert, at, actor, action, subject, detail);
+        });
         transaction.commit();
     });
 }
@@ -493,10 +488,11 @@ namespace {
 // Runs one UPDATE of an event (the id bound as ?1 by the caller) inside its own transaction level;
 // an id that matches nothing is a StoreError.
 template <class Bind>
-void update_event(SQLite::Database& db, const std::filesystem::path& file, const std::string& event_id, const char* sql,
+void update_event(const Store& store, const std::filesystem::path& file, const std::string& event_id, const char* sql,
                   Bind bind) {
     guarded(file, "cannot change event " + event_id, [&] {
-        SQLite::Statement update(db, sql);
+        Reused update_lease(store, sql);
+        auto& update = *update_lease;
         update.bind(1, event_id);
         bind(update);
         if (update.exec() == 0) throw StoreError("no event " + event_id);
@@ -507,7 +503,7 @@ void update_event(SQLite::Database& db, const std::filesystem::path& file, const
 
 void Store::record_held(const std::string& event_id, Date held_date, std::optional<int> participants) {
     TransactionScope transaction(*this, /*name_the_file=*/true);
-    update_event(*db_, file_, event_id,
+    update_event(*this, file_, event_id,
                  "UPDATE event SET state = 'held', held_date = ?2, participants = ?3 WHERE id = ?1",
                  [&](SQLite::Statement& update) {
                      update.bind(2, format_date(held_date));
@@ -519,7 +515,7 @@ void Store::record_held(const std::string& event_id, Date held_date, std::option
 
 void Store::record_report(const std::string& event_id, Date reported_date, const std::string& report_ref) {
     TransactionScope transaction(*this, /*name_the_file=*/true);
-    update_event(*db_, file_, event_id,
+    update_event(*this, file_, event_id,
                  "UPDATE event SET state = 'reported', reported_date = ?2, report_ref = ?3 WHERE id = ?1",
                  [&](SQLite::Statement& update) {
                      update.bind(2, format_date(reported_date));
@@ -531,7 +527,7 @@ void Store::record_report(const std::string& event_id, Date reported_date, const
 
 void Store::postpone_event(const std::string& event_id, Date new_date, int start_minutes, int end_minutes) {
     TransactionScope transaction(*this, /*name_the_file=*/true);
-    update_event(*db_, file_, event_id,
+    update_event(*this, file_, event_id,
                  "UPDATE event SET postponed_from = date, date = ?2, start_minutes = ?3, end_minutes = ?4, "
                  "sequence = sequence + 1, pinned = 1 WHERE id = ?1",
                  [&](SQLite::Statement& update) {
@@ -544,7 +540,7 @@ void Store::postpone_event(const std::string& event_id, Date new_date, int start
 
 void Store::cancel_event(const std::string& event_id, const std::string& reason) {
     TransactionScope transaction(*this, /*name_the_file=*/true);
-    update_event(*db_, file_, event_id,
+    update_event(*this, file_, event_id,
                  "UPDATE event SET state = 'cancelled', cancel_reason = ?2, sequence = sequence + 1 WHERE id = ?1",
                  [&](SQLite::Statement& update) { update.bind(2, reason); });
     transaction.commit();
@@ -553,7 +549,7 @@ void Store::cancel_event(const std::string& event_id, const std::string& reason)
 void Store::amend_execution(const std::string& event_id, Date held_date, std::optional<int> participants,
                             std::optional<Date> reported_date, const std::string& report_ref) {
     TransactionScope transaction(*this, /*name_the_file=*/true);
-    update_event(*db_, file_, event_id,
+    update_event(*this, file_, event_id,
                  "UPDATE event SET held_date = ?2, participants = ?3, reported_date = ?4, report_ref = ?5 "
                  "WHERE id = ?1 AND state IN ('held', 'reported')",
                  [&](SQLite::Statement& update) {
@@ -570,7 +566,7 @@ void Store::amend_execution(const std::string& event_id, Date held_date, std::op
 void Store::reopen_event(const std::string& event_id) {
     TransactionScope transaction(*this, /*name_the_file=*/true);
     // Every expression reads the row as it was: `state` is the state being left.
-    update_event(*db_, file_, event_id,
+    update_event(*this, file_, event_id,
                  "UPDATE event SET state = CASE state WHEN 'reported' THEN 'held' ELSE 'planned' END, "
                  "held_date = CASE state WHEN 'reported' THEN held_date END, "
                  "participants = CASE state WHEN 'reported' THEN participants END, "
@@ -628,7 +624,8 @@ Store::TransactionScope::TransactionScope(Store& store, bool name_the_file)
         if (store_.open_scopes_ > 0 && !transaction_open(db))
             throw StoreError("the enclosing transaction was already rolled back after an earlier error");
         outermost_ = !transaction_open(db);
-        db.exec(outermost_ ? std::string("BEGIN IMMEDIATE") : std::string("SAVEPOINT ") + kSavepoint);
+        // Prepared once: a preview begins and ends a transaction at every simulated moment.
+        (*Reused(store_, outermost_ ? std::string("BEGIN IMMEDIATE") : std::string("SAVEPOINT ") + kSavepoint)).exec();
         if (outermost_) store_.changes_at_begin_ = db.getTotalChanges(), store_.bookkeeping_changes_ = 0;
         ++store_.open_scopes_;
     };
@@ -656,7 +653,7 @@ void Store::TransactionScope::commit() {
         SQLite::Database& db = *store_.db_;
         if (!transaction_open(db))
             throw StoreError("the transaction was rolled back after an error before it could commit");
-        db.exec(outermost_ ? std::string("COMMIT") : std::string("RELEASE ") + kSavepoint);
+        (*Reused(store_, outermost_ ? std::string("COMMIT") : std::string("RELEASE ") + kSavepoint)).exec();
         if (outermost_) {
             ++store_.generation_;
             // A part rolled back to its savepoint still counts as changed: a spare rise, never a missed one.
