@@ -20,12 +20,6 @@ std::span<const std::string_view> schema_migrations();
 inline std::int64_t unix_seconds(Instant at) { return at.time_since_epoch().count(); }
 inline Instant instant_from_unix_seconds(std::int64_t seconds) { return Instant{std::chrono::seconds{seconds}}; }
 
-// One history row, through a statement of kInsertHistorySql prepared once and reused (Reused):
-// preparing it anew for each row was a third of a plan load's time once, and 1% of a preview's.
-extern const char* const kInsertHistorySql;
-void insert_history(SQLite::Statement& insert, Instant at, std::string_view actor, std::string_view action,
-                    std::string_view subject, std::string_view detail);
-
 // A statement of `store`'s connection, prepared the first time its SQL is asked for and reused
 // after: handed out reset and unbound, and reset again when the lease ends so that no read stays
 // open. The same SQL asked for while leased (a nested call) gets a statement of its own.

@@ -7,9 +7,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
-#include <algorithm>
 #include <span>
 #include <variant>
 

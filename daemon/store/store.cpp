@@ -116,22 +116,6 @@ std::vector<StoredEvent> read_events(SQLite::Statement& query) {
 
 }  // namespace
 
-namespace store_internal {
-
-const char* const kInsertHistorySql = "INSERT INTO history (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
-
-void insert_history(SQLite::Statement& insert, Instant at, std::string_view actor, std::string_view action,
-                    std::string_view subject, std::string_view detail) {
-    insert.reset();
-    insert.bind(1, unix_seconds(at));
-    insert.bind(2, std::string(actor));
-    insert.bind(3, std::string(action));
-    insert.bind(4, std::string(subject));
-    insert.bind(5, std::string(detail));
-    insert.exec();
-}
-
-}  // namespace store_internal
 
 // The rows a `SELECT id, at, actor, action, subject, detail FROM history …` query yields.
 static std::vector<HistoryRow> history_rows(SQLite::Statement& query) {
@@ -466,8 +450,14 @@ void Store::add_history(Instant at, std::string_view actor, std::string_view act
     guarded(file_, "cannot write the history", [&] {
         TransactionScope transaction(*this);
         bookkeeping([&] {
-            store_internal::Reused insert(*this, store_internal::kInsertHistorySql);
-            store_internal::insert_history(*insert, at, actor, action, subject, detail);
+            Reused insert_lease(*this, "INSERT INTO history (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+            auto& insert = *insert_lease;
+            insert.bind(1, unix_seconds(at));
+            insert.bind(2, std::string(actor));
+            insert.bind(3, std::string(action));
+            insert.bind(4, std::string(subject));
+            insert.bind(5, std::string(detail));
+            insert.exec();
         });
         transaction.commit();
     });
