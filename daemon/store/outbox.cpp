@@ -423,6 +423,7 @@ std::optional<OutboxRow> Store::notice(const std::string& key) const {
 
 bool Store::pending_due_between(const std::string& event_id, const std::string& recipient, const std::string& channel,
                                 NoticeKind kind, NoticeKind also, Instant after, Instant up_to) const {
+    if (up_to <= after) return false;  // no moment between: most notices go out when they are due
     return guarded(file_, "cannot read the notices", [&] {
         Reused query_lease(*this, "SELECT 1 FROM notice WHERE event_id IS ?1 AND state = 'pending' AND recipient = ?2 "
                                   "AND channel = ?3 AND kind IN (?4, ?5) AND due_at > ?6 AND due_at <= ?7 LIMIT 1");
