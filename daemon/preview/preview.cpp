@@ -95,17 +95,14 @@ std::vector<Step> assumed_steps(const Setup& setup, const std::vector<StoredEven
     return steps;
 }
 
-// The scratch store: empty, or a copy of the one in `state_dir` as committed now.
-std::unique_ptr<Store> scratch_store(const std::filesystem::path& file,
-                                     const std::optional<std::filesystem::path>& state_dir) {
-    if (state_dir) {
-        const auto stored = *state_dir / "tarat.db";
-        if (!std::filesystem::exists(stored)) throw std::runtime_error("no database in " + state_dir->string());
-        const std::string image = Store::open_read_only(stored)->backup_image();
-        std::ofstream out(file, std::ios::binary);
-        out.write(image.data(), static_cast<std::streamsize>(image.size()));
-        if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
-    }
+// A scratch copy, in `file`, of the database in `state_dir` as committed now.
+std::unique_ptr<Store> copy_of_state(const std::filesystem::path& file, const std::filesystem::path& state_dir) {
+    const auto stored = state_dir / "tarat.db";
+    if (!std::filesystem::exists(stored)) throw std::runtime_error("no database in " + state_dir.string());
+    const std::string image = Store::open_read_only(stored)->backup_image();
+    std::ofstream out(file, std::ios::binary);
+    out.write(image.data(), static_cast<std::streamsize>(image.size()));
+    if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
     return Store::open_scratch(file);
 }
 
@@ -148,8 +145,11 @@ std::string format_instant_local(Instant at, const date::time_zone* zone) {
 std::size_t preview(const Setup& setup, const PreviewOptions& options,
                     const std::function<void(const PreviewNotice&)>& emit) {
     const auto& calendar = *setup.calendar;
-    ScratchDir scratch;
-    auto store = scratch_store(scratch.path / "preview.db", options.state_dir);
+    // A copy of a stored state goes to a file; an empty store lives in memory, where a commit
+    // writes nothing (the national half year: 6% faster, 52 MB more at its peak).
+    std::optional<ScratchDir> scratch;
+    if (options.state_dir) scratch.emplace();
+    auto store = options.state_dir ? copy_of_state(scratch->path / "preview.db", *options.state_dir) : Store::open_in_memory();
     const Instant from_instant = calendar.local_to_instant(options.from, 0);
     const Instant end = calendar.local_to_instant(options.to + date::days{1}, 0);
     // The plan is placed as on the eve of its start; a stored state is where it stands at its

@@ -1,8 +1,9 @@
 #pragma once
 // `taratd preview`: a dry run on a simulated clock through the daemon's own code — placement, the
-// policy, the outbox in a throw-away SQLite file (nothing fsynced), the dispatcher — with a sender
-// that only records. Each notice is handed on as the simulated clock reaches it, so neither the
-// notices nor their renderings pile up; the outbox holds only what is due before the window ends.
+// policy, the outbox in a throw-away SQLite database (in memory, or a file copied from --state-dir
+// with nothing fsynced), the dispatcher — with a sender that only records. Each notice is handed on
+// as the simulated clock reaches it, so neither the notices nor their renderings pile up; the
+// outbox holds only what is due before the window ends.
 // When no digest text sums every event, only the events whose notices can go out in the window are
 // stored and the clock starts at the first of their notices: the window bounds the work.
 #include "config/setup.hpp"

@@ -193,12 +193,22 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& db_file) {
 }
 
 std::unique_ptr<Store> Store::open_scratch(const std::filesystem::path& db_file) {
-    return guarded(db_file, "cannot open the scratch database", [&] {
-        std::unique_ptr<Store> store(new Store(db_file, open_for_writing(db_file)));
-        store->configure_connection(/*durable=*/false);
-        store->migrate();
-        return store;
+    return guarded(db_file, "cannot open the scratch database",
+                   [&] { return throw_away(db_file, open_for_writing(db_file)); });
+}
+
+std::unique_ptr<Store> Store::open_in_memory() {
+    const std::filesystem::path name = ":memory:";
+    return guarded(name, "cannot open a database in memory", [&] {
+        return throw_away(name, std::make_unique<SQLite::Database>(name.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE));
     });
+}
+
+std::unique_ptr<Store> Store::throw_away(const std::filesystem::path& file, std::unique_ptr<SQLite::Database> db) {
+    std::unique_ptr<Store> store(new Store(file, std::move(db)));
+    store->configure_connection(/*durable=*/false);
+    store->migrate();
+    return store;
 }
 
 std::unique_ptr<Store> Store::open_read_only(const std::filesystem::path& db_file) {

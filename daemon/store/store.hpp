@@ -189,6 +189,8 @@ public:
     // A throw-away database (`preview`): the same schema and code, but nothing is made durable
     // (synchronous=OFF, the rollback journal in memory): a crash loses it, and nothing needs it.
     static std::unique_ptr<Store> open_scratch(const std::filesystem::path& db_file);
+    // The same, held in memory only (`preview` from an empty store): no file, no write to one.
+    static std::unique_ptr<Store> open_in_memory();
     // For offline readers (`taratd schedule`): writes nothing, migrates nothing; refuses a
     // database whose schema is not this build's.
     static std::unique_ptr<Store> open_read_only(const std::filesystem::path& db_file);
@@ -390,6 +392,7 @@ private:
     };
 
     Store(std::filesystem::path file, std::unique_ptr<SQLite::Database> db);
+    static std::unique_ptr<Store> throw_away(const std::filesystem::path& file, std::unique_ptr<SQLite::Database> db);
     void configure_connection(bool durable = true);  // pragmas, read back
     void migrate();
 

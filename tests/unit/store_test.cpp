@@ -168,6 +168,29 @@ TEST_CASE("a new database migrates to the latest schema with WAL and FULL") {
     CHECK(reopened->schema_version() == Store::latest_schema_version());
 }
 
+// preview's empty store: the latest schema with its keys enforced, nothing durable, each one its
+// own database, and no file written anywhere.
+TEST_CASE("a database in memory has the schema and checks, and is its own") {
+    TempDir dir;
+    const fs::path cwd = fs::current_path();
+    fs::current_path(dir.path());  // a ":memory:" taken for a file name would land here
+    auto one = Store::open_in_memory();
+    auto other = Store::open_in_memory();
+    fs::current_path(cwd);
+    CHECK(one->schema_version() == Store::latest_schema_version());
+    const StoreSettings settings = one->settings();
+    CHECK(settings.journal_mode == "memory");
+    CHECK(settings.synchronous == 0);
+    CHECK(settings.foreign_keys);
+
+    one->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    CHECK(one->events({}).size() == sample_events().size());
+    CHECK(other->events({}).empty());
+    std::vector<ScheduledEvent> orphan{event("orphan-1", "nowhere", "seminar", Date{2027_y / 3 / 3}, 600, 720)};
+    CHECK_THROWS_WITH(other->apply_plan(sample_plan(), orphan, kFirstLoad, kActor), Catch::Contains("FOREIGN KEY"));
+    CHECK(fs::is_empty(dir.path()));
+}
+
 // A database written by a newer tarat is refused with a clear message and left as it was.
 TEST_CASE("a database from a newer schema is refused untouched") {
     TempDir dir;
