@@ -11,6 +11,9 @@ Date shift(const WorkingCalendar& calendar, Date day, const Span& span, int sign
     return day + date::days{sign * span.count};
 }
 
+// Calendar days a reminder given in minutes can reach back: the whole days, and the one it starts in.
+int days_spanned(int minutes) { return minutes / (24 * 60) + 1; }
+
 // A form's report deadline; the default for an event whose form is no longer in the plan.
 Span report_due_of(const Form* form) { return form ? form->report_due : Form{}.report_due; }
 
@@ -60,15 +63,21 @@ int NoticePolicy::max_lead_days() const {
         switch (span.unit) {
             case Span::Unit::days: return span.count;
             case Span::Unit::working_days: return span.count * 2 + 14;
-            case Span::Unit::minutes: return span.count / (24 * 60) + 1;
+            case Span::Unit::minutes: return days_spanned(span.count);
         }
         return 0;
     };
     int most = 1;
-    for (const auto& span : notify_.reminders) most = std::max(most, days(span));
-    for (const auto& form : plan_.forms)
-        for (const auto& span : form.reminders) most = std::max(most, days(span));
+    for (const Span* span : reminder_spans()) most = std::max(most, days(*span));
     return most + 1;
+}
+
+std::vector<const Span*> NoticePolicy::reminder_spans() const {
+    std::vector<const Span*> spans;
+    for (const auto& span : notify_.reminders) spans.push_back(&span);
+    for (const auto& form : plan_.forms)
+        for (const auto& span : form.reminders) spans.push_back(&span);
+    return spans;
 }
 
 Date NoticePolicy::report_due_date(const ScheduledEvent& event, Date held) const {
@@ -77,13 +86,9 @@ Date NoticePolicy::report_due_date(const ScheduledEvent& event, Date held) const
 
 Date NoticePolicy::first_notice_day(Date day) const {
     Date first = day;
-    auto reminder = [&](const Span& span) {
-        first = std::min(first, span.unit == Span::Unit::minutes ? day - date::days{span.count / (24 * 60) + 1}
-                                                                   : shift(calendar_, day, span, -1));
-    };
-    for (const auto& span : notify_.reminders) reminder(span);
-    for (const auto& form : plan_.forms)
-        for (const auto& span : form.reminders) reminder(span);
+    for (const Span* span : reminder_spans())
+        first = std::min(first, span->unit == Span::Unit::minutes ? day - date::days{days_spanned(span->count)}
+                                                                    : shift(calendar_, day, *span, -1));
     return first;
 }
 

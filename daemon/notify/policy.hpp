@@ -79,6 +79,8 @@ private:
              const NoticeFacts& facts) const;
     void overdue_and_escalations(Collect& out, const ScheduledEvent& event, NoticeFacts::Missing missing,
                                  Date due_date) const;
+    // Every reminder in force: the config's default ones and each form's own.
+    std::vector<const Span*> reminder_spans() const;
     // The overdue notice's day (the working day after `due_date`), then each escalation round's.
     std::vector<Date> overdue_days(Date due_date) const;
 

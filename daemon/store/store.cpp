@@ -116,7 +116,6 @@ std::vector<StoredEvent> read_events(SQLite::Statement& query) {
 
 }  // namespace
 
-
 // The rows a `SELECT id, at, actor, action, subject, detail FROM history …` query yields.
 static std::vector<HistoryRow> history_rows(SQLite::Statement& query) {
     std::vector<HistoryRow> rows;
