@@ -292,9 +292,9 @@ public:
     // they are (a sent key is never sent again); a superseded key that is derived again is pending again, due as
     // derived (an event postponed and moved back). A pending row
     // that is derived again takes the new facts. A key derived twice counts once (first wins).
-    // Adds an event's notices to an outbox already in sync with the rest of them (a horizon moved
+    // Adds one scope's notices to an outbox already in sync with the rest of them (a horizon moved
     // on): new rows, superseded ones pending again; nothing else is read or superseded.
-    void add_notices(const std::string& event_id, const std::vector<Notice>& notices, Instant now);
+    void add_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& notices, Instant now);
     SyncResult sync_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& derived,
                             Instant now);
 
@@ -419,12 +419,13 @@ private:
     // were the bookkeeping's: a commit raises state_generation_ unless the two are equal.
     long long changes_at_begin_ = 0;
     long long bookkeeping_changes_ = 0;
+    long long total_changes() const;  // rows changed on this connection since it opened
     // Runs fn, one of the bookkeeping writes, and counts the rows it changed as bookkeeping.
     template <class Fn>
     void bookkeeping(Fn&& fn) {
-        const long long before = db_->getTotalChanges();
+        const long long before = total_changes();
         fn();
-        bookkeeping_changes_ += db_->getTotalChanges() - before;
+        bookkeeping_changes_ += total_changes() - before;
     }
 };
 
