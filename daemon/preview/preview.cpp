@@ -1,15 +1,15 @@
 #include "preview/preview.hpp"
 
+#include "core/text.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "notify/dispatcher.hpp"
 #include "schedule/placement.hpp"
 #include "store/store.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <date/tz.h>
 #include <stdlib.h>
 
+#include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <ostream>
@@ -129,17 +129,50 @@ private:
     std::size_t count_ = 0;
 };
 
+// A JSON string as nlohmann's dump() writes it: UTF-8 as it is, '"', '\\' and control characters
+// escaped; text that is not UTF-8 is refused, as dump() refuses it.
+void append_json_string(std::string& out, std::string_view text) {
+    if (auto bad = first_invalid_utf8(text))
+        throw std::runtime_error("a preview text is not UTF-8 at byte " + std::to_string(*bad));
+    out += '"';
+    for (char c : text) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) >= 0x20) {
+                    out += c;
+                } else {
+                    char code[8];
+                    std::snprintf(code, sizeof code, "\\u%04x", static_cast<unsigned>(c));
+                    out += code;
+                }
+        }
+    }
+    out += '"';
+}
+
 }  // namespace
 
 std::string format_instant_local(Instant at, const date::time_zone* zone) {
-    auto info = zone->get_info(at);
-    auto local = at + info.offset;
-    auto offset_minutes = std::chrono::duration_cast<std::chrono::minutes>(info.offset).count();
-    char sign = offset_minutes < 0 ? '-' : '+';
-    offset_minutes = std::abs(offset_minutes);
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, int(offset_minutes / 60), int(offset_minutes % 60));
-    return date::format("%Y-%m-%dT%H:%M:%S", local) + buf;
+    const auto offset = zone->get_info(at).offset;
+    const auto local = at + offset;
+    const auto day = date::floor<date::days>(local);
+    const date::year_month_day civil{day};
+    const date::hh_mm_ss time{local - day};
+    const long offset_minutes = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
+    const long shown = std::abs(offset_minutes);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02ld:%02ld", int(civil.year()),
+                  unsigned(civil.month()), unsigned(civil.day()), int(time.hours().count()),
+                  int(time.minutes().count()), int(time.seconds().count()), offset_minutes < 0 ? '-' : '+',
+                  shown / 60, shown % 60);
+    return buf;
 }
 
 std::size_t preview(const Setup& setup, const PreviewOptions& options,
@@ -222,7 +255,7 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
                 for (; next_step < steps.size() && steps[next_step].at == t; ++next_step) {
                     const Step& step = steps[next_step];
                     if (step.state == EventState::held) lifecycle.held(actor, step.event, {step.day, std::nullopt, ""});
-                    else lifecycle.reported(actor, step.event, {step.day, ""});
+                    else lifecycle.reported(actor, step.event, {step.day, "", ""});
                 }
             });
         } else {
@@ -237,20 +270,24 @@ PreviewJsonWriter::PreviewJsonWriter(std::ostream& out, const Setup& setup, bool
     : out_(out), setup_(setup), bodies_(bodies) {}
 
 void PreviewJsonWriter::add(const PreviewNotice& n) {
-    nlohmann::json item = {{"at", format_instant_local(n.at, setup_.calendar->zone())},
-                           {"kind", kind_name(n.kind)},
-                           {"event", n.event},
-                           {"recipient", n.recipient},
-                           {"channel", n.channel},
-                           {"subject", n.subject},
-                           {"key", n.key}};
-    if (bodies_) item["body"] = n.body;
-    // As one item of {"notices": [...]}.dump(2): two levels in, items apart by ",\n".
-    std::string text = count_++ == 0 ? "{\n  \"notices\": [\n    " : ",\n    ";
-    for (char c : item.dump(2)) {
-        text += c;
-        if (c == '\n') text += "    ";
-    }
+    // As one item of {"notices": [...]}.dump(2): two levels in, the keys in nlohmann's sorted order.
+    std::string& text = item_;
+    text = count_++ == 0 ? "{\n  \"notices\": [\n    {" : ",\n    {";
+    bool first = true;
+    auto field = [&](std::string_view name, std::string_view value) {
+        ((text += first ? "\n      \"" : ",\n      \"") += name) += "\": ";
+        append_json_string(text, value);
+        first = false;
+    };
+    field("at", format_instant_local(n.at, setup_.calendar->zone()));
+    if (bodies_) field("body", n.body);
+    field("channel", n.channel);
+    field("event", n.event);
+    field("key", n.key);
+    field("kind", kind_name(n.kind));
+    field("recipient", n.recipient);
+    field("subject", n.subject);
+    text += "\n    }";
     out_.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 

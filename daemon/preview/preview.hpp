@@ -56,6 +56,7 @@ private:
     const Setup& setup_;
     bool bodies_;
     std::size_t count_ = 0;
+    std::string item_;  // one item's text, its capacity kept from item to item
 };
 
 // One line per notice: "AT  KIND  EVENT  RECIPIENT  CHANNEL  SUBJECT" (and the body, indented).

@@ -7,10 +7,12 @@
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <tuple>
 
 using namespace tarat;
@@ -194,4 +196,37 @@ TEST_CASE("preview without bodies gives the same notices and subjects") {
         full[i].body.clear();
         CHECK(subjects[i] == full[i]);
     }
+}
+
+TEST_CASE("the JSON writer writes each notice as nlohmann's dump(2) of the whole would, and refuses what is not UTF-8") {
+    TempDir dir;
+    const Setup setup = generated_plan(dir, 1, 1);
+    const Instant at = setup.calendar->local_to_instant(*parse_date("2027-03-09"), 9 * 60 + 5) + std::chrono::seconds{7};
+    const std::vector<PreviewNotice> notices{
+        {at, NoticeKind::reminder, "e-1", "p\"1", "telegram", "Семинар «Ертегі» \\ 09.03.2027", "Құрметті\n\tжол\r\b\f\x01\x1f\x7f", "k1"},
+        {at + std::chrono::hours{24 * 200}, NoticeKind::digest, "", "deputy", "email", "", "", "k2"},
+    };
+    for (bool bodies : {true, false}) {
+        INFO("bodies " << bodies);
+        std::ostringstream written;
+        PreviewJsonWriter writer(written, setup, bodies);
+        nlohmann::json whole = {{"notices", nlohmann::json::array()}};
+        for (const auto& n : notices) {
+            writer.add(n);
+            nlohmann::json item = {{"at", format_instant_local(n.at, setup.calendar->zone())},
+                                   {"kind", kind_name(n.kind)}, {"event", n.event}, {"recipient", n.recipient},
+                                   {"channel", n.channel}, {"subject", n.subject}, {"key", n.key}};
+            if (bodies) item["body"] = n.body;
+            whole["notices"].push_back(item);
+        }
+        writer.finish();
+        CHECK(written.str() == whole.dump(2) + "\n");
+    }
+    CHECK(format_instant_local(at, setup.calendar->zone()) == "2027-03-09T09:05:07+05:00");
+
+    std::ostringstream refused;
+    PreviewJsonWriter writer(refused, setup, false);
+    PreviewNotice broken = notices[0];
+    broken.subject = "Семинар \xd0";
+    CHECK_THROWS_WITH(writer.add(broken), Catch::Contains("not UTF-8"));
 }
