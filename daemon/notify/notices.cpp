@@ -147,7 +147,11 @@ void Notices::extend_horizon(Instant horizon, Instant now) {
                 drop_told_elsewhere(e.event.id, derived, now);
                 store_.add_notices(e.event.id, derived, now);
             }
-            sync_digests(now);
+            // So are the digests: only those due from `before` on are new (a daily sync of every
+            // digest of a ten-year plan read them all again each day).
+            auto digests = policy_.digests({before, horizon_}).notices;
+            drop_told_elsewhere("", digests, now);
+            store_.add_notices(std::nullopt, digests, now);
         });
     } catch (...) {
         horizon_ = before;  // as stored: nothing was committed

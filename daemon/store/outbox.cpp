@@ -92,6 +92,12 @@ std::string quoted_scope(const std::optional<std::string>& scope) {
     return scope ? "event '" + *scope + "'" : std::string("no event");
 }
 
+void require_in_scope(const Notice& notice, const std::optional<std::string>& scope) {
+    if (scope_of(notice.event_id) != scope)
+        throw StoreError("notice '" + notice.key + "' is about " + quoted_scope(scope_of(notice.event_id)) + ", not " +
+                         quoted_scope(scope));
+}
+
 // The event a stored notice is about ("" for none).
 std::string stored_event_of(SQLite::Database& db, const std::string& key) {
     SQLite::Statement query(db, "SELECT coalesce(event_id, '') FROM notice WHERE key = ?1");
@@ -183,9 +189,7 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
         std::set<std::string> wanted;
         for (const Notice& notice : derived) {
             if (notice.key.empty()) throw StoreError("a derived notice has no key");
-            if (scope_of(notice.event_id) != scope)
-                throw StoreError("notice '" + notice.key + "' is about " + quoted_scope(scope_of(notice.event_id)) +
-                                 ", not " + quoted_scope(scope));
+            require_in_scope(notice, scope);
             if (!wanted.insert(notice.key).second) continue;
             const std::string facts = to_json(notice.facts).dump();
             auto found = stored.find(notice.key);
@@ -243,9 +247,10 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
     });
 }
 
-void Store::add_notices(const std::string& event_id, const std::vector<Notice>& notices, Instant now) {
+void Store::add_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& notices, Instant now) {
     if (notices.empty()) return;
-    guarded(file_, "cannot store the notices for event '" + event_id + "'", [&] {
+    const std::optional<std::string> scope = scope_of(event_id);
+    guarded(file_, "cannot store the notices for " + quoted_scope(scope), [&] {
         TransactionScope transaction(*this);
         // A superseded row is true again (pending, due as derived), as sync_notices revives it; one
         // already sent, dead or expired stays so.
@@ -256,18 +261,17 @@ void Store::add_notices(const std::string& event_id, const std::vector<Notice>& 
                                  "state = 'pending' WHERE state IN ('pending', 'superseded') AND event_id IS excluded.event_id");
         auto& upsert = *upsert_lease;
         for (const Notice& notice : notices) {
-            if (notice.event_id != event_id)
-                throw StoreError("notice '" + notice.key + "' is about '" + notice.event_id + "', not '" + event_id + "'");
+            require_in_scope(notice, scope);
             upsert.reset();
             upsert.bind(1, notice.key);
-            upsert.bind(2, event_id);
+            bind_scope(upsert, 2, scope);
             upsert.bind(3, std::string(kind_name(notice.kind)));
             upsert.bind(4, notice.recipient);
             upsert.bind(5, notice.channel);
             upsert.bind(6, unix_seconds(notice.due));
             upsert.bind(7, to_json(notice.facts).dump());
             upsert.bind(8, unix_seconds(now));
-            if (upsert.exec() == 0 && stored_event_of(*db_, notice.key) != event_id)
+            if (upsert.exec() == 0 && stored_event_of(*db_, notice.key) != scope.value_or(""))
                 throw StoreError("notice '" + notice.key + "' is already in the outbox under another event");
         }
         transaction.commit();
