@@ -15,8 +15,10 @@
 #include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 namespace tarat {
@@ -666,11 +668,24 @@ void add_needs(std::string_view text, ContextNeeds& needed) {
 }
 
 std::string render_text(const std::string& file, const std::string& text, const mustache::data& data) {
-    mustache::mustache compiled{text};
-    compiled.set_custom_escape([](const std::string& s) { return s; });  // plain text, never HTML
-    std::string out = compiled.render(data);
-    if (!compiled.is_valid()) throw std::runtime_error(file + ": " + compiled.error_message());
-    return out;
+    // Each thread keeps the texts it compiled as notices render them (plain text, never HTML):
+    // compiling cost as much as rendering. Kept by text, so a TemplateSet stays const and
+    // shareable and a reload's new texts simply compile anew.
+    thread_local std::unordered_map<std::string, std::unique_ptr<mustache::mustache>> cache;
+    auto found = cache.find(text);
+    if (found == cache.end()) {
+        if (cache.size() >= 256) cache.clear();  // reloads over months: never a growing heap
+        auto made = std::make_unique<mustache::mustache>(text);
+        made->set_custom_escape([](const std::string& s) { return s; });
+        found = cache.emplace(text, std::move(made)).first;
+    }
+    mustache::mustache& compiled = *found->second;
+    std::string out;
+    if (compiled.is_valid()) compiled.render(data, [&out](const std::string& part) { out += part; });
+    if (compiled.is_valid()) return out;
+    const std::string error = file + ": " + compiled.error_message();
+    cache.erase(found);  // an error stays with a compiled text: the next render starts afresh
+    throw std::runtime_error(error);
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ private:
     struct Template {
         std::string locale;
         std::string file;
-        std::string subject;  // compiled at load; kept as text so rendering is const and thread-safe
+        std::string subject;  // checked at load; kept as text, each rendering thread compiles its own
         std::string body;     // with the line markers that drop lines whose sections rendered empty
         // What of the context the subject, and the subject with the body, can look up: only that
         // is handed to mustache (a digest's whole context costs more than its rendering).
