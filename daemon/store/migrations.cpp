@@ -228,8 +228,86 @@ ALTER TABLE event ADD COLUMN notices_beyond INTEGER;
 CREATE INDEX event_by_notices_beyond ON event(notices_beyond) WHERE notices_beyond IS NOT NULL;
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                                                      kSchemaV5, kSchemaV6, kSchemaV7};
+// F14: SQLite (3.40) checks an IN list of more than two values by building a temporary b-tree,
+// anew for each row written, and the state checks of events and notices had four and five: a
+// sixth of a preview and of a plan load went there. The same sets as OR chains, which it compares
+// in place. A CHECK cannot be changed where it stands, so both tables are built again with every
+// column, row and index they had.
+constexpr std::string_view kSchemaV8 = R"sql(
+CREATE TABLE event_v8 (
+    id              TEXT PRIMARY KEY,
+    centre          TEXT NOT NULL REFERENCES centre(id),
+    district        TEXT NOT NULL REFERENCES district(id),
+    form            TEXT NOT NULL REFERENCES form(id),
+    title           TEXT NOT NULL DEFAULT '',
+    audience        TEXT NOT NULL DEFAULT '',
+    responsible     TEXT REFERENCES person(id),
+    date            TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    start_minutes   INTEGER NOT NULL CHECK (start_minutes BETWEEN 0 AND 1439),
+    end_minutes     INTEGER NOT NULL CHECK (end_minutes BETWEEN 0 AND 1440),
+    source          TEXT NOT NULL,  -- 'fixed' or the rule id
+    pinned          INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+    in_plan         INTEGER NOT NULL DEFAULT 1 CHECK (in_plan IN (0, 1)),
+    -- Execution: written by commands (held, report, postpone, cancel), never by a plan load.
+    state           TEXT NOT NULL DEFAULT 'planned'
+                    CHECK (state = 'planned' OR state = 'held' OR state = 'reported' OR state = 'cancelled'),
+    held_date       TEXT,
+    participants    INTEGER CHECK (participants >= 0),
+    reported_date   TEXT,
+    report_ref      TEXT,
+    cancel_reason   TEXT,
+    postponed_from  TEXT,
+    sequence        INTEGER NOT NULL DEFAULT 0,  -- revision counter for notices (iCalendar SEQUENCE)
+    notices_beyond  INTEGER
+) STRICT;
+INSERT INTO event_v8 (id, centre, district, form, title, audience, responsible, date, start_minutes, end_minutes,
+                      source, pinned, in_plan, state, held_date, participants, reported_date, report_ref,
+                      cancel_reason, postponed_from, sequence, notices_beyond)
+    SELECT id, centre, district, form, title, audience, responsible, date, start_minutes, end_minutes,
+           source, pinned, in_plan, state, held_date, participants, reported_date, report_ref,
+           cancel_reason, postponed_from, sequence, notices_beyond FROM event;
+DROP TABLE event;
+ALTER TABLE event_v8 RENAME TO event;
+CREATE INDEX event_by_date ON event(date, start_minutes, id);
+CREATE INDEX event_by_centre ON event(centre);
+CREATE INDEX event_by_district ON event(district);
+CREATE INDEX event_by_form ON event(form);
+CREATE INDEX event_by_responsible ON event(responsible);
+CREATE INDEX event_by_notices_beyond ON event(notices_beyond) WHERE notices_beyond IS NOT NULL;
+
+CREATE TABLE notice_v8 (
+    key              TEXT PRIMARY KEY,  -- deterministic idempotency key
+    event_id         TEXT,              -- NULL for notices about no one event (digests)
+    kind             TEXT NOT NULL,
+    recipient        TEXT NOT NULL,     -- person id
+    channel          TEXT NOT NULL,
+    due_at           INTEGER NOT NULL,
+    state            TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (state = 'pending' OR state = 'sent' OR state = 'dead' OR state = 'superseded' OR
+                            state = 'expired'),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,  -- due_at until a retry moves it
+    last_error       TEXT,
+    subject          TEXT NOT NULL DEFAULT '',
+    body             TEXT NOT NULL DEFAULT '',
+    created_at       INTEGER NOT NULL,
+    sent_at          INTEGER,
+    late             INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),
+    facts            TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(facts))
+) STRICT;
+INSERT INTO notice_v8 (key, event_id, kind, recipient, channel, due_at, state, attempts, next_attempt_at,
+                       last_error, subject, body, created_at, sent_at, late, facts)
+    SELECT key, event_id, kind, recipient, channel, due_at, state, attempts, next_attempt_at,
+           last_error, subject, body, created_at, sent_at, late, facts FROM notice;
+DROP TABLE notice;
+ALTER TABLE notice_v8 RENAME TO notice;
+CREATE INDEX notice_pending_by_time ON notice(next_attempt_at, key) WHERE state = 'pending';
+CREATE INDEX notice_by_event ON notice(event_id);
+CREATE INDEX notice_dead_by_time ON notice(due_at, key) WHERE state = 'dead';
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                      kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
 
 }  // namespace
 

@@ -220,6 +220,90 @@ TEST_CASE("a version 1 database migrates to the latest keeping its notices") {
     CHECK(store->notice_counts().sent == 1);
 }
 
+// Every row of a table as text, NULLs marked, in key order: what a rebuild must keep.
+std::vector<std::string> rows_of(SQLite::Database& db, const std::string& table) {
+    std::vector<std::string> rows;
+    SQLite::Statement query(db, "SELECT * FROM " + table + " ORDER BY 1");
+    while (query.executeStep()) {
+        std::string row;
+        for (int i = 0; i < query.getColumnCount(); ++i)
+            row += (query.getColumn(i).isNull() ? std::string("NULL") : query.getColumn(i).getString()) + "|";
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+std::vector<std::string> indexes_of(SQLite::Database& db) {
+    std::vector<std::string> names;
+    SQLite::Statement query(db, "SELECT name || ' ' || coalesce(sql, '') FROM sqlite_schema WHERE type = 'index' "
+                                "AND tbl_name IN ('event', 'notice') ORDER BY name");
+    while (query.executeStep()) names.push_back(query.getColumn(0).getString());
+    return names;
+}
+
+// SQLite 3.40 checks an IN list of three values or more with a temporary b-tree built for each row.
+bool builds_temporary_btree(SQLite::Database& db, const std::string& sql) {
+    SQLite::Statement explain(db, "EXPLAIN " + sql);
+    while (explain.executeStep())
+        if (explain.getColumn(1).getString() == "OpenEphemeral") return true;
+    return false;
+}
+
+// A version 7 file is built again at version 8: the same rows, columns and indexes, the same states
+// refused, and writing a state no longer builds a b-tree per row.
+TEST_CASE("a version 7 database keeps every event and notice when its state checks are rewritten") {
+    TempDir dir;
+    const auto file = dir / "tarat.db";
+    const std::string set_state = "UPDATE notice SET state = 'sent' WHERE key = 'k'";
+    const std::string new_event = "INSERT INTO event (id, centre, district, form, date, start_minutes, end_minutes, "
+                                  "source) VALUES ('x', 'erkemai', 'shalqar', 'seminar', '2027-01-01', 0, 60, 'fixed')";
+    std::vector<std::string> events, notices, indexes;
+    {
+        SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        for (int v = 0; v < 7; ++v) raw.exec(std::string(store_internal::schema_migrations()[static_cast<size_t>(v)]));
+        raw.exec("PRAGMA user_version = 7");
+        raw.exec(R"sql(
+            INSERT INTO person (id, name) VALUES ('akhmetova', 'Ахметова Г.');
+            INSERT INTO district (id, name, head) VALUES ('shalqar', 'Шалқар', 'akhmetova');
+            INSERT INTO centre (id, name, district, director) VALUES ('erkemai', 'Еркемай', 'shalqar', 'akhmetova');
+            INSERT INTO form (id, duration_minutes, report_due) VALUES ('seminar', 120, '3 working days');
+            INSERT INTO event VALUES ('erkemai-seminar-1', 'erkemai', 'shalqar', 'seminar', 'Ертегі', 'тәрбиешілер',
+                'akhmetova', '2026-12-08', 600, 720, 'rule-1', 1, 1, 'reported', '2026-12-08', 25, '2026-12-10',
+                '№ 12', NULL, '2026-12-01', 3, 1796000000);
+            INSERT INTO event (id, centre, district, form, date, start_minutes, end_minutes, source, state,
+                cancel_reason) VALUES ('erkemai-seminar-2', 'erkemai', 'shalqar', 'seminar', '2027-02-08', 600, 720,
+                'fixed', 'cancelled', 'карантин');
+            INSERT INTO notice VALUES ('k', 'erkemai-seminar-1', 'reminder', 'akhmetova', 'file', 1796000000,
+                'pending', 2, 1796000600, 'timeout', '', '', 1795000000, NULL, 0, '{"lead":"1 day"}');
+            INSERT INTO notice VALUES ('d', NULL, 'digest', 'akhmetova', 'email', 1796000000, 'dead', 9,
+                1796000000, 'refused', 'Апта', 'Мәтін', 1795000000, NULL, 1, '{}');
+        )sql");
+        events = rows_of(raw, "event");
+        notices = rows_of(raw, "notice");
+        indexes = indexes_of(raw);
+        CHECK(builds_temporary_btree(raw, set_state));
+        CHECK(builds_temporary_btree(raw, new_event));
+    }
+    REQUIRE(events.size() == 2);
+    REQUIRE(notices.size() == 2);
+    Store::open(file).reset();
+
+    SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE);
+    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == Store::latest_schema_version());
+    CHECK(rows_of(raw, "event") == events);
+    CHECK(rows_of(raw, "notice") == notices);
+    CHECK(indexes_of(raw) == indexes);
+    CHECK_FALSE(builds_temporary_btree(raw, set_state));
+    CHECK_FALSE(builds_temporary_btree(raw, new_event));
+    CHECK_THROWS_WITH(raw.exec("UPDATE notice SET state = 'lost' WHERE key = 'k'"), Catch::Contains("CHECK"));
+    CHECK_THROWS_WITH(raw.exec("UPDATE event SET state = 'moved' WHERE id = 'erkemai-seminar-2'"),
+                      Catch::Contains("CHECK"));
+    raw.exec("UPDATE notice SET state = 'expired' WHERE key = 'k'");
+    raw.exec("UPDATE event SET state = 'held' WHERE id = 'erkemai-seminar-2'");
+    SQLite::Statement broken_keys(raw, "PRAGMA foreign_key_check");
+    CHECK_FALSE(broken_keys.executeStep());
+}
+
 // When fn throws, the event's state change and the notices derived from it are both undone.
 TEST_CASE("in_transaction rolls back a state change and its notices together") {
     TempDir dir;
