@@ -93,7 +93,7 @@ TEST_CASE("a removed reported event makes no rule place one in the past, and not
 
 TEST_CASE("a new rule event leaves room for its first reminder") {
     CommandWorld w;  // 2027-03-01 09:00
-    const auto& setup = w.lifecycle.setup();
+    const auto setup = w.lifecycle.setup_ptr();  // kept alive: the reload replaces the lifecycle's
     const Date today = w.lifecycle.today();
     w.next_setup = edited(w, [](Plan& p) {
         Rule weekly = p.rules[0];  // open-class-monthly: reminders 5 and 1 working days ahead
@@ -106,7 +106,7 @@ TEST_CASE("a new rule event leaves room for its first reminder") {
     for (const auto& e : w.store->events({})) {
         if (e.event.source != "open-class-twice") continue;
         ++placed;
-        CHECK(setup.calendar->add_working_days(e.event.date, -5) >= today);
+        CHECK(setup->calendar->add_working_days(e.event.date, -5) >= today);
     }
     CHECK(placed > 0);
     // Nothing new in a month gone by.
