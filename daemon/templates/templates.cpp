@@ -134,10 +134,15 @@ private:
     json json_ = json::object();
 };
 
-json person_view(const Plan& plan, std::string_view id) {
+json person_view(const Plan& plan, std::string_view id, const ContextNeeds* needs = nullptr) {
     const Person* p = plan.person(id);
     const std::string name = p ? p->name : std::string(id), position = p ? p->position : "";
-    return {{"id", std::string(id)}, {"name", name}, {"position", position}, {"with_position", with_position(name, position)}};
+    return View(needs)
+        .add("id", [&] { return std::string(id); })
+        .add("name", [&] { return name; })
+        .add("position", [&] { return position; })
+        .add("with_position", [&] { return with_position(name, position); })
+        .take();
 }
 
 // "3 рет", "3 раза", "3 times": how often the people asked to act were reminded.
@@ -173,7 +178,12 @@ json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventSt
         .add("start", [&] { return has_date ? format_hhmm(e.start_minutes) : ""; })
         .add("end", [&] { return has_date && e.end_minutes > e.start_minutes ? format_hhmm(e.end_minutes) : ""; })
         .add("pinned", [&] { return e.pinned; })
-        .add("form", [&] { return json{{"id", e.form}, {"name", form ? form->name.in(locale) : e.form}}; })
+        .add("form", [&] {
+            return View(part(needs, "form"))
+                .add("id", [&] { return e.form; })
+                .add("name", [&] { return form ? form->name.in(locale) : e.form; })
+                .take();
+        })
         .add("state", [&] { return state ? std::string(state_name(*state)) : ""; })
         .add("state_display", [&] { return state ? std::string(term(*state).in(locale)) : ""; })
         .add("planned", [&] { return state == EventState::planned; })
@@ -187,17 +197,23 @@ json event_view(const Plan& plan, const ScheduledEvent& e, std::optional<EventSt
         .add("not_held", [&] { return progress.not_held; })
         .add("not_reported", [&] { return progress.not_reported; })
         .add("centre", [&] {
-            return json{{"id", e.centre},
-                        {"name", centre ? centre->name : e.centre},
-                        {"address", centre ? centre->address : ""},
-                        {"director", person_view(plan, centre ? centre->director : "")}};
+            const ContextNeeds* of_centre = part(needs, "centre");
+            return View(of_centre)
+                .add("id", [&] { return e.centre; })
+                .add("name", [&] { return centre ? centre->name : e.centre; })
+                .add("address", [&] { return centre ? centre->address : ""; })
+                .add("director", [&] { return person_view(plan, centre ? centre->director : "", part(of_centre, "director")); })
+                .take();
         })
         .add("district", [&] {
-            return json{{"id", district_id},
-                        {"name", district ? district->name : district_id},
-                        {"head", person_view(plan, district ? district->head : "")}};
+            const ContextNeeds* of_district = part(needs, "district");
+            return View(of_district)
+                .add("id", [&] { return district_id; })
+                .add("name", [&] { return district ? district->name : district_id; })
+                .add("head", [&] { return person_view(plan, district ? district->head : "", part(of_district, "head")); })
+                .take();
         })
-        .add("responsible", [&] { return person_view(plan, responsible); });
+        .add("responsible", [&] { return person_view(plan, responsible, part(needs, "responsible")); });
     return view.take();
 }
 
@@ -285,49 +301,54 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
                               const ScheduledEvent* event, std::optional<EventState> state, const SendingFacts& sending,
                               const ContextNeeds* needs) {
     std::string locale(known_locale(recipient.locale));
-    json context = {
-        {"locale", locale},
-        {"kind", std::string(kind_name(notice.kind))},
-        {"kind_display", std::string(term(notice.kind).in(locale))},
-        {"link", sending.link},
-        {"notice",
-         {{"key", notice.key},
-          {"kind", std::string(kind_name(notice.kind))},
-          {"channel", notice.channel},
-          {"lead", ""},
-          {"today", false}}},
-        {"recipient",
-         {{"id", recipient.id},
-          {"name", recipient.name},
-          {"position", recipient.position},
-          {"with_position", with_position(recipient.name, recipient.position)},
-          {"locale", locale}}},
-    };
-    if (wants(needs, "notice")) {
-        context["notice"]["detail"] = describe(notice.kind, notice.facts);
-        context["notice"]["due"] = format_instant_utc(notice.due);
-    }
-    if (wants(needs, "plan"))
-        context["plan"] = {{"id", plan.id},
-                           {"title", plan.title},
-                           {"basis", plan.basis},
-                           {"from", format_date(plan.from)},
-                           {"from_display", display_date(plan.from, locale)},
-                           {"to", format_date(plan.to)},
-                           {"to_display", display_date(plan.to, locale)},
-                           {"overseer", person_view(plan, plan.overseer)},
-                           {"coordinator", person_view(plan, plan.coordinator)}};
-
-    if (notice.kind == NoticeKind::reminder && notice.facts.lead) {
-        // Sent late on the event's own day (before it starts): "today", not "0 working days".
-        const bool today = notice.facts.lead->count == 0 && notice.facts.lead->unit != Span::Unit::minutes;
-        context["notice"]["lead"] = today ? "" : display_span(*notice.facts.lead, locale);
-        context["notice"]["today"] = today;
-    }
+    // Sent late on the event's own day (before it starts): "today", not "0 working days".
+    const bool lead_shown = notice.kind == NoticeKind::reminder && notice.facts.lead.has_value();
+    const bool today = lead_shown && notice.facts.lead->count == 0 && notice.facts.lead->unit != Span::Unit::minutes;
+    const ContextNeeds* of_notice = part(needs, "notice");
+    json context = View(needs)
+        .add("locale", [&] { return locale; })
+        .add("kind", [&] { return std::string(kind_name(notice.kind)); })
+        .add("kind_display", [&] { return std::string(term(notice.kind).in(locale)); })
+        .add("link", [&] { return sending.link; })
+        .add("notice", [&] {
+            return View(of_notice)
+                .add("key", [&] { return notice.key; })
+                .add("kind", [&] { return std::string(kind_name(notice.kind)); })
+                .add("channel", [&] { return notice.channel; })
+                .add("lead", [&] { return lead_shown && !today ? display_span(*notice.facts.lead, locale) : ""; })
+                .add("today", [&] { return today; })
+                .add("detail", [&] { return describe(notice.kind, notice.facts); })
+                .add("due", [&] { return format_instant_utc(notice.due); })
+                .take();
+        })
+        .add("recipient", [&] {
+            return View(part(needs, "recipient"))
+                .add("id", [&] { return recipient.id; })
+                .add("name", [&] { return recipient.name; })
+                .add("position", [&] { return recipient.position; })
+                .add("with_position", [&] { return with_position(recipient.name, recipient.position); })
+                .add("locale", [&] { return locale; })
+                .take();
+        })
+        .add("plan", [&] {
+            const ContextNeeds* of_plan = part(needs, "plan");
+            return View(of_plan)
+                .add("id", [&] { return plan.id; })
+                .add("title", [&] { return plan.title; })
+                .add("basis", [&] { return plan.basis; })
+                .add("from", [&] { return format_date(plan.from); })
+                .add("from_display", [&] { return display_date(plan.from, locale); })
+                .add("to", [&] { return format_date(plan.to); })
+                .add("to_display", [&] { return display_date(plan.to, locale); })
+                .add("overseer", [&] { return person_view(plan, plan.overseer, part(of_plan, "overseer")); })
+                .add("coordinator", [&] { return person_view(plan, plan.coordinator, part(of_plan, "coordinator")); })
+                .take();
+        })
+        .take();
 
     if (notice.kind == NoticeKind::digest) {
         const DigestSummary week = DigestSummary::week_of(notice.facts.day.value_or(Date{}));
-        context["digest"] = digest_view(plan, sending.digest ? *sending.digest : week, locale);
+        if (wants(needs, "digest")) context["digest"] = digest_view(plan, sending.digest ? *sending.digest : week, locale);
         return context;
     }
     if (!event) return context;
@@ -343,7 +364,7 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
     }
     if (wants(needs, "event")) context["event"] = event_view(plan, *event, state, progress, locale, part(needs, "event"));
 
-    if (late_kind) {
+    if (late_kind && wants(needs, kind_name(notice.kind))) {
         // The overseer controls execution: her copy informs; the director and the coordinator are asked to act.
         const Centre* centre = plan.centre(event->centre);
         const bool asked_to_act = recipient.id == plan.coordinator || (centre && recipient.id == centre->director);
@@ -354,7 +375,7 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
         if (notice.kind == NoticeKind::escalation) late["round"] = facts.round ? std::to_string(facts.round) : std::string();
         context[std::string(kind_name(notice.kind))] = std::move(late);
     }
-    if (notice.kind == NoticeKind::change) {
+    if (notice.kind == NoticeKind::change && wants(needs, "change")) {
         const bool cancelled = facts.cancelled || state == EventState::cancelled;
         const std::optional<Date> previous = facts.previous_date != event->date ? facts.previous_date : std::nullopt;
         const bool restored = !cancelled && facts.restored;  // its cancellation withdrawn
