@@ -175,6 +175,11 @@ WorkingCalendar::WorkingCalendar(DaysOffTable table, const date::time_zone* zone
             if (!resolved_.contains(year)) resolved_[year] = overlay(build_year(year), table_by_year[year]);
     for (auto& [year, list] : table_by_year)  // stray entries in uncovered years outside the range
         if (!resolved_.contains(year)) resolved_[year] = overlay(build_year(year), list);
+    if (!table_years_.empty()) {
+        working_from_ = make_date(table_years_.front() - 1, 1, 1);
+        for (Date d = working_from_; d < make_date(table_years_.back() + 6, 1, 1); d += days{1})
+            working_.push_back(working_by_entries(d));
+    }
 }
 
 std::vector<DayEntry> WorkingCalendar::build_year(int year) const {
@@ -204,6 +209,12 @@ const DayEntry* WorkingCalendar::entry(Date d) const {
 }
 
 bool WorkingCalendar::is_working_day(Date d) const {
+    const auto offset = (d - working_from_).count();
+    if (offset >= 0 && offset < static_cast<long>(working_.size())) return working_[static_cast<size_t>(offset)];
+    return working_by_entries(d);
+}
+
+bool WorkingCalendar::working_by_entries(Date d) const {
     auto [first, last] = entries_on(d);
     // A day off on the same date wins over a transferred working day: safer to not schedule.
     if (std::any_of(first, last, [](const DayEntry& e) { return is_day_off_kind(e.kind); })) return false;

@@ -447,3 +447,24 @@ TEST_CASE("concurrent reads of years built on demand") {
     for (auto& t : threads) t.join();
     for (const auto& r : results) CHECK(r == expected);
 }
+
+// Working days are read from a table of the precomputed years (the table's, one before, five
+// after) and worked out from the entries beyond it: the law's days off on both sides of the seam.
+TEST_CASE("working days read the same inside and beyond the precomputed years") {
+    DaysOffTable table;
+    table.years = {2025};  // precomputed 2024-2030, from 2031 on worked out
+    WorkingCalendar cal(table, aqtobe());
+    int days_off = 0;
+    for (Date d = day("2029-12-01"); d < day("2032-02-01"); d += date::days{1}) {
+        const auto law = compute_days_off_by_law(static_cast<int>(date::year_month_day{d}.year())).days;
+        const bool off_by_law = std::any_of(law.begin(), law.end(), [&](const DayEntry& e) { return e.date == d; });
+        const auto weekday = date::weekday{d};
+        INFO(format_date(d));
+        CHECK(cal.is_working_day(d) == !(off_by_law || weekday == date::Saturday || weekday == date::Sunday));
+        days_off += cal.is_working_day(d) ? 0 : 1;
+    }
+    CHECK(days_off > 2 * 104 + 20);  // weekends and holidays of two years and two months
+    CHECK_FALSE(cal.is_working_day(day("2030-12-16")));  // precomputed: Independence Day
+    CHECK_FALSE(cal.is_working_day(day("2031-12-16")));  // worked out
+    CHECK(cal.is_working_day(day("2031-01-06")));
+}
