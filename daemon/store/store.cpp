@@ -408,12 +408,17 @@ void Store::set_notices_beyond(const std::string& event_id, std::optional<Instan
 }
 
 std::optional<StoredEvent> Store::event(const std::string& id) const {
+    const bool kept = open_scopes_ > 0 && last_event_ && last_event_->event.event.id == id &&
+                      last_event_->changes == total_changes() && last_event_->undone == plan_generation_;
+    if (kept) return last_event_->event;
     return guarded(file_, "cannot read event " + id, [&]() -> std::optional<StoredEvent> {
         Reused query_lease(*this, std::string("SELECT ") + kEventColumns + " FROM event WHERE id = ?1");
         auto& query = *query_lease;
         query.bind(1, id);
         if (!query.executeStep()) return std::nullopt;
-        return read_event(query);
+        StoredEvent read = read_event(query);
+        if (open_scopes_ > 0) last_event_ = EventRead{total_changes(), plan_generation_, read};
+        return read;
     });
 }
 
@@ -643,7 +648,7 @@ Store::TransactionScope::TransactionScope(Store& store, bool name_the_file)
 
 Store::TransactionScope::~TransactionScope() {
     if (finished_) return;
-    --store_.open_scopes_;
+    if (--store_.open_scopes_ == 0) store_.last_event_.reset();
     SQLite::Database& db = *store_.db_;
     ++store_.plan_generation_;  // what was read within may be undone
     // Never throws: when SQLite has already rolled back, there is nothing left to undo.
@@ -669,7 +674,7 @@ void Store::TransactionScope::commit() {
                 ++store_.state_generation_;
         }
         finished_ = true;
-        --store_.open_scopes_;
+        if (--store_.open_scopes_ == 0) store_.last_event_.reset();
     };
     if (name_the_file_) guarded(store_.file_, "cannot commit", end);
     else end();

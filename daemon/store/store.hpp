@@ -415,6 +415,15 @@ private:
     // weekly digest at national scale counted 200,000 events for them.
     std::uint64_t plan_generation_ = 0;
     mutable std::optional<std::pair<std::uint64_t, std::vector<StoredCentre>>> centres_cache_;
+    // The event last read inside a transaction, while nothing was written or undone since: the
+    // dispatcher prepares each recipient's and channel's notice of one event in a row. Within a
+    // write transaction no other connection writes; it is forgotten when the last scope closes.
+    struct EventRead {
+        long long changes;
+        std::uint64_t undone;
+        StoredEvent event;
+    };
+    mutable std::optional<EventRead> last_event_;
     // Rows changed since the outermost BEGIN (sqlite3_total_changes at BEGIN), and how many of them
     // were the bookkeeping's: a commit raises state_generation_ unless the two are equal.
     long long changes_at_begin_ = 0;

@@ -565,6 +565,36 @@ TEST_CASE("the centres read follow each plan stored, and not one rolled back") {
     CHECK(store->centres()[1].name == "Жаңа атау");
 }
 
+// An event read twice in one transaction may come from the first read: never once it was written,
+// its write undone, or the transaction ended and another connection wrote.
+TEST_CASE("an event read again reads what is stored now") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    const std::string id = sample_events().front().id;
+    const Date day = sample_events().front().date;
+    struct Undone {};
+    store->in_transaction([&] {
+        REQUIRE(store->event(id)->state == EventState::planned);
+        store->record_held(id, day, 12);
+        CHECK(store->event(id)->state == EventState::held);
+        CHECK_THROWS_AS(store->in_transaction([&] {
+            store->record_report(id, day, "№ 1");
+            CHECK(store->event(id)->state == EventState::reported);
+            throw Undone{};
+        }), Undone);
+        CHECK(store->event(id)->state == EventState::held);
+        CHECK(store->event(id)->state == EventState::held);
+    });
+    store->in_transaction([&] { CHECK(store->event(id)->participants == 12); });
+    {
+        SQLite::Database other(dir.db().string(), SQLite::OPEN_READWRITE);
+        other.exec("UPDATE event SET participants = 30 WHERE id = '" + id + "'");
+    }
+    store->in_transaction([&] { CHECK(store->event(id)->participants == 30); });
+    CHECK(store->event(id)->participants == 30);
+}
+
 // A WriteTransaction undoes uncommitted work, and its destructor stays quiet when SQLite has
 // already rolled back (explicitly, or after SQLITE_FULL).
 TEST_CASE("a write transaction rolls back unless committed") {
