@@ -230,8 +230,8 @@ CREATE INDEX event_by_notices_beyond ON event(notices_beyond) WHERE notices_beyo
 
 // F14: SQLite (3.40) checks an IN list of more than two values by building a temporary b-tree,
 // anew for each row written, and the state checks of events and notices had four and five: a
-// sixth of a preview and of a plan load went there. The same sets as OR chains, which it compares
-// in place. A CHECK cannot be changed where it stands, so both tables are built again with every
+// sixth of a preview and a tenth of a plan load went there. The same sets as OR chains, which it
+// compares in place. A CHECK cannot be changed where it stands, so both tables are built again with every
 // column, row and index they had.
 constexpr std::string_view kSchemaV8 = R"sql(
 CREATE TABLE event_v8 (
