@@ -78,17 +78,13 @@ void Notices::sync_event(const StoredEvent& event, Instant now, const std::optio
     auto [derived, beyond] = derive(event);
     store_.set_notices_beyond(event.event.id, beyond);
     drop_told_elsewhere(event.event.id, derived, now);
-    if (changes) {
-        // A new change replaces a change notice that has not gone out yet.
-        derived.insert(derived.end(), changes->begin(), changes->end());
-    } else {
+    if (!changes) {
         // Change notices come from commands, not from the event's state: a re-derivation keeps them.
-        NoticeFilter pending_changes;
-        pending_changes.event_id = event.event.id;
-        pending_changes.kind = NoticeKind::change;
-        pending_changes.state = NoticeState::pending;
-        for (auto& row : store_.notices(pending_changes)) derived.push_back(std::move(row.notice));
+        store_.sync_notices(event.event.id, derived, now, NoticeKind::change);
+        return;
     }
+    // A new change replaces a change notice that has not gone out yet.
+    derived.insert(derived.end(), changes->begin(), changes->end());
     store_.sync_notices(event.event.id, derived, now);
 }
 

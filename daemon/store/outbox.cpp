@@ -155,7 +155,7 @@ void mark_one_sent(SQLite::Database& db, SQLite::Statement& update, const std::s
 }  // namespace
 
 SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& derived,
-                               Instant now) {
+                               Instant now, std::optional<NoticeKind> kept_kind) {
     const std::optional<std::string> scope = scope_of(event_id);
     return guarded(file_, "cannot store the notices for " + quoted_scope(scope), [&] {
         SyncResult result;
@@ -164,16 +164,18 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
         struct Stored {
             NoticeState state;
             std::string facts;
+            bool kept;  // of kept_kind
         };
         std::map<std::string, Stored> stored;
         {
-            Reused query_lease(*this, "SELECT key, state, facts FROM notice WHERE event_id IS ?1");
+            Reused query_lease(*this, "SELECT key, state, facts, kind FROM notice WHERE event_id IS ?1");
             auto& query = *query_lease;
             bind_scope(query, 1, scope);
             while (query.executeStep()) {
                 std::string key = query.getColumn(0).getString();
                 NoticeState state = read_state(query.getColumn(1), key);
-                stored.emplace(std::move(key), Stored{state, query.getColumn(2).getString()});
+                const bool kept = kept_kind && query.getColumn(3).getString() == kind_name(*kept_kind);
+                stored.emplace(std::move(key), Stored{state, query.getColumn(2).getString(), kept});
             }
         }
 
@@ -234,7 +236,7 @@ SyncResult Store::sync_notices(const std::optional<std::string>& event_id, const
                                     "WHERE key = ?1 AND state = 'pending'");
         auto& supersede = *supersede_lease;
         for (const auto& [key, row] : stored) {
-            if (row.state != NoticeState::pending || wanted.contains(key)) continue;
+            if (row.state != NoticeState::pending || row.kept || wanted.contains(key)) continue;
             supersede.reset();
             supersede.bind(1, key);
             supersede.bind(2, unix_seconds(now));

@@ -292,11 +292,13 @@ public:
     // they are (a sent key is never sent again); a superseded key that is derived again is pending again, due as
     // derived (an event postponed and moved back). A pending row
     // that is derived again takes the new facts. A key derived twice counts once (first wins).
+    // Pending rows of `kept_kind` stay pending though not derived (change notices come from
+    // commands, not from what the event's state derives).
+    SyncResult sync_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& derived,
+                            Instant now, std::optional<NoticeKind> kept_kind = std::nullopt);
     // Adds one scope's notices to an outbox already in sync with the rest of them (a horizon moved
     // on): new rows, superseded ones pending again; nothing else is read or superseded.
     void add_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& notices, Instant now);
-    SyncResult sync_notices(const std::optional<std::string>& event_id, const std::vector<Notice>& derived,
-                            Instant now);
 
     // The dispatcher's one timer: the earliest next_attempt_at among pending rows.
     std::optional<Instant> next_attempt_due() const;

@@ -641,3 +641,28 @@ TEST_CASE("change notices in the same second are notices of their own") {
     REQUIRE_FALSE(postponed.empty());
     CHECK(postponed.front().notice.facts.new_date == parse_date("2027-03-30"));
 }
+
+// A change notice waits for working hours; a re-derivation of the event meanwhile (the horizon
+// moving on at midnight, a reload) derives no change, yet the notice still goes out.
+TEST_CASE("a change notice not yet sent outlives a re-derivation of its event") {
+    CommandWorld w;
+    const auto e = w.future_event();
+    const std::string id = e.event.id;
+    NoticeFilter reminders;
+    reminders.event_id = id;
+    reminders.kind = NoticeKind::reminder;
+    const auto reminder = w.store->notices(reminders).front();
+    w.store->mark_sent(reminder.notice.key, w.clock.now(), "s", "b", false);  // someone was told
+    REQUIRE(w.lifecycle.postpone(kAdmin, id, {*parse_date("2027-03-30"), std::nullopt, "зал"}).ok());
+    NoticeFilter changes;
+    changes.event_id = id;
+    changes.kind = NoticeKind::change;
+    changes.state = NoticeState::pending;
+    const auto pending = w.store->notices(changes);
+    REQUIRE_FALSE(pending.empty());
+
+    w.lifecycle.notices().sync_all(w.clock.now());
+    const auto after = w.store->notices(changes);
+    REQUIRE(after.size() == pending.size());
+    CHECK(after.front().notice.key == pending.front().notice.key);
+}

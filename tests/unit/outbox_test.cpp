@@ -473,6 +473,27 @@ TEST_CASE("sync_notices adds, supersedes and keeps, idempotently") {
     CHECK(store->notice_counts().pending == 2);
 }
 
+// A re-derivation keeps the event's pending change notice (commands make those, not its state),
+// and supersedes it once it is not kept.
+TEST_CASE("sync_notices leaves pending rows of the kept kind alone") {
+    TempDir dir;
+    auto store = Store::open(dir / "tarat.db");
+    auto reminders = seminar_reminders();
+    const Notice change = make_notice(NoticeKind::change, kEvent, "kudaibergenov", kLoad + 1h);
+    std::vector<Notice> all = reminders;
+    all.push_back(change);
+    REQUIRE(store->sync_notices(kEvent, all, kLoad).added == 5);
+
+    auto kept = store->sync_notices(kEvent, {reminders[0]}, kLoad + 2h, NoticeKind::change);
+    CHECK(kept.superseded == 3);
+    CHECK(row_of(*store, change.key)->state == NoticeState::pending);
+    CHECK(row_of(*store, reminders[1].key)->state == NoticeState::superseded);
+
+    auto not_kept = store->sync_notices(kEvent, {reminders[0]}, kLoad + 3h);
+    CHECK(not_kept.superseded == 1);
+    CHECK(row_of(*store, change.key)->state == NoticeState::superseded);
+}
+
 // F10: a notice that was superseded before it went out comes back when it is true again (an event
 // postponed and moved back, removed from the plan and restored); a sent one is never sent again.
 TEST_CASE("sync_notices brings a superseded key back, never a sent one") {
