@@ -853,11 +853,25 @@ RenderedNotice TemplateSet::render(NoticeKind kind, std::string_view locale, con
                                    bool with_body) const {
     const Template* tmpl = find(kind, locale);
     if (!tmpl) throw std::out_of_range("no template for " + std::string(kind_name(kind)) + " notices");
+    // The same texts with the same context render the same: an event's notice to each recipient and
+    // channel comes in a row, and a subject rarely names the recipient. Kept by text, not by
+    // template, so that a reloaded set never meets an older one's rendering.
+    struct Last {
+        std::string subject, body;
+        bool with_body = false;
+        nlohmann::json context;
+        RenderedNotice out;
+    };
+    thread_local std::optional<Last> last;
+    if (last && last->with_body == with_body && last->context == context && last->subject == tmpl->subject &&
+        (!with_body || last->body == tmpl->body) && last->out.locale == tmpl->locale)
+        return last->out;
     auto data = to_data(context, with_body ? tmpl->needs : tmpl->subject_needs);
     RenderedNotice out;
     out.subject = one_line(render_text(tmpl->file, tmpl->subject, data));
     if (with_body) out.body = tidy_body(render_text(tmpl->file, tmpl->body, data));
     out.locale = tmpl->locale;
+    last = Last{tmpl->subject, with_body ? tmpl->body : std::string(), with_body, context, out};
     return out;
 }
 

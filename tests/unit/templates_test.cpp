@@ -456,3 +456,24 @@ TEST_CASE("a digest is summed only when its text shows more than its week") {
     auto sectioned = TemplateSet::load(dir.path(), diagnostics);
     CHECK(sectioned.shows_digest_sums(NoticeKind::digest, "kk", /*with_body=*/false));
 }
+
+// Rendering the same texts with the same context again gives what it gave; a set loaded anew,
+// with another text, renders its own even for that same context (and wherever it is in memory).
+TEST_CASE("a template set loaded anew renders its own text for the same context") {
+    Plan plan = sample_plan();
+    const auto context = context_for(plan, NoticeKind::digest, "kk", sample_event());
+    std::string first_subject;
+    for (const char* word : {"Бірінші", "Бірінші", "Екінші"}) {
+        testing::TempDir dir;
+        copy_kk(dir);
+        dir.write("kk/digest.mustache", std::string(word) + " {{digest.date_display}}\n\n{{plan.id}}\n");
+        Diagnostics diagnostics;
+        auto set = std::make_unique<TemplateSet>(TemplateSet::load(dir.path(), diagnostics));
+        REQUIRE_FALSE(diagnostics.has_errors());
+        const auto once = set->render(NoticeKind::digest, "kk", context);
+        const auto twice = set->render(NoticeKind::digest, "kk", context);
+        CHECK(once.subject == std::string(word) + " 08.03.2027");
+        CHECK(twice.subject == once.subject);
+        CHECK(twice.body == "order-553-2026-27\n");
+    }
+}
