@@ -607,12 +607,11 @@ TEST_CASE("a cancelled event whose day has passed is restored only with --to, on
     CHECK(w.store->history_about("event:" + id).back().detail.find("→ planned for 2027-03-30") != std::string::npos);
 }
 
-// A change notice's key holds its moment to the second: a cancellation and its reopening in the
-// same second must still be two notices, or the second one is taken for the first, already sent.
-TEST_CASE("change notices in the same second are notices of their own") {
-    CommandWorld w;
-    const auto e = w.future_event();
-    const std::string id = e.event.id;
+namespace {
+
+// Sends the event's first reminder, so that its recipient hears of changes: the filter of their
+// pending change notices.
+NoticeFilter pending_changes_to_the_told(CommandWorld& w, const std::string& id) {
     NoticeFilter reminders;
     reminders.event_id = id;
     reminders.kind = NoticeKind::reminder;
@@ -623,6 +622,17 @@ TEST_CASE("change notices in the same second are notices of their own") {
     changes.kind = NoticeKind::change;
     changes.recipient = reminder.notice.recipient;
     changes.state = NoticeState::pending;
+    return changes;
+}
+
+}  // namespace
+
+// A change notice's key holds its moment to the second: a cancellation and its reopening in the
+// same second must still be two notices, or the second one is taken for the first, already sent.
+TEST_CASE("change notices in the same second are notices of their own") {
+    CommandWorld w;
+    const std::string id = w.future_event().event.id;
+    NoticeFilter changes = pending_changes_to_the_told(w, id);
     auto send_pending_changes = [&] {
         auto pending = w.store->notices(changes);
         REQUIRE_FALSE(pending.empty());
@@ -646,18 +656,9 @@ TEST_CASE("change notices in the same second are notices of their own") {
 // moving on at midnight, a reload) derives no change, yet the notice still goes out.
 TEST_CASE("a change notice not yet sent outlives a re-derivation of its event") {
     CommandWorld w;
-    const auto e = w.future_event();
-    const std::string id = e.event.id;
-    NoticeFilter reminders;
-    reminders.event_id = id;
-    reminders.kind = NoticeKind::reminder;
-    const auto reminder = w.store->notices(reminders).front();
-    w.store->mark_sent(reminder.notice.key, w.clock.now(), "s", "b", false);  // someone was told
+    const std::string id = w.future_event().event.id;
+    const NoticeFilter changes = pending_changes_to_the_told(w, id);
     REQUIRE(w.lifecycle.postpone(kAdmin, id, {*parse_date("2027-03-30"), std::nullopt, "зал"}).ok());
-    NoticeFilter changes;
-    changes.event_id = id;
-    changes.kind = NoticeKind::change;
-    changes.state = NoticeState::pending;
     const auto pending = w.store->notices(changes);
     REQUIRE_FALSE(pending.empty());
 
