@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 
 namespace tarat {
 namespace {
@@ -60,16 +61,32 @@ std::string format_hhmm(int minutes_after_midnight) {
     return buf;
 }
 
-std::string format_instant_utc(Instant at) {
-    // By hand, not date::format: every notice key has one, and a stream for each was 3% of a preview.
-    const auto day = date::floor<date::days>(at);
+namespace {
+
+// `clock` (a UTC instant, or one shifted by an offset) as YYYY-MM-DDTHH:MM:SS, then `zone`. By hand,
+// not date::format: every notice key and every line of a preview has one, and a stream each was 3%
+// of a preview.
+std::string format_clock(Instant clock, const char* zone) {
+    const auto day = date::floor<date::days>(clock);
     const date::year_month_day ymd{day};
-    const date::hh_mm_ss<std::chrono::seconds> time{at - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()), unsigned(ymd.month()),
+    const date::hh_mm_ss<std::chrono::seconds> time{clock - day};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%s", int(ymd.year()), unsigned(ymd.month()),
                   unsigned(ymd.day()), int(time.hours().count()), int(time.minutes().count()),
-                  int(time.seconds().count()));
+                  int(time.seconds().count()), zone);
     return buf;
+}
+
+}  // namespace
+
+std::string format_instant_utc(Instant at) { return format_clock(at, "Z"); }
+
+std::string format_instant_at_offset(Instant at, std::chrono::seconds offset) {
+    const long minutes = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
+    char zone[16];
+    std::snprintf(zone, sizeof zone, "%c%02ld:%02ld", minutes < 0 ? '-' : '+', std::abs(minutes) / 60,
+                  std::abs(minutes) % 60);
+    return format_clock(at + offset, zone);
 }
 
 std::optional<Instant> parse_instant(std::string_view text) {

@@ -31,6 +31,8 @@ std::string format_hhmm(int minutes_after_midnight);
 
 // ISO 8601 UTC "2026-12-07T04:00:00Z".
 std::string format_instant_utc(Instant at);
+// ISO 8601 at a zone's offset from UTC: "2026-12-07T09:00:00+05:00".
+std::string format_instant_at_offset(Instant at, std::chrono::seconds offset);
 std::optional<Instant> parse_instant(std::string_view text);  // accepts Z or ±HH:MM
 
 // Weekdays as a bitmask, bit 0 = Sunday (date::weekday::c_encoding()).

@@ -160,19 +160,7 @@ void append_json_string(std::string& out, std::string_view text) {
 }  // namespace
 
 std::string format_instant_local(Instant at, const date::time_zone* zone) {
-    const auto offset = zone->get_info(at).offset;
-    const auto local = at + offset;
-    const auto day = date::floor<date::days>(local);
-    const date::year_month_day civil{day};
-    const date::hh_mm_ss time{local - day};
-    const long offset_minutes = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
-    const long shown = std::abs(offset_minutes);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02ld:%02ld", int(civil.year()),
-                  unsigned(civil.month()), unsigned(civil.day()), int(time.hours().count()),
-                  int(time.minutes().count()), int(time.seconds().count()), offset_minutes < 0 ? '-' : '+',
-                  shown / 60, shown % 60);
-    return buf;
+    return format_instant_at_offset(at, zone->get_info(at).offset);
 }
 
 std::size_t preview(const Setup& setup, const PreviewOptions& options,

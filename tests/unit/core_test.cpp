@@ -43,6 +43,12 @@ TEST_CASE("instants parse with offsets") {
     }
     CHECK(parse_instant("2026-12-07T04:00:00Z") == at);
     CHECK_FALSE(parse_instant("2026-12-07 04:00:00Z"));
+    // And written back at an offset, east or west of UTC, each reading the same moment.
+    CHECK(format_instant_at_offset(*at, std::chrono::hours{5}) == "2026-12-07T09:00:00+05:00");
+    CHECK(format_instant_at_offset(*at, -std::chrono::minutes{9 * 60 + 30}) == "2026-12-06T18:30:00-09:30");
+    CHECK(format_instant_at_offset(*at, std::chrono::seconds{0}) == "2026-12-07T04:00:00+00:00");
+    for (const auto& text : {"2026-12-07T09:00:00+05:00", "2026-12-06T18:30:00-09:30"})
+        CHECK(parse_instant(text) == at);
 }
 
 // Every documented spelling of a duration is understood; others are not.
