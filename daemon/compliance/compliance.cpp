@@ -10,10 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array kOutcomes{Outcome::upcoming,         Outcome::not_held,      Outcome::held,
-                               Outcome::reported_on_time, Outcome::reported_late, Outcome::report_missing,
-                               Outcome::cancelled};
-
 // One group's counts.
 struct Tally {
     int planned = 0, held = 0, held_on_planned_date = 0, not_held = 0, postponed = 0, cancelled = 0;
@@ -100,40 +96,53 @@ std::string month_text(date::year_month month) {
     return text;
 }
 
+// A lane per centre reads well up to a few dozen centres; a national plan's 5,000 lanes made a
+// reply of 38 MB and a picture no one could read, so a larger plan gets a lane per district.
+constexpr std::size_t kTimelineCentres = 60;
+
 json timeline(const ComplianceInput& input, Date first, Date last) {
     const date::year_month first_month{date::year_month_day{first}.year(), date::year_month_day{first}.month()};
     const date::year_month last_month{date::year_month_day{last}.year(), date::year_month_day{last}.month()};
     json months = json::array();
     for (auto m = first_month; m <= last_month; m += date::months{1}) months.push_back(month_text(m));
 
-    std::vector<std::pair<std::string, std::string>> centres;  // id, name
+    const auto in_plan = std::count_if(input.centres.begin(), input.centres.end(), [](const auto& c) { return c.in_plan; });
+    const bool by_district = static_cast<std::size_t>(in_plan) > kTimelineCentres;
+    struct Lane {
+        std::string id, name;
+        std::vector<std::map<std::string, int>> cells;  // per month: "total" and each outcome seen
+    };
+    std::vector<Lane> lanes;
+    std::map<std::string, std::size_t, std::less<>> lane_of;  // id → index in lanes
+    auto lane = [&](const std::string& id, const std::string& name) -> Lane& {
+        auto [at, added] = lane_of.emplace(id, lanes.size());
+        if (added) lanes.push_back({id, name, std::vector<std::map<std::string, int>>(months.size())});
+        return lanes[at->second];
+    };
     for (const auto& c : input.centres)
-        if (c.in_plan) centres.emplace_back(c.id, c.name);
-    for (const auto& s : input.events)
-        if (std::none_of(centres.begin(), centres.end(), [&](const auto& c) { return c.first == s.event.centre; }))
-            centres.emplace_back(s.event.centre, s.event.centre);
-
-    json rows = json::array();
-    for (const auto& [id, name] : centres) {
-        json cells = json::array();
-        for (size_t i = 0; i < months.size(); ++i) {
-            json cell = {{"total", 0}};
-            for (Outcome o : kOutcomes) cell[std::string(outcome_name(o))] = 0;
-            cells.push_back(std::move(cell));
-        }
-        for (const auto& s : input.events) {
-            if (s.event.centre != id) continue;
-            const auto ymd = date::year_month_day{s.event.date};
-            const date::year_month m{ymd.year(), ymd.month()};
-            if (m < first_month || m > last_month) continue;
-            auto& cell = cells[static_cast<size_t>((m - first_month).count())];
-            const std::string outcome(outcome_name(outcome_of(s, input.report_due(s), input.today)));
-            cell[outcome] = cell[outcome].get<int>() + 1;
-            cell["total"] = cell["total"].get<int>() + 1;
-        }
-        rows.push_back({{"id", id}, {"name", name}, {"months", std::move(cells)}});
+        if (c.in_plan) by_district ? lane(c.district, c.district_name) : lane(c.id, c.name);
+    for (const auto& s : input.events) {
+        const std::string& id = by_district ? s.event.district : s.event.centre;
+        Lane& row = lane(id, id);
+        const auto ymd = date::year_month_day{s.event.date};
+        const date::year_month m{ymd.year(), ymd.month()};
+        if (m < first_month || m > last_month) continue;
+        auto& cell = row.cells[static_cast<size_t>((m - first_month).count())];
+        ++cell[std::string(outcome_name(outcome_of(s, input.report_due(s), input.today)))];
+        ++cell["total"];
     }
-    return {{"months", std::move(months)}, {"centres", std::move(rows)}};
+    json rows = json::array();
+    for (auto& l : lanes) {
+        json cells = json::array();
+        for (auto& cell : l.cells) {
+            json counts = {{"total", 0}};  // and the outcomes that occur: a missing one is none
+            for (const auto& [name, n] : cell) counts[name] = n;
+            cells.push_back(std::move(counts));
+        }
+        rows.push_back({{"id", std::move(l.id)}, {"name", std::move(l.name)}, {"months", std::move(cells)}});
+    }
+    const char* by = by_district ? "district" : "centre";
+    return {{"months", std::move(months)}, {"by", by}, {by_district ? "districts" : "centres", std::move(rows)}};
 }
 
 json overdue(const ComplianceInput& input) {

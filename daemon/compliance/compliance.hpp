@@ -44,7 +44,8 @@ OutcomeCounts count_outcomes(const std::vector<EventGroup>& groups,
 nlohmann::json compliance_groups(const ComplianceInput& input, std::string_view by);
 
 // What the full report adds (`detail`): "groupings" (all three), "overdue" (most days late first)
-// and "timeline" (per centre, per month from `first` to `last`, events by outcome).
+// and "timeline" (per month from `first` to `last`, events by outcome: "by" "centre", in lanes
+// "centres", or for a plan of more centres than a picture holds "district", in lanes "districts").
 nlohmann::json compliance_detail(const ComplianceInput& input, Date first, Date last);
 
 }  // namespace tarat

@@ -142,7 +142,8 @@ ComplianceReport read_report(const json& a, Lang lang) {
     }
     const auto& timeline = required(a, "timeline");
     for (const auto& m : timeline.value("months", json::array())) r.months.push_back(m.get<std::string>());
-    for (const auto& c : timeline.value("centres", json::array())) {
+    r.lanes_by = timeline.value("by", "centre") == "district" ? "district" : "centre";
+    for (const auto& c : timeline.value(r.lanes_by == "district" ? "districts" : "centres", json::array())) {
         TimelineRow row{text_of(c, "id"), text_of(c, "name"), {}};
         for (const auto& cell : c.value("months", json::array())) {
             TimelineCell t{cell.value("total", 0), {}};
@@ -153,6 +154,14 @@ ComplianceReport read_report(const json& a, Lang lang) {
         r.timeline.push_back(std::move(row));
     }
     return r;
+}
+
+std::string timeline_title(const ComplianceReport& r) {
+    return tr(r.lang, r.lanes_by == "district" ? "Events per district by month" : "Events per centre by month");
+}
+
+std::string on_time_title(const ComplianceReport& r) {
+    return tr(r.lang, r.lanes_by == "district" ? "Reports on time per district" : "Reports on time per centre");
 }
 
 std::string month_label(const std::string& month, Lang lang) {

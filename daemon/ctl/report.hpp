@@ -89,8 +89,13 @@ struct ComplianceReport {
     ReportCounts total;
     std::vector<OverdueItem> overdue;
     std::vector<std::string> months;  // "2026-12"
+    std::string lanes_by = "centre";  // the charts' lanes: "centre", or "district" for a large plan
     std::vector<TimelineRow> timeline;
 };
+
+// The charts' titles, naming their lanes (centres or districts).
+std::string timeline_title(const ComplianceReport& report);
+std::string on_time_title(const ComplianceReport& report);
 
 // Throws std::runtime_error when the reply lacks the detail (a daemon too old to send it).
 ComplianceReport read_report(const nlohmann::json& arguments, Lang lang);
@@ -103,7 +108,8 @@ std::string report_csv(const ComplianceReport& report);
 std::string report_md(const ComplianceReport& report);
 std::string render_report(ReportFormat format, const nlohmann::json& arguments, Lang lang);
 
-// The SVG charts the HTML report embeds: events per centre by month, and on-time rate per centre.
+// The SVG charts the HTML report embeds, in lanes per centre (per district for a large plan):
+// events by month, and the on-time rate.
 std::string timeline_svg(const ComplianceReport& report);
 std::string on_time_svg(const ComplianceReport& report);
 

@@ -172,10 +172,10 @@ std::string report_html(const ComplianceReport& r) {
     out += "<p class=\"note\">" + esc(tr(lang, "Days late: calendar days past the due date, as of the report's date.")) +
            "</p>\n";
 
-    out += "\n<h2>" + esc(tr(lang, "Reports on time per centre")) + "</h2>\n<figure>" + on_time_svg(r);
+    out += "\n<h2>" + esc(on_time_title(r)) + "</h2>\n<figure>" + on_time_svg(r);
     legend(out, lang, {0, 2, 3});
     out += "</figure>\n";
-    out += "\n<h2>" + esc(tr(lang, "Events per centre by month")) + "</h2>\n<figure>" + timeline_svg(r);
+    out += "\n<h2>" + esc(timeline_title(r)) + "</h2>\n<figure>" + timeline_svg(r);
     legend(out, lang, {0, 1, 2, 3, 4, 5, 6});
     out += "</figure>\n";
 

@@ -87,7 +87,7 @@ std::string line(double x1, double y1, double x2, double y2, const char* colour)
 
 }  // namespace
 
-// Lanes of centres, columns of months; each event one square coloured by its outcome.
+// Lanes of centres (of districts for a large plan), columns of months; each event one square coloured by its outcome.
 std::string timeline_svg(const ComplianceReport& r) {
     const Lang lang = r.lang;
     constexpr double label_width = 170, header = 34, square = 11, gap = 3, pad = 6;
@@ -103,7 +103,7 @@ std::string timeline_svg(const ComplianceReport& r) {
     }
     double height = header;
     for (double h : lane_heights) height += h;
-    const std::string title = tr(lang, "Events per centre by month");
+    const std::string title = timeline_title(r);
     std::string svg = open_svg(static_cast<int>(height) + 1, title);
     for (size_t m = 0; m < r.months.size(); ++m) {
         const double x = label_width + column * static_cast<double>(m);
@@ -152,11 +152,11 @@ std::string on_time_svg(const ComplianceReport& r) {
     const double bar_width = kWidth - label_width - text_width;
     std::vector<std::pair<std::string, ReportCounts>> rows;
     for (const auto& grouping : r.groupings)
-        if (grouping.by == "centre")
+        if (grouping.by == r.lanes_by)
             for (const auto& g : grouping.groups) rows.emplace_back(g.name, g.counts);
     rows.emplace_back(tr(lang, "Total"), r.total);
     const double height = axis + lane * static_cast<double>(rows.size()) + 2;
-    std::string svg = open_svg(static_cast<int>(height), tr(lang, "Reports on time per centre"));
+    std::string svg = open_svg(static_cast<int>(height), on_time_title(r));
     for (int tick = 0; tick <= 100; tick += 25) {
         const double x = label_width + bar_width * tick / 100.0;
         svg += line(x, axis - 4, x, height, tick == 0 ? "#888" : "#ddd");

@@ -101,3 +101,37 @@ TEST_CASE("timeline by month") {
     CHECK(detail["groupings"]["district"].size() == 2);
     CHECK(detail["groupings"]["form"][0]["names"]["kk"] == "Семинар");
 }
+
+// A lane's month without events carries only its total; the outcomes that occur are counted.
+TEST_CASE("a timeline month without events has only its total") {
+    const auto timeline = compliance_detail(sample(), day("2026-12-01"), day("2027-03-31"))["timeline"];
+    CHECK(timeline["by"] == "centre");
+    const auto& b = timeline["centres"][1];
+    CHECK(b["months"][3] == json{{"total", 0}});
+    CHECK(b["months"][0] == json{{"total", 1}, {"report_missing", 1}});
+}
+
+// More centres than a picture holds (a national plan's 5,000 made a 38 MB reply): a lane per
+// district, in plan order, counting every event of its centres; the groupings keep every centre.
+TEST_CASE("the timeline of a plan with many centres has a lane per district") {
+    auto in = sample();
+    for (int i = 0; i < 59; ++i)  // 61 centres in all, the extra ones without events
+        in.centres.push_back({"x" + std::to_string(i), "Centre X" + std::to_string(i), i % 2 ? "da" : "db",
+                              i % 2 ? "District A" : "District B", "", true, 0});
+    const auto detail = compliance_detail(in, day("2026-12-01"), day("2027-03-31"));
+    const auto& timeline = detail["timeline"];
+    CHECK(timeline["by"] == "district");
+    CHECK_FALSE(timeline.contains("centres"));
+    REQUIRE(timeline["districts"].size() == 2);
+    const auto& a = timeline["districts"][0];
+    CHECK(a["id"] == "da");
+    CHECK(a["name"] == "District A");
+    CHECK(a["months"][0] == json{{"total", 1}, {"reported_on_time", 1}});
+    CHECK(a["months"][3] == json{{"total", 1}, {"upcoming", 1}});
+    const auto& b = timeline["districts"][1];
+    CHECK(b["months"][1] == json{{"total", 1}, {"cancelled", 1}});
+    CHECK(detail["groupings"]["centre"].size() == 61);
+
+    in.centres.resize(60);  // 60 centres still get a lane each
+    CHECK(compliance_detail(in, day("2026-12-01"), day("2027-03-31"))["timeline"]["centres"].size() == 60);
+}

@@ -233,3 +233,26 @@ TEST_CASE("human output shows control characters visibly") {
     tarat::render_reply("help", nlohmann::json::object(), "line one\nline\x07two", tarat::Lang::en, help);
     CHECK(help.str() == "line one\nline\\x07two\n");
 }
+
+// A large plan's reply has district lanes: both charts draw districts and say so, in the report's language.
+TEST_CASE("svg charts of a plan with district lanes") {
+    auto reply = sample_reply();
+    auto& timeline = reply["timeline"];
+    timeline["by"] = "district";
+    timeline["districts"] = timeline["centres"];
+    timeline["districts"][0]["name"] = "District A";
+    timeline["districts"][1]["name"] = "District B";
+    timeline.erase("centres");
+    auto report = read_report(reply, Lang::kk);
+    REQUIRE(report.timeline.size() == 2);
+    CHECK(report.timeline[0].name == "District A");
+    CHECK(contains(timeline_svg(report), "Аудандардың іс-шаралары, айлар бойынша"));
+    auto bars = on_time_svg(report);
+    CHECK(contains(bars, "Уақтылы берілген есептер, аудандар бойынша"));
+    CHECK(contains(bars, "District B"));
+    CHECK_FALSE(contains(bars, "Centre B"));
+    auto html = render_report(ReportFormat::html, reply, Lang::ru);
+    CHECK(contains(html, "Мероприятия районов по месяцам"));
+    CHECK(contains(html, "Отчёты в срок по районам"));
+    CHECK_FALSE(contains(html, "Мероприятия центров по месяцам"));
+}
