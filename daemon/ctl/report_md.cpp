@@ -52,8 +52,8 @@ std::string report_md(const ComplianceReport& r) {
     const Lang lang = r.lang;
     std::string out = "# " + cell(tr(lang, "Report on the execution of the plan of events")) + "\n\n";
     if (!r.plan_title.empty()) out += cell(r.plan_title) + "\n\n";
-    out += cell(tr(lang, "Period")) + ": " + r.from + " — " + r.to + "; " + cell(tr_format(lang, "as of {}", r.today)) +
-           "\n";
+    out += cell(tr(lang, "Period")) + ": " + shown_date(r.from, lang) + " — " + shown_date(r.to, lang) + "; " +
+           cell(tr_format(lang, "as of {}", shown_date(r.today, lang))) + "\n";
     for (const auto& grouping : r.groupings) {
         out += "\n## " + cell(grouping.heading) + "\n\n";
         const char* first = grouping.by == "centre" ? "Centre" : grouping.by == "district" ? "District" : "Form";
@@ -67,8 +67,8 @@ std::string report_md(const ComplianceReport& r) {
                   cell(tr(lang, "Due")), cell(tr(lang, "Days late"))});
         out += "|---|---|---|---|---|---:|\n";
         for (const auto& o : r.overdue)
-            row(out, {cell(o.title) + " (" + cell(o.id) + ")", cell(o.centre_name), o.date,
-                      cell(overdue_status(o, lang)), o.due,
+            row(out, {cell(o.title) + " (" + cell(o.id) + ")", cell(o.centre_name), shown_date(o.date, lang),
+                      cell(overdue_status(o, lang)), shown_date(o.due, lang),
                       std::to_string(o.days_late)});
     }
     out += "\n" + cell(tr(lang, "On-time rate = reports on time / reports due (on time + late + missing).")) + "\n";

@@ -156,6 +156,12 @@ TEST_CASE("markdown report") {
     CHECK(contains(md, "| **Total** | 7 |"));
     CHECK(contains(md, "| 2026-12-11 | report missing | 2026-12-14 | 63 |"));
     CHECK_FALSE(contains(md, "<b>"));
+    // Read in Kazakh or Russian, its dates are DD.MM.YYYY, as in the HTML report.
+    const auto kk = render_report(ReportFormat::md, reply, Lang::kk);
+    CHECK(contains(kk, "Кезең: 01.12.2026 — 31.03.2027; 15.02.2027 жағдай бойынша"));
+    CHECK(contains(kk, "| 11.12.2026 |"));
+    CHECK(contains(kk, "| 14.12.2026 | 63 |"));
+    CHECK_FALSE(contains(render_report(ReportFormat::md, reply, Lang::ru), "2026-12-14"));
 }
 
 // The charts: one square per event of the timeline, one bar row per centre plus the total.
