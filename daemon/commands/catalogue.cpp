@@ -72,8 +72,9 @@ std::vector<CommandSpec> make_catalogue() {
         {"compliance", read, "held, postponed, cancelled and reported, per centre, district or form",
          "Per centre, district or form: planned, held (on the planned date), postponed, cancelled, reports on time / "
          "late / missing, participants. detail: all three groupings, the overdue list and the timeline by month, for "
-         "the full report.",
-         {{"by", "string", false, "--by", "BY", "centre (default), district or form", {"centre", "district", "form"}},
+         "the full report. The groups in pages: limit (default 200), after the reply's next; total counts them all.",
+         with_paging({{"by", "string", false, "--by", "BY", "centre (default), district or form",
+           {"centre", "district", "form"}},
           from_date(),
           to_date(),
           {"detail", "boolean", false, "", "", "the full report's data (taratctl sends it with --format)", {},
@@ -81,13 +82,13 @@ std::vector<CommandSpec> make_catalogue() {
           {"format", "string", false, "--format", "FORMAT",
            "the full report for the period: html, csv or md (Kazakh unless --lang)", {"html", "csv", "md"}, Use::local},
           {"output", "string", false, "-o,--output", "FILE", "write the report to FILE (default: standard output)", {},
-           Use::local}},
+           Use::local}}),
          "With *--format*, the full report for the period (default: the plan's): per centre, district and form, the "
-         "overdue list with days late, and in HTML a timeline of events per centre by month and a bar chart of on-time "
-         "reports as inline SVG (no script, A4). Kazakh unless *--lang*. CSV: UTF-8 with BOM, CRLF, one header row, "
-         "ISO dates, delimiter *;* in Kazakh and Russian, *,* in English. _FILE_ is written by taratctl with the "
-         "caller's rights (temporary file, then rename); without *-o*, standard output. Exit 73 when _FILE_ cannot be "
-         "written."},
+         "overdue list with days late, and in HTML a timeline of events by month and a bar chart of on-time reports "
+         "per centre (per district when the plan has more than 60 centres) as inline SVG (no script, A4). Kazakh "
+         "unless *--lang*. CSV: UTF-8 with BOM, CRLF, one header row, ISO dates, delimiter *;* in Kazakh and "
+         "Russian, *,* in English. _FILE_ is written by taratctl with the caller's rights (temporary file, then "
+         "rename); without *-o*, standard output. Exit 73 when _FILE_ cannot be written."},
         {"plan", read, "the placed and tracked plan as the official table: XLSX, HTML (A4) or CSV",
          "The placed and tracked events as the official table: number, id, title, form, centre and address, date, "
          "time, responsible by name, audience, state; with the plan's title and who approves it and drew it up.",

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <map>
 #include <tuple>
+#include <variant>
 
 namespace tarat::commands {
 namespace {
@@ -105,20 +106,31 @@ std::optional<Reply> read_page(const json& args, PageRequest& page) {
     return std::nullopt;
 }
 
+// Where a page of `count` rows (in their order) starts and ends: after the row whose key
+// (`key_at(i)`) is page.after, at most page.limit of them; a cursor no longer in the list is
+// refused (the list changed meanwhile).
+template <class KeyAt>
+std::variant<std::pair<std::size_t, std::size_t>, Reply> page_window(std::size_t count, const PageRequest& page,
+                                                                     KeyAt key_at) {
+    std::size_t first = 0;
+    if (page.after) {
+        while (first < count && key_at(first) != *page.after) ++first;
+        if (first == count)
+            return Reply{control::not_found, "--after '" + utf8_prefix(*page.after, 120) +
+                                                 "' is not in the list (any more); start again without --after"};
+        ++first;
+    }
+    return std::pair{first, std::min(count, first + page.limit)};
+}
+
 // One page of `rows` (in their order), listed under `field` with "total" and "next"; `key_of`
-// gives a row's cursor. A cursor no longer in the list is refused (the list changed meanwhile).
+// gives a row's cursor.
 template <class Row, class KeyOf, class ToJson>
 Reply paged(const std::vector<Row>& rows, const PageRequest& page, KeyOf key_of, ToJson to_json, const char* field,
             const char* one, const char* many) {
-    std::size_t first = 0;
-    if (page.after) {
-        auto at = std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return key_of(r) == *page.after; });
-        if (at == rows.end())
-            return {control::not_found, "--after '" + utf8_prefix(*page.after, 120) +
-                                            "' is not in the list (any more); start again without --after"};
-        first = static_cast<std::size_t>(at - rows.begin()) + 1;
-    }
-    const std::size_t last = std::min(rows.size(), first + page.limit);
+    auto window = page_window(rows.size(), page, [&](std::size_t i) { return key_of(rows[i]); });
+    if (auto* refusal = std::get_if<Reply>(&window)) return std::move(*refusal);
+    const auto [first, last] = std::get<0>(window);
     json listed = json::array();
     for (std::size_t i = first; i < last; ++i) listed.push_back(to_json(rows[i]));
     const bool more = last < rows.size();
@@ -279,6 +291,8 @@ Reply compliance(Context& context, const json& args, const control::Peer&) {
         return bad_request("--by '" + by + "' is none of centre, district, form");
     EventFilter filter;
     if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
+    PageRequest page;
+    if (auto refusal = read_page(args, page)) return *refusal;
     auto& store = context.store;
     const auto& setup = context.setup();
     const auto& notices = context.notices();
@@ -286,6 +300,17 @@ Reply compliance(Context& context, const json& args, const control::Peer&) {
                           [&notices](const StoredEvent& s) { return notices.report_due(s); }, context.today(),
                           setup.config.locale};
     json reply = compliance_groups(input, by);
+    // A page of the groups, as events and notices come (a national plan's 5,000 centres made a
+    // reply of 1 MB); "total" counts every group's events, "groups_total" the groups.
+    json& groups = reply["groups"];
+    auto window = page_window(groups.size(), page, [&](std::size_t i) { return groups[i]["id"].get<std::string>(); });
+    if (auto* refusal = std::get_if<Reply>(&window)) return std::move(*refusal);
+    const auto [first, last] = std::get<0>(window);
+    reply["groups_total"] = groups.size();
+    reply["next"] = last < groups.size() ? groups[last - 1]["id"] : json();
+    json listed = json::array();
+    for (std::size_t i = first; i < last; ++i) listed.push_back(std::move(groups[i]));
+    groups = std::move(listed);
     const json& total = reply["total"];
     auto date_or_null = [](const std::optional<Date>& d) { return d ? json(format_date(*d)) : json(); };
     std::string text = std::to_string(total["planned"].get<int>()) + " events: " +

@@ -223,9 +223,10 @@ std::optional<std::string> argument_problem(const json& request) {
     return std::nullopt;
 }
 
-// `--all`: the pages after the first, appended to its list (the list is named as the command).
+// `--all`: the pages after the first, appended to its list (named as the command; compliance's "groups").
 json rest_of_pages(const std::string& path, json request, json reply, std::chrono::seconds timeout) {
-    const std::string field = request["command"].get<std::string>();
+    const std::string command = request["command"].get<std::string>();
+    const std::string field = command == "compliance" ? "groups" : command;
     for (;;) {
         if (reply.value("result", 1) != 0) return reply;
         const json& next = reply["arguments"]["next"];

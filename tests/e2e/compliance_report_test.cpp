@@ -122,6 +122,18 @@ TEST_CASE("compliance report in html, csv and md, rendered by chromium") {
     CHECK_FALSE(plain_json.contains("groupings"));
     CHECK(plain_json["total"]["reported_late"] == 3);
     CHECK(dept.ctl({"compliance", "--lang", "en"}).out.rfind("CENTRE", 0) == 0);
+    // In pages: two centres and the cursor, the hint on stderr; --all follows the cursors.
+    auto first_page = dept.ctl({"compliance", "--limit", "2", "--json"});
+    REQUIRE(first_page.exit_code == 0);
+    const auto first_json = json::parse(first_page.out);
+    CHECK(first_json["groups"].size() == 2);
+    CHECK(first_json["groups_total"] == plain_json["groups"].size());
+    CHECK(first_json["next"] == first_json["groups"][1]["id"]);
+    const auto hint = dept.ctl({"compliance", "--limit", "2", "--lang", "kk"}).err;
+    CHECK(hint.find("--after " + first_json["next"].get<std::string>()) != std::string::npos);
+    auto every = dept.ctl({"compliance", "--limit", "2", "--all", "--json"});
+    REQUIRE(every.exit_code == 0);
+    CHECK(json::parse(every.out)["groups"] == plain_json["groups"]);
 
     // The files, written by taratctl itself: a new file gets 0666 less the umask.
     const auto html_path = dept.dir / "report.html", csv_path = dept.dir / "report.csv";
