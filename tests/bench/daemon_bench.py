@@ -300,6 +300,7 @@ def national(args):
             restart_s = time.monotonic() - started
             time.sleep(args.settle)
             memory = memory_kib(process.pid)
+            report_s, report_bytes = whole_report(args, work / "national.sock", work / "report.html")
             stop(process)
         finally:
             notify.close()
@@ -307,10 +308,23 @@ def national(args):
                 "first_start_s": round(first_s, 3), "restart_s": round(restart_s, 3), "status": status,
                 "pending_notices": pending_of(status), "database_bytes": sum(sizes.values()), "files": sizes,
                 "events_alone_bytes": events_alone, "idle_rss_mib": round(memory["VmRSS"] / 1024, 2),
-                "hwm_mib": round(memory["VmHWM"] / 1024, 2), "loadavg": os.getloadavg()}
+                "hwm_mib": round(memory["VmHWM"] / 1024, 2), "report_s": round(report_s, 3),
+                "report_bytes": report_bytes, "loadavg": os.getloadavg()}
     finally:
         if not args.keep:
             subprocess.run(["rm", "-rf", str(work)], check=False)
+
+
+def whole_report(args, sock, html):
+    """Seconds and bytes of `taratctl compliance --format html` over the whole plan (taratctl beside taratd)."""
+    ctl = pathlib.Path(args.taratd).with_name("taratctl")
+    start = time.monotonic()
+    done = subprocess.run([str(ctl), "--socket", str(sock), "compliance", "--format", "html", "-o", str(html)],
+                          capture_output=True, text=True, timeout=600)
+    seconds = time.monotonic() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"taratctl compliance --format html (national) exited {done.returncode}: {done.stderr.strip()}")
+    return seconds, html.stat().st_size
 
 
 def events_alone_bytes(db, copy):
