@@ -106,6 +106,11 @@ std::optional<Reply> read_page(const json& args, PageRequest& page) {
     return std::nullopt;
 }
 
+Reply cursor_not_found(const std::string& after) {
+    return {control::not_found,
+            "--after '" + utf8_prefix(after, 120) + "' is not in the list (any more); start again without --after"};
+}
+
 // Where a page of `count` rows (in their order) starts and ends: after the row whose key
 // (`key_at(i)`) is page.after, at most page.limit of them; a cursor no longer in the list is
 // refused (the list changed meanwhile).
@@ -115,12 +120,18 @@ std::variant<std::pair<std::size_t, std::size_t>, Reply> page_window(std::size_t
     std::size_t first = 0;
     if (page.after) {
         while (first < count && key_at(first) != *page.after) ++first;
-        if (first == count)
-            return Reply{control::not_found, "--after '" + utf8_prefix(*page.after, 120) +
-                                                 "' is not in the list (any more); start again without --after"};
+        if (first == count) return cursor_not_found(*page.after);
         ++first;
     }
     return std::pair{first, std::min(count, first + page.limit)};
+}
+
+// A page's reply: the rows under `field`, "total" (of the whole list) and "next" (null on the last page).
+Reply page_reply(json listed, std::size_t total, bool partial, json next, const char* field, const char* one,
+                 const char* many) {
+    std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? one : many);
+    if (partial) text = std::to_string(listed.size()) + " of " + std::to_string(total) + many;
+    return {control::ok, text, {{field, std::move(listed)}, {"total", total}, {"next", std::move(next)}}};
 }
 
 // One page of `rows` (in their order), listed under `field` with "total" and "next"; `key_of`
@@ -134,10 +145,21 @@ Reply paged(const std::vector<Row>& rows, const PageRequest& page, KeyOf key_of,
     json listed = json::array();
     for (std::size_t i = first; i < last; ++i) listed.push_back(to_json(rows[i]));
     const bool more = last < rows.size();
-    std::string text = std::to_string(listed.size()) + (listed.size() == 1 ? one : many);
-    if (more || first > 0) text = std::to_string(listed.size()) + " of " + std::to_string(rows.size()) + many;
-    return {control::ok, text,
-            {{field, std::move(listed)}, {"total", rows.size()}, {"next", more ? json(key_of(rows[last - 1])) : json()}}};
+    return page_reply(std::move(listed), rows.size(), more || first > 0, more ? json(key_of(rows[last - 1])) : json(),
+                      field, one, many);
+}
+
+// A page of the events `filter` matches, read as a page from the store.
+template <class ToJson>
+Reply paged_events(const Store& store, const EventFilter& filter, const PageRequest& page, ToJson to_json,
+                   const char* field) {
+    auto read = store.events_page(filter, page.after, page.limit);
+    if (!read) return cursor_not_found(*page.after);
+    json listed = json::array();
+    for (const auto& e : read->events) listed.push_back(to_json(e));
+    json next = read->more ? json(read->events.back().event.id) : json();
+    return page_reply(std::move(listed), read->total, page.after || read->more, std::move(next), field,
+                      " event", " events");
 }
 
 // The ids a filter argument may name, for "unknown centre 'x'; did you mean …".
@@ -191,8 +213,7 @@ Reply events(Context& context, const json& args, const control::Peer&) {
     if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
     PageRequest page;
     if (auto refusal = read_page(args, page)) return *refusal;
-    return paged(context.store.events(filter), page, [](const StoredEvent& e) { return e.event.id; }, stored_event_json,
-                 "events", " event", " events");
+    return paged_events(context.store, filter, page, stored_event_json, "events");
 }
 
 // Who confirmed an event held, as people read it: "Name via channel telegram (chat 5)" for a
@@ -435,8 +456,23 @@ Reply plan_table(Context& context, const json& args, const control::Peer&) {
         const Person* p = plan.person(id);
         return json{{"id", id}, {"name", p ? p->name : id}, {"position", p ? p->position : ""}};
     };
+    // In pages only when asked (limit or after): taratctl follows them for a national plan's table,
+    // too large for one reply; a caller that asks for no page still gets every row at once.
+    const bool in_pages = args.contains("limit") || args.contains("after");
+    PageRequest page;
+    if (in_pages)
+        if (auto refusal = read_page(args, page)) return *refusal;
+    std::optional<EventPage> read;
+    if (in_pages) {
+        read = context.store.events_page(filter, page.after, page.limit);
+        if (!read) return cursor_not_found(*page.after);
+    } else {
+        read.emplace();
+        read->events = context.store.events(filter);
+        read->total = read->events.size();
+    }
     json rows = json::array();
-    for (const auto& stored : context.store.events(filter)) {
+    for (const auto& stored : read->events) {
         const auto& e = stored.event;
         const Centre* centre = plan.centre(e.centre);
         const Form* form = plan.form(e.form);
@@ -458,7 +494,10 @@ Reply plan_table(Context& context, const json& args, const control::Peer&) {
                         {"state", state_name(stored.state)}});
     }
     const auto count = rows.size();
-    return {control::ok, std::to_string(count) + (count == 1 ? " event" : " events"),
+    std::string text = std::to_string(count) + (count == 1 ? " event" : " events");
+    if (page.after || read->more) text = std::to_string(count) + " of " + std::to_string(read->total) + " events";
+    json next = read->more ? json(read->events.back().event.id) : json();
+    return {control::ok, std::move(text),
             {{"plan", {{"id", plan.id},
                        {"title", plan.title},
                        {"basis", plan.basis},
@@ -469,7 +508,9 @@ Reply plan_table(Context& context, const json& args, const control::Peer&) {
              {"from", filter.from ? json(format_date(*filter.from)) : json()},
              {"to", filter.to ? json(format_date(*filter.to)) : json()},
              {"centre", filter.centre ? json(*filter.centre) : json()},
-             {"rows", std::move(rows)}}};
+             {"rows", std::move(rows)},
+             {"total", read->total},
+             {"next", std::move(next)}}};
 }
 
 }  // namespace

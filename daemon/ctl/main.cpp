@@ -223,10 +223,11 @@ std::optional<std::string> argument_problem(const json& request) {
     return std::nullopt;
 }
 
-// `--all`: the pages after the first, appended to its list (named as the command; compliance's "groups").
+// `--all`: the pages after the first, appended to its list (named as the command; compliance's
+// "groups", plan's "rows").
 json rest_of_pages(const std::string& path, json request, json reply, std::chrono::seconds timeout) {
     const std::string command = request["command"].get<std::string>();
-    const std::string field = command == "compliance" ? "groups" : command;
+    const std::string field = command == "compliance" ? "groups" : command == "plan" ? "rows" : command;
     for (;;) {
         if (reply.value("result", 1) != 0) return reply;
         const json& next = reply["arguments"]["next"];
@@ -346,7 +347,11 @@ int main(int argc, char** argv) {
     }
     std::string path = socket_path(socket_flag);
     const std::string asked = request["command"].get<std::string>();
-    const bool all_pages = locals.count(asked) && locals[asked].count("all") && *locals[asked]["all"] == "true";
+    bool all_pages = locals.count(asked) && locals[asked].count("all") && *locals[asked]["all"] == "true";
+    if (asked == "plan") {  // a table is written whole: a national plan's comes in pages of 1,000
+        request["arguments"]["limit"] = 1000;
+        all_pages = true;
+    }
     if (all_pages && asked == "history" && !request["arguments"].contains("after")) request["arguments"]["after"] = "0";
     json reply;
     try {

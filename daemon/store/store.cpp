@@ -323,33 +323,90 @@ std::vector<StoredCentre> Store::centres() const {
     });
 }
 
-std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
-    return guarded(file_, "cannot read the events", [&] {
-        // Only the conditions set, so that the planner can use the centre's, district's or form's
-        // index: `?1 IS NULL OR centre = ?1` made it scan every event by date (140 ms for one
-        // centre of 200,000 events, 1 ms by its index). One cached statement per combination.
-        struct Condition {
-            const char* sql;
-            std::optional<std::string> value;
-        };
-        const std::array<Condition, 6> conditions{{
+namespace {
+
+// A filter's conditions in SQL, only those set, so that the planner can use the centre's,
+// district's or form's index: `?1 IS NULL OR centre = ?1` made it scan every event by date (140 ms
+// for one centre of 200,000 events, 1 ms by its index). One cached statement per combination.
+struct FilterSql {
+    std::string where;  // "" or " WHERE … AND …"
+    std::vector<std::string> values;  // bound as ?1, ?2… in order
+
+    explicit FilterSql(const EventFilter& filter) {
+        const std::pair<const char*, std::optional<std::string>> conditions[]{
             {"centre = ?", filter.centre},
             {"district = ?", filter.district},
             {"form = ?", filter.form},
             {"state = ?", filter.state ? std::optional<std::string>(state_name(*filter.state)) : std::nullopt},
             {"date >= ?", filter.from ? std::optional(format_date(*filter.from)) : std::nullopt},
             {"date <= ?", filter.to ? std::optional(format_date(*filter.to)) : std::nullopt},
-        }};
-        std::string sql = std::string("SELECT ") + kEventColumns + " FROM event";
-        const char* joint = " WHERE ";
-        for (const auto& c : conditions)
-            if (c.value) (sql += joint) += c.sql, joint = " AND ";
-        Reused query_lease(*this, sql + kEventOrder);
-        auto& query = *query_lease;
+        };
+        for (const auto& [sql, value] : conditions)
+            if (value) {
+                (where += where.empty() ? " WHERE " : " AND ") += sql;
+                values.push_back(*value);
+            }
+    }
+    // " WHERE …" or " AND …" for one more condition.
+    std::string and_also(const char* condition) const {
+        return (where.empty() ? " WHERE " : where + " AND ") + condition;
+    }
+    int bind(SQLite::Statement& query) const {
         int index = 0;
-        for (const auto& c : conditions)
-            if (c.value) query.bind(++index, *c.value);
+        for (const auto& value : values) query.bind(++index, value);
+        return index;
+    }
+};
+
+}  // namespace
+
+std::vector<StoredEvent> Store::events(const EventFilter& filter) const {
+    return guarded(file_, "cannot read the events", [&] {
+        const FilterSql where(filter);
+        Reused query_lease(*this, std::string("SELECT ") + kEventColumns + " FROM event" + where.where + kEventOrder);
+        auto& query = *query_lease;
+        where.bind(query);
         return read_events(query);
+    });
+}
+
+std::optional<EventPage> Store::events_page(const EventFilter& filter, const std::optional<std::string>& after,
+                                            std::size_t limit) const {
+    return guarded(file_, "cannot read the events", [&]() -> std::optional<EventPage> {
+        // Read from where the cursor's event stands in the order (date, start, id), through the
+        // date index: a page costs its rows, not every event before it.
+        const FilterSql where(filter);
+        EventPage page;
+        {
+            Reused count_lease(*this, "SELECT count(*) FROM event" + where.where);
+            auto& count = *count_lease;
+            where.bind(count);
+            count.executeStep();
+            page.total = static_cast<std::size_t>(count.getColumn(0).getInt64());
+        }
+        std::optional<std::pair<std::string, int>> from;  // the cursor's date and start
+        if (after) {
+            Reused cursor_lease(*this, "SELECT date, start_minutes FROM event" + where.and_also("id = ?"));
+            auto& cursor = *cursor_lease;
+            cursor.bind(where.bind(cursor) + 1, *after);
+            if (!cursor.executeStep()) return std::nullopt;
+            from.emplace(cursor.getColumn(0).getString(), cursor.getColumn(1).getInt());
+        }
+        Reused query_lease(*this, std::string("SELECT ") + kEventColumns + " FROM event" +
+                                      (from ? where.and_also("(date, start_minutes, id) > (?, ?, ?)") : where.where) +
+                                      kEventOrder + " LIMIT ?");
+        auto& query = *query_lease;
+        int index = where.bind(query);
+        if (from) {
+            query.bind(++index, from->first);
+            query.bind(++index, from->second);
+            query.bind(++index, *after);
+        }
+        query.bind(++index, static_cast<std::int64_t>(limit) + 1);  // one more says whether more come
+        page.events = read_events(query);
+        page.more = page.events.size() > limit;
+        if (page.more) page.events.pop_back();
+        return page;
     });
 }
 

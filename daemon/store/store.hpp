@@ -95,6 +95,12 @@ struct EventFilter {
     std::optional<Date> to;
 };
 
+struct EventPage {
+    std::vector<StoredEvent> events;
+    std::size_t total = 0;  // every event the filter matches
+    bool more = false;      // some come after this page
+};
+
 struct HistoryRow {
     std::int64_t id = 0;
     Instant at{};
@@ -216,6 +222,10 @@ public:
     std::optional<StoredPlanInfo> plan_info() const;
     std::vector<StoredCentre> centres() const;  // by district, then id
     std::vector<StoredEvent> events(const EventFilter& filter) const;  // by date, start, id
+    // At most `limit` of those, after the event `after` (none: from the first) and how many match
+    // in all; nullopt when `after` is not (any more) among them.
+    std::optional<EventPage> events_page(const EventFilter& filter, const std::optional<std::string>& after,
+                                         std::size_t limit) const;
     std::vector<StoredEvent> upcoming(Date from, std::size_t limit) const;  // planned only
     std::vector<EventGroup> event_groups() const;
     // Every event but the planned ones dated `day` or later, by date, start, id: a weekly digest

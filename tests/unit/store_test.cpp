@@ -503,6 +503,48 @@ TEST_CASE("event queries filter and order") {
     CHECK(upcoming[0].event == sample_events()[1]);
 }
 
+// A page of events starts after its cursor's place in the order (date, start, id), ties on the
+// same day and hour included; its total counts every match; a cursor outside the filter is refused.
+TEST_CASE("events read in pages follow the order of the whole list") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    auto events = sample_events();
+    for (const char* id : {"tie-c", "tie-a", "tie-b"})  // same day and hour at two centres
+        events.push_back(event(id, std::string(id) == "tie-b" ? "balapan" : "erkemai", "seminar",
+                               Date{2027_y / 1 / 20}, 600, 700));
+    store->apply_plan(sample_plan(), events, kFirstLoad, kActor);
+    EventFilter at_erkemai;
+    at_erkemai.centre = "erkemai";
+    EventFilter from_january;
+    from_january.from = Date{2027_y / 1 / 1};
+    for (const EventFilter& filter : {EventFilter{}, at_erkemai, from_january}) {
+        std::vector<std::string> whole;
+        for (const auto& e : store->events(filter)) whole.push_back(e.event.id);
+        REQUIRE(whole.size() >= 3);
+        for (std::size_t limit : {std::size_t{1}, std::size_t{2}, whole.size(), whole.size() + 1}) {
+            INFO("limit " << limit << ", " << whole.size() << " events");
+            std::vector<std::string> paged;
+            std::optional<std::string> after;
+            for (int pages = 0; pages < 20; ++pages) {
+                auto page = store->events_page(filter, after, limit);
+                REQUIRE(page);
+                CHECK(page->total == whole.size());
+                CHECK(page->events.size() <= limit);
+                for (const auto& e : page->events) paged.push_back(e.event.id);
+                if (!page->more) break;
+                after = page->events.back().event.id;
+            }
+            CHECK(paged == whole);
+        }
+    }
+    CHECK_FALSE(store->events_page(at_erkemai, std::string("tie-b"), 5));  // balapan's
+    CHECK_FALSE(store->events_page({}, std::string("no-such-event"), 5));
+    const auto last = store->events_page({}, std::string("erkemai-open-1"), 5);  // the latest
+    REQUIRE(last);
+    CHECK(last->events.empty());
+    CHECK_FALSE(last->more);
+}
+
 // history(since) returns the rows at or after an instant, oldest first.
 TEST_CASE("history since an instant") {
     TempDir dir;
