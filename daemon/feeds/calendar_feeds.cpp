@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 namespace tarat {
@@ -50,6 +51,29 @@ std::vector<feeds::IcsAlarm> reminder_alarms(const FeedInputs& in, const StoredE
     return alarms;
 }
 
+// The centre's director, from the plan or, for a centre it dropped, as stored.
+std::string_view director_of(const Plan& plan, const std::vector<StoredCentre>& centres, const std::string& centre_id) {
+    if (const Centre* centre = plan.centre(centre_id)) return centre->director;
+    for (const auto& c : centres)
+        if (c.id == centre_id) return c.director;
+    return {};
+}
+
+// Whom an event concerns: its centre's director, its district's head and whoever answers for it
+// (each may be empty). Views into the plan, the centres and the event.
+std::array<std::string_view, 3> people_of(const Plan& plan, const std::vector<StoredCentre>& centres,
+                                          const ScheduledEvent& e) {
+    const District* district = plan.district(e.district);
+    return {director_of(plan, centres, e.centre), district ? std::string_view(district->head) : std::string_view(),
+            e.responsible};
+}
+
+bool concerns(const Plan& plan, const std::vector<StoredCentre>& centres, const ScheduledEvent& e,
+              const std::string& person) {
+    const auto people = people_of(plan, centres, e);
+    return std::find(people.begin(), people.end(), person) != people.end();
+}
+
 FeedEntry entry_of(const FeedInputs& in, const StoredEvent& stored, const std::vector<StoredCentre>& centres) {
     const auto& setup = in.setup;
     const auto& plan = setup.plan;
@@ -58,6 +82,8 @@ FeedEntry entry_of(const FeedInputs& in, const StoredEvent& stored, const std::v
     FeedEntry entry;
     entry.centre = e.centre;
     entry.district = e.district;
+    for (auto person : people_of(plan, centres, e))
+        if (!person.empty()) entry.people.emplace(person);
     auto& ics = entry.ics;
     ics.uid = e.id + "@" + plan.id + ".tarat";
     ics.sequence = stored.sequence;
@@ -69,17 +95,13 @@ FeedEntry entry_of(const FeedInputs& in, const StoredEvent& stored, const std::v
     const std::string form_name = form ? form->name.in(setup.config.locale) : e.form;
     ics.summary = e.title.empty() ? form_name : e.title;
 
-    std::string director;
+    const std::string director(director_of(plan, centres, e.centre));
     if (const Centre* centre = plan.centre(e.centre)) {
         ics.location = centre->name + (centre->address.empty() ? "" : ", " + centre->address);
-        director = centre->director;
     } else {
         for (const auto& c : centres)
-            if (c.id == e.centre) ics.location = c.name, director = c.director;
+            if (c.id == e.centre) ics.location = c.name;
     }
-    const District* district = plan.district(e.district);
-    for (const auto& person : {director, district ? district->head : std::string(), e.responsible})
-        if (!person.empty()) entry.people.insert(person);
 
     std::vector<std::string> lines{form_name};
     if (!e.audience.empty()) lines.push_back(std::string(words.audience) + ": " + e.audience);
@@ -95,25 +117,8 @@ FeedEntry entry_of(const FeedInputs& in, const StoredEvent& stored, const std::v
     return entry;
 }
 
-std::vector<FeedEntry> feed_entries(const FeedInputs& in, const std::vector<StoredEvent>& events) {
-    const auto centres = in.store.centres();
-    std::vector<FeedEntry> entries;
-    for (const auto& stored : events) entries.push_back(entry_of(in, stored, centres));
-    return entries;
-}
-
 bool sees_everything(const Plan& plan, const std::string& person) {
     return person == plan.overseer || person == plan.coordinator;
-}
-
-bool in_scope(const Plan& plan, const FeedEntry& entry, const FeedScope& scope) {
-    switch (scope.kind) {
-        case FeedScope::Kind::all: return true;
-        case FeedScope::Kind::centre: return entry.centre == scope.id;
-        case FeedScope::Kind::district: return entry.district == scope.id;
-        case FeedScope::Kind::person: return sees_everything(plan, scope.id) || entry.people.count(scope.id) > 0;
-    }
-    return false;
 }
 
 std::string calendar_name(const FeedInputs& in, const FeedScope& scope) {
@@ -133,33 +138,64 @@ std::string calendar_name(const FeedInputs& in, const FeedScope& scope) {
     return scope.id;
 }
 
-feeds::IcsCalendar calendar_of(const FeedInputs& in, const std::vector<FeedEntry>& entries, const FeedScope& scope) {
+// The entries `at` (in the order given) as the calendar of `scope`.
+feeds::IcsCalendar calendar_of(const FeedInputs& in, const std::vector<FeedEntry>& entries,
+                               const std::vector<std::size_t>& at, const FeedScope& scope) {
     const auto& plan = in.setup.plan;
     feeds::IcsCalendar calendar{calendar_name(in, scope), plan.timezone, plan.from, {}};
-    for (const auto& entry : entries)
-        if (in_scope(plan, entry, scope)) calendar.events.push_back(entry.ics);
+    for (std::size_t i : at) calendar.events.push_back(entries[i].ics);
     return calendar;
 }
 
-// Every feed the daemon publishes, by file name.
+// Every feed the daemon publishes, by file name. Each event's entry is made once and filed under
+// its centre, district and people: a national plan has 15,000 feeds over 100,000 events.
 std::map<std::string, feeds::IcsCalendar> feeds_from(const FeedInputs& in, const std::vector<StoredEvent>& events) {
-    const auto entries = feed_entries(in, events);
     const auto& plan = in.setup.plan;
+    const auto centres = in.store.centres();
+    std::vector<FeedEntry> entries;
+    std::vector<std::size_t> every;
+    std::map<std::string, std::vector<std::size_t>> by_centre, by_district, by_person;
+    for (const auto& stored : events) {
+        const std::size_t i = entries.size();
+        const FeedEntry& entry = entries.emplace_back(entry_of(in, stored, centres));
+        every.push_back(i);
+        by_centre[entry.centre].push_back(i);
+        by_district[entry.district].push_back(i);
+        for (const auto& person : entry.people) by_person[person].push_back(i);
+    }
     std::map<std::string, feeds::IcsCalendar> feeds;
-    feeds["all.ics"] = calendar_of(in, entries, {});
+    feeds["all.ics"] = calendar_of(in, entries, every, {});
     for (const auto& c : plan.centres)
-        feeds["centre-" + c.id + ".ics"] = calendar_of(in, entries, {FeedScope::Kind::centre, c.id});
+        feeds["centre-" + c.id + ".ics"] = calendar_of(in, entries, by_centre[c.id], {FeedScope::Kind::centre, c.id});
     for (const auto& d : plan.districts)
-        feeds["district-" + d.id + ".ics"] = calendar_of(in, entries, {FeedScope::Kind::district, d.id});
-    for (const auto& p : plan.people)
-        feeds["person-" + p.id + ".ics"] = calendar_of(in, entries, {FeedScope::Kind::person, p.id});
+        feeds["district-" + d.id + ".ics"] =
+            calendar_of(in, entries, by_district[d.id], {FeedScope::Kind::district, d.id});
+    for (const auto& p : plan.people) {
+        const auto& theirs = sees_everything(plan, p.id) ? every : by_person[p.id];
+        feeds["person-" + p.id + ".ics"] = calendar_of(in, entries, theirs, {FeedScope::Kind::person, p.id});
+    }
     return feeds;
 }
 
 }  // namespace
 
 feeds::IcsCalendar feed_calendar(const FeedInputs& in, const FeedScope& scope) {
-    return calendar_of(in, feed_entries(in, in.store.events({})), scope);
+    // Only the events in scope get an entry (its alarms derive the event's notices): a centre's or
+    // a district's are read by their index, a person's picked by whom each event concerns.
+    const auto& plan = in.setup.plan;
+    EventFilter filter;
+    if (scope.kind == FeedScope::Kind::centre) filter.centre = scope.id;
+    if (scope.kind == FeedScope::Kind::district) filter.district = scope.id;
+    const bool everyone = scope.kind != FeedScope::Kind::person || sees_everything(plan, scope.id);
+    const auto centres = in.store.centres();
+    std::vector<FeedEntry> entries;
+    std::vector<std::size_t> at;
+    for (const auto& stored : in.store.events(filter))
+        if (everyone || concerns(plan, centres, stored.event, scope.id)) {
+            at.push_back(entries.size());
+            entries.push_back(entry_of(in, stored, centres));
+        }
+    return calendar_of(in, entries, at, scope);
 }
 
 std::vector<FeedPublisher::EventInputs> FeedPublisher::inputs_of(const std::vector<StoredEvent>& events) {

@@ -301,6 +301,8 @@ def national(args):
             time.sleep(args.settle)
             memory = memory_kib(process.pid)
             report_s, report_bytes = whole_report(args, work / "national.sock", work / "report.html")
+            feed_s = {scope: ask_seconds(work / "national.sock", {"command": "ics", "arguments": {kind: scope}})
+                      for kind, scope in (("district", "d001"), ("centre", "c00001"), ("person", "director-c00001"))}
             stop(process)
         finally:
             notify.close()
@@ -309,10 +311,28 @@ def national(args):
                 "pending_notices": pending_of(status), "database_bytes": sum(sizes.values()), "files": sizes,
                 "events_alone_bytes": events_alone, "idle_rss_mib": round(memory["VmRSS"] / 1024, 2),
                 "hwm_mib": round(memory["VmHWM"] / 1024, 2), "report_s": round(report_s, 3),
-                "report_bytes": report_bytes, "loadavg": os.getloadavg()}
+                "report_bytes": report_bytes, "feed_s": feed_s, "loadavg": os.getloadavg()}
     finally:
         if not args.keep:
             subprocess.run(["rm", "-rf", str(work)], check=False)
+
+
+def ask_seconds(sock, request):
+    """Seconds from sending one control request to its whole reply line; the reply must be ok."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(str(sock))
+        start = time.monotonic()
+        s.sendall((json.dumps(request) + "\n").encode())
+        reply = bytearray()
+        while not reply.endswith(b"\n"):
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            reply += chunk
+        seconds = time.monotonic() - start
+    if json.loads(reply).get("result") != 0:
+        raise RuntimeError(f"{request} was refused: {reply[:300]!r}")
+    return round(seconds, 4)
 
 
 def whole_report(args, sock, html):
