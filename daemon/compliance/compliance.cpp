@@ -96,10 +96,6 @@ std::string month_text(date::year_month month) {
     return text;
 }
 
-// A lane per centre reads well up to a few dozen centres; a national plan's 5,000 lanes made a
-// reply of 38 MB and a picture no one could read, so a larger plan gets a lane per district.
-constexpr std::size_t kTimelineCentres = 60;
-
 json timeline(const ComplianceInput& input, Date first, Date last) {
     const date::year_month first_month{date::year_month_day{first}.year(), date::year_month_day{first}.month()};
     const date::year_month last_month{date::year_month_day{last}.year(), date::year_month_day{last}.month()};
@@ -107,7 +103,8 @@ json timeline(const ComplianceInput& input, Date first, Date last) {
     for (auto m = first_month; m <= last_month; m += date::months{1}) months.push_back(month_text(m));
 
     const auto in_plan = std::count_if(input.centres.begin(), input.centres.end(), [](const auto& c) { return c.in_plan; });
-    const bool by_district = static_cast<std::size_t>(in_plan) > kTimelineCentres;
+    // A lane per centre for a region; a national plan's 5,000 lanes made a reply of 38 MB.
+    const bool by_district = shown_per_district(static_cast<std::size_t>(in_plan));
     struct Lane {
         std::string id, name;
         std::vector<std::map<std::string, int>> cells;  // per month: "total" and each outcome seen

@@ -45,6 +45,13 @@ struct DigestCounts {
     // Whatever their date: the events of the whole plan that are not cancelled, and those cancelled.
     int in_plan = 0;
     int cancelled = 0;
+
+    DigestCounts& operator+=(const DigestCounts& o) {
+        planned += o.planned, held += o.held, reported_on_time += o.reported_on_time;
+        reported_late += o.reported_late, missing += o.missing, not_held += o.not_held;
+        report_pending += o.report_pending, in_plan += o.in_plan, cancelled += o.cancelled;
+        return *this;
+    }
 };
 
 // One row of the per-centre table.

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,11 @@ struct Centre {
     std::string director;  // person id
     SourcePos pos;
 };
+
+// How many centres a table, chart or digest lists one by one (a region has a handful): a plan of
+// more is shown per district, as a national plan's 5,000 centres make a list no one reads.
+inline constexpr std::size_t kCentresListedOneByOne = 60;
+inline bool shown_per_district(std::size_t centres) { return centres > kCentresListedOneByOne; }
 
 struct Form {
     std::string id;

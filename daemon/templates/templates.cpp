@@ -260,39 +260,70 @@ json dead_notice_view(const Plan& plan, const DigestDeadNotice& dead, std::strin
             {"error", dead.error}};
 }
 
-json digest_view(const Plan& plan, const DigestSummary& digest, std::string_view locale) {
-    json view = {{"date", date_text(digest.date)},  {"date_display", date_display(digest.date, locale)},
-                 {"from", date_text(digest.from)},  {"from_display", date_display(digest.from, locale)},
-                 {"to", date_text(digest.to)},      {"to_display", date_display(digest.to, locale)}};
-    auto list = [&](const char* name, const std::vector<DigestItem>& items) {
-        json out = json::array();
-        for (const auto& item : items) out.push_back(digest_event_view(plan, item, locale));
-        view[std::string(name) + "_count"] = std::to_string(items.size());
-        view[name] = std::move(out);
+// A digest list's items the shipped texts show; the rest are counted (`<list>_more`): a national
+// plan's two weeks ahead are 4,000 events.
+constexpr std::size_t kDigestListed = 25;
+
+json digest_view(const Plan& plan, const DigestSummary& digest, std::string_view locale, const ContextNeeds* needs) {
+    View view(needs);
+    view.add("date", [&] { return date_text(digest.date); })
+        .add("date_display", [&] { return date_display(digest.date, locale); })
+        .add("from", [&] { return date_text(digest.from); })
+        .add("from_display", [&] { return date_display(digest.from, locale); })
+        .add("to", [&] { return date_text(digest.to); })
+        .add("to_display", [&] { return date_display(digest.to, locale); });
+    // Each list whole, its first kDigestListed, and how many more (a one-item list, for a section).
+    auto listed = [&](const std::string& name, const auto& items, auto item_view) {
+        auto first = [&](std::size_t n) {
+            json out = json::array();
+            for (std::size_t i = 0; i < std::min(n, items.size()); ++i) out.push_back(item_view(items[i]));
+            return out;
+        };
+        view.add((name + "_count").c_str(), [&] { return std::to_string(items.size()); })
+            .add(name.c_str(), [&] { return first(items.size()); })
+            .add((name + "_shown").c_str(), [&] { return first(kDigestListed); })
+            .add((name + "_more").c_str(), [&] {
+                return items.size() > kDigestListed ? json::array({{{"count", std::to_string(items.size() - kDigestListed)}}})
+                                                    : json::array();
+            });
     };
-    list("upcoming", digest.upcoming);
-    list("held_last_week", digest.held_last_week);
-    list("overdue", digest.overdue);
-    list("not_confirmed", digest.not_confirmed);
-    list("report_missing", digest.report_missing);
-    list("report_late", digest.report_late);
-    list("postponed_or_cancelled", digest.postponed_or_cancelled);
-    json dead = json::array();
-    for (const auto& d : digest.dead_notices) dead.push_back(dead_notice_view(plan, d, locale));
-    view["dead_notices_count"] = std::to_string(digest.dead_notices.size());
-    view["dead_notices"] = std::move(dead);
-    json centres = json::array();
-    for (const auto& c : digest.centres) {
+    auto event_item = [&](const DigestItem& item) { return digest_event_view(plan, item, locale); };
+    listed("upcoming", digest.upcoming, event_item);
+    listed("held_last_week", digest.held_last_week, event_item);
+    listed("overdue", digest.overdue, event_item);
+    listed("not_confirmed", digest.not_confirmed, event_item);
+    listed("report_missing", digest.report_missing, event_item);
+    listed("report_late", digest.report_late, event_item);
+    listed("postponed_or_cancelled", digest.postponed_or_cancelled, event_item);
+    listed("dead_notices", digest.dead_notices, [&](const DigestDeadNotice& d) { return dead_notice_view(plan, d, locale); });
+    auto centre_row = [](const DigestCentre& c) {
         json row = counts_view(c.counts);
         row["id"] = c.id;
         row["name"] = c.name;
         row["district"] = {{"id", c.district}, {"name", c.district_name}};
-        centres.push_back(std::move(row));
+        return row;
+    };
+    listed("centres", digest.centres, centre_row);
+    // A large plan's table is per district, each summing its centres (listed by district).
+    std::vector<DigestCentre> districts;
+    for (const auto& c : digest.centres) {
+        if (districts.empty() || districts.back().id != c.district)
+            districts.push_back({c.district, c.district_name, c.district, c.district_name, {}});
+        districts.back().counts += c.counts;
     }
-    view["centres_count"] = std::to_string(digest.centres.size());
-    view["centres"] = std::move(centres);
-    view["compliance"] = counts_view(digest.compliance);
-    return view;
+    listed("districts", districts, centre_row);
+    const bool per_district = shown_per_district(digest.centres.size());
+    view.add("by_district", [&] { return per_district; });
+    view.add("table", [&] {  // the rows the shipped texts show, each with its `label`
+        json rows = json::array();
+        for (const auto& row : per_district ? districts : digest.centres) {
+            rows.push_back(centre_row(row));
+            rows.back()["label"] = per_district ? row.name : row.name + ", " + row.district_name;
+        }
+        return rows;
+    });
+    view.add("compliance", [&] { return counts_view(digest.compliance); });
+    return view.take();
 }
 
 }  // namespace
@@ -348,7 +379,8 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
 
     if (notice.kind == NoticeKind::digest) {
         const DigestSummary week = DigestSummary::week_of(notice.facts.day.value_or(Date{}));
-        if (wants(needs, "digest")) context["digest"] = digest_view(plan, sending.digest ? *sending.digest : week, locale);
+        if (wants(needs, "digest"))
+            context["digest"] = digest_view(plan, sending.digest ? *sending.digest : week, locale, part(needs, "digest"));
         return context;
     }
     if (!event) return context;
@@ -481,10 +513,13 @@ json sample_context(NoticeKind kind) {
     digest.to = Date{date::year{2026} / 12 / 6};
     item.reported_date = item.previous_date = event.date;
     item.reason = "Себеп";
+    // Every list longer than a digest shows, so that its `_more` has its keys too.
+    const std::vector<DigestItem> items(kDigestListed + 1, item);
     digest.upcoming = digest.held_last_week = digest.overdue = digest.not_confirmed = digest.report_missing =
-        digest.report_late = digest.postponed_or_cancelled = {item};
+        digest.report_late = digest.postponed_or_cancelled = items;
     digest.centres = {{"centre", "Орталық", "district", "Аудан", {}}};
-    digest.dead_notices = {{NoticeKind::reminder, "event", "Тақырып", "person", "smtp", Instant{}, "550"}};
+    digest.dead_notices.assign(kDigestListed + 1,
+                               {NoticeKind::reminder, "event", "Тақырып", "person", "smtp", Instant{}, "550"});
     digest.compliance.planned = 1;
     NoticeFacts facts;
     facts.lead = Span{Span::Unit::working_days, 3};

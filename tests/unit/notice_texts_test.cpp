@@ -337,6 +337,47 @@ TEST_CASE("change notices give the reason") {
     }
 }
 
+// A national plan's digest was a megabyte: 5,000 centres, 4,000 events ahead. Each list shows its
+// first 25 and counts the rest; a plan of more than 60 centres gets a row per district, summing
+// its centres. A region's digest (above) stays whole.
+TEST_CASE("a national digest lists 25 of each list and a row per district") {
+    World w;
+    DigestSummary digest = full_digest(w);
+    digest.upcoming.assign(30, digest.upcoming.front());
+    digest.dead_notices.assign(26, digest.dead_notices.front());
+    digest.centres.clear();
+    for (int i = 0; i < 61; ++i)  // 31 in the first district, 30 in the second
+        digest.centres.push_back({"c" + std::to_string(i), "Орталық №" + std::to_string(i), i <= 30 ? "d1" : "d2",
+                                  i <= 30 ? "Бірінші аудан" : "Екінші аудан", {2, 1, 1, 0, 0, 1, 0, 3, 0}});
+    NoticeFacts day;
+    day.day = digest.date;
+    const std::map<std::string, std::tuple<const char*, const char*, const char*, const char*>> words{
+        {"kk", {"Алдағы екі аптадағы іс-шаралар: 30", "– тағы 5", "– тағы 1", "Аудандар бойынша"}},
+        {"ru", {"Мероприятия на ближайшие две недели: 30", "– и ещё 5", "– и ещё 1", "По районам"}},
+        {"en", {"Next two weeks: 30", "– and 5 more", "– and 1 more", "By district"}}};
+    for (const std::string locale : kLocales) {
+        const auto& [next, five_more, one_more, by_district] = words.at(locale);
+        auto r = render(w, "digest", NoticeKind::digest, w.plan().overseer, locale, nullptr, std::nullopt, day, {&digest});
+        INFO(r.body);
+        const std::string upcoming = section(r.body, next);
+        REQUIRE_FALSE(upcoming.empty());
+        std::size_t lines = 0;
+        for (std::size_t at = upcoming.find("\n– "); at != std::string::npos; at = upcoming.find("\n– ", at + 1)) ++lines;
+        CHECK(lines == 26);  // 25 events and the line that counts the rest
+        CHECK(contains(upcoming, five_more));
+        CHECK(contains(r.body, one_more));  // the 26th notice not delivered
+        const std::string table = section(r.body, by_district);
+        REQUIRE_FALSE(table.empty());
+        CHECK(contains(table, "– Бірінші аудан: "));
+        CHECK(contains(table, "– Екінші аудан: "));
+        CHECK_FALSE(contains(r.body, "Орталық №"));
+        // The first district's sums: 31 centres of 2 due, 1 held each.
+        CHECK(contains(table, locale == "kk" ? "өтуі тиіс болғаны 62, өткізілгені 31"
+                              : locale == "ru" ? "должно было состояться 62, проведено 31"
+                                               : "due 62, held 31"));
+    }
+}
+
 // Each event of the digest sits under the heading of its outcome, and only there.
 TEST_CASE("the digest names each outcome in its own section") {
     World w;
