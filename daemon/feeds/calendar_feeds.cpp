@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace tarat {
 namespace {
@@ -147,36 +149,6 @@ feeds::IcsCalendar calendar_of(const FeedInputs& in, const std::vector<FeedEntry
     return calendar;
 }
 
-// Every feed the daemon publishes, by file name. Each event's entry is made once and filed under
-// its centre, district and people: a national plan has 15,000 feeds over 100,000 events.
-std::map<std::string, feeds::IcsCalendar> feeds_from(const FeedInputs& in, const std::vector<StoredEvent>& events) {
-    const auto& plan = in.setup.plan;
-    const auto centres = in.store.centres();
-    std::vector<FeedEntry> entries;
-    std::vector<std::size_t> every;
-    std::map<std::string, std::vector<std::size_t>> by_centre, by_district, by_person;
-    for (const auto& stored : events) {
-        const std::size_t i = entries.size();
-        const FeedEntry& entry = entries.emplace_back(entry_of(in, stored, centres));
-        every.push_back(i);
-        by_centre[entry.centre].push_back(i);
-        by_district[entry.district].push_back(i);
-        for (const auto& person : entry.people) by_person[person].push_back(i);
-    }
-    std::map<std::string, feeds::IcsCalendar> feeds;
-    feeds["all.ics"] = calendar_of(in, entries, every, {});
-    for (const auto& c : plan.centres)
-        feeds["centre-" + c.id + ".ics"] = calendar_of(in, entries, by_centre[c.id], {FeedScope::Kind::centre, c.id});
-    for (const auto& d : plan.districts)
-        feeds["district-" + d.id + ".ics"] =
-            calendar_of(in, entries, by_district[d.id], {FeedScope::Kind::district, d.id});
-    for (const auto& p : plan.people) {
-        const auto& theirs = sees_everything(plan, p.id) ? every : by_person[p.id];
-        feeds["person-" + p.id + ".ics"] = calendar_of(in, entries, theirs, {FeedScope::Kind::person, p.id});
-    }
-    return feeds;
-}
-
 }  // namespace
 
 feeds::IcsCalendar feed_calendar(const FeedInputs& in, const FeedScope& scope) {
@@ -198,35 +170,84 @@ feeds::IcsCalendar feed_calendar(const FeedInputs& in, const FeedScope& scope) {
     return calendar_of(in, entries, at, scope);
 }
 
-std::vector<FeedPublisher::EventInputs> FeedPublisher::inputs_of(const std::vector<StoredEvent>& events) {
-    std::vector<EventInputs> inputs;
-    for (const auto& e : events) inputs.push_back({e.event, e.state, e.sequence, e.postponed_from, e.cancel_reason});
-    return inputs;
+bool FeedPublisher::keep(const FeedInputs& in, const std::vector<StoredEvent>& events, Instant now,
+                         bool setup_changed) {
+    bool changed = events.size() != kept_.size();
+    std::optional<std::vector<StoredCentre>> centres;  // read when an entry is made
+    std::unordered_set<std::string_view> present;
+    for (const auto& stored : events) {
+        present.insert(stored.event.id);
+        EventInputs inputs{stored.event, stored.state, stored.sequence, stored.postponed_from, stored.cancel_reason};
+        auto [at, added] = kept_.try_emplace(stored.event.id);
+        Kept& kept = at->second;
+        if (!added && !setup_changed && kept.inputs == inputs) continue;
+        if (!centres) centres = in.store.centres();
+        FeedEntry entry = entry_of(in, stored, *centres);
+        kept.inputs = std::move(inputs);
+        kept.people.assign(entry.people.begin(), entry.people.end());
+        if (added || !(entry.ics == kept.ics)) {
+            kept.text = feeds::ics_event(entry.ics, in.setup.plan.timezone, now);
+            kept.ics = std::move(entry.ics);
+            kept.version = ++last_version_;
+            changed = true;
+        }
+    }
+    std::erase_if(kept_, [&](const auto& k) { return !present.contains(k.first); });
+    return changed || setup_changed;
 }
 
 void FeedPublisher::publish(const FeedInputs& in, Instant now, bool setup_changed) {
     const auto& dir = in.setup.config.feeds_dir;
     if (dir.empty()) return;
-    if (dir_ != dir) written_.clear(), built_from_.reset();  // a new folder (reload) gets every feed
-    if (setup_changed) built_from_.reset();
+    if (dir_ != dir) written_.clear(), kept_.clear();  // a new folder (reload) gets every feed
     dir_ = dir;
     try {
         const auto events = in.store.events({});
-        auto inputs = inputs_of(events);
-        if (built_from_ == inputs) return;
-        std::filesystem::create_directories(dir);
-        const Instant stamp = now;
-        size_t count = 0;
-        for (auto& [name, calendar] : feeds_from(in, events)) {
-            auto known = written_.find(name);
-            if (known != written_.end() && known->second == calendar) continue;
-            write_file_atomically(dir / name, feeds::render_ics(calendar, stamp), 0644, ModeRule::exact);
-            written_[name] = std::move(calendar);
-            ++count;
+        // Nothing to do when no entry changed, once every feed is written.
+        if (!keep(in, events, now, setup_changed) && !written_.empty()) return;
+        // Each feed's events in the store's order, filed by centre, district and person.
+        const auto& plan = in.setup.plan;
+        std::vector<const Kept*> every;
+        std::unordered_map<std::string_view, std::vector<const Kept*>> by_centre, by_district, by_person;
+        for (const auto& stored : events) {
+            const Kept* kept = &kept_.at(stored.event.id);
+            every.push_back(kept);
+            by_centre[stored.event.centre].push_back(kept);
+            by_district[stored.event.district].push_back(kept);
+            for (const auto& person : kept->people) by_person[person].push_back(kept);
         }
-        built_from_ = std::move(inputs);
+        std::filesystem::create_directories(dir);
+        size_t count = 0;
+        auto write = [&](const std::string& file, const FeedScope& scope, const std::vector<const Kept*>& those) {
+            Written now_written{calendar_name(in, scope), plan.timezone, plan.from, {}};
+            for (const Kept* k : those) now_written.versions.push_back(k->version);
+            auto known = written_.find(file);
+            if (known != written_.end() && known->second == now_written) return;
+            std::string text = feeds::ics_head({now_written.name, plan.timezone, plan.from, {}});
+            std::size_t size = text.size() + feeds::kIcsTail.size();
+            for (const Kept* k : those) size += k->text.size();
+            text.reserve(size);  // all.ics of a national plan is 85 MB
+            for (const Kept* k : those) text += k->text;
+            text += feeds::kIcsTail;
+            write_file_atomically(dir / file, text, 0644, ModeRule::exact);
+            written_[file] = std::move(now_written);
+            ++count;
+        };
+        const std::vector<const Kept*> none;
+        auto of = [&](const auto& index, const std::string& id) -> const std::vector<const Kept*>& {
+            auto found = index.find(id);
+            return found == index.end() ? none : found->second;
+        };
+        write("all.ics", {}, every);
+        for (const auto& c : plan.centres) write("centre-" + c.id + ".ics", {FeedScope::Kind::centre, c.id}, of(by_centre, c.id));
+        for (const auto& d : plan.districts)
+            write("district-" + d.id + ".ics", {FeedScope::Kind::district, d.id}, of(by_district, d.id));
+        for (const auto& p : plan.people)
+            write("person-" + p.id + ".ics", {FeedScope::Kind::person, p.id},
+                  sees_everything(plan, p.id) ? every : of(by_person, p.id));
         if (count > 0) spdlog::info("feeds: wrote {} calendar file(s) in {}", count, dir.string());
     } catch (const std::exception& e) {
+        written_.clear();  // what is on disk is not known: the next publish writes every feed
         spdlog::error("feeds: cannot publish in {}: {}", dir.string(), e.what());
     }
 }

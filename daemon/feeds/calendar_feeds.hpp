@@ -10,6 +10,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 namespace tarat {
@@ -32,19 +34,20 @@ struct FeedScope {
 // One feed's calendar, from the store as it stands.
 feeds::IcsCalendar feed_calendar(const FeedInputs& in, const FeedScope& scope);
 
-// Writes the feeds (all.ics, centre-<id>.ics, district-<id>.ics, person-<id>.ics) into a folder a web server can publish, each file atomically and only when
-// its calendar changed since this publisher last wrote it (so an unchanged feed keeps its
-// DTSTAMP and its ETag). Runs on the loop thread: a department's feeds are a few dozen small files.
+// Writes the feeds (all.ics, centre-<id>.ics, district-<id>.ics, person-<id>.ics) into a folder a
+// web server can publish, each file atomically and only when its events changed since this
+// publisher last wrote it (so an unchanged feed keeps its bytes and its ETag). Runs on the loop
+// thread, so it keeps each event's VEVENT and remakes only the changed events': a national plan has
+// 100,000 events in 10,000 feeds, and remaking every entry took 15 s after each change.
 class FeedPublisher {
 public:
     // Never throws: a failure is logged and the next change tries again. `setup_changed`: a
-    // reload took a new config and plan (names, reminders, zone), so the feeds are rebuilt even
-    // when no stored event changed.
+    // reload took a new config and plan (names, reminders, zone), so every entry is made again,
+    // and a feed is rewritten where that changed it.
     void publish(const FeedInputs& in, Instant now, bool setup_changed = false);
 
 private:
-    // What an event's entry in the feeds is made of, as stored; the same for every event means the
-    // same feeds, so an admin command that changed no event (most do not) costs one query.
+    // What an event's entry in the feeds is made of, as stored; the same means the same entry.
     struct EventInputs {
         ScheduledEvent event;
         EventState state;
@@ -53,11 +56,29 @@ private:
         std::string cancel_reason;
         friend bool operator==(const EventInputs&, const EventInputs&) = default;
     };
-    static std::vector<EventInputs> inputs_of(const std::vector<StoredEvent>& events);
+    // An event as last published: its inputs, its VEVENT (stamped when it last changed) and the
+    // feeds it is in.
+    struct Kept {
+        EventInputs inputs;
+        feeds::IcsEvent ics;
+        std::string text;
+        std::uint64_t version = 0;  // a new one whenever `text` changes
+        std::vector<std::string> people;
+    };
+    // A feed as last written: its calendar's name and zone, and its events' versions in order.
+    struct Written {
+        std::string name, timezone;
+        Date zone_from{};
+        std::vector<std::uint64_t> versions;
+        friend bool operator==(const Written&, const Written&) = default;
+    };
+    // Brings kept_ in line with `events`; whether anything changed.
+    bool keep(const FeedInputs& in, const std::vector<StoredEvent>& events, Instant now, bool setup_changed);
 
     std::optional<std::filesystem::path> dir_;
-    std::optional<std::vector<EventInputs>> built_from_;
-    std::map<std::string, feeds::IcsCalendar> written_;
+    std::unordered_map<std::string, Kept> kept_;  // by event id
+    std::uint64_t last_version_ = 0;
+    std::map<std::string, Written> written_;  // by file name
 };
 
 }  // namespace tarat

@@ -111,7 +111,18 @@ icalcomponent* vevent(const IcsEvent& e, const std::string& tzid, Instant stamp)
 
 }  // namespace
 
-std::string render_ics(const IcsCalendar& calendar, Instant stamp) {
+namespace {
+
+std::string as_text(icalcomponent* c) {
+    char* text = icalcomponent_as_ical_string_r(c);
+    std::string out = text ? text : "";
+    std::free(text);
+    return out;
+}
+
+}  // namespace
+
+std::string ics_head(const IcsCalendar& calendar) {
     Component cal(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
     icalcomponent_add_property(cal.get(), icalproperty_new_prodid(kProductId));
     icalcomponent_add_property(cal.get(), icalproperty_new_version("2.0"));
@@ -124,11 +135,21 @@ std::string render_ics(const IcsCalendar& calendar, Instant stamp) {
     icalproperty_set_x_name(zone, "X-WR-TIMEZONE");
     icalcomponent_add_property(cal.get(), zone);
     icalcomponent_add_component(cal.get(), vtimezone(calendar.timezone, calendar.zone_from).release());
-    for (const auto& e : calendar.events) icalcomponent_add_component(cal.get(), vevent(e, calendar.timezone, stamp));
-    char* text = icalcomponent_as_ical_string_r(cal.get());
-    std::string out = text ? text : "";
-    std::free(text);
-    return out;
+    std::string text = as_text(cal.get());
+    if (!text.ends_with(kIcsTail)) throw IcsError("libical wrote a calendar without its END line");
+    text.resize(text.size() - kIcsTail.size());  // the events and the tail follow
+    return text;
+}
+
+std::string ics_event(const IcsEvent& event, const std::string& tzid, Instant stamp) {
+    Component v(vevent(event, tzid, stamp));
+    return as_text(v.get());
+}
+
+std::string render_ics(const IcsCalendar& calendar, Instant stamp) {
+    std::string out = ics_head(calendar);
+    for (const auto& e : calendar.events) out += ics_event(e, calendar.timezone, stamp);
+    return out += kIcsTail;
 }
 
 }  // namespace tarat::feeds

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tarat::feeds {
@@ -49,5 +50,11 @@ public:
 // the injected clock's now, so the same calendar at the same moment gives the same bytes.
 // Throws IcsError when libical does not know the zone.
 std::string render_ics(const IcsCalendar& calendar, Instant stamp);
+
+// render_ics in pieces, for a publisher that keeps each event's text from one change to the next:
+// the head (the calendar's properties and VTIMEZONE; `calendar.events` unused), each VEVENT, the tail.
+std::string ics_head(const IcsCalendar& calendar);
+std::string ics_event(const IcsEvent& event, const std::string& tzid, Instant stamp);
+inline constexpr std::string_view kIcsTail = "END:VCALENDAR\r\n";
 
 }  // namespace tarat::feeds

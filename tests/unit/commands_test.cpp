@@ -3,11 +3,14 @@
 #include "commands/catalogue.hpp"
 #include "core/text.hpp"
 #include "ctl/render.hpp"
+#include "feeds/calendar_feeds.hpp"
 #include "support/command_world.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -213,6 +216,72 @@ TEST_CASE("ics feeds hold their scope's events of the whole feed") {
         CHECK(uids({{"person", p.id}}) == want);
     }
     CHECK(non_empty > plan.centres.size());  // the people's feeds are not all empty
+}
+
+namespace {
+
+std::string file_text(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// The VEVENT block of `uid` in a feed, or "".
+std::string vevent_of(const std::string& feed, const std::string& uid) {
+    const auto at = feed.find("UID:" + uid);
+    if (at == std::string::npos) return "";
+    const auto begin = feed.rfind("BEGIN:VEVENT", at), end = feed.find("END:VEVENT\r\n", at);
+    return feed.substr(begin, end + 12 - begin);
+}
+
+}  // namespace
+
+// The publisher keeps each event's VEVENT: after a change, a feed with the event is rewritten
+// with its new text (stamped then) beside the others' unchanged bytes; a feed without it is left
+// alone; a publish that fails to write makes the next one write every feed.
+TEST_CASE("published feeds remake only the changed events") {
+    CommandWorld w;
+    tarat::testing::TempDir feeds;
+    auto setup = std::make_shared<Setup>(w.lifecycle.setup());
+    setup->config.feeds_dir = feeds.path();
+    const FeedInputs in{*setup, w.lifecycle.notices().policy(), *w.store};
+    FeedPublisher publisher;
+    publisher.publish(in, *parse_instant("2027-03-01T09:00:00Z"));
+    const auto erkemai_before = file_text(feeds / "centre-erkemai.ics"), karlygash = file_text(feeds / "centre-karlygash.ics");
+    const auto all_before = file_text(feeds / "all.ics");
+    EventFilter at_erkemai;
+    at_erkemai.centre = "erkemai";
+    auto events = w.store->events(at_erkemai);
+    REQUIRE(events.size() >= 2);
+    const std::string changed = events.back().event.id, unchanged = events.front().event.id;
+    const std::string suffix = "@" + setup->plan.id + ".tarat";
+    REQUIRE(w.call("cancel", {{"id", changed}, {"reason", "карантин"}}).result == control::ok);
+
+    publisher.publish(in, *parse_instant("2027-03-02T09:00:00Z"));
+    const auto erkemai_after = file_text(feeds / "centre-erkemai.ics");
+    CHECK(file_text(feeds / "centre-karlygash.ics") == karlygash);
+    CHECK(erkemai_after != erkemai_before);
+    CHECK(vevent_of(erkemai_after, unchanged + suffix) == vevent_of(erkemai_before, unchanged + suffix));
+    const auto remade = vevent_of(erkemai_after, changed + suffix);
+    CHECK(has(remade, "DTSTAMP:20270302T090000Z"));
+    CHECK(has(remade, "STATUS:CANCELLED"));
+    CHECK(vevent_of(file_text(feeds / "all.ics"), changed + suffix) == remade);
+    // The same calendar as `taratctl ics` makes, but for the stamps.
+    auto asked = w.call("ics", {{"centre", "erkemai"}}, false).arguments["ics"].get<std::string>();
+    const std::regex stamp("DTSTAMP:[0-9TZ]+");
+    CHECK(std::regex_replace(asked, stamp, "") == std::regex_replace(erkemai_after, stamp, ""));
+
+    // all.ics cannot be written (a folder in its place): nothing is known on disk any more, so
+    // the next publish, with no event changed, writes every feed.
+    std::filesystem::remove(feeds / "all.ics");
+    std::filesystem::remove(feeds / "centre-karlygash.ics");
+    std::filesystem::create_directory(feeds / "all.ics");
+    w.call("cancel", {{"id", unchanged}, {"reason", "карантин"}});
+    publisher.publish(in, *parse_instant("2027-03-03T09:00:00Z"));
+    std::filesystem::remove(feeds / "all.ics");
+    publisher.publish(in, *parse_instant("2027-03-04T09:00:00Z"));
+    CHECK(std::filesystem::exists(feeds / "all.ics"));
+    CHECK(file_text(feeds / "centre-karlygash.ics") == karlygash);
+    CHECK(all_before != file_text(feeds / "all.ics"));
 }
 
 TEST_CASE("list-commands and help") {
