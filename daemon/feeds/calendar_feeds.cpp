@@ -239,7 +239,8 @@ void FeedPublisher::publish(const FeedInputs& in, Instant now, bool setup_change
             return found == index.end() ? none : found->second;
         };
         write("all.ics", {}, every);
-        for (const auto& c : plan.centres) write("centre-" + c.id + ".ics", {FeedScope::Kind::centre, c.id}, of(by_centre, c.id));
+        for (const auto& c : plan.centres)
+            write("centre-" + c.id + ".ics", {FeedScope::Kind::centre, c.id}, of(by_centre, c.id));
         for (const auto& d : plan.districts)
             write("district-" + d.id + ".ics", {FeedScope::Kind::district, d.id}, of(by_district, d.id));
         for (const auto& p : plan.people)

@@ -246,7 +246,8 @@ TEST_CASE("published feeds remake only the changed events") {
     const FeedInputs in{*setup, w.lifecycle.notices().policy(), *w.store};
     FeedPublisher publisher;
     publisher.publish(in, *parse_instant("2027-03-01T09:00:00Z"));
-    const auto erkemai_before = file_text(feeds / "centre-erkemai.ics"), karlygash = file_text(feeds / "centre-karlygash.ics");
+    const auto erkemai_before = file_text(feeds / "centre-erkemai.ics");
+    const auto karlygash = file_text(feeds / "centre-karlygash.ics");
     const auto all_before = file_text(feeds / "all.ics");
     EventFilter at_erkemai;
     at_erkemai.centre = "erkemai";
