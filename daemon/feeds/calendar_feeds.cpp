@@ -32,8 +32,6 @@ const DescriptionWords& words_in(const std::string& locale) {
 // An event as the feeds show it, and whom it concerns.
 struct FeedEntry {
     feeds::IcsEvent ics;
-    std::string centre;
-    std::string district;
     std::set<std::string> people;
 };
 
@@ -82,8 +80,6 @@ FeedEntry entry_of(const FeedInputs& in, const StoredEvent& stored, const std::v
     const auto& e = stored.event;
     const auto& words = words_in(setup.config.locale);
     FeedEntry entry;
-    entry.centre = e.centre;
-    entry.district = e.district;
     for (auto person : people_of(plan, centres, e))
         if (!person.empty()) entry.people.emplace(person);
     auto& ics = entry.ics;
@@ -140,15 +136,6 @@ std::string calendar_name(const FeedInputs& in, const FeedScope& scope) {
     return scope.id;
 }
 
-// The entries `at` (in the order given) as the calendar of `scope`.
-feeds::IcsCalendar calendar_of(const FeedInputs& in, const std::vector<FeedEntry>& entries,
-                               const std::vector<std::size_t>& at, const FeedScope& scope) {
-    const auto& plan = in.setup.plan;
-    feeds::IcsCalendar calendar{calendar_name(in, scope), plan.timezone, plan.from, {}};
-    for (std::size_t i : at) calendar.events.push_back(entries[i].ics);
-    return calendar;
-}
-
 }  // namespace
 
 feeds::IcsCalendar feed_calendar(const FeedInputs& in, const FeedScope& scope) {
@@ -160,14 +147,11 @@ feeds::IcsCalendar feed_calendar(const FeedInputs& in, const FeedScope& scope) {
     if (scope.kind == FeedScope::Kind::district) filter.district = scope.id;
     const bool everyone = scope.kind != FeedScope::Kind::person || sees_everything(plan, scope.id);
     const auto centres = in.store.centres();
-    std::vector<FeedEntry> entries;
-    std::vector<std::size_t> at;
+    feeds::IcsCalendar calendar{calendar_name(in, scope), plan.timezone, plan.from, {}};
     for (const auto& stored : in.store.events(filter))
-        if (everyone || concerns(plan, centres, stored.event, scope.id)) {
-            at.push_back(entries.size());
-            entries.push_back(entry_of(in, stored, centres));
-        }
-    return calendar_of(in, entries, at, scope);
+        if (everyone || concerns(plan, centres, stored.event, scope.id))
+            calendar.events.push_back(entry_of(in, stored, centres).ics);
+    return calendar;
 }
 
 bool FeedPublisher::keep(const FeedInputs& in, const std::vector<StoredEvent>& events, Instant now,
