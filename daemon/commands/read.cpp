@@ -397,25 +397,26 @@ Reply history(Context& context, const json& args, const control::Peer&) {
     }
     PageRequest page;
     if (auto refusal = read_page(args, page)) return *refusal;
-    auto rows = context.store.history(since);
-    auto id_of = [](const HistoryRow& row) { return std::to_string(row.id); };
     auto to_json = [&](const HistoryRow& row) { return history_json(context, row); };
+    std::optional<std::int64_t> after;
     if (page.after) {
         // Forward from a row id, oldest first (--all pages this way from "0").
-        std::int64_t after = 0;
-        auto [end, ec] = std::from_chars(page.after->data(), page.after->data() + page.after->size(), after);
+        std::int64_t id = 0;
+        auto [end, ec] = std::from_chars(page.after->data(), page.after->data() + page.after->size(), id);
         if (ec != std::errc() || end != page.after->data() + page.after->size())
             return bad_request("--after '" + utf8_prefix(*page.after, 120) + "' is not a history row id");
-        std::erase_if(rows, [&](const HistoryRow& row) { return row.id <= after; });
-        page.after.reset();
-        return paged(rows, page, id_of, to_json, "history", " history row", " history rows");
+        after = id;
     }
+    const auto read = context.store.history_page(since, after, page.limit);
+    json listed = json::array();
+    for (const auto& row : read.rows) listed.push_back(to_json(row));
+    json next = read.more ? json(std::to_string(read.rows.back().id)) : json();
+    const std::size_t count = read.rows.size();
+    auto reply = page_reply(std::move(listed), after ? read.total : count, read.more, std::move(next), "history",
+                            " history row", " history rows");
     // Without a cursor: the newest rows; "total" counts them all.
-    const std::size_t total = rows.size();
-    if (total > page.limit) rows.erase(rows.begin(), rows.end() - static_cast<std::ptrdiff_t>(page.limit));
-    auto reply = paged(rows, page, id_of, to_json, "history", " history row", " history rows");
-    reply.arguments["total"] = total;
-    if (total > rows.size()) reply.text = "the last " + reply.text + " of " + std::to_string(total);
+    reply.arguments["total"] = read.total;
+    if (!after && read.total > count) reply.text = "the last " + reply.text + " of " + std::to_string(read.total);
     return reply;
 }
 

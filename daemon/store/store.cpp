@@ -525,6 +525,43 @@ std::vector<HistoryRow> Store::history(std::optional<Instant> since) const {
     });
 }
 
+HistoryPage Store::history_page(std::optional<Instant> since, std::optional<std::int64_t> after, std::size_t limit) const {
+    return guarded(file_, "cannot read the history", [&] {
+        // By the row id's key: a page costs its rows, where reading the whole history for each page
+        // made a national plan's `history --all` take 105 s.
+        std::string where;
+        if (since) where += " WHERE at >= ?";
+        if (after) where += since ? " AND id > ?" : " WHERE id > ?";
+        auto bind = [&](SQLite::Statement& query) {
+            int index = 0;
+            if (since) query.bind(++index, unix_seconds(*since));
+            if (after) query.bind(++index, *after);
+            return index;
+        };
+        HistoryPage page;
+        {
+            Reused count_lease(*this, "SELECT count(*) FROM history" + where);
+            auto& count = *count_lease;
+            bind(count);
+            count.executeStep();
+            page.total = static_cast<std::size_t>(count.getColumn(0).getInt64());
+        }
+        // Forward from the cursor, oldest first; without one, the newest `limit`.
+        Reused query_lease(*this, "SELECT id, at, actor, action, subject, detail FROM history" + where +
+                                      (after ? " ORDER BY id LIMIT ?" : " ORDER BY id DESC LIMIT ?"));
+        auto& query = *query_lease;
+        query.bind(bind(query) + 1, static_cast<std::int64_t>(after ? limit + 1 : limit));
+        page.rows = history_rows(query);
+        if (after) {
+            page.more = page.rows.size() > limit;
+            if (page.more) page.rows.pop_back();
+        } else {
+            std::reverse(page.rows.begin(), page.rows.end());
+        }
+        return page;
+    });
+}
+
 void Store::add_history(Instant at, std::string_view actor, std::string_view action, std::string_view subject,
                         std::string_view detail) {
     guarded(file_, "cannot write the history", [&] {

@@ -110,6 +110,12 @@ struct HistoryRow {
     std::string detail;
 };
 
+struct HistoryPage {
+    std::vector<HistoryRow> rows;
+    std::size_t total = 0;
+    bool more = false;  // rows come after this page (forward pages only)
+};
+
 // A person linked to their chat on a channel (F11): notices to them on that channel go to `chat`.
 struct ChannelLink {
     std::string person;
@@ -242,6 +248,9 @@ public:
 
     // Rows at or after `since` (all without it), oldest first.
     std::vector<HistoryRow> history(std::optional<Instant> since = std::nullopt) const;
+    // Rows at or after `since`: with `after`, at most `limit` of those after that row id, oldest
+    // first, `total` counting those after it; without, the newest `limit`, `total` counting all.
+    HistoryPage history_page(std::optional<Instant> since, std::optional<std::int64_t> after, std::size_t limit) const;
     // People were told this date (a notice went out, or the coordinator confirmed it): re-planning
     // never moves it again. True when it was not pinned before.
     bool pin_event(const std::string& event_id);

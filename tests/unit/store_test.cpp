@@ -560,6 +560,41 @@ TEST_CASE("history since an instant") {
     CHECK(since[1].at == kThirdLoad);
 }
 
+// History in pages by row id: forward from a cursor the pages make up the whole (since) list and
+// count what is after the cursor; without one, the newest rows in order and the count of all.
+TEST_CASE("history read in pages makes up the whole history") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    for (int i = 0; i < 7; ++i)
+        store->add_history(i < 3 ? kFirstLoad : kSecondLoad, "root", "step", "event:" + std::to_string(i), "");
+    for (std::optional<Instant> since : {std::optional<Instant>{}, std::optional<Instant>{kSecondLoad}}) {
+        const auto whole = store->history(since);
+        for (std::size_t limit : {std::size_t{1}, std::size_t{3}, whole.size()}) {
+            INFO("limit " << limit << (since ? ", since" : ""));
+            std::vector<std::int64_t> ids;
+            std::int64_t after = 0;
+            for (int pages = 0; pages < 20; ++pages) {
+                const auto page = store->history_page(since, after, limit);
+                std::size_t left = 0;
+                for (const auto& row : whole) left += row.id > after;
+                CHECK(page.total == left);
+                for (const auto& row : page.rows) ids.push_back(row.id);
+                if (!page.more) break;
+                after = page.rows.back().id;
+            }
+            std::vector<std::int64_t> expected;
+            for (const auto& row : whole) expected.push_back(row.id);
+            CHECK(ids == expected);
+        }
+        const auto newest = store->history_page(since, std::nullopt, 2);
+        CHECK(newest.total == whole.size());
+        REQUIRE(newest.rows.size() == 2);
+        CHECK(newest.rows[0].id == whole[whole.size() - 2].id);
+        CHECK(newest.rows[1].id == whole.back().id);
+        CHECK_FALSE(newest.more);
+    }
+}
+
 // Centres come with their district's name and their event count; the plan with its period.
 TEST_CASE("centres and plan info read back what was loaded") {
     TempDir dir;
