@@ -300,10 +300,20 @@ Reply notices(Context& context, const json& args, const control::Peer&) {
     }
     PageRequest page;
     if (auto refusal = read_page(args, page)) return *refusal;
-    auto rows = context.store.notices(filter);
-    if (failed_only) std::erase_if(rows, [](const OutboxRow& row) { return !is_failed(row); });
-    return paged(rows, page, [](const OutboxRow& row) { return row.notice.key; },
-                 [&](const OutboxRow& row) { return notice_json(context, row); }, "notices", " notice", " notices");
+    auto to_json = [&](const OutboxRow& row) { return notice_json(context, row); };
+    if (failed_only) {  // is_failed is the rule: the pending ones read, then picked
+        auto rows = context.store.notices(filter);
+        std::erase_if(rows, [](const OutboxRow& row) { return !is_failed(row); });
+        return paged(rows, page, [](const OutboxRow& row) { return row.notice.key; }, to_json, "notices", " notice",
+                     " notices");
+    }
+    auto read = context.store.notices_page(filter, page.after, page.limit);
+    if (!read) return cursor_not_found(*page.after);
+    json listed = json::array();
+    for (const auto& row : read->rows) listed.push_back(to_json(row));
+    json next = read->more ? json(read->rows.back().notice.key) : json();
+    return page_reply(std::move(listed), read->total, page.after || read->more, std::move(next), "notices", " notice",
+                      " notices");
 }
 
 Reply compliance(Context& context, const json& args, const control::Peer&) {

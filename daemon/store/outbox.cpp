@@ -391,29 +391,85 @@ void Store::requeue(const std::string& key, Instant now) {
     });
 }
 
-std::vector<OutboxRow> Store::notices(const NoticeFilter& filter) const {
-    return guarded(file_, "cannot read the notices", [&] {
-        // Only the set fields become conditions, so the planner can use the indexes.
-        std::string where;
-        auto require = [&](const char* condition) { (where += where.empty() ? " WHERE " : " AND ") += condition; };
+namespace {
+
+// A filter's set fields as conditions (named parameters), so the planner can use the indexes.
+struct NoticeWhere {
+    std::string sql;  // "" or " WHERE …"
+    const NoticeFilter& filter;
+
+    explicit NoticeWhere(const NoticeFilter& f) : filter(f) {
         // The state as a literal, so that the partial indexes of pending and of dead rows serve.
-        const std::string state = filter.state ? "state = '" + std::string(state_name(*filter.state)) + "'" : "";
-        if (filter.state) require(state.c_str());
-        if (filter.event_id) require("event_id IS :event");
-        if (filter.recipient) require("recipient = :recipient");
-        if (filter.kind) require("kind = :kind");
-        if (filter.from) require("due_at >= :from");
-        if (filter.to) require("due_at < :to");
-        Reused query_lease(*this, std::string("SELECT ") + kNoticeColumns + " FROM notice" + where +
-                                          " ORDER BY due_at, key LIMIT :limit");
-        auto& query = *query_lease;
+        if (filter.state) also("state = '" + std::string(state_name(*filter.state)) + "'");
+        if (filter.event_id) also("event_id IS :event");
+        if (filter.recipient) also("recipient = :recipient");
+        if (filter.kind) also("kind = :kind");
+        if (filter.from) also("due_at >= :from");
+        if (filter.to) also("due_at < :to");
+    }
+    void also(const std::string& condition) { (sql += sql.empty() ? " WHERE " : " AND ") += condition; }
+    void bind(SQLite::Statement& query) const {
         if (filter.event_id) bind_scope(query, query.getIndex(":event"), scope_of(filter.event_id));
         if (filter.recipient) query.bind(":recipient", *filter.recipient);
         if (filter.kind) query.bind(":kind", std::string(kind_name(*filter.kind)));
         if (filter.from) query.bind(":from", unix_seconds(*filter.from));
         if (filter.to) query.bind(":to", unix_seconds(*filter.to));
+    }
+};
+
+}  // namespace
+
+std::vector<OutboxRow> Store::notices(const NoticeFilter& filter) const {
+    return guarded(file_, "cannot read the notices", [&] {
+        const NoticeWhere where(filter);
+        Reused query_lease(*this, std::string("SELECT ") + kNoticeColumns + " FROM notice" + where.sql +
+                                          " ORDER BY due_at, key LIMIT :limit");
+        auto& query = *query_lease;
+        where.bind(query);
         query.bind(":limit", sql_limit(filter.limit));
         return read_rows(query);
+    });
+}
+
+std::optional<NoticePage> Store::notices_page(const NoticeFilter& filter, const std::optional<std::string>& after,
+                                              std::size_t limit) const {
+    return guarded(file_, "cannot read the notices", [&]() -> std::optional<NoticePage> {
+        // From the cursor's place in (due, key): a page costs its rows, where reading every notice
+        // of a national outbox (127,000) for each page took 0.6 s of the loop.
+        NoticeWhere where(filter);
+        NoticePage page;
+        {
+            Reused count_lease(*this, "SELECT count(*) FROM notice" + where.sql);
+            auto& count = *count_lease;
+            where.bind(count);
+            count.executeStep();
+            page.total = static_cast<std::size_t>(count.getColumn(0).getInt64());
+        }
+        std::optional<std::int64_t> due;  // the cursor's
+        if (after) {
+            NoticeWhere cursor_where(filter);
+            cursor_where.also("key = :key");
+            Reused cursor_lease(*this, "SELECT due_at FROM notice" + cursor_where.sql);
+            auto& cursor = *cursor_lease;
+            cursor_where.bind(cursor);
+            cursor.bind(":key", *after);
+            if (!cursor.executeStep()) return std::nullopt;
+            due = cursor.getColumn(0).getInt64();
+            where.also("(due_at, key) > (:after_due, :after_key)");
+        }
+        Reused query_lease(*this, std::string("SELECT ") + kNoticeColumns + " FROM notice" + where.sql +
+                                          " ORDER BY due_at, key LIMIT :limit");
+        auto& query = *query_lease;
+        where.bind(query);
+        if (after) {
+            query.bind(":after_due", *due);
+            query.bind(":after_key", *after);
+        }
+        query.bind(":limit", static_cast<std::int64_t>(limit) + 1);  // one more says whether more come
+        page.rows = read_rows(query);
+        page.more = page.rows.size() > limit;
+        if (page.more) page.rows.pop_back();
+        return page;
     });
 }
 

@@ -161,6 +161,12 @@ struct NoticeFilter {
     std::size_t limit = 0;  // 0 = all
 };
 
+struct NoticePage {
+    std::vector<OutboxRow> rows;
+    std::size_t total = 0;  // every notice the filter matches
+    bool more = false;      // some come after this page
+};
+
 // What sync_notices did. added + kept = the distinct keys derived.
 struct SyncResult {
     std::size_t added = 0;       // new pending rows
@@ -348,6 +354,10 @@ public:
     void requeue(const std::string& key, Instant now);
 
     std::vector<OutboxRow> notices(const NoticeFilter& filter) const;  // by due, then key
+    // At most `limit` of those (filter.limit unused), after the notice `after` (none: from the
+    // first), and how many match in all; nullopt when `after` is not (any more) among them.
+    std::optional<NoticePage> notices_page(const NoticeFilter& filter, const std::optional<std::string>& after,
+                                           std::size_t limit) const;
     std::optional<OutboxRow> notice(const std::string& key) const;
     // Whether a pending notice to `recipient` on `channel` about `event_id` ("" for none), of kind
     // `kind` or `also`, is due after `after` and no later than `up_to`: an answer without reading

@@ -942,3 +942,37 @@ TEST_CASE("a version 2 database's notice lines become typed facts") {
     // Shown as before: the line is made from the facts.
     for (std::size_t i = 0; i < old.size(); ++i) CHECK(describe(old[i].kind, facts(i)) == old[i].detail);
 }
+
+// Notices in pages from the cursor's place in (due, key), ties on the same moment included: the
+// pages make up the filter's whole list, each counting it all; a cursor outside it is refused.
+TEST_CASE("notices read in pages follow the order of the whole list") {
+    TempDir dir;
+    auto store = Store::open(dir / "tarat.db");
+    auto reminders = seminar_reminders();  // two pairs due at the same moments
+    store->sync_notices(kEvent, reminders, kLoad);
+    store->mark_sent(reminders[1].key, kDayBefore, "s", "b", false);
+    NoticeFilter to_akhmetova;
+    to_akhmetova.recipient = "akhmetova";
+    NoticeFilter pending;
+    pending.state = NoticeState::pending;
+    for (const NoticeFilter& filter : {NoticeFilter{}, to_akhmetova, pending}) {
+        const auto whole = keys_of(store->notices(filter));
+        REQUIRE(whole.size() >= 2);
+        for (std::size_t limit : {std::size_t{1}, std::size_t{2}, whole.size()}) {
+            INFO("limit " << limit << ", " << whole.size() << " notices");
+            std::vector<std::string> keys;
+            std::optional<std::string> after;
+            for (int pages = 0; pages < 10; ++pages) {
+                auto page = store->notices_page(filter, after, limit);
+                REQUIRE(page);
+                CHECK(page->total == whole.size());
+                for (const auto& key : keys_of(page->rows)) keys.push_back(key);
+                if (!page->more) break;
+                after = page->rows.back().notice.key;
+            }
+            CHECK(keys == whole);
+        }
+    }
+    CHECK_FALSE(store->notices_page(pending, reminders[1].key, 5));  // sent
+    CHECK_FALSE(store->notices_page({}, std::string("no-such-key"), 5));
+}
