@@ -303,6 +303,11 @@ def national(args):
             report_s, report_bytes = whole_report(args, work / "national.sock", work / "report.html")
             feed_s = {scope: ask_seconds(work / "national.sock", {"command": "ics", "arguments": {kind: scope}})
                       for kind, scope in (("district", "d001"), ("centre", "c00001"), ("person", "director-c00001"))}
+            # A page of each long list, well inside it (a page used to read the whole list).
+            pages = (("notices", {"limit": 1000}), ("history", {"after": "50000", "limit": 1000}),
+                     ("events", {"limit": 1000}), ("compliance", {"by": "centre"}))
+            page_s = {command: ask_seconds(work / "national.sock", {"command": command, "arguments": arguments})
+                      for command, arguments in pages}
             stop(process)
         finally:
             notify.close()
@@ -311,7 +316,7 @@ def national(args):
                 "pending_notices": pending_of(status), "database_bytes": sum(sizes.values()), "files": sizes,
                 "events_alone_bytes": events_alone, "idle_rss_mib": round(memory["VmRSS"] / 1024, 2),
                 "hwm_mib": round(memory["VmHWM"] / 1024, 2), "report_s": round(report_s, 3),
-                "report_bytes": report_bytes, "feed_s": feed_s, "loadavg": os.getloadavg()}
+                "report_bytes": report_bytes, "feed_s": feed_s, "page_s": page_s, "loadavg": os.getloadavg()}
     finally:
         if not args.keep:
             subprocess.run(["rm", "-rf", str(work)], check=False)
@@ -343,7 +348,8 @@ def whole_report(args, sock, html):
                           capture_output=True, text=True, timeout=600)
     seconds = time.monotonic() - start
     if done.returncode != 0:
-        raise RuntimeError(f"taratctl compliance --format html (national) exited {done.returncode}: {done.stderr.strip()}")
+        raise RuntimeError(f"taratctl compliance --format html (national) exited {done.returncode}: "
+                           f"{done.stderr.strip()}")
     return seconds, html.stat().st_size
 
 
