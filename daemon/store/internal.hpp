@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -36,6 +37,17 @@ private:
     std::unique_ptr<SQLite::Statement> own_;  // a nested use's own statement
     SQLite::Statement* statement_ = nullptr;
 };
+
+// The number a `SELECT count(*) …` of `store` gives, its parameters bound by `bind(statement)`:
+// the total a page of a long list reports.
+template <class Bind>
+std::size_t count_of(const Store& store, const std::string& sql, Bind&& bind) {
+    Reused lease(store, sql);
+    auto& count = *lease;
+    bind(count);
+    count.executeStep();
+    return static_cast<std::size_t>(count.getColumn(0).getInt64());
+}
 
 // The store's tests reach the connection behind a Store through this; writes made through it
 // join the transaction in_transaction has open.

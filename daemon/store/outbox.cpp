@@ -18,6 +18,7 @@
 namespace tarat {
 
 using store_internal::Reused;
+using store_internal::count_of;
 namespace {
 using store_internal::guarded;
 using store_internal::instant_from_unix_seconds;
@@ -438,13 +439,8 @@ std::optional<NoticePage> Store::notices_page(const NoticeFilter& filter, const 
         // of a national outbox (127,000) for each page took 0.6 s of the loop.
         NoticeWhere where(filter);
         NoticePage page;
-        {
-            Reused count_lease(*this, "SELECT count(*) FROM notice" + where.sql);
-            auto& count = *count_lease;
-            where.bind(count);
-            count.executeStep();
-            page.total = static_cast<std::size_t>(count.getColumn(0).getInt64());
-        }
+        page.total = count_of(*this, "SELECT count(*) FROM notice" + where.sql,
+                              [&](SQLite::Statement& count) { where.bind(count); });
         std::optional<std::int64_t> due;  // the cursor's
         if (after) {
             NoticeWhere cursor_where(filter);

@@ -14,6 +14,7 @@
 namespace tarat {
 
 using store_internal::Reused;
+using store_internal::count_of;
 namespace {
 using store_internal::guarded;
 using store_internal::instant_from_unix_seconds;
@@ -377,13 +378,8 @@ std::optional<EventPage> Store::events_page(const EventFilter& filter, const std
         // date index: a page costs its rows, not every event before it.
         const FilterSql where(filter);
         EventPage page;
-        {
-            Reused count_lease(*this, "SELECT count(*) FROM event" + where.where);
-            auto& count = *count_lease;
-            where.bind(count);
-            count.executeStep();
-            page.total = static_cast<std::size_t>(count.getColumn(0).getInt64());
-        }
+        page.total = count_of(*this, "SELECT count(*) FROM event" + where.where,
+                              [&](SQLite::Statement& count) { where.bind(count); });
         std::optional<std::pair<std::string, int>> from;  // the cursor's date and start
         if (after) {
             Reused cursor_lease(*this, "SELECT date, start_minutes FROM event" + where.and_also("id = ?"));
@@ -539,13 +535,7 @@ HistoryPage Store::history_page(std::optional<Instant> since, std::optional<std:
             return index;
         };
         HistoryPage page;
-        {
-            Reused count_lease(*this, "SELECT count(*) FROM history" + where);
-            auto& count = *count_lease;
-            bind(count);
-            count.executeStep();
-            page.total = static_cast<std::size_t>(count.getColumn(0).getInt64());
-        }
+        page.total = count_of(*this, "SELECT count(*) FROM history" + where, bind);
         // Forward from the cursor, oldest first; without one, the newest `limit`.
         Reused query_lease(*this, "SELECT id, at, actor, action, subject, detail FROM history" + where +
                                       (after ? " ORDER BY id LIMIT ?" : " ORDER BY id DESC LIMIT ?"));

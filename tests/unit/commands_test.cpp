@@ -22,6 +22,20 @@ namespace {
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// A national plan's many centres: `count` more like the plan's first, loaded as the daemon would.
+void add_centres(CommandWorld& w, int count) {
+    auto bigger = std::make_shared<Setup>(w.lifecycle.setup());
+    const Centre model = bigger->plan.centres.front();
+    for (int i = 0; i < count; ++i) {
+        Centre c = model;
+        c.id = "extra-" + std::to_string(1000 + i);
+        c.name = "Қосымша орталық " + std::to_string(i);
+        bigger->plan.centres.push_back(c);
+    }
+    bigger->plan.index();
+    w.lifecycle.apply_plan(bigger, Actor::system("taratd:start"));
+}
+
 }  // namespace
 
 TEST_CASE("every described command has a handler, and every handler a description") {
@@ -60,16 +74,7 @@ TEST_CASE("status") {
 // small (5,000 centres made it 630 kB), and taratctl says where the rest are, in the reader's language.
 TEST_CASE("status lists the first 100 centres of a national plan and counts them all") {
     CommandWorld w;
-    auto bigger = std::make_shared<Setup>(w.lifecycle.setup());
-    const Centre model = bigger->plan.centres.front();
-    for (int i = 0; i < 150; ++i) {
-        Centre c = model;
-        c.id = "extra-" + std::to_string(1000 + i);
-        c.name = "Қосымша орталық " + std::to_string(i);
-        bigger->plan.centres.push_back(c);
-    }
-    bigger->plan.index();
-    w.lifecycle.apply_plan(bigger, Actor::system("taratd:start"));
+    add_centres(w, 150);
 
     auto r = w.call("status", json::object(), false);
     REQUIRE(r.result == control::ok);
@@ -614,16 +619,7 @@ TEST_CASE("events, notices and history are paged") {
 // group once.
 TEST_CASE("compliance groups are paged") {
     CommandWorld w;
-    auto bigger = std::make_shared<Setup>(w.lifecycle.setup());
-    const Centre model = bigger->plan.centres.front();
-    for (int i = 0; i < 250; ++i) {
-        Centre c = model;
-        c.id = "extra-" + std::to_string(1000 + i);
-        c.name = "Қосымша орталық " + std::to_string(i);
-        bigger->plan.centres.push_back(c);
-    }
-    bigger->plan.index();
-    w.lifecycle.apply_plan(bigger, Actor::system("taratd:start"));
+    add_centres(w, 250);
 
     const auto defaults = w.call("compliance", json::object(), false);
     REQUIRE(defaults.result == control::ok);
