@@ -149,17 +149,15 @@ Reply paged(const std::vector<Row>& rows, const PageRequest& page, KeyOf key_of,
                       field, one, many);
 }
 
-// A page of the events `filter` matches, read as a page from the store.
-template <class ToJson>
-Reply paged_events(const Store& store, const EventFilter& filter, const PageRequest& page, ToJson to_json,
-                   const char* field) {
-    auto read = store.events_page(filter, page.after, page.limit);
-    if (!read) return cursor_not_found(*page.after);
+// A page the store read from its cursor: `rows` in their order, "next" the last one's key when
+// `more` follow.
+template <class Row, class KeyOf, class ToJson>
+Reply stored_page(const std::vector<Row>& rows, std::size_t total, bool after_given, bool more, KeyOf key_of,
+                  ToJson to_json, const char* field, const char* one, const char* many) {
     json listed = json::array();
-    for (const auto& e : read->events) listed.push_back(to_json(e));
-    json next = read->more ? json(read->events.back().event.id) : json();
-    return page_reply(std::move(listed), read->total, page.after || read->more, std::move(next), field,
-                      " event", " events");
+    for (const auto& row : rows) listed.push_back(to_json(row));
+    return page_reply(std::move(listed), total, after_given || more, more ? json(key_of(rows.back())) : json(), field,
+                      one, many);
 }
 
 // The ids a filter argument may name, for "unknown centre 'x'; did you mean …".
@@ -213,7 +211,10 @@ Reply events(Context& context, const json& args, const control::Peer&) {
     if (auto refusal = read_period(args, filter.from, filter.to)) return *refusal;
     PageRequest page;
     if (auto refusal = read_page(args, page)) return *refusal;
-    return paged_events(context.store, filter, page, stored_event_json, "events");
+    auto read = context.store.events_page(filter, page.after, page.limit);
+    if (!read) return cursor_not_found(*page.after);
+    return stored_page(read->events, read->total, page.after.has_value(), read->more,
+                       [](const StoredEvent& e) { return e.event.id; }, stored_event_json, "events", " event", " events");
 }
 
 // Who confirmed an event held, as people read it: "Name via channel telegram (chat 5)" for a
@@ -309,11 +310,8 @@ Reply notices(Context& context, const json& args, const control::Peer&) {
     }
     auto read = context.store.notices_page(filter, page.after, page.limit);
     if (!read) return cursor_not_found(*page.after);
-    json listed = json::array();
-    for (const auto& row : read->rows) listed.push_back(to_json(row));
-    json next = read->more ? json(read->rows.back().notice.key) : json();
-    return page_reply(std::move(listed), read->total, page.after || read->more, std::move(next), "notices", " notice",
-                      " notices");
+    return stored_page(read->rows, read->total, page.after.has_value(), read->more,
+                       [](const OutboxRow& row) { return row.notice.key; }, to_json, "notices", " notice", " notices");
 }
 
 Reply compliance(Context& context, const json& args, const control::Peer&) {
@@ -418,12 +416,10 @@ Reply history(Context& context, const json& args, const control::Peer&) {
         after = id;
     }
     const auto read = context.store.history_page(since, after, page.limit);
-    json listed = json::array();
-    for (const auto& row : read.rows) listed.push_back(to_json(row));
-    json next = read.more ? json(std::to_string(read.rows.back().id)) : json();
     const std::size_t count = read.rows.size();
-    auto reply = page_reply(std::move(listed), after ? read.total : count, read.more, std::move(next), "history",
-                            " history row", " history rows");
+    auto reply = stored_page(read.rows, after ? read.total : count, false, read.more,
+                             [](const HistoryRow& row) { return std::to_string(row.id); }, to_json, "history",
+                             " history row", " history rows");
     // Without a cursor: the newest rows; "total" counts them all.
     reply.arguments["total"] = read.total;
     if (!after && read.total > count) reply.text = "the last " + reply.text + " of " + std::to_string(read.total);
