@@ -99,8 +99,8 @@ std::vector<CommandSpec> make_catalogue() {
            {"xlsx", "html", "csv"}, Use::local},
           {"output", "string", false, "-o,--output", "FILE", "write the table to FILE (default: standard output)", {},
            Use::local},
-          {"limit", "integer", false, "", "", "rows in pages of at most N (1 to 1000); without limit or after, all at once",
-           {}, Use::protocol},
+          {"limit", "integer", false, "", "",
+           "rows in pages of at most N (1 to 1000); without limit or after, all at once", {}, Use::protocol},
           {"after", "string", false, "", "", "the rows after this event id (the reply's \"next\")", {}, Use::protocol}},
          "XLSX (libxlsxwriter): real date cells, a frozen header row, columns wide enough for Kazakh text; its "
          "headers are the ones *taratd import* reads, so an exported plan imports back. HTML: A4 with the plan's "

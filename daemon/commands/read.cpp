@@ -214,7 +214,8 @@ Reply events(Context& context, const json& args, const control::Peer&) {
     auto read = context.store.events_page(filter, page.after, page.limit);
     if (!read) return cursor_not_found(*page.after);
     return stored_page(read->events, read->total, page.after.has_value(), read->more,
-                       [](const StoredEvent& e) { return e.event.id; }, stored_event_json, "events", " event", " events");
+                       [](const StoredEvent& e) { return e.event.id; }, stored_event_json, "events", " event",
+                       " events");
 }
 
 // Who confirmed an event held, as people read it: "Name via channel telegram (chat 5)" for a

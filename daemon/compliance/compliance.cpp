@@ -102,7 +102,8 @@ json timeline(const ComplianceInput& input, Date first, Date last) {
     json months = json::array();
     for (auto m = first_month; m <= last_month; m += date::months{1}) months.push_back(month_text(m));
 
-    const auto in_plan = std::count_if(input.centres.begin(), input.centres.end(), [](const auto& c) { return c.in_plan; });
+    const auto in_plan =
+        std::count_if(input.centres.begin(), input.centres.end(), [](const auto& c) { return c.in_plan; });
     // A lane per centre for a region; a national plan's 5,000 lanes made a reply of 38 MB.
     const bool by_district = shown_per_district(static_cast<std::size_t>(in_plan));
     struct Lane {

@@ -521,7 +521,8 @@ std::vector<HistoryRow> Store::history(std::optional<Instant> since) const {
     });
 }
 
-HistoryPage Store::history_page(std::optional<Instant> since, std::optional<std::int64_t> after, std::size_t limit) const {
+HistoryPage Store::history_page(std::optional<Instant> since, std::optional<std::int64_t> after,
+                                std::size_t limit) const {
     return guarded(file_, "cannot read the history", [&] {
         // By the row id's key: a page costs its rows, where reading the whole history for each page
         // made a national plan's `history --all` take 105 s.

@@ -256,7 +256,8 @@ public:
     std::vector<HistoryRow> history(std::optional<Instant> since = std::nullopt) const;
     // Rows at or after `since`: with `after`, at most `limit` of those after that row id, oldest
     // first, `total` counting those after it; without, the newest `limit`, `total` counting all.
-    HistoryPage history_page(std::optional<Instant> since, std::optional<std::int64_t> after, std::size_t limit) const;
+    HistoryPage history_page(std::optional<Instant> since, std::optional<std::int64_t> after,
+                             std::size_t limit) const;
     // People were told this date (a notice went out, or the coordinator confirmed it): re-planning
     // never moves it again. True when it was not pinned before.
     bool pin_event(const std::string& event_id);

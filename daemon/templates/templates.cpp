@@ -283,8 +283,8 @@ json digest_view(const Plan& plan, const DigestSummary& digest, std::string_view
             .add(name.c_str(), [&] { return first(items.size()); })
             .add((name + "_shown").c_str(), [&] { return first(kDigestListed); })
             .add((name + "_more").c_str(), [&] {
-                return items.size() > kDigestListed ? json::array({{{"count", std::to_string(items.size() - kDigestListed)}}})
-                                                    : json::array();
+                if (items.size() <= kDigestListed) return json::array();
+                return json::array({{{"count", std::to_string(items.size() - kDigestListed)}}});
             });
     };
     auto event_item = [&](const DigestItem& item) { return digest_event_view(plan, item, locale); };
@@ -295,7 +295,8 @@ json digest_view(const Plan& plan, const DigestSummary& digest, std::string_view
     listed("report_missing", digest.report_missing, event_item);
     listed("report_late", digest.report_late, event_item);
     listed("postponed_or_cancelled", digest.postponed_or_cancelled, event_item);
-    listed("dead_notices", digest.dead_notices, [&](const DigestDeadNotice& d) { return dead_notice_view(plan, d, locale); });
+    listed("dead_notices", digest.dead_notices,
+           [&](const DigestDeadNotice& d) { return dead_notice_view(plan, d, locale); });
     auto centre_row = [](const DigestCentre& c) {
         json row = counts_view(c.counts);
         row["id"] = c.id;
@@ -379,8 +380,10 @@ nlohmann::json notice_context(const Plan& plan, const Notice& notice, const Pers
 
     if (notice.kind == NoticeKind::digest) {
         const DigestSummary week = DigestSummary::week_of(notice.facts.day.value_or(Date{}));
-        if (wants(needs, "digest"))
-            context["digest"] = digest_view(plan, sending.digest ? *sending.digest : week, locale, part(needs, "digest"));
+        if (wants(needs, "digest")) {
+            const DigestSummary& digest = sending.digest ? *sending.digest : week;
+            context["digest"] = digest_view(plan, digest, locale, part(needs, "digest"));
+        }
         return context;
     }
     if (!event) return context;
