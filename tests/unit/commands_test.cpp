@@ -644,6 +644,20 @@ TEST_CASE("compliance groups are paged") {
     CHECK(seen.size() == 254);
     CHECK(w.call("compliance", {{"after", "no-such-centre"}}, false).result == control::not_found);
     CHECK(w.call("compliance", {{"limit", 1001}}, false).result == control::bad_request);
+    // The pages of one list count once; an event held between two pages is in the next one.
+    const auto e = w.past_event();
+    const int held = defaults.arguments["total"]["held"].get<int>();
+    REQUIRE(w.call("held", {{"id", e.event.id}, {"participants", 12}}).result == control::ok);
+    const auto after_held = w.call("compliance", {{"limit", 100}, {"after", defaults.arguments["next"]}}, false);
+    CHECK(after_held.arguments["total"]["held"] == held + 1);
+    // So is a reload that names a centre anew.
+    auto renamed = std::make_shared<Setup>(w.lifecycle.setup());
+    for (auto& c : renamed->plan.centres)
+        if (c.id == defaults.arguments["groups"][0]["id"]) c.name = "Жаңа атау";
+    renamed->plan.index();
+    w.lifecycle.apply_plan(renamed, Actor::system("taratd:reload"));
+    const auto first_again = w.call("compliance", {{"limit", 1}}, false);
+    CHECK(first_again.arguments["groups"][0]["name"] == "Жаңа атау");
     // By district, a region's four are one page with nothing after it.
     const auto districts = w.call("compliance", {{"by", "district"}}, false);
     CHECK(districts.arguments["groups"].size() == 4);
