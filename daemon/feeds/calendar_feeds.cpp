@@ -169,8 +169,10 @@ bool FeedPublisher::keep(const FeedInputs& in, const std::vector<StoredEvent>& e
         FeedEntry entry = entry_of(in, stored, *centres);
         kept.inputs = std::move(inputs);
         kept.people.assign(entry.people.begin(), entry.people.end());
-        if (added || !(entry.ics == kept.ics)) {
-            kept.text = feeds::ics_event(entry.ics, in.setup.plan.timezone, now);
+        // The text names the zone (TZID) too, which the event itself does not hold.
+        if (added || !(entry.ics == kept.ics) || kept.timezone != in.setup.plan.timezone) {
+            kept.timezone = in.setup.plan.timezone;
+            kept.text = feeds::ics_event(entry.ics, kept.timezone, now);
             kept.ics = std::move(entry.ics);
             kept.version = ++last_version_;
             changed = true;

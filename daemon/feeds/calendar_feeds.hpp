@@ -61,6 +61,7 @@ private:
     struct Kept {
         EventInputs inputs;
         feeds::IcsEvent ics;
+        std::string timezone;  // the zone `text` was written in
         std::string text;
         std::uint64_t version = 0;  // a new one whenever `text` changes
         std::vector<std::string> people;

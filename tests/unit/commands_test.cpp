@@ -288,6 +288,16 @@ TEST_CASE("published feeds remake only the changed events") {
     CHECK(std::filesystem::exists(feeds / "all.ics"));
     CHECK(file_text(feeds / "centre-karlygash.ics") == karlygash);
     CHECK(all_before != file_text(feeds / "all.ics"));
+
+    // A reload into another zone, with every event as it was: each VEVENT names the new zone.
+    auto almaty = std::make_shared<Setup>(*setup);
+    almaty->plan.timezone = "Asia/Almaty";
+    publisher.publish({*almaty, w.lifecycle.notices().policy(), *w.store}, *parse_instant("2027-03-05T09:00:00Z"),
+                      true);
+    const auto moved = file_text(feeds / "centre-karlygash.ics");
+    CHECK(has(moved, "X-WR-TIMEZONE:Asia/Almaty"));
+    CHECK(has(moved, "DTSTART;TZID=Asia/Almaty:"));
+    CHECK_FALSE(has(moved, "TZID=Asia/Aqtobe"));
 }
 
 TEST_CASE("list-commands and help") {
