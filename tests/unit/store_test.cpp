@@ -388,6 +388,33 @@ TEST_CASE("a large load lists its first changes and counts them all") {
     CHECK(store->events({}).size() == events.size());
 }
 
+// An added event's values are listed for the caller but not copied into the history: they are the
+// stored row, and the history records each later change to it as before → after. Other rows keep
+// their values in the history, as the plan's people and centres are few.
+TEST_CASE("the history of an added event holds its later changes, not a copy of its row") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    PlanLoadResult first = store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    const std::string listed = "event:erkemai-seminar-1 added: centre \"erkemai\"";
+    CHECK(std::any_of(first.changes.begin(), first.changes.end(),
+                      [&](const std::string& line) { return line.rfind(listed, 0) == 0; }));
+
+    auto moved = sample_events();
+    const std::string was = format_date(find_event(moved, "erkemai-seminar-1")->date);
+    find_event(moved, "erkemai-seminar-1")->date = Date{2026_y / 12 / 10};
+    store->apply_plan(sample_plan(), moved, kSecondLoad, kActor);
+
+    auto rows = store->history_about("event:erkemai-seminar-1");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].action == "plan.add");
+    CHECK(rows[0].detail.empty());
+    CHECK(rows[1].action == "plan.change");
+    CHECK(rows[1].detail == "date \"" + was + "\" → \"2026-12-10\"");
+    auto person = store->history_about("person:bertleuova");
+    REQUIRE(person.size() == 1);
+    CHECK_THAT(person[0].detail, Catch::StartsWith("name \"Бертлеуова Н.\""));
+}
+
 // A load that fails after some rows were written leaves the database exactly as before.
 TEST_CASE("a load that fails midway leaves the database as it was") {
     TempDir dir;
