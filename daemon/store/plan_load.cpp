@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <variant>
 
@@ -236,6 +237,34 @@ std::string describe_differences(const TableSpec<T>& spec, const std::vector<Val
 
 // ---- staging ----
 
+bool is_empty(SQLite::Database& db, const std::string& table) {
+    return !db.execAndGet("SELECT EXISTS (SELECT 1 FROM " + table + ")").getInt();
+}
+
+// Rows going into an empty table (a first load) are followed by its indexes: they are dropped and
+// made again from their own SQL, so that SQLite sorts each once instead of inserting 200,000 keys
+// into it one by one. In the open transaction, so a failure rolls them back with the rows.
+// Constraint indexes (UNIQUE, PRIMARY KEY) have no SQL and stay.
+class IndexesBuiltAfter {
+public:
+    IndexesBuiltAfter(SQLite::Database& db, const std::string& table) : db_(db) {
+        if (!is_empty(db, table)) return;
+        SQLite::Statement list(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 "
+                                   "AND sql IS NOT NULL");
+        list.bind(1, table);
+        while (list.executeStep()) indexes_.emplace_back(list.getColumn(0).getString(), list.getColumn(1).getString());
+        for (const auto& [index, sql] : indexes_) db_.exec("DROP INDEX \"" + index + "\"");
+    }
+    void build() {
+        for (const auto& [index, sql] : indexes_) db_.exec(sql);
+        indexes_.clear();
+    }
+
+private:
+    SQLite::Database& db_;
+    std::vector<std::pair<std::string, std::string>> indexes_;  // name, CREATE INDEX …
+};
+
 // New rows gathered in a temporary table, then moved into their table by one INSERT … SELECT.
 // Inserting row by row pays the table's indexes and foreign keys statement by statement; for a
 // national plan (~200,000 events and as many history rows) that took twice as long.
@@ -271,7 +300,9 @@ public:
         if (count_ == 0) return;
         const std::string select = "SELECT " + columns_ + " FROM " + staged_;
         try {
+            IndexesBuiltAfter bulk(db_, target_);
             db_.exec("INSERT INTO " + target_ + " (" + columns_ + ") " + select + " ORDER BY rowid");
+            bulk.build();
         } catch (const SQLite::Exception&) {
             SQLite::Statement rows(db_, "SELECT rowid, " + columns_ + " FROM " + staged_ + " ORDER BY rowid");
             SQLite::Statement one(db_, "INSERT INTO " + target_ + " (" + columns_ + ") " + select + " WHERE rowid = ?1");
@@ -400,16 +431,18 @@ public:
     TableSync(SQLite::Database& db, const TableSpec<T>& spec, std::span<const T> wanted)
         : db_(db), spec_(spec), wanted_(wanted), stored_(read_stored()) {}
 
+    // In id order: new rows then append to the primary key's index, where a national plan's
+    // 200,000 events in date order went all over it.
     void upsert(ChangeLog& log) {
         std::vector<std::string> columns{"id"};
         for (const auto& column : spec_.columns) columns.emplace_back(column.name);
         Staging insert(db_, spec_.table, std::move(columns));
         SQLite::Statement update(db_, update_sql());
-        wanted_ids_ = sorted_ids();
-        for (const T& item : wanted_) {
-            std::string subject = subject_of(item.id);
+        by_id_ = sorted_by_id();
+        for (const T* item : by_id_) {
+            std::string subject = subject_of(item->id);
             try {
-                upsert_one(insert, update, item, subject, log);
+                upsert_one(insert, update, *item, subject, log);
             } catch (const SQLite::Exception& e) {
                 throw StoreError(subject + ": " + e.what());
             }
@@ -420,7 +453,7 @@ public:
     // After upsert(), which collects the wanted ids.
     void remove_absent(ChangeLog& log) {
         for (const auto& [id, row] : stored_) {
-            if (!row.in_plan || std::binary_search(wanted_ids_.begin(), wanted_ids_.end(), std::string_view(id))) continue;
+            if (!row.in_plan || std::binary_search(by_id_.begin(), by_id_.end(), id, IdOrder{})) continue;
             std::string subject = subject_of(id);
             try {
                 remove_one(id, row, subject, log);
@@ -433,16 +466,22 @@ public:
 private:
     std::string subject_of(const std::string& id) const { return std::string(spec_.table) + ":" + id; }
 
-    // The wanted ids, sorted for remove_absent's lookups: 16 bytes an id, where a hash set of a
-    // national plan's ids took ~10 MB.
-    std::vector<std::string_view> sorted_ids() const {
-        std::vector<std::string_view> ids;
-        ids.reserve(wanted_.size());
-        for (const T& item : wanted_) ids.emplace_back(item.id);
-        std::sort(ids.begin(), ids.end());
-        if (auto twice = std::adjacent_find(ids.begin(), ids.end()); twice != ids.end())
-            throw StoreError(subject_of(std::string(*twice)) + ": appears twice");
-        return ids;
+    struct IdOrder {
+        bool operator()(const T* a, const T* b) const { return a->id < b->id; }
+        bool operator()(const T* a, const std::string& id) const { return a->id < id; }
+        bool operator()(const std::string& id, const T* b) const { return id < b->id; }
+    };
+
+    // The wanted rows by id, also for remove_absent's lookups: 8 bytes a row, where a hash set of
+    // a national plan's ids took ~10 MB.
+    std::vector<const T*> sorted_by_id() const {
+        std::vector<const T*> rows;
+        rows.reserve(wanted_.size());
+        for (const T& item : wanted_) rows.push_back(&item);
+        std::sort(rows.begin(), rows.end(), IdOrder{});
+        auto twice = std::adjacent_find(rows.begin(), rows.end(), [](const T* a, const T* b) { return a->id == b->id; });
+        if (twice != rows.end()) throw StoreError(subject_of((*twice)->id) + ": appears twice");
+        return rows;
     }
 
     std::map<std::string, StoredRow> read_stored() const {
@@ -556,14 +595,14 @@ private:
     const TableSpec<T>& spec_;
     std::span<const T> wanted_;
     std::map<std::string, StoredRow> stored_;
-    std::vector<std::string_view> wanted_ids_;  // views into wanted_, sorted
+    std::vector<const T*> by_id_;  // into wanted_, sorted by id
 };
 
-// A national plan writes ~150 MB of rows and indexes in one transaction. With SQLite's default
-// 2 MiB page cache, dirty pages spill to the WAL mid-transaction and are read back for the next
-// index insert (a third of the load's time); a larger cache for the load alone avoids that, and the
-// memory goes back to the heap when the load ends. 16 MiB loads a national plan as fast as 32 MiB
-// did (3.7 s either way) and peaks 20 MB lower; 12 MiB is slower again.
+// A load that changes many of the stored events updates their rows and indexes all over the
+// file. With SQLite's default 2 MiB page cache, dirty pages spill to the WAL mid-transaction and
+// are read back for the next index change; a larger cache for the load alone avoids that, and the
+// memory goes back to the heap when the load ends. (A first load needs none: its rows go in key
+// order and its indexes are made after them. There the 16 MiB only added to the peak.)
 class LoadCache {
 public:
     explicit LoadCache(SQLite::Database& db) : db_(db), normal_(db.execAndGet("PRAGMA cache_size").getInt()) {
@@ -598,7 +637,8 @@ PlanLoadResult Store::apply_plan(const Plan& plan, const std::vector<ScheduledEv
     ++plan_generation_;
     return guarded(file_, "cannot apply the plan", [&] {
         PlanLoadResult result;
-        LoadCache cache(*db_);
+        std::optional<LoadCache> cache;
+        if (!is_empty(*db_, "event")) cache.emplace(*db_);
         TransactionScope transaction(*this);
         ChangeLog log(*db_, now, actor, result);
 
