@@ -235,20 +235,19 @@ std::string describe_differences(const TableSpec<T>& spec, const std::vector<Val
     return text;
 }
 
-// ---- staging ----
+// ---- new rows ----
 
 bool is_empty(SQLite::Database& db, const std::string& table) {
     return !db.execAndGet("SELECT EXISTS (SELECT 1 FROM " + table + ")").getInt();
 }
 
-// Rows going into an empty table (a first load) are followed by its indexes: they are dropped and
-// made again from their own SQL, so that SQLite sorts each once instead of inserting 200,000 keys
-// into it one by one. In the open transaction, so a failure rolls them back with the rows.
-// Constraint indexes (UNIQUE, PRIMARY KEY) have no SQL and stay.
-class IndexesBuiltAfter {
+// A table's indexes dropped, and made again from their own SQL by build(), so that SQLite sorts
+// each once instead of inserting 200,000 keys into it one by one. In the open transaction, so a
+// failure rolls them back with the rows. Constraint indexes (UNIQUE, PRIMARY KEY) have no SQL and
+// stay.
+class IndexesSetAside {
 public:
-    IndexesBuiltAfter(SQLite::Database& db, const std::string& table) : db_(db) {
-        if (!is_empty(db, table)) return;
+    IndexesSetAside(SQLite::Database& db, const std::string& table) : db_(db) {
         SQLite::Statement list(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 "
                                    "AND sql IS NOT NULL");
         list.bind(1, table);
@@ -265,23 +264,28 @@ private:
     std::vector<std::pair<std::string, std::string>> indexes_;  // name, CREATE INDEX …
 };
 
-// New rows gathered in a temporary table, then moved into their table by one INSERT … SELECT.
-// Inserting row by row pays the table's indexes and foreign keys statement by statement; for a
-// national plan (~200,000 events and as many history rows) that took twice as long.
-class Staging {
+// The new rows of one table, added one by one and all in by move_in():
+// - into an empty table (a first load) straight, with its indexes set aside until move_in();
+// - otherwise gathered in a temporary table and moved in by one INSERT … SELECT: inserting row by
+//   row pays the table's indexes statement by statement, twice as long for a national plan.
+class NewRows {
 public:
     // `columns` are the target's, the first one naming a row in errors (an id, a subject).
-    Staging(SQLite::Database& db, std::string_view target, std::vector<std::string> columns)
-        : db_(db), target_(target), staged_("temp.staged_" + std::string(target)), columns_(list(columns)),
-          add_(prepare_add(db, staged_, columns)) {}
-    ~Staging() {
+    NewRows(SQLite::Database& db, std::string_view target, std::vector<std::string> columns)
+        : db_(db), target_(target), columns_(list(columns)),
+          staged_(is_empty(db, target_) ? std::string() : "temp.staged_" + target_),
+          add_(prepare_add(columns)) {
+        if (staged_.empty()) set_aside_.emplace(db, target_);
+    }
+    ~NewRows() {
+        if (staged_.empty()) return;
         try {
             db_.exec("DROP TABLE IF EXISTS " + staged_);
         } catch (const SQLite::Exception&) {  // gone with a rolled-back transaction
         }
     }
-    Staging(const Staging&) = delete;
-    Staging& operator=(const Staging&) = delete;
+    NewRows(const NewRows&) = delete;
+    NewRows& operator=(const NewRows&) = delete;
 
     // Bind ?1… on it, then add().
     SQLite::Statement& next() {
@@ -293,16 +297,19 @@ public:
         ++count_;
     }
 
-    // Into the target in the order added. When a row breaks a constraint, they go again one by one
-    // (the failed statement changed nothing) so that the error can name the row: name(first column).
+    // Into the target in the order added. When a staged row breaks a constraint, they go again one
+    // by one (the failed statement changed nothing) so that the error can name the row:
+    // name(first column). A row added straight was refused by add().
     template <class Name>
     void move_in(Name&& name) {
-        if (count_ == 0) return;
+        if (set_aside_) {
+            set_aside_->build();
+            set_aside_.reset();
+        }
+        if (staged_.empty() || count_ == 0) return;
         const std::string select = "SELECT " + columns_ + " FROM " + staged_;
         try {
-            IndexesBuiltAfter bulk(db_, target_);
             db_.exec("INSERT INTO " + target_ + " (" + columns_ + ") " + select + " ORDER BY rowid");
-            bulk.build();
         } catch (const SQLite::Exception&) {
             SQLite::Statement rows(db_, "SELECT rowid, " + columns_ + " FROM " + staged_ + " ORDER BY rowid");
             SQLite::Statement one(db_, "INSERT INTO " + target_ + " (" + columns_ + ") " + select + " WHERE rowid = ?1");
@@ -327,20 +334,22 @@ private:
         for (const auto& c : columns) (text += text.empty() ? "" : ", ") += c;
         return text;
     }
-    static SQLite::Statement prepare_add(SQLite::Database& db, const std::string& staged,
-                                         const std::vector<std::string>& columns) {
-        db.exec("DROP TABLE IF EXISTS " + staged);
-        db.exec("CREATE TABLE " + staged + " (" + list(columns) + ")");  // staged is "temp.…"
+    SQLite::Statement prepare_add(const std::vector<std::string>& columns) {
         std::string marks;
         for (size_t i = 1; i <= columns.size(); ++i) marks += (i == 1 ? "?" : ", ?") + std::to_string(i);
-        return SQLite::Statement(db, "INSERT INTO " + staged + " VALUES (" + marks + ")");
+        if (staged_.empty())
+            return SQLite::Statement(db_, "INSERT INTO " + target_ + " (" + columns_ + ") VALUES (" + marks + ")");
+        db_.exec("DROP TABLE IF EXISTS " + staged_);
+        db_.exec("CREATE TABLE " + staged_ + " (" + columns_ + ")");  // staged_ is "temp.…"
+        return SQLite::Statement(db_, "INSERT INTO " + staged_ + " VALUES (" + marks + ")");
     }
 
     SQLite::Database& db_;
     std::string target_;
-    std::string staged_;
     std::string columns_;
+    std::string staged_;  // empty: straight into the target
     SQLite::Statement add_;
+    std::optional<IndexesSetAside> set_aside_;
     size_t count_ = 0;
 };
 
@@ -408,7 +417,7 @@ private:
         ++result_.change_count;
     }
 
-    Staging history_;
+    NewRows history_;
     Instant at_;
     std::string_view actor_;
     PlanLoadResult& result_;
@@ -436,7 +445,7 @@ public:
     void upsert(ChangeLog& log) {
         std::vector<std::string> columns{"id"};
         for (const auto& column : spec_.columns) columns.emplace_back(column.name);
-        Staging insert(db_, spec_.table, std::move(columns));
+        NewRows insert(db_, spec_.table, std::move(columns));
         SQLite::Statement update(db_, update_sql());
         by_id_ = sorted_by_id();
         for (const T* item : by_id_) {
@@ -520,7 +529,7 @@ private:
             bind_value(statement, static_cast<int>(i + 2), values[i], spec_.columns[i].kind);
     }
 
-    void upsert_one(Staging& insert, SQLite::Statement& update, const T& item, const std::string& subject,
+    void upsert_one(NewRows& insert, SQLite::Statement& update, const T& item, const std::string& subject,
                     ChangeLog& log) {
         std::vector<Value> values = values_of(spec_, item);
         auto found = stored_.find(item.id);
