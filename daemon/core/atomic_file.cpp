@@ -43,27 +43,45 @@ void write_all(int fd, std::string_view bytes, const std::filesystem::path& file
 
 }  // namespace
 
+AtomicFile::AtomicFile(std::filesystem::path target, mode_t mode, ModeRule rule) : target_(std::move(target)) {
+    static std::atomic<unsigned> counter{0};
+    const auto folder = target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
+    temporary_ = folder / ("." + target_.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(counter++));
+    fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd_ < 0) fail("cannot create", temporary_);
+    if (rule == ModeRule::exact && ::fchmod(fd_, mode) != 0) {
+        const int saved = errno;
+        ::close(fd_);
+        ::unlink(temporary_.c_str());
+        errno = saved;
+        fail("cannot chmod", temporary_);
+    }
+}
+
+AtomicFile::~AtomicFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_) ::unlink(temporary_.c_str());
+}
+
+void AtomicFile::write(std::string_view bytes) { write_all(fd_, bytes, temporary_); }
+
+void AtomicFile::commit() {
+    if (::fsync(fd_) != 0) fail("cannot fsync", temporary_);
+    const int fd = std::exchange(fd_, -1);
+    if (::close(fd) != 0) fail("cannot close", temporary_);
+    if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("cannot rename to", target_);
+    committed_ = true;
+    const auto folder = target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
+    Fd dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0 || ::fsync(dir.get()) != 0) fail("cannot fsync the folder of", target_);
+}
+
 void write_file_atomically(const std::filesystem::path& target, std::string_view bytes, mode_t mode,
                            ModeRule rule) {
-    static std::atomic<unsigned> counter{0};
-    const auto folder = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-    const std::filesystem::path temporary =
-        folder / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                  std::to_string(counter++));
-    Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-    if (fd.get() < 0) fail("cannot create", temporary);
-    try {
-        if (rule == ModeRule::exact && ::fchmod(fd.get(), mode) != 0) fail("cannot chmod", temporary);
-        write_all(fd.get(), bytes, temporary);
-        if (::fsync(fd.get()) != 0) fail("cannot fsync", temporary);
-        if (::close(fd.release()) != 0) fail("cannot close", temporary);
-        if (::rename(temporary.c_str(), target.c_str()) != 0) fail("cannot rename to", target);
-    } catch (...) {
-        ::unlink(temporary.c_str());
-        throw;
-    }
-    Fd dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0 || ::fsync(dir.get()) != 0) fail("cannot fsync the folder of", target);
+    AtomicFile file(target, mode, rule);
+    file.write(bytes);
+    file.commit();
 }
 
 }  // namespace tarat

@@ -12,8 +12,30 @@ namespace tarat {
 // who ran the command), or exactly `mode` (a file meant to be published whatever the umask).
 enum class ModeRule { umask, exact };
 
-// Writes `bytes` to `target` with the calling process's rights. Throws std::system_error naming
-// the file; the temporary file is removed on failure.
+// A new file beside `target`, written in parts (a national plan's table, page by page) and put in
+// its place by commit(); removed if dropped before. With the calling process's rights. Each step
+// throws std::system_error naming the file.
+class AtomicFile {
+public:
+    explicit AtomicFile(std::filesystem::path target, mode_t mode = 0666, ModeRule rule = ModeRule::umask);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    void write(std::string_view bytes);
+    // The file being written, for a library that writes by name (it must write this same file).
+    const std::filesystem::path& temporary() const { return temporary_; }
+    // fsync, rename over the target, fsync of the folder.
+    void commit();
+
+private:
+    std::filesystem::path target_;
+    std::filesystem::path temporary_;
+    int fd_ = -1;
+    bool committed_ = false;
+};
+
+// The whole of `bytes` through an AtomicFile.
 void write_file_atomically(const std::filesystem::path& target, std::string_view bytes, mode_t mode = 0666,
                            ModeRule rule = ModeRule::umask);
 

@@ -1,6 +1,7 @@
 // taratctl: asks the running taratd over its control socket.
 #include "commands/catalogue.hpp"
 #include "control/client.hpp"
+#include "core/atomic_file.hpp"
 #include "core/exit_codes.hpp"
 #include "core/text.hpp"
 #include "ctl/labels.hpp"
@@ -223,59 +224,79 @@ std::optional<std::string> argument_problem(const json& request) {
     return std::nullopt;
 }
 
+// The reply to the page after `reply`, or nullopt when `reply` was the last one (or failed).
+using NextPage = std::function<std::optional<json>(const json& reply)>;
+
+NextPage pages_of(const std::string& path, json request, std::chrono::seconds timeout) {
+    return [path, request = std::move(request), timeout](const json& reply) mutable -> std::optional<json> {
+        if (reply.value("result", 1) != 0) return std::nullopt;
+        const json next = reply.value("arguments", json::object()).value("next", json());
+        if (next.is_null()) return std::nullopt;
+        request["arguments"]["after"] = next;
+        return control::request(path, request, timeout);
+    };
+}
+
 // `--all`: the pages after the first, appended to its list (named as the command; compliance's
 // "groups", plan's "rows").
-json rest_of_pages(const std::string& path, json request, json reply, std::chrono::seconds timeout) {
-    const std::string command = request["command"].get<std::string>();
+json rest_of_pages(const std::string& command, json reply, const NextPage& next_page) {
     const std::string field = command == "compliance" ? "groups" : command == "plan" ? "rows" : command;
-    for (;;) {
-        if (reply.value("result", 1) != 0) return reply;
-        const json& next = reply["arguments"]["next"];
-        if (next.is_null()) break;
-        request["arguments"]["after"] = next;
-        json more = control::request(path, request, timeout);
-        if (more.value("result", 1) != 0) return more;
-        for (auto& row : more["arguments"][field]) reply["arguments"][field].push_back(std::move(row));
-        reply["arguments"]["next"] = more["arguments"]["next"];
+    while (auto more = next_page(reply)) {
+        if (more->value("result", 1) != 0) return *more;
+        for (auto& row : (*more)["arguments"][field]) reply["arguments"][field].push_back(std::move(row));
+        reply["arguments"]["next"] = (*more)["arguments"]["next"];
     }
+    if (reply.value("result", 1) != 0) return reply;
     const auto count = reply["arguments"][field].size();
     reply["text"] = std::to_string(count) + " " + field;
     return reply;
 }
 
-// `plan --format xlsx|html|csv [-o FILE]`: the official table, written with the caller's rights.
-int write_plan(const std::string& format, const std::string& output, const json& arguments, Lang lang) {
+// `plan --format xlsx|html|csv [-o FILE]`: the official table, written with the caller's rights as
+// its pages come: a national plan's 200,000 rows took 750 MB in taratctl when gathered first. A
+// file is written beside its target and renamed over it when whole; the XLSX too (libxlsxwriter
+// writes by name), to a scratch file when it goes to stdout.
+int write_plan(const std::string& format, const std::string& output, json reply, Lang lang,
+               const NextPage& next_page) {
     const bool to_stdout = output.empty() || output == "-";
     try {
-        if (format != "xlsx") {
-            const std::string bytes = format == "html" ? plan_html(arguments, lang) : plan_csv(arguments, lang);
-            if (to_stdout) std::cout << bytes << std::flush;
-            else write_file_atomically(output, bytes);
-            return exit_code::ok;
+        std::optional<AtomicFile> file;
+        if (!to_stdout || format == "xlsx") {
+            const std::filesystem::path target =
+                to_stdout ? std::filesystem::temp_directory_path() / "taratctl-plan.xlsx" : std::filesystem::path(output);
+            file.emplace(target, output_mode(target), ModeRule::exact);
         }
-        // libxlsxwriter writes a file: a new one beside the target, renamed over it when whole.
-        const std::filesystem::path target = to_stdout ? std::filesystem::temp_directory_path() / "taratctl-plan.xlsx"
-                                                       : std::filesystem::path(output);
-        std::string scratch = (target.parent_path().empty() ? std::string(".") : target.parent_path().string()) +
-                              "/.taratctl-plan-XXXXXX";
-        const int fd = ::mkstemp(scratch.data());
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot write in " + target.parent_path().string());
-        ::close(fd);
-        try {
-            write_plan_xlsx(arguments, lang, scratch);
-            if (to_stdout) {
-                std::ifstream in(scratch, std::ios::binary);
-                std::cout << in.rdbuf() << std::flush;
-                std::filesystem::remove(scratch);
-            } else {
-                std::filesystem::rename(scratch, target);
+        const json plan = reply["arguments"].value("plan", json::object());
+        auto table = format == "xlsx" ? plan_xlsx(plan, lang, file->temporary())
+                     : format == "html" ? plan_html(plan, lang)
+                                        : plan_csv(lang);
+        auto write_out = [&] {
+            const std::string bytes = table->take();
+            if (file) file->write(bytes);
+            else std::cout << bytes;
+        };
+        for (;;) {
+            for (const auto& row : reply["arguments"]["rows"]) table->add(row);
+            write_out();
+            auto more = next_page(reply);
+            if (!more) break;
+            if (const int result = more->value("result", 1); result != 0) {
+                std::cerr << "taratctl: " << visible(more->value("text", "")) << "\n";
+                return exit_code_for(result);
             }
-        } catch (...) {
-            std::error_code ec;
-            std::filesystem::remove(scratch, ec);
-            throw;
+            reply = std::move(*more);
         }
-        return exit_code::ok;
+        table->finish();
+        write_out();
+        table.reset();  // the XLSX closed
+        if (to_stdout && file) {
+            std::ifstream in(file->temporary(), std::ios::binary);
+            std::cout << in.rdbuf();
+        } else if (file) {
+            file->commit();
+        }
+        std::cout << std::flush;
+        return std::cout ? exit_code::ok : exit_code::cant_create;
     } catch (const std::exception& e) {
         std::cerr << "taratctl: " << e.what() << "\n";
         return exit_code::cant_create;
@@ -296,7 +317,7 @@ int write_report(const ReportOptions& report, const json& arguments, Lang lang) 
         return std::cout ? exit_code::ok : exit_code::cant_create;
     }
     try {
-        write_file_atomically(output, bytes);
+        write_output_file(output, bytes);
     } catch (const std::system_error& e) {
         std::cerr << "taratctl: " << e.what() << "\n";
         return exit_code::cant_create;
@@ -348,12 +369,14 @@ int main(int argc, char** argv) {
     std::string path = socket_path(socket_flag);
     const std::string asked = request["command"].get<std::string>();
     bool all_pages = locals.count(asked) && locals[asked].count("all") && *locals[asked]["all"] == "true";
-    if (asked == "plan") {  // a table is written whole: a national plan's comes in pages of 1,000
+    const bool plan_table = asked == "plan" && !as_json;  // written as its pages come
+    if (asked == "plan") {  // a national plan's table comes in pages of 1,000
         request["arguments"]["limit"] = 1000;
-        all_pages = true;
+        all_pages = !plan_table;
     }
     if (all_pages && asked == "history" && !request["arguments"].contains("after")) request["arguments"]["after"] = "0";
     json reply;
+    NextPage next_page;
     try {
         // A test notice, and a retry with --wait, wait for the channels themselves (an SMTP server
         // may take its time).
@@ -361,7 +384,8 @@ int main(int argc, char** argv) {
                                         (request["command"] == "retry" && request["arguments"].value("wait", false));
         const auto timeout = waits_for_channels ? std::chrono::seconds(180) : std::chrono::seconds(30);
         reply = control::request(path, request, timeout);
-        if (all_pages) reply = rest_of_pages(path, request, std::move(reply), timeout);
+        next_page = pages_of(path, request, timeout);
+        if (all_pages) reply = rest_of_pages(asked, std::move(reply), next_page);
     } catch (const control::Unreachable& e) {
         return report_unreachable(path, e.error_number(), std::cerr);
     } catch (const std::invalid_argument& e) {
@@ -386,7 +410,7 @@ int main(int argc, char** argv) {
         return exit_code_for(result);
     }
     if (report.wanted()) return write_report(report, arguments, lang);
-    if (command == "plan" && !as_json) return write_plan(*locals["plan"]["format"], *locals["plan"]["output"], arguments, lang);
+    if (plan_table) return write_plan(*locals["plan"]["format"], *locals["plan"]["output"], std::move(reply), lang, next_page);
     if (command == "ics") return save_ics(arguments, *locals["ics"]["output"], as_json, std::cout, std::cerr);
     if (command == "backup") return save_backup(arguments, *locals["backup"]["file"], as_json, std::cout, std::cerr);
     // `help COMMAND`: the flags as the user types them, from the catalogue this taratctl was built with.

@@ -66,12 +66,6 @@ std::string cell_text(const ExportColumn& c, const json& row, std::size_t number
     return "";
 }
 
-const json& rows_of(const json& reply) {
-    static const json none = json::array();
-    auto it = reply.find("rows");
-    return it != reply.end() && it->is_array() ? *it : none;
-}
-
 struct Words {
     std::string approve, drawn_up, signature, date_line;
 };
@@ -81,134 +75,172 @@ Words words(Lang lang) {
     return {"БЕКІТЕМІН", "Құрастырған", "қолы", "«___» ____________ 20___ ж."};
 }
 
-}  // namespace
-
-std::string plan_csv(const json& reply, Lang lang) {
-    CsvWriter csv(lang == Lang::en ? ',' : ';');
-    for (const auto& c : kColumns) csv.text(heading(c, lang));
-    csv.end_row();
-    std::size_t number = 0;
-    for (const auto& row : rows_of(reply)) {
-        ++number;
-        for (const auto& c : kColumns) csv.text(cell_text(c, row, number, lang));
-        csv.end_row();
+class CsvTable final : public PlanTable {
+public:
+    explicit CsvTable(Lang lang) : lang_(lang), csv_(lang == Lang::en ? ',' : ';') {
+        for (const auto& c : kColumns) csv_.text(heading(c, lang));
+        csv_.end_row();
+        out_ = csv_.take();
     }
-    return csv.take();
-}
+    void add(const json& row) override {
+        ++number_;
+        for (const auto& c : kColumns) csv_.text(cell_text(c, row, number_, lang_));
+        csv_.end_row();
+        out_ += csv_.take();
+    }
+    void finish() override {}
 
-std::string plan_html(const json& reply, Lang lang) {
-    const json plan = reply.value("plan", json::object());
-    const json overseer = plan.value("overseer", json::object());
-    const json coordinator = plan.value("coordinator", json::object());
-    const Words w = words(lang);
-    std::ostringstream out;
-    out << "<!DOCTYPE html>\n<html lang=\"" << lang_code(lang) << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
-        << xml_escape(str(plan, "title")) << "</title>\n<style>\n"
-        << "@page { size: A4; margin: 15mm 12mm; }\n"
-        << "html, body { margin: 0; }\n"
-        << "body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 8pt; color: #000;"
-           " max-width: 186mm; padding: 4mm; box-sizing: border-box; }\n"
-        << ".approve { margin-left: 55%; margin-bottom: 6mm; font-size: 9pt; line-height: 1.5; }\n"
-        << ".approve b { display: block; font-size: 10pt; }\n"
-        << "h1 { font-size: 10pt; text-align: center; margin: 0 0 2mm; }\n"
-        << "p.basis { text-align: center; font-size: 8pt; margin: 0 0 4mm; }\n"
-        << "table { width: 100%; border-collapse: collapse; table-layout: fixed; }\n"
-        << "th, td { border: 0.5pt solid #000; padding: 1mm; vertical-align: top; overflow-wrap: anywhere;"
-           " word-break: break-word; }\n"
-        << "th { background: #eee; font-weight: bold; }\n"
-        << "thead { display: table-header-group; }\n"
-        << "tr { page-break-inside: avoid; }\n"
-        << ".signatures { margin-top: 8mm; font-size: 9pt; line-height: 2; }\n"
-        << "</style>\n</head>\n<body>\n";
-    out << "<div class=\"approve\"><b>" << w.approve << "</b>" << xml_escape(str(overseer, "position")) << "<br>"
-        << "____________ " << xml_escape(str(overseer, "name")) << "<br>" << w.date_line << "</div>\n";
-    out << "<h1>" << xml_escape(str(plan, "title")) << "</h1>\n";
-    if (!str(plan, "basis").empty()) out << "<p class=\"basis\">" << xml_escape(str(plan, "basis")) << "</p>\n";
-    // Widths in per cent of the A4 text width, the long texts wide.
-    const int widths[] = {4, 0, 20, 8, 12, 0, 8, 6, 0, 10, 0, 9};
-    int total = 0;
-    for (int p : widths) total += p;
-    out << "<table>\n<colgroup>";
-    for (size_t i = 0; i < std::size(kColumns); ++i)
-        if (widths[i]) out << "<col style=\"width:" << (widths[i] * 100.0 / total) << "%\">";
-    out << "</colgroup>\n<thead><tr>";
-    for (size_t i = 0; i < std::size(kColumns); ++i)
-        if (widths[i]) out << "<th>" << xml_escape(heading(kColumns[i], lang)) << "</th>";
-    out << "</tr></thead>\n<tbody>\n";
-    std::size_t number = 0;
-    for (const auto& row : rows_of(reply)) {
-        ++number;
-        out << "<tr>";
+private:
+    Lang lang_;
+    CsvWriter csv_;
+    std::size_t number_ = 0;
+};
+
+// Widths in per cent of the A4 text width, the long texts wide; 0: not shown.
+constexpr int kHtmlWidths[] = {4, 0, 20, 8, 12, 0, 8, 6, 0, 10, 0, 9};
+
+class HtmlTable final : public PlanTable {
+public:
+    HtmlTable(const json& plan, Lang lang) : lang_(lang), coordinator_(plan.value("coordinator", json::object())) {
+        const json overseer = plan.value("overseer", json::object());
+        const Words w = words(lang);
+        std::ostringstream out;
+        out << "<!DOCTYPE html>\n<html lang=\"" << lang_code(lang) << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+            << xml_escape(str(plan, "title")) << "</title>\n<style>\n"
+            << "@page { size: A4; margin: 15mm 12mm; }\n"
+            << "html, body { margin: 0; }\n"
+            << "body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 8pt; color: #000;"
+               " max-width: 186mm; padding: 4mm; box-sizing: border-box; }\n"
+            << ".approve { margin-left: 55%; margin-bottom: 6mm; font-size: 9pt; line-height: 1.5; }\n"
+            << ".approve b { display: block; font-size: 10pt; }\n"
+            << "h1 { font-size: 10pt; text-align: center; margin: 0 0 2mm; }\n"
+            << "p.basis { text-align: center; font-size: 8pt; margin: 0 0 4mm; }\n"
+            << "table { width: 100%; border-collapse: collapse; table-layout: fixed; }\n"
+            << "th, td { border: 0.5pt solid #000; padding: 1mm; vertical-align: top; overflow-wrap: anywhere;"
+               " word-break: break-word; }\n"
+            << "th { background: #eee; font-weight: bold; }\n"
+            << "thead { display: table-header-group; }\n"
+            << "tr { page-break-inside: avoid; }\n"
+            << ".signatures { margin-top: 8mm; font-size: 9pt; line-height: 2; }\n"
+            << "</style>\n</head>\n<body>\n";
+        out << "<div class=\"approve\"><b>" << w.approve << "</b>" << xml_escape(str(overseer, "position")) << "<br>"
+            << "____________ " << xml_escape(str(overseer, "name")) << "<br>" << w.date_line << "</div>\n";
+        out << "<h1>" << xml_escape(str(plan, "title")) << "</h1>\n";
+        if (!str(plan, "basis").empty()) out << "<p class=\"basis\">" << xml_escape(str(plan, "basis")) << "</p>\n";
+        int total = 0;
+        for (int p : kHtmlWidths) total += p;
+        out << "<table>\n<colgroup>";
+        for (size_t i = 0; i < std::size(kColumns); ++i)
+            if (kHtmlWidths[i]) out << "<col style=\"width:" << (kHtmlWidths[i] * 100.0 / total) << "%\">";
+        out << "</colgroup>\n<thead><tr>";
+        for (size_t i = 0; i < std::size(kColumns); ++i)
+            if (kHtmlWidths[i]) out << "<th>" << xml_escape(heading(kColumns[i], lang)) << "</th>";
+        out << "</tr></thead>\n<tbody>\n";
+        out_ = out.str();
+    }
+    void add(const json& row) override {
+        ++number_;
+        out_ += "<tr>";
         for (size_t i = 0; i < std::size(kColumns); ++i) {
-            if (!widths[i]) continue;
-            std::string text = cell_text(kColumns[i], row, number, lang);
+            if (!kHtmlWidths[i]) continue;
+            std::string text = cell_text(kColumns[i], row, number_, lang_);
             if (kColumns[i].extra == Extra::none && kColumns[i].field == Field::centre && !str(row, "address").empty())
                 text += ", " + str(row, "address");  // one column: the centre and where it is
-            if (kColumns[i].extra == Extra::none && kColumns[i].field == Field::start)
-                text += "–" + str(row, "end");
-            out << "<td>" << xml_escape(text) << "</td>";
+            if (kColumns[i].extra == Extra::none && kColumns[i].field == Field::start) text += "–" + str(row, "end");
+            out_ += "<td>" + xml_escape(text) + "</td>";
         }
-        out << "</tr>\n";
+        out_ += "</tr>\n";
     }
-    out << "</tbody>\n</table>\n";
-    out << "<div class=\"signatures\">" << w.drawn_up << ": " << xml_escape(str(coordinator, "position"))
-        << " ____________ " << xml_escape(str(coordinator, "name")) << " (" << w.signature << ")</div>\n";
-    out << "</body>\n</html>\n";
-    return out.str();
-}
+    void finish() override {
+        const Words w = words(lang_);
+        out_ += "</tbody>\n</table>\n<div class=\"signatures\">" + w.drawn_up + ": " +
+                xml_escape(str(coordinator_, "position")) + " ____________ " + xml_escape(str(coordinator_, "name")) +
+                " (" + w.signature + ")</div>\n</body>\n</html>\n";
+    }
 
-void write_plan_xlsx(const json& reply, Lang lang, const std::filesystem::path& file) {
-    lxw_workbook* book = workbook_new(file.c_str());
-    if (!book) throw std::runtime_error("cannot create " + file.string());
-    const json plan = reply.value("plan", json::object());
-    lxw_worksheet* ws = workbook_add_worksheet(book, lang == Lang::ru ? "План" : lang == Lang::en ? "Plan" : "Жоспар");
-    lxw_format* title = workbook_add_format(book);
-    format_set_bold(title);
-    format_set_text_wrap(title);
-    lxw_format* head = workbook_add_format(book);
-    format_set_bold(head);
-    format_set_text_wrap(head);
-    format_set_border(head, LXW_BORDER_THIN);
-    format_set_bg_color(head, 0xEEEEEE);
-    format_set_align(head, LXW_ALIGN_VERTICAL_TOP);
-    lxw_format* text = workbook_add_format(book);
-    format_set_text_wrap(text);
-    format_set_border(text, LXW_BORDER_THIN);
-    format_set_align(text, LXW_ALIGN_VERTICAL_TOP);
-    lxw_format* day = workbook_add_format(book);
-    format_set_num_format(day, lang == Lang::en ? "yyyy-mm-dd" : "dd.mm.yyyy");
-    format_set_border(day, LXW_BORDER_THIN);
-    format_set_align(day, LXW_ALIGN_VERTICAL_TOP);
-    const lxw_col_t last_column = lxw_col_t(std::size(kColumns) - 1);
-    worksheet_merge_range(ws, 0, 0, 0, last_column, str(plan, "title").c_str(), title);
-    worksheet_set_row(ws, 0, 45, nullptr);
-    const lxw_row_t header_row = 2;
-    for (size_t i = 0; i < std::size(kColumns); ++i) {
-        worksheet_set_column(ws, lxw_col_t(i), lxw_col_t(i), kColumns[i].width, nullptr);
-        worksheet_write_string(ws, header_row, lxw_col_t(i), heading(kColumns[i], lang).c_str(), head);
+private:
+    Lang lang_;
+    json coordinator_;
+    std::size_t number_ = 0;
+};
+
+// Constant memory: each row goes to the file when the next begins, so rows come in order and the
+// title is one cell (merged cells need the whole sheet in memory).
+class XlsxTable final : public PlanTable {
+public:
+    XlsxTable(const json& plan, Lang lang, const std::filesystem::path& file) : lang_(lang), file_(file) {
+        lxw_workbook_options options{};
+        options.constant_memory = LXW_TRUE;
+        book_ = workbook_new_opt(file.c_str(), &options);
+        if (!book_) throw std::runtime_error("cannot create " + file.string());
+        ws_ = workbook_add_worksheet(book_, lang == Lang::ru ? "План" : lang == Lang::en ? "Plan" : "Жоспар");
+        lxw_format* title = workbook_add_format(book_);
+        format_set_bold(title);
+        lxw_format* head = workbook_add_format(book_);
+        format_set_bold(head);
+        format_set_text_wrap(head);
+        format_set_border(head, LXW_BORDER_THIN);
+        format_set_bg_color(head, 0xEEEEEE);
+        format_set_align(head, LXW_ALIGN_VERTICAL_TOP);
+        text_ = workbook_add_format(book_);
+        format_set_text_wrap(text_);
+        format_set_border(text_, LXW_BORDER_THIN);
+        format_set_align(text_, LXW_ALIGN_VERTICAL_TOP);
+        day_ = workbook_add_format(book_);
+        format_set_num_format(day_, lang == Lang::en ? "yyyy-mm-dd" : "dd.mm.yyyy");
+        format_set_border(day_, LXW_BORDER_THIN);
+        format_set_align(day_, LXW_ALIGN_VERTICAL_TOP);
+        for (size_t i = 0; i < std::size(kColumns); ++i)
+            worksheet_set_column(ws_, lxw_col_t(i), lxw_col_t(i), kColumns[i].width, nullptr);
+        worksheet_freeze_panes(ws_, kHeaderRow + 1, 0);
+        worksheet_write_string(ws_, 0, 0, str(plan, "title").c_str(), title);
+        for (size_t i = 0; i < std::size(kColumns); ++i)
+            worksheet_write_string(ws_, kHeaderRow, lxw_col_t(i), heading(kColumns[i], lang).c_str(), head);
     }
-    worksheet_freeze_panes(ws, header_row + 1, 0);
-    lxw_row_t r = header_row;
-    std::size_t number = 0;
-    for (const auto& row : rows_of(reply)) {
-        ++r;
-        ++number;
+    ~XlsxTable() override {
+        if (book_) workbook_close(book_);  // abandoned: the caller removes the file
+    }
+    void add(const json& row) override {
+        ++number_;
+        const lxw_row_t r = lxw_row_t(kHeaderRow + number_);
         for (size_t i = 0; i < std::size(kColumns); ++i) {
             const auto& c = kColumns[i];
             if (c.extra == Extra::number) {
-                worksheet_write_number(ws, r, lxw_col_t(i), double(number), text);
+                worksheet_write_number(ws_, r, lxw_col_t(i), double(number_), text_);
             } else if (c.extra == Extra::none && c.field == Field::date) {
                 const std::string iso = str(row, "date");
                 lxw_datetime when{std::stoi(iso.substr(0, 4)), std::stoi(iso.substr(5, 2)), std::stoi(iso.substr(8, 2)), 0, 0, 0};
-                worksheet_write_datetime(ws, r, lxw_col_t(i), &when, day);
+                worksheet_write_datetime(ws_, r, lxw_col_t(i), &when, day_);
             } else {
-                worksheet_write_string(ws, r, lxw_col_t(i), cell_text(c, row, number, lang).c_str(), text);
+                worksheet_write_string(ws_, r, lxw_col_t(i), cell_text(c, row, number_, lang_).c_str(), text_);
             }
         }
     }
-    worksheet_autofilter(ws, header_row, 0, r, last_column);
-    if (const lxw_error e = workbook_close(book); e != LXW_NO_ERROR)
-        throw std::runtime_error("cannot write " + file.string() + ": " + lxw_strerror(e));
+    void finish() override {
+        worksheet_autofilter(ws_, kHeaderRow, 0, lxw_row_t(kHeaderRow + number_), lxw_col_t(std::size(kColumns) - 1));
+        const lxw_error e = workbook_close(std::exchange(book_, nullptr));
+        if (e != LXW_NO_ERROR) throw std::runtime_error("cannot write " + file_.string() + ": " + lxw_strerror(e));
+    }
+
+private:
+    static constexpr lxw_row_t kHeaderRow = 2;
+    Lang lang_;
+    std::filesystem::path file_;
+    lxw_workbook* book_ = nullptr;
+    lxw_worksheet* ws_ = nullptr;
+    lxw_format* text_ = nullptr;
+    lxw_format* day_ = nullptr;
+    std::size_t number_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<PlanTable> plan_csv(Lang lang) { return std::make_unique<CsvTable>(lang); }
+
+std::unique_ptr<PlanTable> plan_html(const json& plan, Lang lang) { return std::make_unique<HtmlTable>(plan, lang); }
+
+std::unique_ptr<PlanTable> plan_xlsx(const json& plan, Lang lang, const std::filesystem::path& file) {
+    return std::make_unique<XlsxTable>(plan, lang, file);
 }
 
 }  // namespace tarat

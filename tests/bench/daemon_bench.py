@@ -301,6 +301,7 @@ def national(args):
             time.sleep(args.settle)
             memory = memory_kib(process.pid)
             report_s, report_bytes = whole_report(args, work / "national.sock", work / "report.html")
+            table = plan_table(args, work / "national.sock", work / "plan.xlsx")
             feed_s = {scope: ask_seconds(work / "national.sock", {"command": "ics", "arguments": {kind: scope}})
                       for kind, scope in (("district", "d001"), ("centre", "c00001"), ("person", "director-c00001"))}
             # A page of each long list, well inside it (a page used to read the whole list).
@@ -316,7 +317,7 @@ def national(args):
                 "pending_notices": pending_of(status), "database_bytes": sum(sizes.values()), "files": sizes,
                 "events_alone_bytes": events_alone, "idle_rss_mib": round(memory["VmRSS"] / 1024, 2),
                 "hwm_mib": round(memory["VmHWM"] / 1024, 2), "report_s": round(report_s, 3),
-                "report_bytes": report_bytes, "feed_s": feed_s, "page_s": page_s, "loadavg": os.getloadavg()}
+                "report_bytes": report_bytes, "plan_table": table, "feed_s": feed_s, "page_s": page_s, "loadavg": os.getloadavg()}
     finally:
         if not args.keep:
             subprocess.run(["rm", "-rf", str(work)], check=False)
@@ -351,6 +352,20 @@ def whole_report(args, sock, html):
         raise RuntimeError(f"taratctl compliance --format html (national) exited {done.returncode}: "
                            f"{done.stderr.strip()}")
     return seconds, html.stat().st_size
+
+
+def plan_table(args, sock, xlsx):
+    """Seconds, taratctl's peak RSS and bytes of `taratctl plan --format xlsx -o FILE` of the whole plan."""
+    ctl = pathlib.Path(args.taratd).with_name("taratctl")
+    start = time.monotonic()
+    with open(xlsx.with_suffix(".err"), "wb") as err:
+        child = subprocess.Popen([str(ctl), "--socket", str(sock), "plan", "--format", "xlsx", "-o", str(xlsx)],
+                                 stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"taratctl plan --format xlsx (national) failed: {xlsx.with_suffix('.err').read_text()}")
+    return {"seconds": round(seconds, 3), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "bytes": xlsx.stat().st_size}
 
 
 def events_alone_bytes(db, copy):

@@ -277,6 +277,52 @@ TEST_CASE("plan export: xlsx and csv import back to the same events; html on A4 
     CHECK(ws.daemon->wait() == 0);
 }
 
+// A plan of more than a thousand events comes to taratctl in pages; its table is written as they
+// come, and holds every event once, in the plan's order, numbered on across the pages.
+TEST_CASE("plan export: a table of several pages is written whole and in order") {
+    Workspace ws;
+    auto generated = run({"/usr/bin/python3", TARAT_SOURCE_DIR "/tests/bench/gen_national_plan.py", ws.etc.string(),
+                          "--centres", "400", "--districts", "200", "--years", "1"},
+                         ws.dir.path());
+    INFO(generated.err);
+    REQUIRE(generated.exit_code == 0);
+    ws.start_daemon();
+    auto whole = ws.ctl({"plan", "--format", "csv", "--json"});  // every page gathered into one reply
+    REQUIRE(whole.exit_code == 0);
+    const json rows = json::parse(whole.out)["rows"];
+    REQUIRE(rows.size() > 2000);  // three pages
+
+    const auto csv_file = ws.dir / "plan.csv";
+    auto written = ws.ctl({"plan", "--format", "csv", "-o", csv_file.string()});
+    INFO(written.err);
+    REQUIRE(written.exit_code == 0);
+    const auto table = parse_csv(read_file(csv_file).substr(3), ';');
+    REQUIRE(table.size() == rows.size() + 1);  // and the header, once
+    CHECK(table[0][0] == "№");
+    for (size_t i = 0; i < rows.size(); ++i) {
+        CHECK(table[i + 1][0] == std::to_string(i + 1));
+        CHECK(table[i + 1][1] == rows[i]["id"].get<std::string>());
+    }
+    auto to_stdout = ws.ctl({"plan", "--format", "csv"});
+    CHECK(to_stdout.out == read_file(csv_file));
+
+    const auto xlsx = ws.dir / "plan.xlsx";
+    REQUIRE(ws.ctl({"plan", "--format", "xlsx", "-o", xlsx.string()}).exit_code == 0);
+    auto probe = run({"/usr/bin/python3", "-c",
+                      "import sys, openpyxl\n"
+                      "ws = openpyxl.load_workbook(sys.argv[1], read_only=True).active\n"
+                      "rows = list(ws.iter_rows(min_row=4, values_only=True))\n"
+                      "print(len(rows), rows[0][0], rows[0][1], rows[-1][0], rows[-1][1])\n",
+                      xlsx.string()},
+                     ws.dir.path());
+    INFO(probe.err);
+    REQUIRE(probe.exit_code == 0);
+    CHECK(probe.out == std::to_string(rows.size()) + " 1 " + rows.front()["id"].get<std::string>() + " " +
+                           std::to_string(rows.size()) + " " + rows.back()["id"].get<std::string>() + "\n");
+    for (const auto& e : std::filesystem::directory_iterator(ws.dir.path()))
+        CHECK_FALSE(e.path().filename().string().starts_with(".plan."));  // no scratch file left
+}
+
 namespace {
 
 // Every table but the history, row by row: what a dry run must leave as it was.

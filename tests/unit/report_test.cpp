@@ -185,20 +185,20 @@ TEST_CASE("output file") {
     TempDir dir;
     auto file = dir / "report.html";
     const mode_t old_mask = ::umask(022);
-    write_file_atomically(file, "first");
+    write_output_file(file, "first");
     ::umask(old_mask);
     struct stat st {};
     REQUIRE(::stat(file.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0644);
     ::chmod(file.c_str(), 0600);
-    write_file_atomically(file, "second");
+    write_output_file(file, "second");
     REQUIRE(::stat(file.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     CHECK(read_file(file) == "second");
     size_t entries = 0;
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++entries;
     CHECK(entries == 1);  // no temporary left behind
-    CHECK_THROWS_WITH(write_file_atomically(dir / "no/such/dir/report.html", "x"), Catch::Contains("no/such/dir"));
+    CHECK_THROWS_WITH(write_output_file(dir / "no/such/dir/report.html", "x"), Catch::Contains("no/such/dir"));
 }
 
 // `reload --wait` lists the changes the daemon sent and says how many more the history holds.
