@@ -5,6 +5,7 @@
 #include "core/secret_key.hpp"
 
 #include <spdlog/spdlog.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,11 @@ void create_public_dir(const std::filesystem::path& dir) {
     if (std::filesystem::create_directories(dir, ec) && !ec)
         std::filesystem::permissions(dir, std::filesystem::perms(0755), ec);
 }
+
+// A plan load frees what placing and storing the plan held (a national plan's ~150 MB), but glibc
+// keeps freed pages in its arenas for the next allocation: an idle national daemon held 173 MB
+// where it used 26. They go back to the system after each load.
+void give_back_freed_memory() { ::malloc_trim(0); }
 
 }  // namespace
 
@@ -91,6 +97,7 @@ ReloadOutcome Daemon::reload(const Actor& actor, const PlanOptions& options) {
 
 ReloadOutcome Daemon::reload_and_record(const Actor& actor, const PlanOptions& options) {
     auto outcome = reload(actor, options);
+    give_back_freed_memory();  // a dry run placed the whole plan too
     if (options.dry_run) return outcome;  // nothing happened: `status` keeps the last real reload
     const std::uint64_t number = last_reload_ ? last_reload_->number + 1 : 1;
     last_reload_ = commands::ReloadRecord{number, clock_.now(), actor.text(), outcome.taken, outcome.text};
@@ -151,6 +158,7 @@ void Daemon::advance_horizon() {
             }
             plan_unstored_ = false;
             horizon_retry_ = std::chrono::seconds{0};
+            give_back_freed_memory();
             dispatcher_->poke();
             service_.refresh_status();
         } catch (const std::exception& e) {
@@ -203,6 +211,7 @@ int Daemon::open() {
 
     if (!config.feeds_dir.empty()) create_public_dir(config.feeds_dir);
     publish_feeds();
+    give_back_freed_memory();
 
     inbound_ = std::make_unique<inbound::Inbound>(*store_, *lifecycle_, inbound::Tokens(config.state_dir));
     dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, clock_, *sender_, [this](const OutboxRow& row, Instant now) {
