@@ -66,12 +66,13 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::write(std::string_view bytes) { write_all(fd_, bytes, temporary_); }
 
-void AtomicFile::commit() {
-    if (::fsync(fd_) != 0) fail("cannot fsync", temporary_);
+void AtomicFile::commit(bool synced) {
+    if (synced && ::fsync(fd_) != 0) fail("cannot fsync", temporary_);
     const int fd = std::exchange(fd_, -1);
     if (::close(fd) != 0) fail("cannot close", temporary_);
     if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("cannot rename to", target_);
     committed_ = true;
+    if (!synced) return;
     const auto folder = target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
     Fd dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() < 0 || ::fsync(dir.get()) != 0) fail("cannot fsync the folder of", target_);

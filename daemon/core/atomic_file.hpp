@@ -25,8 +25,10 @@ public:
     void write(std::string_view bytes);
     // The file being written, for a library that writes by name (it must write this same file).
     const std::filesystem::path& temporary() const { return temporary_; }
-    // fsync, rename over the target, fsync of the folder.
-    void commit();
+    // fsync, rename over the target, fsync of the folder. Without the fsyncs (`synced` false) for a
+    // file that is made again anyway when lost (a feed, rewritten at each start): a crash may then
+    // leave it empty, never half-written under its name while the system runs.
+    void commit(bool synced = true);
 
 private:
     std::filesystem::path target_;

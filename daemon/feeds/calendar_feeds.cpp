@@ -15,6 +15,8 @@
 namespace tarat {
 namespace {
 
+constexpr std::size_t kWriteSize = std::size_t{1} << 20;  // a feed goes to its file in pieces of 1 MiB
+
 // The words of an event's DESCRIPTION, in the config's language; "cancelled" is the catalogue's.
 struct DescriptionWords {
     const char* audience;
@@ -209,13 +211,18 @@ void FeedPublisher::publish(const FeedInputs& in, Instant now, bool setup_change
             for (const Kept* k : those) now_written.versions.push_back(k->version);
             auto known = written_.find(file);
             if (known != written_.end() && known->second == now_written) return;
+            // all.ics of a national plan is 80 MB: written a piece at a time, not made whole first.
+            // Not synced: a feed lost in a crash is written again at the next start.
+            AtomicFile out(dir / file, 0644, ModeRule::exact);
             std::string text = feeds::ics_head({now_written.name, plan.timezone, plan.from, {}});
-            std::size_t size = text.size() + feeds::kIcsTail.size();
-            for (const Kept* k : those) size += k->text.size();
-            text.reserve(size);  // all.ics of a national plan is 85 MB
-            for (const Kept* k : those) text += k->text;
-            text += feeds::kIcsTail;
-            write_file_atomically(dir / file, text, 0644, ModeRule::exact);
+            for (const Kept* k : those) {
+                text += k->text;
+                if (text.size() < kWriteSize) continue;
+                out.write(text);
+                text.clear();
+            }
+            out.write(text + std::string(feeds::kIcsTail));
+            out.commit(/*synced=*/false);
             written_[file] = std::move(now_written);
             ++count;
         };

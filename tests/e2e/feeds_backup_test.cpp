@@ -203,6 +203,18 @@ TEST_CASE("taratd publishes the feeds and rewrites only the changed ones") {
     co.ctl_ok({"ics", "--centre", "erkemai", "-o", asked.string()});
     auto again = parsed(co, {asked});
     CHECK(again[asked.string()]["events"] == facts[(co.feeds / "centre-erkemai.ics").string()]["events"]);
+
+    // Feeds are not synced to disk: one a crash left empty, or one gone, is whole again after a start.
+    const auto before_stop = parsed(co, {co.feeds / "all.ics", co.feeds / "centre-erkemai.ics"});
+    taratd.stop();
+    std::ofstream(co.feeds / "all.ics", std::ios::trunc).flush();
+    fs::remove(co.feeds / "centre-erkemai.ics");
+    Running restarted(co, "taratd-restarted");
+    const auto after_start = parsed(co, {co.feeds / "all.ics", co.feeds / "centre-erkemai.ics"});
+    CHECK(after_start[(co.feeds / "all.ics").string()]["events"] == before_stop[(co.feeds / "all.ics").string()]["events"]);
+    CHECK(after_start[(co.feeds / "centre-erkemai.ics").string()]["events"] ==
+          before_stop[(co.feeds / "centre-erkemai.ics").string()]["events"]);
+    restarted.stop();
 }
 
 // Unknown ids are refused with the closest ones; two filters at once are refused; without -o the
