@@ -142,6 +142,19 @@ void Daemon::stop() {
     dispatcher_->stop([this] { io_.stop(); });
 }
 
+void Daemon::give_back_after(std::chrono::steady_clock::duration took) {
+    // A national report or page read 100,000 events and freed them: an idle daemon held 143 MB
+    // after one where it needed 28. A second later, when the reply has gone, once for any number.
+    constexpr auto kLongRun = std::chrono::milliseconds(50);
+    if (took < kLongRun || give_back_armed_) return;
+    give_back_armed_ = true;
+    give_back_.expires_after(std::chrono::seconds(1));
+    give_back_.async_wait([this](const boost::system::error_code& ec) {
+        give_back_armed_ = false;
+        if (!ec) give_back_freed_memory();
+    });
+}
+
 void Daemon::advance_horizon() {
     const Instant now = clock_.now();
     Notices& notices = lifecycle_->notices();
@@ -265,6 +278,7 @@ int Daemon::run() {
         spdlog::warn("admin group '{}' does not exist: only root and uid {} may run admin commands",
                      config.admin_group, ::geteuid());
     server_ = std::make_unique<control::Server>(io_, commands_, control::Limits{}, admin_rule);
+    server_->after_each_run([this](std::chrono::steady_clock::duration took) { give_back_after(took); });
     if (options_.activated_socket) {
         server_->adopt(*options_.activated_socket);  // socket activation: the socket unit owns the path
     } else {

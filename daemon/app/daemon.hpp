@@ -64,6 +64,8 @@ private:
     // The outbox holds what falls due within kNoticeHorizon of today, not a ten-year plan's every
     // notice: each local midnight (and after the clock is set) it reaches one day further.
     void advance_horizon();
+    // After a request that ran long, once its reply is written: give_back_freed_memory().
+    void give_back_after(std::chrono::steady_clock::duration took);
 
     DaemonOptions options_;
     std::shared_ptr<const Setup> setup_;
@@ -73,6 +75,8 @@ private:
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer stop_deadline_{io_};  // how long a stop waits for sends in flight
+    boost::asio::steady_timer give_back_{io_};     // freed memory back to the system after long requests
+    bool give_back_armed_ = false;
     std::unique_ptr<Store> store_;
     std::unique_ptr<EventLifecycle> lifecycle_;
     std::unique_ptr<PluginHost> plugins_;

@@ -77,6 +77,7 @@ struct detail::ServerState : std::enable_shared_from_this<ServerState> {
     std::deque<Job> costly_jobs;
     bool run_posted = false;
     std::map<std::string, std::chrono::steady_clock::duration, std::less<>> last_cost;  // registered commands only
+    std::function<void(std::chrono::steady_clock::duration)> after_run;  // Server::after_each_run
     std::size_t queued_output = 0;  // bytes of replies being written, all sessions
     std::chrono::steady_clock::time_point last_refusal_log{};
     std::size_t refused_since_log = 0;
@@ -254,8 +255,10 @@ void detail::ServerState::enqueue(std::shared_ptr<Session> session, Request requ
 void detail::ServerState::run(Session& session, const Request& request) {
     const auto started = std::chrono::steady_clock::now();
     session.answer(request);
+    const auto took = std::chrono::steady_clock::now() - started;
     if (commands.find(request.command) != nullptr)  // unknown names are cheap and must not grow the map
-        last_cost[request.command] = std::chrono::steady_clock::now() - started;
+        last_cost[request.command] = took;
+    if (after_run) after_run(took);
 }
 
 void detail::ServerState::run_next() {
@@ -375,6 +378,10 @@ Server::Server(asio::io_context& io, const CommandTable& commands, Limits limits
 Server::~Server() { stop(); }
 
 void Server::stop() { state_->stop(); }
+
+void Server::after_each_run(std::function<void(std::chrono::steady_clock::duration)> hook) {
+    state_->after_run = std::move(hook);
+}
 
 std::size_t Server::connection_count() const { return state_->counted.load(); }
 

@@ -69,6 +69,10 @@ public:
     // still the same file). Idempotent.
     void stop();
 
+    // Called on the loop after each request is answered, with how long its command ran (the reply
+    // may still be being written).
+    void after_each_run(std::function<void(std::chrono::steady_clock::duration)> hook);
+
     // Connections counted against the limits right now (refused ones are not).
     std::size_t connection_count() const;
 

@@ -309,6 +309,8 @@ def national(args):
                      ("events", {"limit": 1000}), ("compliance", {"by": "centre"}))
             page_s = {command: ask_seconds(work / "national.sock", {"command": command, "arguments": arguments})
                       for command, arguments in pages}
+            time.sleep(args.settle)  # the memory those freed goes back a second after the last one
+            after_reads = memory_kib(process.pid)
             stop(process)
         finally:
             notify.close()
@@ -316,7 +318,8 @@ def national(args):
                 "first_start_s": round(first_s, 3), "restart_s": round(restart_s, 3), "status": status,
                 "pending_notices": pending_of(status), "database_bytes": sum(sizes.values()), "files": sizes,
                 "events_alone_bytes": events_alone, "idle_rss_mib": round(memory["VmRSS"] / 1024, 2),
-                "hwm_mib": round(memory["VmHWM"] / 1024, 2), "report_s": round(report_s, 3),
+                "hwm_mib": round(memory["VmHWM"] / 1024, 2),
+                "rss_after_reads_mib": round(after_reads["VmRSS"] / 1024, 2), "report_s": round(report_s, 3),
                 "report_bytes": report_bytes, "plan_table": table, "feed_s": feed_s, "page_s": page_s, "loadavg": os.getloadavg()}
     finally:
         if not args.keep:

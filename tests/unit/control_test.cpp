@@ -29,6 +29,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -478,6 +479,35 @@ TEST_CASE("a request round-trips through the socket") {
     const json refused = request(harness.socket, {{"command", "postpone"}, {"arguments", {{"event", 1}, {"to", "2026-12-08"}}}},
                                  kPatience);
     CHECK(refused["result"] == forbidden);  // no is_admin predicate: nobody is an admin
+}
+
+// after_each_run hears of every request answered, with how long its command ran (taratd gives
+// freed memory back after a long one).
+TEST_CASE("the server tells how long each request's command ran") {
+    Harness harness({}, nullptr, /*listen=*/false);
+    harness.table.add({"slow", Permission::read, "Takes its time.", {}, [](const json&, const Peer&) {
+                           std::this_thread::sleep_for(60ms);
+                           return Reply{ok, "done"};
+                       }});
+    std::mutex mutex;
+    std::vector<std::chrono::steady_clock::duration> runs;
+    harness.server.after_each_run([&](std::chrono::steady_clock::duration took) {
+        std::lock_guard lock(mutex);
+        runs.push_back(took);
+    });
+    harness.server.listen(harness.socket);
+    harness.start();
+    CHECK(request(harness.socket, {{"command", "whoami"}}, kPatience)["result"] == ok);
+    CHECK(request(harness.socket, {{"command", "slow"}}, kPatience)["result"] == ok);
+    const auto deadline = std::chrono::steady_clock::now() + kPatience;
+    auto count = [&] {
+        std::lock_guard lock(mutex);
+        return runs.size();
+    };
+    while (count() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    std::lock_guard lock(mutex);
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[1] >= 60ms);
 }
 
 // Replies come back in order for several requests sent in one write.
