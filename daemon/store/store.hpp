@@ -37,7 +37,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// What a plan load did, table by table and by id within each. `changes` holds one line per
+// What a plan load did, table by table in the plan's order. `changes` holds one line per
 // difference, worded as in the history, for the first kListedChanges of them (the history keeps
 // every one; a national plan's first load makes ~200,000, which as lines would cost more memory
 // than the plan); `change_count` counts all.
