@@ -278,7 +278,8 @@ TEST_CASE("plan export: xlsx and csv import back to the same events; html on A4 
 }
 
 // A plan of more than a thousand events comes to taratctl in pages; its table is written as they
-// come, and holds every event once, in the plan's order, numbered on across the pages.
+// come, and holds every event once, in the plan's order, numbered on across the pages. `--all
+// --json` is written page by page too, as dump(2) writes the whole.
 TEST_CASE("plan export: a table of several pages is written whole and in order") {
     Workspace ws;
     auto generated = run({"/usr/bin/python3", TARAT_SOURCE_DIR "/tests/bench/gen_national_plan.py", ws.etc.string(),
@@ -321,6 +322,15 @@ TEST_CASE("plan export: a table of several pages is written whole and in order")
                            std::to_string(rows.size()) + " " + rows.back()["id"].get<std::string>() + "\n");
     for (const auto& e : std::filesystem::directory_iterator(ws.dir.path()))
         CHECK_FALSE(e.path().filename().string().starts_with(".plan."));  // no scratch file left
+
+    auto listed = ws.ctl({"events", "--all", "--json"});  // fourteen pages of 200
+    REQUIRE(listed.exit_code == 0);
+    const json events = json::parse(listed.out);
+    CHECK(listed.out == events.dump(2) + "\n");
+    CHECK(events["next"].is_null());
+    CHECK(events["total"] == rows.size());
+    REQUIRE(events["events"].size() == rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) CHECK(events["events"][i]["id"] == rows[i]["id"]);
 }
 
 namespace {
