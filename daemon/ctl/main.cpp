@@ -230,9 +230,12 @@ using NextPage = std::function<std::optional<json>(const json& reply)>;
 NextPage pages_of(const std::string& path, json request, std::chrono::seconds timeout) {
     return [path, request = std::move(request), timeout](const json& reply) mutable -> std::optional<json> {
         if (reply.value("result", 1) != 0) return std::nullopt;
-        const json next = reply.value("arguments", json::object()).value("next", json());
-        if (next.is_null()) return std::nullopt;
-        request["arguments"]["after"] = next;
+        // Found, not value(): that copies the arguments, which `--all` grows to every row so far.
+        const auto arguments = reply.find("arguments");
+        if (arguments == reply.end()) return std::nullopt;
+        const auto next = arguments->find("next");
+        if (next == arguments->end() || next->is_null()) return std::nullopt;
+        request["arguments"]["after"] = *next;
         return control::request(path, request, timeout);
     };
 }

@@ -302,6 +302,7 @@ def national(args):
             memory = memory_kib(process.pid)
             report_s, report_bytes = whole_report(args, work / "national.sock", work / "report.html")
             table = plan_table(args, work / "national.sock", work / "plan.xlsx")
+            history_all_s = ctl_seconds(args, work / "national.sock", ["history", "--all"])
             feed_s = {scope: ask_seconds(work / "national.sock", {"command": "ics", "arguments": {kind: scope}})
                       for kind, scope in (("district", "d001"), ("centre", "c00001"), ("person", "director-c00001"))}
             # A page of each long list, well inside it (a page used to read the whole list).
@@ -320,7 +321,7 @@ def national(args):
                 "events_alone_bytes": events_alone, "idle_rss_mib": round(memory["VmRSS"] / 1024, 2),
                 "hwm_mib": round(memory["VmHWM"] / 1024, 2),
                 "rss_after_reads_mib": round(after_reads["VmRSS"] / 1024, 2), "report_s": round(report_s, 3),
-                "report_bytes": report_bytes, "plan_table": table, "feed_s": feed_s, "page_s": page_s, "loadavg": os.getloadavg()}
+                "report_bytes": report_bytes, "plan_table": table, "history_all_s": history_all_s, "feed_s": feed_s, "page_s": page_s, "loadavg": os.getloadavg()}
     finally:
         if not args.keep:
             subprocess.run(["rm", "-rf", str(work)], check=False)
@@ -355,6 +356,17 @@ def whole_report(args, sock, html):
         raise RuntimeError(f"taratctl compliance --format html (national) exited {done.returncode}: "
                            f"{done.stderr.strip()}")
     return seconds, html.stat().st_size
+
+
+def ctl_seconds(args, sock, argv):
+    """Seconds of one taratctl command (taratctl beside taratd), its output thrown away."""
+    ctl = pathlib.Path(args.taratd).with_name("taratctl")
+    start = time.monotonic()
+    done = subprocess.run([str(ctl), "--socket", str(sock), *argv], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"taratctl {' '.join(argv)} (national) exited {done.returncode}: {done.stderr.strip()}")
+    return round(time.monotonic() - start, 3)
 
 
 def plan_table(args, sock, xlsx):
