@@ -259,13 +259,43 @@ json rest_of_pages(const std::string& command, json reply, const NextPage& next_
     return reply;
 }
 
+// A page's list, or an empty one when it has none.
+const json& list_in(const json& arguments, const std::string& field) {
+    static const json none = json::array();
+    const auto found = arguments.find(field);
+    return found != arguments.end() && found->is_array() ? *found : none;
+}
+
+// Each page's arguments to `take`, the first's (`reply`) included, in order, for what is written
+// as pages come; ok, or the exit code of a page refused on the way (its words on stderr).
+int each_page(json reply, const NextPage& next_page, const std::function<void(const json& arguments)>& take) {
+    for (;;) {
+        take(reply["arguments"]);
+        std::optional<json> more;
+        try {
+            more = next_page(reply);
+        } catch (const std::exception& e) {  // the daemon gone mid-way
+            std::cout << std::flush;
+            std::cerr << "taratctl: " << e.what() << "\n";
+            return exit_code::unavailable;
+        }
+        if (!more) return exit_code::ok;
+        if (const int result = more->value("result", 1); result != 0) {
+            std::cout << std::flush;
+            std::cerr << "taratctl: " << visible(more->value("text", "")) << "\n";
+            return exit_code_for(result);
+        }
+        reply = std::move(*more);
+    }
+}
+
 // `--all --json`: the merged reply's arguments as dump(2) writes them (keys in order, its last
 // "next" null), but each page's rows written as they come: a national plan's 120,000 history rows
 // were hundreds of MB in taratctl when gathered first. A page refused on the way ends the output
 // there, with the refusal on stderr and its exit code.
 int write_all_pages_json(const std::string& command, json reply, const NextPage& next_page) {
     const std::string field = list_of(command);
-    const json first = reply["arguments"];
+    const json first = reply["arguments"];  // its keys; the list comes page by page
     // `value` as dump(2) writes it `depth` levels down.
     auto at_depth = [](const json& value, int depth) {
         std::string text = value.dump(2);
@@ -285,28 +315,11 @@ int write_all_pages_json(const std::string& command, json reply, const NextPage&
             std::cout << at_depth(value, 1);
         } else {
             bool any = false;
-            auto write_rows = [&](const json& rows) {
-                for (const auto& row : rows) std::cout << (std::exchange(any, true) ? ",\n    " : "[\n    ") << at_depth(row, 2);
-            };
-            write_rows(value);
-            for (;;) {
-                std::optional<json> more;
-                try {
-                    more = next_page(reply);
-                } catch (const std::exception& e) {  // the daemon gone mid-way
-                    std::cout << std::flush;
-                    std::cerr << "taratctl: " << e.what() << "\n";
-                    return exit_code::unavailable;
-                }
-                if (!more) break;
-                if (const int result = more->value("result", 1); result != 0) {
-                    std::cout << std::flush;
-                    std::cerr << "taratctl: " << visible(more->value("text", "")) << "\n";
-                    return exit_code_for(result);
-                }
-                reply = std::move(*more);
-                write_rows(reply["arguments"][field]);
-            }
+            const int code = each_page(std::move(reply), next_page, [&](const json& arguments) {
+                for (const auto& row : list_in(arguments, field))
+                    std::cout << (std::exchange(any, true) ? ",\n    " : "[\n    ") << at_depth(row, 2);
+            });
+            if (code != exit_code::ok) return code;
             std::cout << (any ? "\n  ]" : "[]");
         }
     }
@@ -337,17 +350,11 @@ int write_plan(const std::string& format, const std::string& output, json reply,
             if (file) file->write(bytes);
             else std::cout << bytes;
         };
-        for (;;) {
-            for (const auto& row : reply["arguments"]["rows"]) table->add(row);
+        const int code = each_page(std::move(reply), next_page, [&](const json& arguments) {
+            for (const auto& row : list_in(arguments, "rows")) table->add(row);
             write_out();
-            auto more = next_page(reply);
-            if (!more) break;
-            if (const int result = more->value("result", 1); result != 0) {
-                std::cerr << "taratctl: " << visible(more->value("text", "")) << "\n";
-                return exit_code_for(result);
-            }
-            reply = std::move(*more);
-        }
+        });
+        if (code != exit_code::ok) return code;
         table->finish();
         write_out();
         table.reset();  // the XLSX closed
