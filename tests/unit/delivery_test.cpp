@@ -870,7 +870,7 @@ TEST_CASE("telegram: updates are received by long polling and answered") {
 
 // A reopened channel resumes after the position the host gives, and an update the host does not
 // take (it is stopping) is not confirmed: it comes again.
-TEST_CASE("telegram: polling resumes after the host's position; a refused update stays unconfirmed") {
+TEST_CASE("telegram: polling resumes after the host's position, and a refused update stays unconfirmed") {
     TempDir dir;
     write_secret(dir, "telegram.token", kToken + "\n");
     FakeBotApi api(dir, kToken);

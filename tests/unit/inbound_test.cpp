@@ -146,7 +146,7 @@ TEST_CASE("held with participants, from a held-check button") {
 
 // Reported: the reference is optional; a stale button (the event changed since) is answered "out
 // of date" with the event's state and changes nothing.
-TEST_CASE("reported with a reference; a stale button is out of date") {
+TEST_CASE("reported with a reference, and a stale button is out of date") {
     Bot bot;
     bot.link("director-erkemai", "555");
     const std::string id = bot.past_event("erkemai");
