@@ -221,7 +221,8 @@ void FeedPublisher::publish(const FeedInputs& in, Instant now, bool setup_change
                 out.write(text);
                 text.clear();
             }
-            out.write(text + std::string(feeds::kIcsTail));
+            text += feeds::kIcsTail;
+            out.write(text);
             out.commit(/*synced=*/false);
             written_[file] = std::move(now_written);
             ++count;
