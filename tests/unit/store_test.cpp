@@ -460,6 +460,17 @@ TEST_CASE("a first load leaves every index as the schema made it, whether it fai
     for (const auto& e : sample_events()) given.push_back(e.id);
     CHECK(ids("rowid") == given);
     CHECK(ids("date, start_minutes, id") == given);
+    // Their history rows, written by one statement after the rows, name them in the same order.
+    std::vector<std::string> recorded;
+    for (const auto& row : store->history())
+        if (row.subject.starts_with("event:")) {
+            CHECK(row.action == "plan.add");
+            CHECK(row.actor == kActor);
+            CHECK(row.at == kFirstLoad);
+            CHECK(row.detail.empty());
+            recorded.push_back(row.subject.substr(6));
+        }
+    CHECK(recorded == given);
 }
 
 // A first load checks the references of its rows once, after the last one, with the foreign keys
