@@ -296,7 +296,12 @@ TEST_CASE("a version 7 database keeps every event and notice when its state chec
         CHECK(sorts_rows(raw, page_of_form));
     }
     // Version 9 drops the form's index: a page of one form is read in order through the date index.
-    std::erase_if(indexes, [](const std::string& index) { return index.starts_with("event_by_form "); });
+    // Version 10 keeps an event's id unique by an index of its own instead of the primary key's.
+    std::erase_if(indexes, [](const std::string& index) {
+        return index.starts_with("event_by_form ") || index.starts_with("sqlite_autoindex_event_");
+    });
+    indexes.insert(indexes.begin(), "event_by_id CREATE UNIQUE INDEX event_by_id ON event(id)");
+    std::sort(indexes.begin(), indexes.end());
     CHECK(indexes.size() == 10);
     REQUIRE(events.size() == 2);
     REQUIRE(notices.size() == 2);
@@ -310,6 +315,10 @@ TEST_CASE("a version 7 database keeps every event and notice when its state chec
     CHECK_FALSE(builds_temporary_btree(raw, set_state));
     CHECK_FALSE(builds_temporary_btree(raw, new_event));
     CHECK_FALSE(sorts_rows(raw, page_of_form));
+    // An event's id stays unique and present.
+    CHECK_THROWS_WITH(raw.exec("UPDATE event SET id = 'erkemai-seminar-1' WHERE id = 'erkemai-seminar-2'"),
+                      Catch::Contains("UNIQUE"));
+    CHECK_THROWS_WITH(raw.exec("UPDATE event SET id = NULL WHERE id = 'erkemai-seminar-2'"), Catch::Contains("NOT NULL"));
     CHECK_THROWS_WITH(raw.exec("UPDATE notice SET state = 'lost' WHERE key = 'k'"), Catch::Contains("CHECK"));
     CHECK_THROWS_WITH(raw.exec("UPDATE event SET state = 'moved' WHERE id = 'erkemai-seminar-2'"),
                       Catch::Contains("CHECK"));
