@@ -146,6 +146,18 @@ StoredView stored_in_state_dir(const std::filesystem::path& state_dir) {
     return view;
 }
 
+// A rule's event that found no day, by the rule's title, the centre's and district's names and the
+// period in words: "«Әдістемелік күн», «Еркемай» бөбекжайы, I тоқсан 2027: …".
+std::string unplaced_line(const Plan& plan, const Unplaced& u, const std::string& locale) {
+    std::string rule = u.rule;
+    for (const auto& r : plan.rules)
+        if (r.id == u.rule && !r.title.empty()) rule = "«" + r.title + "»";
+    const Centre* centre = plan.centre(u.centre);
+    const District* district = plan.district(u.district);
+    return rule + ", " + (centre ? centre->name : u.centre) + ", " + period_text(u.period, locale) + ": " +
+           unplaced_reason(u, locale, district ? district->name : u.district);
+}
+
 // One line per event, by centre, in `locale` (dates DD.MM.YYYY, the form's and the day's names);
 // the summary and warnings after it are the daemon's English, as `taratd check` prints them.
 void print_schedule_text(const Setup& setup, const Schedule& schedule, const StoredView& stored,
@@ -176,7 +188,8 @@ void print_schedule_text(const Setup& setup, const Schedule& schedule, const Sto
             if (auto state = stored_text(locale, found->second); !state.empty()) out << "  — " << state;
         out << "\n";
     }
-    // The summary's own words; a rule's reasons and the warnings are placement's English.
+    // The summary's own words and the reasons a rule's event found no day; the warnings are
+    // placement's English.
     static const Term kPlaced{"{n} іс-шара, әр ереже орналастырылды", "мероприятий: {n}, все правила размещены",
                               "{n} events, every rule placed"};
     static const Term kUnplaced{"{n} іс-шара, {m} орналастырылмады:", "мероприятий: {n}, не удалось разместить: {m}",
@@ -193,8 +206,7 @@ void print_schedule_text(const Setup& setup, const Schedule& schedule, const Sto
     if (schedule.unplaced.empty()) out << fill(std::string(kPlaced.in(locale)), {{"n", n}}) << "\n";
     else {
         out << fill(std::string(kUnplaced.in(locale)), {{"n", n}, {"m", std::to_string(schedule.unplaced.size())}}) << "\n";
-        for (const auto& u : schedule.unplaced)
-            out << "  " << u.rule << " at " << u.centre << " in " << u.period << ": " << u.reason << "\n";
+        for (const auto& u : schedule.unplaced) out << "  " << unplaced_line(setup.plan, u, locale) << "\n";
     }
     for (const auto& d : schedule.drift)
         out << fill(std::string((d.would_be ? kPinnedMoves : kPinnedDrops).in(locale)),

@@ -33,6 +33,20 @@ constexpr Term kNoticeStates[]{
     {"ескірді", "заменено", "superseded"},
     {"мерзімі өтті", "просрочено", "expired"},
 };
+constexpr Term kWeekdays[]{
+    {"жексенбі", "воскресенье", "Sunday"}, {"дүйсенбі", "понедельник", "Monday"}, {"сейсенбі", "вторник", "Tuesday"},
+    {"сәрсенбі", "среда", "Wednesday"},    {"бейсенбі", "четверг", "Thursday"},  {"жұма", "пятница", "Friday"},
+    {"сенбі", "суббота", "Saturday"},
+};
+constexpr Term kWeekdaysShort[]{{"жс", "вс", "sun"}, {"дс", "пн", "mon"}, {"сс", "вт", "tue"}, {"ср", "ср", "wed"},
+                                {"бс", "чт", "thu"}, {"жм", "пт", "fri"}, {"сб", "сб", "sat"}};
+constexpr Term kMonths[]{
+    {"Қаңтар", "Январь", "January"},   {"Ақпан", "Февраль", "February"}, {"Наурыз", "Март", "March"},
+    {"Сәуір", "Апрель", "April"},      {"Мамыр", "Май", "May"},          {"Маусым", "Июнь", "June"},
+    {"Шілде", "Июль", "July"},         {"Тамыз", "Август", "August"},    {"Қыркүйек", "Сентябрь", "September"},
+    {"Қазан", "Октябрь", "October"},   {"Қараша", "Ноябрь", "November"}, {"Желтоқсан", "Декабрь", "December"},
+};
+
 constexpr Term kFailed{"қате, қайталанады", "ошибка, повтор", "failed"};
 
 constexpr Term kOutcomes[]{
@@ -64,6 +78,9 @@ const Term& term(EventState state) { return kEventStates[static_cast<size_t>(sta
 const Term& term(NoticeKind kind) { return kNoticeKinds[static_cast<size_t>(kind)]; }
 const Term& term(NoticeState state) { return kNoticeStates[static_cast<size_t>(state)]; }
 const Term& term(Outcome outcome) { return kOutcomes[static_cast<size_t>(outcome)]; }
+const Term& weekday_term(unsigned c_encoding) { return kWeekdays[c_encoding % 7]; }
+const Term& weekday_short_term(unsigned c_encoding) { return kWeekdaysShort[c_encoding % 7]; }
+const Term& month_term(unsigned month) { return kMonths[(month + 11) % 12]; }
 const Term& failed_notice_term() { return kFailed; }
 const Term& postponed_term() { return kPostponed; }
 

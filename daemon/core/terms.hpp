@@ -20,6 +20,12 @@ const Term& term(EventState state);
 const Term& term(NoticeKind kind);
 const Term& term(NoticeState state);
 const Term& term(Outcome outcome);
+// A day of the week by date::weekday's C encoding (0 Sunday … 6 Saturday): "сейсенбі", "вторник",
+// "Tuesday"; short: "сс", "вт", "tue".
+const Term& weekday_term(unsigned c_encoding);
+const Term& weekday_short_term(unsigned c_encoding);
+// A month by its number, 1 January … 12 December, as a heading writes it: "Наурыз", "Март", "March".
+const Term& month_term(unsigned month);
 const Term& failed_notice_term();  // taratctl's "failed": pending, but its last attempt failed
 const Term& postponed_term();      // the compliance count of events moved to another day
 

@@ -165,12 +165,10 @@ std::string on_time_title(const ComplianceReport& r) {
 }
 
 std::string month_label(const std::string& month, Lang lang) {
-    static const char* const names[] = {"January", "February", "March",     "April",   "May",      "June",
-                                        "July",    "August",   "September", "October", "November", "December"};
     if (month.size() != 7) return month;
     const int number = std::stoi(month.substr(5));
     if (number < 1 || number > 12) return month;
-    return tr(lang, names[number - 1]) + " " + month.substr(0, 4);
+    return std::string(month_term(unsigned(number)).in(lang_code(lang))) + " " + month.substr(0, 4);
 }
 
 std::string xml_escape(std::string_view text) {

@@ -88,13 +88,6 @@ const std::pair<std::string_view, Term> kFields[] = {
     {"ref", {"Есептің нөмірі", "Номер отчёта", "The report reference"}},
 };
 
-const Term kWeekdays[] = {
-    {"жексенбі", "воскресенье", "Sunday"}, {"дүйсенбі", "понедельник", "Monday"}, {"сейсенбі", "вторник", "Tuesday"},
-    {"сәрсенбі", "среда", "Wednesday"},    {"бейсенбі", "четверг", "Thursday"},  {"жұма", "пятница", "Friday"},
-    {"сенбі", "суббота", "Saturday"},
-};
-const Term kWeekdaysShort[] = {{"жс", "вс", "sun"}, {"дс", "пн", "mon"}, {"сс", "вт", "tue"}, {"ср", "ср", "wed"},
-                                {"бс", "чт", "thu"}, {"жм", "пт", "fri"}, {"сб", "сб", "sat"}};
 const Term kPostponedFrom{"ауыстырылды, бұрынғы күні {date}", "перенесено с {date}", "postponed from {date}"};
 
 const std::pair<std::string_view, Term> kStates[] = {
@@ -122,7 +115,7 @@ std::string state_text(std::string_view locale, std::string_view state, Date dat
 }
 
 std::string weekday_short(std::string_view locale, Date day) {
-    return std::string(kWeekdaysShort[date::weekday{day}.c_encoding()].in(locale));
+    return std::string(weekday_short_term(date::weekday{day}.c_encoding()).in(locale));
 }
 
 std::string stored_text(std::string_view locale, const StoredEvent& e) {
@@ -168,7 +161,7 @@ std::string explain(std::string_view locale, const Refusal& r) {
     }
     if (r.code == Code::day_off) {
         std::string holiday = word(r, "holiday." + std::string(locale == "ru" || locale == "en" ? locale : "kk"));
-        if (holiday.empty()) holiday = kWeekdays[date::weekday{r.dates.at("date")}.c_encoding()].in(locale);
+        if (holiday.empty()) holiday = weekday_term(date::weekday{r.dates.at("date")}.c_encoding()).in(locale);
         fill_in(text, "holiday", holiday);
         std::string nearest;
         for (const char* key : {"before", "after"})

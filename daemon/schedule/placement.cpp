@@ -19,29 +19,6 @@ Date from_day_number(int n) { return Date{date::days{n}}; }
 
 bool is_summer(unsigned month) { return month >= 6 && month <= 8; }
 
-constexpr std::string_view kWeekdayLabels[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-
-// "Tue–Thu", "Mon, Wed, Fri", "Mon–Wed, Fri": Monday first, runs of three or more joined by a dash.
-std::string describe_weekdays(WeekdaySet set) {
-    static constexpr unsigned kMondayFirst[7] = {1, 2, 3, 4, 5, 6, 0};
-    auto has = [set](int i) { return ((set >> kMondayFirst[i]) & 1u) != 0; };
-    std::vector<std::string> parts;
-    for (int i = 0; i < 7; ++i) {
-        if (!has(i)) continue;
-        int j = i;
-        while (j + 1 < 7 && has(j + 1)) ++j;
-        if (j - i >= 2) {
-            parts.push_back(std::string(kWeekdayLabels[kMondayFirst[i]]) + "–" + std::string(kWeekdayLabels[kMondayFirst[j]]));
-        } else {
-            for (int k = i; k <= j; ++k) parts.emplace_back(kWeekdayLabels[kMondayFirst[k]]);
-        }
-        i = j;
-    }
-    std::string out;
-    for (const auto& part : parts) out += (out.empty() ? "" : ", ") + part;
-    return out;
-}
-
 struct PeriodSpan {
     std::string label;  // "2027-03", "2027-Q1", "plan"
     int first = 0;      // day numbers, clipped to the plan
@@ -433,34 +410,40 @@ private:
         return std::nullopt;
     }
 
-    std::string why_unplaced(const Rule& rule, std::vector<int> days, int centre, int district, int earliest) const {
-        std::string weekdays = describe_weekdays(rule.weekdays);
-        if (days.empty())
-            return "every " + weekdays + " in the period" + (rule.allow_summer ? "" : " outside June–August") +
-                   " is a day off";
+    // Why no day was found: the cause, and what it depends on. unplaced_reason() words it.
+    Unplaced why_unplaced(const Rule& rule, std::vector<int> days, int centre, int district, int earliest) const {
+        Unplaced u;
+        u.weekdays = rule.weekdays;
+        if (days.empty()) {
+            u.cause = UnplacedCause::days_off;
+            u.summer_excluded = !rule.allow_summer;
+            return u;
+        }
         std::erase_if(days, [earliest](int d) { return d < earliest; });
-        if (days.empty())
-            return "every working " + weekdays + " left in the period is too soon: a new event goes on " +
-                   format_date(from_day_number(earliest)) + " or later, so that its first reminder still goes out";
+        if (days.empty()) {
+            u.cause = UnplacedCause::too_soon;
+            u.earliest = from_day_number(earliest);
+            return u;
+        }
         const bool regional = is_regional(rule.form);
         bool any_free = std::any_of(days.begin(), days.end(), [&](int d) { return !taken(centre, district, d, regional); });
-        const std::string& district_id = plan_.centres[size_t(centre)].district;
-        if (!any_free)
-            return "every " + weekdays + " in the period is a day off or taken (by this centre or district " +
-                   district_id + (regional ? ", or by another regional event" : "") + ")";
-        const int gap = std::max(rule.min_gap_days, 1);
+        if (!any_free) {
+            u.cause = UnplacedCause::taken;
+            u.district = plan_.centres[size_t(centre)].district;
+            u.regional = regional;
+            return u;
+        }
+        u.gap = std::max(rule.min_gap_days, 1);
         const bool kept_apart_by_region = regional && std::any_of(days.begin(), days.end(), [&](int d) {
-            return !taken(centre, district, d, false) && occupancy_.gap_ok(centre, d, gap);
+            return !taken(centre, district, d, false) && occupancy_.gap_ok(centre, d, u.gap);
         });
-        if (kept_apart_by_region)
-            return "every working " + weekdays + " in the period at least " + std::to_string(gap) +
-                   " days from other events at this centre has another regional event";
-        std::string reason = "no working " + weekdays + " in the period at least " + std::to_string(gap) +
-                             " days from other events at this centre";
-        if (occupancy_.widest_gap(centre) > gap)
-            reason += " (events already there keep up to " + std::to_string(occupancy_.widest_gap(centre)) +
-                      " days clear)";
-        return reason;
+        if (kept_apart_by_region) {
+            u.cause = UnplacedCause::regional_apart;
+            return u;
+        }
+        u.cause = UnplacedCause::no_gap;
+        if (occupancy_.widest_gap(centre) > u.gap) u.widest_gap = occupancy_.widest_gap(centre);
+        return u;
     }
 
     void place_rule(const Rule& rule) {
@@ -506,8 +489,12 @@ private:
                         day = find_day(days, target, c, district, rule.min_gap_days, regional, earliest);
                         if (!day) {
                             if (period.last < earliest) continue;  // a period gone by: nothing new there
-                            schedule_.unplaced.push_back(
-                                {rule.id, centre.id, period.label, why_unplaced(rule, days, c, district, earliest)});
+                            Unplaced u = why_unplaced(rule, days, c, district, earliest);
+                            u.rule = rule.id;
+                            u.centre = centre.id;
+                            u.period = period.label;
+                            u.reason = unplaced_reason(u, "en", u.district);
+                            schedule_.unplaced.push_back(std::move(u));
                             continue;
                         }
                         occupancy_.add(c, district, *day, rule.min_gap_days, regional);

@@ -11,14 +11,39 @@
 
 namespace tarat {
 
+// Why a rule's event found no day in its period; unplaced_reason() words it.
+enum class UnplacedCause {
+    days_off,        // every weekday the rule allows is a day off
+    too_soon,        // the working ones left come before `earliest`
+    taken,           // every one is a day off or taken by the centre, its district or a regional event
+    regional_apart,  // those `gap` days from the centre's events have another regional event
+    no_gap,          // none is `gap` days from the centre's other events
+};
+
 // A rule's event that could not be placed, and why.
 struct Unplaced {
     std::string rule;
     std::string centre;
     std::string period;  // "2027-03", "2027-Q1" or "plan"
-    std::string reason;  // e.g. "every Tue–Thu is a day off or taken"
+    std::string reason;  // unplaced_reason(*this, "en", district id): for JSON and logs
+    UnplacedCause cause = UnplacedCause::days_off;
+    WeekdaySet weekdays = 0;       // the rule's
+    bool summer_excluded = false;  // days_off: June–August were not the rule's to take
+    std::string district;          // taken: the centre's district (id)
+    bool regional = false;         // taken: regional events took days too
+    Date earliest{};               // too_soon: the first day a new event may take
+    int gap = 0;                   // regional_apart, no_gap: days from the centre's other events
+    int widest_gap = 0;            // no_gap: the widest gap events already there keep, when wider
     friend bool operator==(const Unplaced&, const Unplaced&) = default;
 };
+
+// Why `u` found no day, in `locale` (ru, en; anything else kk): kk and ru with weekdays by name,
+// dates DD.MM.YYYY and the district as `district` gives it; en as placement has always said it,
+// ISO dates.
+std::string unplaced_reason(const Unplaced& u, std::string_view locale, std::string_view district);
+// A period label in words: "2027 ж. наурыз", "март 2027 г.", "March 2027"; "2027 ж. I тоқсан",
+// "I квартал 2027 г.", "Q1 2027"; "plan": the plan's whole period.
+std::string period_text(std::string_view period, std::string_view locale);
 
 // A pinned event whose rule would now place it elsewhere.
 struct PinnedDrift {

@@ -1,5 +1,6 @@
 // End to end: the real taratd as a child process, queried by the real taratctl.
 #include "support/paths.hpp"
+#include "support/text.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "core/time.hpp"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 #include <map>
 #include <set>
@@ -209,6 +211,36 @@ TEST_CASE("schedule prints the complete shipped schedule") {
     CHECK(one.out.find("erkemai") == std::string::npos);
     CHECK(one.out.find(".01.2027") != std::string::npos);
     CHECK(one.out.find(".12.2026") == std::string::npos);
+}
+
+// A rule that finds no day is named in the reader's language: the rule by its title, the centre by
+// name, the period and the reason in words; --json keeps the ids and placement's English reason.
+TEST_CASE("schedule explains an unplaced event in Kazakh and Russian") {
+    Checkout co;
+    {
+        std::ofstream plan(co.plan(), std::ios::app);
+        plan << "\n[[rule]]\nid = \"sunday-visit\"\nform = \"open-class\"\ncentres = [\"balausa\"]\nevery = \"quarter\"\n"
+                "weekdays = [\"sun\"]\nstart = \"10:00\"\ntitle = \"Жексенбілік сапар\"\n";
+    }
+    auto kk = run({kTaratd, "schedule", "--config", co.config(), "--lang", "kk"}, co.dir.path());
+    INFO(kk.out << kk.err);
+    REQUIRE(kk.exit_code == 0);
+    CHECK(contains(kk.out, "орналастырылмады"));
+    CHECK(contains(kk.out, "  «Жексенбілік сапар», «Балауса» бөбекжай-балабақшасы» МКҚК, 2027 ж. II тоқсан: кезеңдегі әр "
+                           "жексенбі күні демалыс (маусым–тамыз алынбайды)\n"));
+    auto ru = run({kTaratd, "schedule", "--config", co.config(), "--lang", "ru"}, co.dir.path());
+    CHECK(contains(ru.out, "«Жексенбілік сапар», «Балауса» бөбекжай-балабақшасы» МКҚК, II квартал 2027 г.: в этом периоде "
+                           "каждый день (воскресенье) — выходной (июнь–август не берутся)\n"));
+    CHECK_FALSE(contains(ru.out, "sunday-visit"));
+    auto j = json::parse(run({kTaratd, "schedule", "--config", co.config(), "--json"}, co.dir.path()).out);
+    bool listed = false;
+    for (const auto& u : j["unplaced"])
+        if (u["rule"] == "sunday-visit" && u["period"] == "2027-Q2") {
+            listed = true;
+            CHECK(u["centre"] == "balausa");
+            CHECK(u["reason"] == "every Sun in the period outside June–August is a day off");
+        }
+    CHECK(listed);
 }
 
 namespace {

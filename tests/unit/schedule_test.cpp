@@ -451,8 +451,11 @@ TEST_CASE("an unplaceable rule is explained") {
     gap.rules.push_back(make_rule("gap", Period::month, kWed, {"c"}));
     auto g = place(gap, test_calendar());
     REQUIRE(g.unplaced.size() == 1);
-    CHECK(g.unplaced[0] ==
-          Unplaced{"gap", "c", "2027-02", "no working Wed in the period at least 7 days from other events at this centre"});
+    CHECK(g.unplaced[0].rule == "gap");
+    CHECK(g.unplaced[0].period == "2027-02");
+    CHECK(g.unplaced[0].cause == UnplacedCause::no_gap);
+    CHECK(g.unplaced[0].gap == 7);
+    CHECK(g.unplaced[0].reason == "no working Wed in the period at least 7 days from other events at this centre");
 
     auto off = test_plan("2027-03-01", "2027-03-31");
     off.rules.push_back(make_rule("off", Period::month, kTue | kWed, {"d"}));
@@ -462,6 +465,54 @@ TEST_CASE("an unplaceable rule is explained") {
     auto o = place(off, calendar);
     REQUIRE(o.unplaced.size() == 1);
     CHECK(o.unplaced[0].reason == "every Tue, Wed in the period outside June–August is a day off");
+}
+
+// The reasons read in Kazakh and Russian with weekdays by name, dates DD.MM.YYYY and the district by
+// name; English is the reason placement gives, ids and ISO dates.
+TEST_CASE("why an event found no day reads in Kazakh, Russian and English") {
+    auto plan = test_plan("2027-02-01", "2027-02-28");
+    plan.rules.push_back(make_rule("taken", Period::month, kWed, {"a"}));
+    for (auto d : {"2027-02-03", "2027-02-10", "2027-02-17", "2027-02-24"})
+        plan.events.push_back(make_fixed(std::string("f") + d, "b", d));
+    const Unplaced taken = place(plan, test_calendar()).unplaced.at(0);
+    CHECK(taken.cause == UnplacedCause::taken);
+    CHECK(taken.district == "d1");
+    CHECK(unplaced_reason(taken, "en", taken.district) == taken.reason);
+    CHECK(unplaced_reason(taken, "kk", "Шалқар ауданы") ==
+          "кезеңдегі әр сәрсенбі күні демалыс немесе бос емес: оны осы орталық не Шалқар ауданы алған");
+    CHECK(unplaced_reason(taken, "ru", "Шалқар ауданы") ==
+          "в этом периоде каждый день (среда) — выходной или занят этим центром или районом «Шалқар ауданы»");
+
+    Unplaced u;
+    u.weekdays = kTue | kWed | kThu;
+    u.cause = UnplacedCause::days_off;
+    u.summer_excluded = true;
+    CHECK(unplaced_reason(u, "kk", "") == "кезеңдегі әр сейсенбі–бейсенбі күні демалыс (маусым–тамыз алынбайды)");
+    CHECK(unplaced_reason(u, "en", "") == "every Tue–Thu in the period outside June–August is a day off");
+    u.cause = UnplacedCause::too_soon;
+    u.earliest = *parse_date("2027-03-09");
+    CHECK(unplaced_reason(u, "ru", "") ==
+          "оставшиеся в периоде рабочие дни (вторник–четверг) слишком близко: новое мероприятие ставится на "
+          "09.03.2027 или позже, чтобы первое напоминание успело уйти");
+    CHECK_THAT(unplaced_reason(u, "kk", ""), Catch::Contains("09.03.2027 немесе одан кейін"));
+    CHECK_THAT(unplaced_reason(u, "en", ""), Catch::Contains("goes on 2027-03-09 or later"));
+    u.cause = UnplacedCause::regional_apart;
+    u.gap = 10;
+    CHECK(unplaced_reason(u, "ru", "") == "в каждый рабочий день (вторник–четверг) этого периода не ближе 10 дн. к "
+                                          "другим мероприятиям центра уже есть другое областное мероприятие");
+    u.cause = UnplacedCause::no_gap;
+    u.widest_gap = 14;
+    CHECK(unplaced_reason(u, "kk", "") == "кезеңде осы орталықтың басқа іс-шараларынан кемінде 10 күн қашық жұмыс "
+                                          "күні (сейсенбі–бейсенбі) жоқ (ондағы іс-шаралар арасы 14 күнге дейін сақталады)");
+    CHECK(unplaced_reason(u, "en", "") == "no working Tue–Thu in the period at least 10 days from other events at "
+                                          "this centre (events already there keep up to 14 days clear)");
+
+    CHECK(period_text("2027-03", "kk") == "Наурыз 2027");
+    CHECK(period_text("2027-03", "ru") == "Март 2027");
+    CHECK(period_text("2027-Q1", "kk") == "2027 ж. I тоқсан");
+    CHECK(period_text("2027-Q4", "ru") == "IV квартал 2027 г.");
+    CHECK(period_text("2027-Q2", "en") == "Q2 2027");
+    CHECK(period_text("plan", "ru") == "весь период плана");
 }
 
 // Events next to a day off that is only estimated, and years the calendar only computes, are warned about.
