@@ -259,13 +259,6 @@ json rest_of_pages(const std::string& command, json reply, const NextPage& next_
     return reply;
 }
 
-// A page's list, or an empty one when it has none.
-const json& list_in(const json& arguments, const std::string& field) {
-    static const json none = json::array();
-    const auto found = arguments.find(field);
-    return found != arguments.end() && found->is_array() ? *found : none;
-}
-
 // Each page's arguments to `take`, the first's (`reply`) included, in order, for what is written
 // as pages come; ok, or the exit code of a page refused on the way (its words on stderr).
 int each_page(json reply, const NextPage& next_page, const std::function<void(const json& arguments)>& take) {
@@ -467,7 +460,9 @@ int main(int argc, char** argv) {
     }
     const int result = reply.value("result", 1);
     const std::string text = reply.value("text", "");
-    const auto& arguments = reply.value("arguments", json::object());
+    static const json no_arguments = json::object();
+    const auto found_arguments = reply.find("arguments");  // not value(): a copy of every page's rows
+    const json& arguments = found_arguments != reply.end() ? *found_arguments : no_arguments;
     const std::string command = request["command"].get<std::string>();
     if (command == "test-notice" && !as_json) render_reply(command, arguments, text, lang, std::cout);
     if (result != 0) {
@@ -475,7 +470,7 @@ int main(int argc, char** argv) {
         // A dry run refused (it would remove too many): still what it would have done.
         if (command == "reload" && arguments.value("dry_run", false)) render_reply(command, arguments, text, lang, std::cout);
         if (command == "reload" && (arguments.value("waited", false) || arguments.value("dry_run", false)))
-            for (const auto& e : arguments.value("errors", json::array()))
+            for (const auto& e : list_in(arguments, "errors"))
                 std::cerr << visible(e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
         return exit_code_for(result);
     }

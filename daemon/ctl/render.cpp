@@ -72,14 +72,14 @@ void render_status(const json& a, Lang lang, std::ostream& out) {
     else
         out << tr(lang, "no reload since start") << "\n\n";
     TextTable centres(headings(lang, {"CENTRE", "NAME", "DISTRICT", "EVENTS"}));
-    for (const auto& c : a.value("centres", json::array()))
+    for (const auto& c : list_in(a, "centres"))
         centres.add_row({str(c, "id"), str(c, "name"), str(c, "district_name"), str(c, "events")});
     out << centres.render();
-    const std::size_t listed = a.value("centres", json::array()).size(), in_plan = a.value("centres_total", listed);
+    const std::size_t listed = list_in(a, "centres").size(), in_plan = a.value("centres_total", listed);
     if (in_plan > listed)
         out << tr_format(lang, "… and {} more centres: taratctl compliance --by centre", std::to_string(in_plan - listed)) << "\n";
     TextTable next(headings(lang, {"DATE", "START", "CENTRE", "FORM", "ID", "TITLE"}));
-    for (const auto& e : a.value("next_events", json::array()))
+    for (const auto& e : list_in(a, "next_events"))
         next.add_row({str(e, "date"), str(e, "start"), str(e, "centre"), str(e, "form"), str(e, "id"), str(e, "title")});
     out << "\n" << tr(lang, "Next events from") << " " << str(a, "today") << ":\n"
         << (next.empty() ? none_line(lang) : next.render());
@@ -87,7 +87,7 @@ void render_status(const json& a, Lang lang, std::ostream& out) {
 
 void render_events(const json& a, Lang lang, std::ostream& out) {
     TextTable table(headings(lang, {"DATE", "START", "END", "CENTRE", "FORM", "STATE", "ID", "TITLE"}));
-    for (const auto& e : a.value("events", json::array()))
+    for (const auto& e : list_in(a, "events"))
         table.add_row({str(e, "date"), str(e, "start"), str(e, "end"), str(e, "centre"), str(e, "form"),
                        term_label(lang, Vocabulary::event_state, str(e, "state")), str(e, "id"), str(e, "title")});
     out << (table.empty() ? none_line(lang) : table.render());
@@ -150,11 +150,11 @@ void render_event(const json& a, Lang lang, std::ostream& out) {
 
     out << "\n" << tr(lang, "History") << ":\n";
     TextTable history(headings(lang, {"AT", "ACTOR", "ACTION", "DETAIL"}));
-    for (const auto& h : a.value("history", json::array()))
+    for (const auto& h : list_in(a, "history"))
         history.add_row({str(h, "at_local"), str(h, "actor"), str(h, "action"), str(h, "detail")});
     out << (history.empty() ? none_line(lang) : history.render());
     out << "\n" << tr(lang, "Notices") << ":\n";
-    render_notice_table(a.value("notices", json::array()), lang, false, out);
+    render_notice_table(list_in(a, "notices"), lang, false, out);
 }
 
 void render_compliance(const json& a, Lang lang, std::ostream& out) {
@@ -174,7 +174,7 @@ void render_compliance(const json& a, Lang lang, std::ostream& out) {
         for (auto [key, heading] : kCounts) cells.push_back(str(g, key));
         table.add_row(std::move(cells));
     };
-    for (const auto& g : a.value("groups", json::array())) row(str(g, "id"), str(g, "name"), g);
+    for (const auto& g : list_in(a, "groups")) row(str(g, "id"), str(g, "name"), g);
     row(tr(lang, "TOTAL"), "", a.value("total", json::object()));
     out << table.render();
 }
@@ -185,7 +185,7 @@ void render_calendar(const json& a, Lang lang, std::ostream& out) {
     if (a.value("computed", false)) out << " (" << tr(lang, "computed from the law") << ")";
     out << "\n";
     TextTable table(headings(lang, {"DATE", "WEEKDAY", "DAY OFF", "KIND", "STATUS", "NAME"}));
-    for (const auto& d : a.value("days", json::array())) {
+    for (const auto& d : list_in(a, "days")) {
         const auto& names = d.value("name", json::object());
         std::string name = str(names, code);
         for (const char* fallback : {"kk", "ru", "en"})
@@ -198,14 +198,14 @@ void render_calendar(const json& a, Lang lang, std::ostream& out) {
 
 void render_history(const json& a, Lang lang, std::ostream& out) {
     TextTable table(headings(lang, {"AT", "ACTOR", "ACTION", "SUBJECT", "DETAIL"}));
-    for (const auto& h : a.value("history", json::array()))
+    for (const auto& h : list_in(a, "history"))
         table.add_row({str(h, "at_local"), str(h, "actor"), str(h, "action"), str(h, "subject"), str(h, "detail")});
     out << (table.empty() ? none_line(lang) : table.render());
 }
 
 void render_commands(const json& a, Lang lang, std::ostream& out) {
     TextTable table(headings(lang, {"COMMAND", "PERMISSION", "HELP"}));
-    for (const auto& c : a.value("commands", json::array()))
+    for (const auto& c : list_in(a, "commands"))
         table.add_row({str(c, "name"), str(c, "permission"), str(c, "help")});
     out << table.render();
 }
@@ -240,7 +240,7 @@ void render_plan_diff(const json& a, Lang lang, std::ostream& out) {
                                                          {"conflict", "In conflict, would stay as they are"}};
     for (const auto& [kind, heading] : kinds) {
         bool first = true;
-        for (const auto& d : a.value("diff", json::array())) {
+        for (const auto& d : list_in(a, "diff")) {
             if (str(d, "change") != kind) continue;
             if (first) out << tr(lang, heading) << ":\n";
             first = false;
@@ -254,13 +254,13 @@ void render_plan_diff(const json& a, Lang lang, std::ostream& out) {
 
 void render_reload(const json& a, const std::string& text, Lang lang, std::ostream& out) {
     if (a.value("dry_run", false) && lang != Lang::en)
-        out << tr_format(lang, "dry run: {} changes in all; nothing changed", std::to_string(a.value("diff", json::array()).size()))
+        out << tr_format(lang, "dry run: {} changes in all; nothing changed", std::to_string(list_in(a, "diff").size()))
             << "\n";
     else
         out << text << "\n";
     if (a.value("dry_run", false)) render_plan_diff(a, lang, out);
     if (!a.value("waited", false)) return;
-    const auto& changes = a.value("changes", json::array());
+    const auto& changes = list_in(a, "changes");
     if (!changes.empty()) {
         out << tr(lang, "Changes") << ":\n";
         for (const auto& c : changes) out << "  " << (c.is_string() ? c.get<std::string>() : c.dump()) << "\n";
@@ -269,7 +269,7 @@ void render_reload(const json& a, const std::string& text, Lang lang, std::ostre
             out << "  " << tr_format(lang, "… and {} more (taratctl history)", std::to_string(total - changes.size()))
                 << "\n";
     }
-    const auto& conflicts = a.value("conflicts", json::array());
+    const auto& conflicts = list_in(a, "conflicts");
     if (!conflicts.empty()) out << tr(lang, "Postponed against the plan: the postponed date stays") << ":\n";
     for (const auto& c : conflicts) {
         out << "  " << str(c, "id") << ": "
@@ -301,12 +301,18 @@ void render_reload(const json& a, const std::string& text, Lang lang, std::ostre
 // none was (an unknown person or channel: the error alone says it).
 void render_test_notice(const json& a, Lang lang, std::ostream& out) {
     TextTable table(headings(lang, {"CHANNEL", "RESULT", "ERROR"}));
-    for (const auto& c : a.value("channels", json::array()))
+    for (const auto& c : list_in(a, "channels"))
         table.add_row({str(c, "channel"), str(c, "status"), str(c, "error")});
     if (!table.empty()) out << table.render();
 }
 
 }  // namespace
+
+const json& list_in(const json& arguments, const std::string& field) {
+    static const json none = json::array();
+    const auto found = arguments.find(field);
+    return found != arguments.end() && found->is_array() ? *found : none;
+}
 
 void render_reply(const std::string& command, const json& arguments, const std::string& text, Lang lang,
                   std::ostream& out) {
@@ -315,7 +321,7 @@ void render_reply(const std::string& command, const json& arguments, const std::
         {"status", render_status},         {"events", render_events},     {"event", render_event},
         {"notices",
          [](const json& a, Lang l, std::ostream& o) {
-             render_notice_table(a.value("notices", json::array()), l, true, o);
+             render_notice_table(list_in(a, "notices"), l, true, o);
          }},
         {"compliance", render_compliance}, {"calendar", render_calendar}, {"history", render_history},
         {"list-commands", render_commands}, {"test-notice", render_test_notice},

@@ -911,6 +911,11 @@ TEST_CASE("taratctl pages long lists, and --all fetches every page") {
     CHECK(all["next"].is_null());
     const auto history = co.ctl_json({"history", "--all", "--limit", "5"});
     CHECK(history["history"].size() == co.ctl_json({"history", "--limit", "1000"})["total"].get<std::size_t>());
+    // As a table, every page of five makes the same table as one page of all.
+    const auto paged = co.ctl({"history", "--all", "--limit", "5"});
+    CHECK(paged.exit_code == 0);
+    CHECK(paged.out == co.ctl({"history", "--limit", "1000"}).out);
+    CHECK(co.ctl({"notices", "--all", "--limit", "7"}).out == co.ctl({"notices", "--limit", "1000"}).out);
 }
 
 // F13, "audit flood": 2,000 refused requests carrying a 60 KB reason, pipelined on one connection,

@@ -247,7 +247,9 @@ struct Rig {
         REQUIRE(daemon->running());
         REQUIRE(done);
         daemon->signal(SIGTERM);
-        REQUIRE(daemon->wait() == std::optional<int>(0));
+        const auto code = daemon->wait();
+        INFO("after SIGTERM: " << daemon->err());  // how it ended, when it did not end well
+        REQUIRE(code == std::optional<int>(0));
     }
 };
 
