@@ -23,7 +23,8 @@ are derived). Runs alternate between the two; median and max of each.
 national (F14): the first start of `taratd run` on a generated national plan (C centres over Y
 school years) until READY=1, the database's size then (and the events-alone size: a table of the
 events' rows, as sqlite_baseline stores them, made by SQLite from the stored events), the RSS after
-S seconds of idle, and a restart to READY.
+S seconds of idle, and a restart to READY; then the whole report, the plan's table, every page of
+the history, the deputy head's web dashboard and a page of each list, and the RSS a second after.
 """
 import argparse
 import json
@@ -286,7 +287,9 @@ def national(args):
                         "--centres", str(args.centres), "--districts", str(args.districts), "--years", str(args.years)],
                        check=True, stderr=subprocess.DEVNULL)
         config = plan / "national.toml"
-        config.write_text(ready_config(["log", "file"]), encoding="utf-8")
+        web_port = free_port()
+        config.write_text(ready_config(["log", "file"]) + f"\n[web]\nlisten = \"127.0.0.1:{web_port}\"\n"
+                          f"base_url = \"http://127.0.0.1:{web_port}\"\n", encoding="utf-8")
         first_s, status = time_to_ready(args, config, work, "national", timeout=1800)
         db = work / "national-state" / "tarat.db"
         sizes = {p.name: p.stat().st_size for p in db.parent.glob("tarat.db*")}
@@ -303,6 +306,8 @@ def national(args):
             report_s, report_bytes = whole_report(args, work / "national.sock", work / "report.html")
             table = plan_table(args, work / "national.sock", work / "plan.xlsx")
             history_all_s = ctl_seconds(args, work / "national.sock", ["history", "--all"])
+            dashboard_s, dashboard_bytes = dashboard(args, work / "national.sock", web_port)
+            rss_after_dashboard = memory_kib(process.pid)
             feed_s = {scope: ask_seconds(work / "national.sock", {"command": "ics", "arguments": {kind: scope}})
                       for kind, scope in (("district", "d001"), ("centre", "c00001"), ("person", "director-c00001"))}
             # A page of each long list, well inside it (a page used to read the whole list).
@@ -321,6 +326,8 @@ def national(args):
                 "events_alone_bytes": events_alone, "idle_rss_mib": round(memory["VmRSS"] / 1024, 2),
                 "hwm_mib": round(memory["VmHWM"] / 1024, 2),
                 "rss_after_reads_mib": round(after_reads["VmRSS"] / 1024, 2), "report_s": round(report_s, 3),
+                "dashboard_s": dashboard_s, "dashboard_bytes": dashboard_bytes,
+                "rss_after_dashboard_mib": round(rss_after_dashboard["VmRSS"] / 1024, 2),
                 "report_bytes": report_bytes, "plan_table": table, "history_all_s": history_all_s, "feed_s": feed_s, "page_s": page_s, "loadavg": os.getloadavg()}
     finally:
         if not args.keep:
@@ -356,6 +363,43 @@ def whole_report(args, sock, html):
         raise RuntimeError(f"taratctl compliance --format html (national) exited {done.returncode}: "
                            f"{done.stderr.strip()}")
     return seconds, html.stat().st_size
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dashboard(args, sock, port):
+    """Seconds and bytes of the deputy head's web dashboard (the plan's overseer), signed in as she
+    would be: a one-time link from `taratctl web-login`, its form posted, the session cookie kept."""
+    import http.client
+    import urllib.parse
+    ctl = pathlib.Path(args.taratd).with_name("taratctl")
+    said = subprocess.run([str(ctl), "--socket", str(sock), "web-login", "overseer"], capture_output=True, text=True,
+                          timeout=60, check=True).stdout
+    path = urllib.parse.urlparse(re.search(r"http://\S+", said).group(0)).path
+
+    def ask(method, target, body=None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        connection.request(method, target, body=body, headers=headers or {})
+        response = connection.getresponse()
+        data = response.read()
+        connection.close()
+        return response, data
+
+    _, form = ask("GET", path)
+    csrf = re.search(rb'name="csrf" value="([^"]*)"', form).group(1).decode()
+    response, _ = ask("POST", path, urllib.parse.urlencode({"csrf": csrf}),
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    start = time.monotonic()
+    response, page = ask("GET", "/", headers={"Cookie": cookie})
+    seconds = time.monotonic() - start
+    if response.status != 200:
+        raise RuntimeError(f"the dashboard answered {response.status}")
+    return round(seconds, 3), len(page)
 
 
 def ctl_seconds(args, sock, argv):
