@@ -315,11 +315,12 @@ Reply notices(Context& context, const json& args, const control::Peer&) {
                        [](const OutboxRow& row) { return row.notice.key; }, to_json, "notices", " notice", " notices");
 }
 
-// compliance's groups for one by/from/to, kept while the store, the day and the setup stay: each
-// page of a national plan's 5,000 centres counted every event again (0.34 s of the loop). The
-// setup is held, so a newer one is never taken for it.
+// compliance's groups for one by/from/to, kept while the events, the day and the setup stay: each
+// page of a national plan's 5,000 centres counted every event again (0.34 s of the loop), and so
+// did the first page after any notice sent or person signed in. The setup is held, so a newer one
+// is never taken for it.
 struct ComplianceCache {
-    std::uint64_t generation = 0;
+    std::uint64_t generation = 0;  // Store::events_generation()
     Date today{};
     std::shared_ptr<const Setup> setup;
     std::string asked;
@@ -347,9 +348,9 @@ Reply compliance(Context& context, const json& args, ComplianceCache& cache) {
     };
     const std::string asked = by + " " + (filter.from ? format_date(*filter.from) : "") + " " +
                               (filter.to ? format_date(*filter.to) : "");
-    if (cache.generation != store.generation() || cache.today != context.today() ||
+    if (cache.generation != store.events_generation() || cache.today != context.today() ||
         cache.setup != context.lifecycle.setup_ptr() || cache.asked != asked || cache.groups.is_null()) {
-        cache = {store.generation(), context.today(), context.lifecycle.setup_ptr(), asked,
+        cache = {store.events_generation(), context.today(), context.lifecycle.setup_ptr(), asked,
                  compliance_groups(input(), by)};
     }
     json reply = cache.groups;

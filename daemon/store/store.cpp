@@ -234,6 +234,15 @@ std::unique_ptr<Store> Store::open_read_only(const std::filesystem::path& db_fil
 
 void Store::configure_connection(bool durable) {
     db_->exec("PRAGMA foreign_keys = ON");
+    // Every row written, by table, for events_generation(): one name compared a row.
+    sqlite3_update_hook(
+        db_->getHandle(),
+        [](void* store, int, const char*, const char* table, sqlite3_int64) {
+            const std::string_view name(table);
+            if (name == "event" || name == "centre" || name == "district" || name == "form")
+                static_cast<Store*>(store)->events_written_ = true;
+        },
+        this);
     if (!durable) {
         db_->exec("PRAGMA journal_mode = MEMORY");
         db_->exec("PRAGMA synchronous = OFF");
@@ -724,7 +733,10 @@ Store::TransactionScope::TransactionScope(Store& store, bool name_the_file)
         outermost_ = !transaction_open(db);
         // Prepared once: a preview begins and ends a transaction at every simulated moment.
         (*Reused(store_, outermost_ ? std::string("BEGIN IMMEDIATE") : std::string("SAVEPOINT ") + kSavepoint)).exec();
-        if (outermost_) store_.changes_at_begin_ = db.getTotalChanges(), store_.bookkeeping_changes_ = 0;
+        if (outermost_) {
+            store_.changes_at_begin_ = db.getTotalChanges(), store_.bookkeeping_changes_ = 0;
+            store_.events_written_ = false;
+        }
         ++store_.open_scopes_;
     };
     if (name_the_file_) guarded(store_.file_, "cannot begin a transaction", begin);
@@ -736,6 +748,7 @@ Store::TransactionScope::~TransactionScope() {
     if (--store_.open_scopes_ == 0) store_.last_event_.reset();
     SQLite::Database& db = *store_.db_;
     ++store_.plan_generation_;  // what was read within may be undone
+    ++store_.events_generation_;
     // Never throws: when SQLite has already rolled back, there is nothing left to undo.
     if (!transaction_open(db)) return;
     if (outermost_) {
@@ -754,6 +767,7 @@ void Store::TransactionScope::commit() {
         (*Reused(store_, outermost_ ? std::string("COMMIT") : std::string("RELEASE ") + kSavepoint)).exec();
         if (outermost_) {
             ++store_.generation_;
+            if (store_.events_written_) ++store_.events_generation_;
             // A part rolled back to its savepoint still counts as changed: a spare rise, never a missed one.
             if (db.getTotalChanges() - store_.changes_at_begin_ != store_.bookkeeping_changes_)
                 ++store_.state_generation_;

@@ -310,6 +310,10 @@ public:
     // channels' positions, the open conversations): what `status`, the feeds and systemd's STATUS=
     // show stays valid while it stays the same. A chat answered or refused leaves it alone.
     std::uint64_t state_generation() const { return state_generation_; }
+    // Changes with every committed write to the events or to the centres, districts and forms
+    // they are counted by (and with every rollback): what is counted from them — the compliance
+    // groups — stays valid while it stays the same. A notice sent or a person signing in leaves it.
+    std::uint64_t events_generation() const { return events_generation_; }
 
     // ---- the outbox ----
     // Makes the PENDING notices of one scope equal to `derived`. Scope: one event id, or nullopt
@@ -443,6 +447,8 @@ private:
     int open_scopes_ = 0;
     std::uint64_t generation_ = 0;        // committed write transactions on this connection
     std::uint64_t state_generation_ = 0;  // those of them that wrote more than the bookkeeping
+    std::uint64_t events_generation_ = 0;
+    bool events_written_ = false;  // since the outermost BEGIN: set by SQLite's update hook
     // Moves with every plan stored (the only writer of centres and of events added or removed) and
     // every rollback: the centres and their event counts read at one value hold while it lasts. A
     // weekly digest at national scale counted 200,000 events for them.

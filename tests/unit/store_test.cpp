@@ -503,6 +503,37 @@ TEST_CASE("a first load checks every reference at its end and leaves the foreign
     CHECK(store->settings().foreign_keys);
 }
 
+// What is counted from the events is kept while events_generation() stays: it moves with the
+// events and the plan's centres, and with a rollback, but not with the history or a sign-in.
+TEST_CASE("the events' generation moves with the events and the centres only") {
+    TempDir dir;
+    auto store = Store::open(dir.db());
+    const auto fresh = store->events_generation();
+    store->apply_plan(sample_plan(), sample_events(), kFirstLoad, kActor);
+    const auto loaded = store->events_generation();
+    CHECK(loaded > fresh);
+
+    const auto writes = store->generation();
+    store->add_history(kSecondLoad, kActor, "ctl.status", "", "");
+    store->add_web_session("hash", "bertleuova", kSecondLoad, kSecondLoad + std::chrono::hours(1));
+    CHECK(store->generation() > writes);  // committed writes, of something else
+    CHECK(store->events_generation() == loaded);
+    CHECK_FALSE(store->apply_plan(sample_plan(), sample_events(), kSecondLoad, kActor).changed);
+    CHECK(store->events_generation() == loaded);  // the same plan again writes nothing
+
+    store->record_held("erkemai-seminar-1", Date{2026_y / 12 / 8}, 20);
+    const auto held = store->events_generation();
+    CHECK(held > loaded);
+    CHECK_THROWS(store->record_held("no-such-event", Date{2026_y / 12 / 8}, 20));
+    const auto undone = store->events_generation();
+    CHECK(undone > held);  // a rollback: whatever was read within may be gone
+
+    Plan renamed = sample_plan();
+    renamed.centres[0].name = "«Еркемай» бөбекжай-бақшасы";
+    store->apply_plan(renamed, sample_events(), kSecondLoad, kActor);
+    CHECK(store->events_generation() > undone);
+}
+
 // A load that fails after some rows were written leaves the database exactly as before.
 TEST_CASE("a load that fails midway leaves the database as it was") {
     TempDir dir;
