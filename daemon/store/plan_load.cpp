@@ -552,11 +552,15 @@ private:
             bind_value(statement, static_cast<int>(i + 2), values[i], spec_.columns[i].kind);
     }
 
-    // Into a table that was empty: listed now, its history written with the others' by upsert().
-    void add_unrecorded(NewRows& insert, const T& item, const std::string& subject, ChangeLog& log) {
-        std::vector<Value> values = values_of(spec_, item);
+    void insert_row(NewRows& insert, const T& item, const std::vector<Value>& values) {
         bind_row(insert.next(), item.id, values);
         insert.add();
+    }
+
+    // Into a table that was empty: listed now, its history written with the others' by upsert().
+    void add_unrecorded(NewRows& insert, const T& item, const std::string& subject, ChangeLog& log) {
+        const std::vector<Value> values = values_of(spec_, item);
+        insert_row(insert, item, values);
         log.list_added(subject, [&] { return describe_row(spec_, values); });
     }
 
@@ -565,8 +569,7 @@ private:
         std::vector<Value> values = values_of(spec_, item);
         auto found = stored_.find(item.id);
         if (found == stored_.end()) {
-            bind_row(insert.next(), item.id, values);
-            insert.add();
+            insert_row(insert, item, values);
             log.record_added(subject, spec_.history_copies_added_rows, [&] { return describe_row(spec_, values); });
             return;
         }
