@@ -313,7 +313,7 @@ def national(args):
                      ("events", {"limit": 1000}), ("compliance", {"by": "centre"}))
             page_s = {command: ask_seconds(work / "national.sock", {"command": command, "arguments": arguments})
                       for command, arguments in pages}
-            # After the pages: signing in is a write, after which the compliance groups are counted anew.
+            # Last, so that the RSS after the settle shows what the dashboard gave back.
             dashboard_s, dashboard_bytes = dashboard(args, work / "national.sock", web_port)
             rss_after_dashboard = memory_kib(process.pid)
             time.sleep(args.settle)  # the memory those freed goes back a second after the last one
