@@ -582,10 +582,15 @@ void Store::add_history(Instant at, std::string_view actor, std::string_view act
 
 std::vector<HistoryRow> Store::history_about(const std::string& subject) const {
     return guarded(file_, "cannot read the history of " + subject, [&] {
-        Reused query_lease(*this, "SELECT id, at, actor, action, subject, detail FROM history "
-                                "WHERE subject = ?1 ORDER BY id");
+        // An event a first load added begins with that load's one row for them all (added_in).
+        Reused query_lease(*this, "SELECT id, at, actor, action, subject, detail FROM history WHERE subject = ?1 "
+                                  "UNION ALL SELECT h.id, h.at, h.actor, h.action, ?1, '' FROM event AS e "
+                                  "JOIN history AS h ON h.id = e.added_in WHERE e.id = ?2 ORDER BY 1");
         auto& query = *query_lease;
         query.bind(1, subject);
+        constexpr std::string_view kEvent = "event:";
+        if (subject.starts_with(kEvent)) query.bind(2, subject.substr(kEvent.size()));
+        else query.bind(2);  // NULL: no event
         return history_rows(query);
     });
 }
