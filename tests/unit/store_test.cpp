@@ -535,6 +535,28 @@ TEST_CASE("a first load checks every reference at its end and leaves the foreign
     CHECK(store->settings().foreign_keys);
     CHECK(store->events({}).empty());
     CHECK(store->centres().empty());
+    // Each of an event's references, by the schema's foreign keys; a responsible may be none.
+    for (auto [column, broken] : std::initializer_list<std::pair<std::string, void (*)(ScheduledEvent&)>>{
+             {"centre", [](ScheduledEvent& e) { e.centre = "nowhere"; }},
+             {"district", [](ScheduledEvent& e) { e.district = "nowhere"; }},
+             {"form", [](ScheduledEvent& e) { e.form = "nowhere"; }},
+             {"responsible", [](ScheduledEvent& e) { e.responsible = "nowhere"; }}}) {
+        std::vector<ScheduledEvent> events = sample_events();
+        broken(events.back());
+        CHECK_THROWS_WITH(store->apply_plan(sample_plan(), events, kFirstLoad, kActor),
+                          Catch::Contains("event:" + events.back().id + ": FOREIGN KEY") &&
+                              Catch::Contains(column + " \"nowhere\" is not stored"));
+        CHECK(store->events({}).empty());
+    }
+    Plan directorless = sample_plan();
+    directorless.centres[0].director.clear();
+    auto unassigned = sample_events();
+    for (auto& e : unassigned) e.responsible.clear();
+    store->apply_plan(directorless, unassigned, kFirstLoad, kActor);
+    REQUIRE(store->events({}).size() == unassigned.size());
+    store.reset();
+    fs::remove(dir.db());
+    store = Store::open(dir.db());
 
     Plan headless = sample_plan();
     headless.districts[0].head = "no-such-person";
