@@ -376,11 +376,19 @@ private:
                                                               {"district", ids(plan.districts)},
                                                               {"centre", ids(plan.centres)},
                                                               {"form", ids(plan.forms)}};
+        // Looked up sorted: a national plan's 10,000 references among 5,000 people and centres,
+        // searched one by one, were a fifth of its load.
+        std::map<std::string, std::vector<std::string_view>> sorted;
+        for (const auto& [kind, candidates] : known) {
+            auto& views = sorted[kind];
+            views.assign(candidates.begin(), candidates.end());
+            std::sort(views.begin(), views.end());
+        }
         for (const auto& ref : refs_) {
             if (ref.id.empty()) continue;
-            const auto& candidates = known[ref.kind];
-            if (std::find(candidates.begin(), candidates.end(), ref.id) != candidates.end()) continue;
-            d_.error(ref.pos, "unknown " + ref.kind + " '" + ref.id + "'" + did_you_mean(ref.id, candidates), ref.path);
+            const auto& views = sorted[ref.kind];
+            if (std::binary_search(views.begin(), views.end(), std::string_view(ref.id))) continue;
+            d_.error(ref.pos, "unknown " + ref.kind + " '" + ref.id + "'" + did_you_mean(ref.id, known[ref.kind]), ref.path);
         }
     }
 

@@ -166,10 +166,11 @@ const TableSpec<ScheduledEvent>& event_table() {
 
 // ---- values in and out of SQLite, and in words ----
 
+// Text without a copy: each row's values outlive the step of the statement they are bound to.
 void bind_value(SQLite::Statement& statement, int index, const Value& value, Kind kind) {
     if (const auto* text = std::get_if<std::string>(&value)) {
         if (kind == Kind::ref && text->empty()) statement.bind(index);
-        else statement.bind(index, *text);
+        else statement.bindNoCopy(index, *text);
     } else {
         statement.bind(index, std::get<std::int64_t>(value));
     }
