@@ -156,6 +156,21 @@ struct PinSlot {
     bool matched = false;
 };
 
+// A placed event as placement holds it: what it is made of and where it goes, 24 bytes where a
+// ScheduledEvent with its strings is ~400 (a national plan's 200,000: 5 MB, not 80). event_of()
+// makes the ScheduledEvent as it leaves.
+struct Placed {
+    enum class From : std::uint8_t { fixed, rule, kept };
+    int day = 0;  // its date, as a day number
+    int start_minutes = 0;
+    std::uint32_t source = 0;  // fixed: index into plan.events; rule: into plan.rules; kept: into the pins
+    std::int32_t centre = -1;  // index into plan.centres, -1 if none
+    std::uint32_t period = 0;  // rule: index of its period's label
+    std::uint16_t nth = 0;     // rule: 1, 2… when it places more than one a period, else 0
+    From from = From::fixed;
+    bool pinned = false;
+};
+
 class Placer {
 public:
     Placer(const Plan& plan, const WorkingCalendar& calendar, const std::vector<ScheduledEvent>& pinned,
@@ -207,18 +222,31 @@ public:
     }
 
     Schedule run() {
-        fixed_forms_.assign(plan_.centres.size(), {});
-        schedule_.events.reserve(most_events());
-        place_fixed();
-        place_pinned();
-        for (const auto& rule : plan_.rules) place_rule(rule);
-        keep_unmatched_pins();
-        sort_events();
-        add_warnings();
+        place_all();
+        schedule_.events.reserve(placed_.size());
+        for (const auto& p : placed_) schedule_.events.push_back(event_of(p));
+        return std::move(schedule_);
+    }
+
+    // The same, its events handed to `each` in order, made one by one (see Placed).
+    Schedule run(const std::function<void(ScheduledEvent&&)>& each) {
+        place_all();
+        for (const auto& p : placed_) each(event_of(p));
         return std::move(schedule_);
     }
 
 private:
+    void place_all() {
+        fixed_forms_.assign(plan_.centres.size(), {});
+        placed_.reserve(most_events());
+        place_fixed();
+        place_pinned();
+        for (std::uint32_t r = 0; r < plan_.rules.size(); ++r) place_rule(r);
+        keep_unmatched_pins();
+        sort_placed();
+        add_warnings();
+    }
+
     // As many events as the plan can give: a national plan's ~200,000 (272 bytes each) grown by
     // doubling were moved 18 times and, at the last move, held twice over.
     std::size_t most_events() const {
@@ -234,34 +262,97 @@ private:
     static constexpr std::uint8_t kWorking = 0x08;
     static constexpr std::uint8_t kSummer = 0x10;
 
-    // By (date, start, id). Sorting indices moves each fat event once instead of log n times, and
-    // the order is applied in place, cycle by cycle: a sorted copy beside the original was the peak
-    // of a national plan's memory (two arrays of ~200,000 events, ~55 MiB each).
-    void sort_events() {
-        auto& events = schedule_.events;
-        std::vector<std::uint32_t> order(events.size());
-        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&events](std::uint32_t x, std::uint32_t y) {
-            const auto& a = events[x];
-            const auto& b = events[y];
-            return std::tie(a.date, a.start_minutes, a.id) < std::tie(b.date, b.start_minutes, b.id);
-        });
-        // Slot k takes the event at order[k]; a slot done is marked order[k] == k.
-        for (std::uint32_t start = 0; start < order.size(); ++start) {
-            if (order[start] == start) continue;
-            ScheduledEvent first = std::move(events[start]);
-            std::uint32_t k = start;
-            for (;;) {
-                const std::uint32_t from = order[k];
-                order[k] = k;
-                if (from == start) {
-                    events[k] = std::move(first);
-                    break;
-                }
-                events[k] = std::move(events[from]);
-                k = from;
-            }
+    // By (date, start, id), as the schedule has always been: by date and start first, then each
+    // group of events sharing them by id, whose ids are made for that group alone. Stable, as the
+    // order placed decides between equal ids.
+    void sort_placed() {
+        auto when = [](const Placed& p) { return std::pair(p.day, p.start_minutes); };
+        std::stable_sort(placed_.begin(), placed_.end(), [&](const Placed& a, const Placed& b) { return when(a) < when(b); });
+        std::vector<std::pair<std::string, Placed>> group;
+        for (size_t first = 0, last = 0; first < placed_.size(); first = last) {
+            for (last = first + 1; last < placed_.size() && when(placed_[last]) == when(placed_[first]);) ++last;
+            if (last - first < 2) continue;
+            group.clear();
+            for (size_t k = first; k < last; ++k) group.emplace_back(id_of(placed_[k]), placed_[k]);
+            std::stable_sort(group.begin(), group.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+            for (size_t k = first; k < last; ++k) placed_[k] = group[k - first].second;
         }
+    }
+
+    std::string id_of(const Placed& p) const {
+        switch (p.from) {
+            case Placed::From::fixed: return plan_.events[p.source].id;
+            case Placed::From::kept: return pinned_sorted_[p.source]->id;
+            case Placed::From::rule: break;
+        }
+        return rule_event_id(plan_.rules[p.source], size_t(p.centre), p.period, p.nth);
+    }
+
+    // "<rule>.<centre>.<period>[.<n>]"
+    std::string rule_event_id(const Rule& rule, size_t centre, std::uint32_t period, std::uint16_t nth) const {
+        std::string id = rule.id + "." + plan_.centres[centre].id + "." + labels_[period];
+        if (nth > 0) id += "." + std::to_string(nth);
+        return id;
+    }
+
+    const std::string& form_of(const Placed& p) const {
+        switch (p.from) {
+            case Placed::From::fixed: return plan_.events[p.source].form;
+            case Placed::From::kept: return pinned_sorted_[p.source]->form;
+            case Placed::From::rule: break;
+        }
+        return plan_.rules[p.source].form;
+    }
+
+    const std::string& centre_of(const Placed& p) const {
+        switch (p.from) {
+            case Placed::From::fixed: return plan_.events[p.source].centre;
+            case Placed::From::kept: return pinned_sorted_[p.source]->centre;
+            case Placed::From::rule: break;
+        }
+        return plan_.centres[size_t(p.centre)].id;
+    }
+
+    ScheduledEvent event_of(const Placed& p) const {
+        if (p.from == Placed::From::kept) {
+            ScheduledEvent kept = *pinned_sorted_[p.source];
+            kept.pinned = true;
+            return kept;
+        }
+        ScheduledEvent e;
+        const Centre* centre = p.centre >= 0 ? &plan_.centres[size_t(p.centre)] : nullptr;
+        if (p.from == Placed::From::fixed) {
+            const FixedEvent& fixed = plan_.events[p.source];
+            e.id = fixed.id;
+            e.centre = fixed.centre;
+            e.district = centre ? centre->district : std::string{};
+            e.form = fixed.form;
+            e.title = fixed.title;
+            e.audience = fixed.audience;
+            e.responsible = !fixed.responsible.empty() ? fixed.responsible : centre ? centre->director : std::string{};
+            e.source = "fixed";
+        } else {
+            const Rule& rule = plan_.rules[p.source];
+            e.id = rule_event_id(rule, size_t(p.centre), p.period, p.nth);
+            e.centre = centre->id;
+            e.district = centre->district;
+            e.form = rule.form;
+            e.title = rule.title;
+            e.audience = rule.audience;
+            e.responsible = centre->director;
+            e.source = rule.id;
+        }
+        e.date = from_day_number(p.day);
+        e.start_minutes = p.start_minutes;
+        e.end_minutes = p.start_minutes + duration_of(e.form);
+        e.pinned = p.pinned;
+        return e;
+    }
+
+    std::uint32_t label_index(const std::string& label) {
+        auto [it, fresh] = label_index_.emplace(label, std::uint32_t(labels_.size()));
+        if (fresh) labels_.push_back(label);
+        return it->second;
     }
 
     int district_of(const std::string& id) {
@@ -283,35 +374,28 @@ private:
     }
 
     // Pinned: the date and start people were told stay; the rest follows the current plan.
-    void emit(ScheduledEvent event, PinSlot* slot) {
+    void emit(Placed placed, PinSlot* slot) {
         if (slot) {
             slot->matched = true;
-            event.date = slot->event->date;
-            event.start_minutes = slot->event->start_minutes;
-            event.end_minutes = event.start_minutes + duration_of(event.form);
-            event.pinned = slot->pin || slot->event->pinned;
+            placed.day = day_number(slot->event->date);
+            placed.start_minutes = slot->event->start_minutes;
+            placed.pinned = slot->pin || slot->event->pinned;
         }
-        schedule_.events.push_back(std::move(event));
+        placed_.push_back(placed);
     }
 
     void place_fixed() {
-        for (const auto& fixed : plan_.events) {
+        for (std::uint32_t i = 0; i < plan_.events.size(); ++i) {
+            const FixedEvent& fixed = plan_.events[i];
             auto found = centre_index_.find(fixed.centre);
             const int c = found == centre_index_.end() ? -1 : found->second;
-            const Centre* centre = c >= 0 ? &plan_.centres[size_t(c)] : nullptr;
             if (c >= 0) fixed_forms_[size_t(c)].emplace_back(&fixed.form, day_number(fixed.date));
-            ScheduledEvent e;
-            e.id = fixed.id;
-            e.centre = fixed.centre;
-            e.district = centre ? centre->district : std::string{};
-            e.form = fixed.form;
-            e.title = fixed.title;
-            e.audience = fixed.audience;
-            e.responsible = !fixed.responsible.empty() ? fixed.responsible : centre ? centre->director : std::string{};
-            e.date = fixed.date;
+            Placed e;
+            e.day = day_number(fixed.date);
             e.start_minutes = fixed.start_minutes;
-            e.end_minutes = fixed.start_minutes + duration_of(fixed.form);
-            e.source = "fixed";
+            e.source = i;
+            e.centre = c;
+            e.from = Placed::From::fixed;
             PinSlot* slot = pin(fixed.id);
             if (slot) {
                 // A pinned event is registered with the other pins; the plan's own date only drifts.
@@ -321,7 +405,7 @@ private:
                 occupancy_.add(c, c >= 0 ? centre_district_[size_t(c)] : -1, day_number(fixed.date), 0,
                                is_regional(fixed.form));
             }
-            emit(std::move(e), slot);
+            emit(e, slot);
         }
     }
 
@@ -339,12 +423,17 @@ private:
     }
 
     void keep_unmatched_pins() {
-        for (const auto* e : pinned_sorted_) {
+        for (std::uint32_t i = 0; i < pinned_sorted_.size(); ++i) {
+            const ScheduledEvent* e = pinned_sorted_[i];
             auto& slot = pins_.at(e->id);
             if (slot.event != e || slot.matched || !slot.pin) continue;  // settled: the plan decides
-            ScheduledEvent kept = *e;
+            Placed kept;
+            kept.day = day_number(e->date);
+            kept.start_minutes = e->start_minutes;
+            kept.source = i;
+            kept.from = Placed::From::kept;
             kept.pinned = true;
-            schedule_.events.push_back(std::move(kept));
+            placed_.push_back(kept);
             schedule_.drift.push_back({e->id, e->date, std::nullopt});
         }
     }
@@ -446,7 +535,8 @@ private:
         return u;
     }
 
-    void place_rule(const Rule& rule) {
+    void place_rule(std::uint32_t rule_index) {
+        const Rule& rule = plan_.rules[rule_index];
         std::vector<int> centres;
         if (rule.all_centres) {
             for (size_t i = 0; i < plan_.centres.size(); ++i) centres.push_back(int(i));
@@ -457,23 +547,24 @@ private:
             centres.erase(std::unique(centres.begin(), centres.end()), centres.end());
         }
         if (centres.empty()) return;
-        const int duration = duration_of(rule.form);
         const size_t count = size_t(std::max(rule.count, 1));
         const int earliest = earliest_new_day(rule);
         const bool regional = is_regional(rule.form);
         for (const auto& period : periods_of(rule.every, plan_.from, plan_.to)) {
             if (!rule.allow_summer && period_is_all_summer(period)) continue;  // not generated at all
             const std::vector<int> days = eligible_days(rule, period);
+            const std::uint32_t label = label_index(period.label);
             for (int c : centres) {
                 const Centre& centre = plan_.centres[size_t(c)];
                 const int district = centre_district_[size_t(c)];
-                std::string base = rule.id + "." + centre.id + "." + period.label;
                 // "A seminar per quarter" is met by a fixed seminar there too: place only what is missing.
                 const size_t needed = count - std::min(count, fixed_of_form(c, rule.form, period));
                 for (size_t i = 0; i < needed; ++i) {
-                    std::string id = count > 1 ? base + "." + std::to_string(i + 1) : base;
+                    const auto nth = std::uint16_t(count > 1 ? i + 1 : 0);
                     // Aim at the middle of the i-th of `needed` equal slices of the usable days.
                     size_t target = days.empty() ? 0 : std::min(days.size() - 1, (2 * i + 1) * days.size() / (2 * needed));
+                    // Without pins, no id is needed until the event leaves (event_of).
+                    const std::string id = pins_.empty() ? std::string() : rule_event_id(rule, size_t(c), label, nth);
                     PinSlot* slot = pin(id);
                     std::optional<int> day;
                     if (slot) {
@@ -499,19 +590,15 @@ private:
                         }
                         occupancy_.add(c, district, *day, rule.min_gap_days, regional);
                     }
-                    ScheduledEvent e;
-                    e.id = std::move(id);
-                    e.centre = centre.id;
-                    e.district = centre.district;
-                    e.form = rule.form;
-                    e.title = rule.title;
-                    e.audience = rule.audience;
-                    e.responsible = centre.director;
-                    e.date = day ? from_day_number(*day) : slot->event->date;
+                    Placed e;
+                    e.day = day ? *day : day_number(slot->event->date);
                     e.start_minutes = rule.start_minutes;
-                    e.end_minutes = rule.start_minutes + duration;
-                    e.source = rule.id;
-                    emit(std::move(e), slot);
+                    e.source = rule_index;
+                    e.centre = c;
+                    e.period = label;
+                    e.nth = nth;
+                    e.from = Placed::From::rule;
+                    emit(e, slot);
                 }
             }
         }
@@ -523,8 +610,8 @@ private:
         add_regional_clashes();
         std::map<int, size_t> computed_year_events;
         std::map<int, bool> computed;
-        for (const auto& e : schedule_.events) {
-            int year = int(date::year_month_day{e.date}.year());
+        for (const auto& p : placed_) {
+            int year = int(date::year_month_day{from_day_number(p.day)}.year());
             auto [it, fresh] = computed.emplace(year, false);
             if (fresh) it->second = calendar_.year_is_computed(year);
             if (it->second) ++computed_year_events[year];
@@ -533,18 +620,19 @@ private:
             schedule_.warnings.push_back(std::to_string(year) + ": " + std::to_string(events) +
                                          " events in a year whose days off are computed by law, not confirmed "
                                          "(no Kurban Ait, no government transfers)");
-        for (const auto& e : schedule_.events) {
+        for (const auto& p : placed_) {
+            const Date date = from_day_number(p.day);
             for (int offset : {-1, 0, 1}) {
-                Date d = e.date + date::days{offset};
+                Date d = date + date::days{offset};
                 const DayEntry* entry = calendar_.entry(d);
                 if (!entry || (entry->status != DayStatus::planned && entry->status != DayStatus::estimated)) continue;
                 std::string name = entry->name.in("en");
-                schedule_.warnings.push_back(format_date(e.date) + " at " + e.centre + ": " +
+                schedule_.warnings.push_back(format_date(date) + " at " + centre_of(p) + ": " +
                                              (offset == 0 ? "on " : "next to ") + name + " (" +
-                                             std::string(day_status_name(entry->status)) + ") — event " + e.id);
+                                             std::string(day_status_name(entry->status)) + ") — event " + id_of(p));
             }
-            if (e.pinned && !calendar_.is_working_day(e.date))
-                schedule_.warnings.push_back(format_date(e.date) + " at " + e.centre + ": pinned event " + e.id +
+            if (p.pinned && !calendar_.is_working_day(date))
+                schedule_.warnings.push_back(format_date(date) + " at " + centre_of(p) + ": pinned event " + id_of(p) +
                                              " is now on a day off");
         }
     }
@@ -552,8 +640,8 @@ private:
     // Rules never put two regional events on one day; fixed or pinned ones may sit there already.
     void add_regional_clashes() {
         std::map<Date, std::vector<std::string>> by_day;
-        for (const auto& e : schedule_.events)
-            if (is_regional(e.form)) by_day[e.date].push_back(e.id);
+        for (const auto& p : placed_)
+            if (is_regional(form_of(p))) by_day[from_day_number(p.day)].push_back(id_of(p));
         for (auto& [day, ids] : by_day) {
             if (ids.size() < 2) continue;
             std::string list;
@@ -577,7 +665,10 @@ private:
     std::unordered_map<std::string, PinSlot> pins_;
     std::vector<std::uint8_t> day_flags_;  // per plan day: weekday (c encoding) | kWorking | kSummer
     Occupancy occupancy_;
-    Schedule schedule_;
+    std::vector<Placed> placed_;
+    std::vector<std::string> labels_;  // the periods' labels, by Placed::period
+    std::unordered_map<std::string, std::uint32_t> label_index_;
+    Schedule schedule_;  // all but its events, which leave by run()'s `each`
 };
 
 }  // namespace
@@ -612,6 +703,11 @@ Schedule place(const Plan& plan, const WorkingCalendar& calendar, const std::vec
 
 Schedule place(const Plan& plan, const WorkingCalendar& calendar, const PlacementInput& input) {
     return Placer(plan, calendar, input.pinned, input.settled, input.now).run();
+}
+
+Schedule place_each(const Plan& plan, const WorkingCalendar& calendar, const PlacementInput& input,
+                    const std::function<void(ScheduledEvent&&)>& each) {
+    return Placer(plan, calendar, input.pinned, input.settled, input.now).run(each);
 }
 
 std::string format_schedule(const Schedule& schedule) {

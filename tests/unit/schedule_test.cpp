@@ -431,6 +431,46 @@ TEST_CASE("pinned events never move and drift is reported") {
     CHECK(find(same, "r.c.2027-02")->pinned);
 }
 
+// place_each hands over, one by one, the events place() returns, in its order, with the same
+// unplaced, drift, warnings and clashes: with pins kept, moved and no longer produced, a fixed
+// event, a rule placing two a period, and regional events sharing a day.
+TEST_CASE("events handed over one by one are the schedule's, in its order") {
+    auto plan = test_plan("2027-02-01", "2027-03-31");
+    plan.rules.push_back(make_rule("r", Period::month, kWed, {"a", "c"}));
+    plan.rules.push_back(make_rule("twice", Period::month, kMon | kTue, {"b"}));
+    plan.rules.back().count = 2;
+    plan.forms[0].regional = true;  // seminars: two fixed ones on one day clash
+    plan.events = {make_fixed("f1", "c", "2027-02-10"), make_fixed("f2", "d", "2027-02-10")};
+    auto first = place(plan, test_calendar());
+    ScheduledEvent moved = *find(first, "r.a.2027-02");
+    moved.date = day("2027-02-17");
+    ScheduledEvent gone = moved;
+    gone.id = "old-rule.a.2027-03";
+    gone.source = "old-rule";
+    PlacementInput input;
+    input.pinned = {moved, gone};
+    input.settled = {*find(first, "twice.b.2027-03.2")};
+    plan.rules[0].weekdays = kThu;
+
+    const Schedule whole = place(plan, test_calendar(), input);
+    std::vector<ScheduledEvent> handed;
+    const Schedule rest = place_each(plan, test_calendar(), input, [&](ScheduledEvent&& e) { handed.push_back(std::move(e)); });
+    CHECK(rest.events.empty());
+    CHECK(handed == whole.events);
+    CHECK(rest.unplaced == whole.unplaced);
+    CHECK(rest.drift.size() == whole.drift.size());
+    CHECK(rest.warnings == whole.warnings);
+    CHECK(rest.clashes == whole.clashes);
+    CHECK(std::is_sorted(handed.begin(), handed.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.date, a.start_minutes, a.id) < std::tie(b.date, b.start_minutes, b.id);
+    }));
+    CHECK(find(whole, "old-rule.a.2027-03"));
+    CHECK(find(whole, "twice.b.2027-02.2"));
+    CHECK(whole.drift.size() >= 2);
+    CHECK_FALSE(whole.clashes.empty());
+    CHECK(find(whole, "f1"));
+}
+
 // What cannot be placed is listed with rule, centre, period and a reason naming the cause.
 TEST_CASE("an unplaceable rule is explained") {
     auto plan = test_plan("2027-02-01", "2027-02-28");
