@@ -36,6 +36,13 @@ void create_public_dir(const std::filesystem::path& dir) {
 // where it used 26. They go back to the system after each load.
 void give_back_freed_memory() { ::malloc_trim(0); }
 
+// The plan stored at start: nobody is shown its diff.
+PlanOptions at_start() {
+    PlanOptions options;
+    options.diff = false;
+    return options;
+}
+
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options, Setup setup, const Clock& clock)
@@ -166,7 +173,7 @@ void Daemon::advance_horizon() {
         try {
             if (plan_unstored_) {
                 lifecycle_->set_notice_horizon(horizon);
-                lifecycle_->apply_plan(lifecycle_->setup_ptr(), Actor::system("taratd:start"));
+                lifecycle_->apply_plan(lifecycle_->setup_ptr(), Actor::system("taratd:start"), at_start());
             } else {
                 lifecycle_->extend_notice_horizon(horizon, now);
             }
@@ -210,7 +217,7 @@ int Daemon::open() {
     lifecycle_->set_notice_horizon(lifecycle_->notices().horizon_from(left_at ? std::min(*left_at, clock_.now()) : clock_.now()));
     PlanApplied loaded;
     try {
-        loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"));
+        loaded = lifecycle_->apply_plan(setup_, Actor::system("taratd:start"), at_start());
     } catch (const StoreError& e) {
         // A failing disk: serve what is stored; advance_horizon stores the plan once writes work.
         spdlog::error("{}; serving what is stored, the plan is stored again when writes work", e.what());

@@ -105,6 +105,14 @@ Refusal reason_missing(const std::string& step, const std::string& id) {
     return {Code::reason_missing, "give the reason for " + step + " " + id, {}, {}};
 }
 
+// The diff's line for an event the plan adds; `back`: one stored out of the plan.
+PlanDiffEntry addition(const ScheduledEvent& e, bool back) {
+    const bool rule = e.source != "fixed";
+    return {PlanDiffEntry::Kind::add, e.id, e.date, e.start_minutes, std::nullopt, 0,
+            back ? "back in the plan" : rule ? "placed by rule " + e.source : "a new event in the plan",
+            back ? "back" : rule ? "rule_placed" : "new", rule ? e.source : "", ""};
+}
+
 std::string optional_text(const std::optional<Date>& d) { return d ? format_date(*d) : std::string("none"); }
 std::string optional_text(const std::optional<int>& n) { return n ? std::to_string(*n) : std::string("not counted"); }
 
@@ -197,14 +205,9 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
                                                               s.event.date, s.event.start_minutes))
             input.settled.push_back(s.event);
     }
+    if (stored.empty() && !options.dry_run) return apply_first_plan(std::move(setup), actor, options, input, now);
     auto schedule = place(setup->plan, *setup->calendar, input);
-    for (const auto& u : schedule.unplaced)
-        spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
-    for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
-    for (const auto& c : schedule.clashes) spdlog::warn("{}", c);
-    for (const auto& d : schedule.drift)
-        spdlog::info("pinned {} stays on {}; unpinned it would {}", d.event_id, format_date(d.pinned_date),
-                     d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned"));
+    log_findings(schedule);
 
     // A pin the plan no longer produces leaves the plan; the store keeps it, out of the plan.
     std::unordered_set<std::string> not_produced;
@@ -245,7 +248,7 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
         spdlog::info("kept: {} on {} ({}) is no longer in the plan", k.event.id, format_date(k.event.date),
                      k.state == EventState::planned ? "pinned" : std::string(state_name(k.state)));
 
-    applied.diff = diff_of(schedule, stored, applied);
+    if (options.diff) applied.diff = diff_of(schedule, stored, applied);
     if (options.dry_run) {
         // The store's own change list, from a transaction that is never committed.
         struct RolledBack {};
@@ -258,17 +261,60 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
         }
         return applied;
     }
-    auto notices = std::make_unique<Notices>(*setup, *setup->templates, store_);
-    notices->event_link = notices_->event_link;  // the web's links outlive a reload
-    notices->set_horizon(horizon_);
+    auto notices = notices_for(*setup);
     static_cast<PlanLoadResult&>(applied) = store_.in_transaction([&] {
         auto loaded = store_.apply_plan(setup->plan, schedule.events, now, actor.text());
         notices->sync_all(now);
         return loaded;
     });
+    take(std::move(setup), std::move(notices));
+    return applied;
+}
+
+// With nothing stored there is nothing to keep, remove, move or conflict with: each event goes
+// from placement into the store as it is made, and none is held (a national plan's 200,000 were
+// ~80 MB at once). The diff, when asked for, adds each.
+PlanApplied EventLifecycle::apply_first_plan(std::shared_ptr<const Setup> setup, const Actor& actor,
+                                             const PlanOptions& options, const PlacementInput& input, Instant now) {
+    PlanApplied applied;
+    Schedule schedule;  // without its events
+    auto notices = notices_for(*setup);
+    static_cast<PlanLoadResult&>(applied) = store_.in_transaction([&] {
+        auto loaded = store_.apply_plan(setup->plan, [&](const Store::EventSink& store) {
+            schedule = place_each(setup->plan, *setup->calendar, input, [&](ScheduledEvent&& e) {
+                if (options.store_only && !options.store_only->contains(e.date)) return;
+                if (options.diff) applied.diff.push_back(addition(e, false));
+                store(e);
+            });
+        }, now, actor.text());
+        notices->sync_all(now);
+        return loaded;
+    });
+    log_findings(schedule);
+    take(std::move(setup), std::move(notices));
+    return applied;
+}
+
+std::unique_ptr<Notices> EventLifecycle::notices_for(const Setup& setup) const {
+    auto notices = std::make_unique<Notices>(setup, *setup.templates, store_);
+    notices->event_link = notices_->event_link;  // the web's links outlive a reload
+    notices->set_horizon(horizon_);
+    return notices;
+}
+
+void EventLifecycle::take(std::shared_ptr<const Setup> setup, std::unique_ptr<Notices> notices) {
     setup_ = std::move(setup);
     notices_ = std::move(notices);
-    return applied;
+}
+
+void EventLifecycle::log_findings(const Schedule& schedule) {
+    for (const auto& u : schedule.unplaced)
+        spdlog::warn("cannot place {} at {} in {}: {}", u.rule, u.centre, u.period, u.reason);
+    for (const auto& w : schedule.warnings) spdlog::warn("{}", w);
+    for (const auto& c : schedule.clashes) spdlog::warn("{}", c);
+    for (const auto& d : schedule.drift)
+        spdlog::info("pinned {} stays on {}; unpinned it would {}", d.event_id, format_date(d.pinned_date),
+                     d.would_be ? "move to " + format_date(*d.would_be) : std::string("no longer be planned"));
 }
 
 std::string_view diff_kind_name(PlanDiffEntry::Kind kind) {
@@ -298,11 +344,7 @@ std::vector<PlanDiffEntry> EventLifecycle::diff_of(const Schedule& schedule, con
         auto found = by_id.find(e.id);
         const bool rule = e.source != "fixed";
         if (found == by_id.end() || !found->second->in_plan) {
-            diff.push_back({Kind::add, e.id, e.date, e.start_minutes, std::nullopt, 0,
-                            found != by_id.end() ? "back in the plan"
-                            : rule               ? "placed by rule " + e.source
-                                                 : "a new event in the plan",
-                            found != by_id.end() ? "back" : rule ? "rule_placed" : "new", rule ? e.source : "", ""});
+            diff.push_back(addition(e, found != by_id.end()));
             continue;
         }
         const StoredEvent& s = *found->second;

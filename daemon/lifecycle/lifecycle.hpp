@@ -86,6 +86,9 @@ struct PlanOptions {
     // Into an empty store, only the events dated in these days (placement still sees the whole
     // plan): for a preview that reads no other (Notices::events_read_between).
     std::optional<DayRange> store_only;
+    // false: the diff is not worked out, for a caller that shows none (the daemon at start, a
+    // preview): into an empty store it is one line for each of a national plan's 200,000 events.
+    bool diff = true;
 };
 
 // One event a plan would add, remove, move, or leave in conflict (stays where it is against the
@@ -206,6 +209,13 @@ private:
     void sync_notices(const std::string& id, Instant now,
                       const std::optional<std::vector<Notice>>& changes = std::nullopt);
     Refusal day_off(Date day, Date today) const;
+    // apply_plan into a store without events: placed and stored one event at a time.
+    PlanApplied apply_first_plan(std::shared_ptr<const Setup> setup, const Actor& actor, const PlanOptions& options,
+                                 const PlacementInput& input, Instant now);
+    // Every event stored afterwards derives its notices from these (same transaction as the plan).
+    std::unique_ptr<Notices> notices_for(const Setup& setup) const;
+    void take(std::shared_ptr<const Setup> setup, std::unique_ptr<Notices> notices);
+    static void log_findings(const Schedule& schedule);
     std::vector<PlanDiffEntry> diff_of(const Schedule& schedule, const std::vector<StoredEvent>& stored,
                                        const PlanApplied& applied) const;
     std::vector<PlanConflict> conflicts_of(const Setup& setup, const Schedule& schedule,

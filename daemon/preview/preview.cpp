@@ -182,6 +182,7 @@ std::size_t preview(const Setup& setup, const PreviewOptions& options,
     // The setup is the caller's; the lifecycle shares it without owning it.
     EventLifecycle lifecycle(*store, clock, std::shared_ptr<const Setup>(&setup, [](const Setup*) {}));
     PlanOptions plan_options;
+    plan_options.diff = false;
     Instant simulated_from = start;
     if (!options.state_dir)
         if (auto read = lifecycle.notices().events_read_between(from_instant, end, options.bodies)) {

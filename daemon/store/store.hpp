@@ -231,6 +231,12 @@ public:
     // a pinned or no-longer-planned event is never deleted and keeps its date, time and centre.
     PlanLoadResult apply_plan(const Plan& plan, const std::vector<ScheduledEvent>& events, Instant now,
                               std::string_view actor);
+    // The same with the events handed over one by one, in the schedule's order (place_each). Into
+    // an empty event table (a first load) each goes in as it comes and none is held: a national
+    // plan's 200,000 are ~80 MB as ScheduledEvents. Otherwise they are gathered and compared.
+    using EventSink = std::function<void(const ScheduledEvent&)>;
+    using EventSource = std::function<void(const EventSink&)>;
+    PlanLoadResult apply_plan(const Plan& plan, const EventSource& events, Instant now, std::string_view actor);
 
     std::optional<StoredPlanInfo> plan_info() const;
     std::vector<StoredCentre> centres() const;  // by district, then id
@@ -432,6 +438,9 @@ private:
     static std::unique_ptr<Store> throw_away(const std::filesystem::path& file, std::unique_ptr<SQLite::Database> db);
     void configure_connection(bool durable = true);  // pragmas, read back
     void migrate();
+    // apply_plan's: the events as `given`, or else from `source`.
+    PlanLoadResult load_plan(const Plan& plan, const std::vector<ScheduledEvent>* given, const EventSource* source,
+                             Instant now, std::string_view actor);
 
     friend class store_internal::Reused;
 

@@ -667,3 +667,60 @@ TEST_CASE("a change notice not yet sent outlives a re-derivation of its event") 
     REQUIRE(after.size() == pending.size());
     CHECK(after.front().notice.key == pending.front().notice.key);
 }
+
+// Into a store without events, the plan is placed and stored one event at a time: the same events,
+// notices and diff as the plan compared whole (a dry run takes that way); without a diff asked for
+// (the daemon at start), none is made.
+TEST_CASE("a first plan stored as it is placed is the plan compared whole") {
+    using tarat::testing::TempDir;
+    const Instant now = *parse_instant("2026-11-20T09:00:00+05:00");
+    ManualClock clock(now);
+    struct World {
+        TempDir dir;
+        std::unique_ptr<Store> store = Store::open(dir.path() / "tarat.db");
+    };
+    World dry, streamed, quiet;
+    auto lifecycle_of = [&](World& w) { return EventLifecycle(*w.store, clock, tarat::testing::shipped_setup(w.dir.path())); };
+    EventLifecycle dry_l = lifecycle_of(dry), streamed_l = lifecycle_of(streamed), quiet_l = lifecycle_of(quiet);
+    PlanOptions dry_run;
+    dry_run.dry_run = true;
+    PlanOptions no_diff;
+    no_diff.diff = false;
+    const Actor actor = Actor::system("taratd:start");
+
+    const PlanApplied compared = dry_l.apply_plan(dry_l.setup_ptr(), actor, dry_run);
+    CHECK(dry.store->events({}).empty());
+    const PlanApplied stored = streamed_l.apply_plan(streamed_l.setup_ptr(), actor);
+    const PlanApplied without = quiet_l.apply_plan(quiet_l.setup_ptr(), actor, no_diff);
+
+    std::vector<std::string> ids;
+    for (const auto& e : streamed.store->events({})) ids.push_back(e.event.id);
+    std::vector<std::string> added;
+    for (const auto& d : compared.diff) added.push_back(d.id);
+    CHECK(added == ids);
+    REQUIRE(ids.size() > 30);
+    auto lines = [](const PlanApplied& a) {
+        std::vector<std::string> out;
+        for (const auto& d : a.diff) out.push_back(diff_line(d) + " " + d.why + " " + d.detail + " " + d.how);
+        return out;
+    };
+    CHECK(lines(stored) == lines(compared));
+    CHECK(stored.changes == compared.changes);
+    CHECK(stored.change_count == compared.change_count);
+    CHECK(without.diff.empty());
+    CHECK(without.change_count == compared.change_count);
+
+    auto events = [](const Store& store) {
+        std::vector<ScheduledEvent> out;
+        for (const auto& e : store.events({})) out.push_back(e.event);
+        return out;
+    };
+    CHECK(events(*quiet.store) == events(*streamed.store));
+    auto notice_keys = [](const Store& store) {
+        std::vector<std::string> keys;
+        for (const auto& n : store.notices({})) keys.push_back(n.notice.key);
+        return keys;
+    };
+    CHECK_FALSE(notice_keys(*streamed.store).empty());
+    CHECK(notice_keys(*quiet.store) == notice_keys(*streamed.store));
+}
