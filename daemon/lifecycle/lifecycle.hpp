@@ -212,8 +212,9 @@ private:
     // apply_plan into a store without events: placed and stored one event at a time.
     PlanApplied apply_first_plan(std::shared_ptr<const Setup> setup, const Actor& actor, const PlanOptions& options,
                                  const PlacementInput& input, Instant now);
-    // Every event stored afterwards derives its notices from these (same transaction as the plan).
+    // The notices `setup` derives, with the web's links and the horizon of those in force.
     std::unique_ptr<Notices> notices_for(const Setup& setup) const;
+    // A plan stored: its setup and notices are the ones in force.
     void take(std::shared_ptr<const Setup> setup, std::unique_ptr<Notices> notices);
     static void log_findings(const Schedule& schedule);
     std::vector<PlanDiffEntry> diff_of(const Schedule& schedule, const std::vector<StoredEvent>& stored,
