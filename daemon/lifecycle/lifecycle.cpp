@@ -261,13 +261,7 @@ PlanApplied EventLifecycle::apply_plan(std::shared_ptr<const Setup> setup, const
         }
         return applied;
     }
-    auto notices = notices_for(*setup);
-    static_cast<PlanLoadResult&>(applied) = store_.in_transaction([&] {
-        auto loaded = store_.apply_plan(setup->plan, schedule.events, now, actor.text());
-        notices->sync_all(now);
-        return loaded;
-    });
-    take(std::move(setup), std::move(notices));
+    static_cast<PlanLoadResult&>(applied) = store_plan(std::move(setup), schedule.events, actor, now);
     return applied;
 }
 
@@ -278,33 +272,33 @@ PlanApplied EventLifecycle::apply_first_plan(std::shared_ptr<const Setup> setup,
                                              const PlanOptions& options, const PlacementInput& input, Instant now) {
     PlanApplied applied;
     Schedule schedule;  // without its events
-    auto notices = notices_for(*setup);
-    static_cast<PlanLoadResult&>(applied) = store_.in_transaction([&] {
-        auto loaded = store_.apply_plan(setup->plan, [&](const Store::EventSink& store) {
-            schedule = place_each(setup->plan, *setup->calendar, input, [&](ScheduledEvent&& e) {
-                if (options.store_only && !options.store_only->contains(e.date)) return;
-                if (options.diff) applied.diff.push_back(addition(e, false));
-                store(e);
-            });
-        }, now, actor.text());
-        notices->sync_all(now);
-        return loaded;
-    });
+    const Setup& placed = *setup;
+    const Store::EventSource events = [&](const Store::EventSink& store) {
+        schedule = place_each(placed.plan, *placed.calendar, input, [&](ScheduledEvent&& e) {
+            if (options.store_only && !options.store_only->contains(e.date)) return;
+            if (options.diff) applied.diff.push_back(addition(e, false));
+            store(e);
+        });
+    };
+    static_cast<PlanLoadResult&>(applied) = store_plan(std::move(setup), events, actor, now);
     log_findings(schedule);
-    take(std::move(setup), std::move(notices));
     return applied;
 }
 
-std::unique_ptr<Notices> EventLifecycle::notices_for(const Setup& setup) const {
-    auto notices = std::make_unique<Notices>(setup, *setup.templates, store_);
+template <class Events>
+PlanLoadResult EventLifecycle::store_plan(std::shared_ptr<const Setup> setup, const Events& events, const Actor& actor,
+                                          Instant now) {
+    auto notices = std::make_unique<Notices>(*setup, *setup->templates, store_);
     notices->event_link = notices_->event_link;  // the web's links outlive a reload
     notices->set_horizon(horizon_);
-    return notices;
-}
-
-void EventLifecycle::take(std::shared_ptr<const Setup> setup, std::unique_ptr<Notices> notices) {
+    auto loaded = store_.in_transaction([&] {
+        auto loaded = store_.apply_plan(setup->plan, events, now, actor.text());
+        notices->sync_all(now);
+        return loaded;
+    });
     setup_ = std::move(setup);
     notices_ = std::move(notices);
+    return loaded;
 }
 
 void EventLifecycle::log_findings(const Schedule& schedule) {

@@ -212,10 +212,10 @@ private:
     // apply_plan into a store without events: placed and stored one event at a time.
     PlanApplied apply_first_plan(std::shared_ptr<const Setup> setup, const Actor& actor, const PlanOptions& options,
                                  const PlacementInput& input, Instant now);
-    // The notices `setup` derives, with the web's links and the horizon of those in force.
-    std::unique_ptr<Notices> notices_for(const Setup& setup) const;
-    // A plan stored: its setup and notices are the ones in force.
-    void take(std::shared_ptr<const Setup> setup, std::unique_ptr<Notices> notices);
+    // Stores `setup`'s plan with `events` (a vector or a Store::EventSource) and syncs every
+    // notice, in one transaction; then `setup` and its notices are the ones in force.
+    template <class Events>
+    PlanLoadResult store_plan(std::shared_ptr<const Setup> setup, const Events& events, const Actor& actor, Instant now);
     static void log_findings(const Schedule& schedule);
     std::vector<PlanDiffEntry> diff_of(const Schedule& schedule, const std::vector<StoredEvent>& stored,
                                        const PlanApplied& applied) const;

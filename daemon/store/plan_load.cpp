@@ -487,9 +487,7 @@ public:
     // plan by date five times slower (0.27 s against 0.05 s for 107,000 events).
     void upsert(ChangeLog& log) {
         wanted_ids_ = sorted_ids();
-        std::vector<std::string> columns{"id"};
-        for (const auto& column : spec_.columns) columns.emplace_back(column.name);
-        NewRows insert(db_, spec_.table, std::move(columns));
+        NewRows insert(db_, spec_.table, column_names());
         SQLite::Statement update(db_, update_sql());
         for (const T& item : wanted_) {
             std::string subject = subject_of(item.id);
@@ -511,8 +509,7 @@ public:
     // references are checked here (see check_references), else SQLite checks them.
     template <class Source>
     void fill(ChangeLog& log, const Source& source, const ParentIds* ids_of) {
-        std::vector<std::string> columns{"id"};
-        for (const auto& column : spec_.columns) columns.emplace_back(column.name);
+        std::vector<std::string> columns = column_names();
         columns.emplace_back("added_in");
         NewRows insert(db_, spec_.table, std::move(columns));
         const std::vector<Reference> references = ids_of ? references_to(*ids_of) : std::vector<Reference>{};
@@ -569,6 +566,13 @@ public:
 
 private:
     std::string subject_of(const std::string& id) const { return std::string(spec_.table) + ":" + id; }
+
+    // The id, then the spec's columns: bind_row()'s order.
+    std::vector<std::string> column_names() const {
+        std::vector<std::string> columns{"id"};
+        for (const auto& column : spec_.columns) columns.emplace_back(column.name);
+        return columns;
+    }
 
     // A column of this table naming a row of another, and the ids that other has.
     struct Reference {
