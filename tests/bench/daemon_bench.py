@@ -287,20 +287,14 @@ def national(args):
                         "--centres", str(args.centres), "--districts", str(args.districts), "--years", str(args.years)],
                        check=True, stderr=subprocess.DEVNULL)
         config = plan / "national.toml"
-        web_port = free_port()
-        config.write_text(ready_config(["log", "file"]) + f"\n[web]\nlisten = \"127.0.0.1:{web_port}\"\n"
-                          f"base_url = \"http://127.0.0.1:{web_port}\"\n", encoding="utf-8")
+        write_web_config(config, free_port())
         first_s, status = time_to_ready(args, config, work, "national", timeout=1800)
         db = work / "national-state" / "tarat.db"
         sizes = {p.name: p.stat().st_size for p in db.parent.glob("tarat.db*")}
         events_alone = events_alone_bytes(db, work / "events-alone.db")
         notify = NotifySocket(work / "idle.notify")
         try:
-            process = start_taratd(args, config, work, "national", READY_PRETEND_NOW, {"NOTIFY_SOCKET": notify.path})
-            started = time.monotonic()
-            if notify.wait_ready(started + 600) is None:
-                raise RuntimeError(f"taratd (national) sent no READY=1 on restart; see {work}/national.log")
-            restart_s = time.monotonic() - started
+            process, web_port, restart_s = restart_with_web(args, config, work, notify)
             time.sleep(args.settle)
             memory = memory_kib(process.pid)
             report_s, report_bytes = whole_report(args, work / "national.sock", work / "report.html")
@@ -364,6 +358,30 @@ def whole_report(args, sock, html):
         raise RuntimeError(f"taratctl compliance --format html (national) exited {done.returncode}: "
                            f"{done.stderr.strip()}")
     return seconds, html.stat().st_size
+
+
+def write_web_config(config, port):
+    config.write_text(ready_config(["log", "file"]) + f"\n[web]\nlisten = \"127.0.0.1:{port}\"\n"
+                      f"base_url = \"http://127.0.0.1:{port}\"\n", encoding="utf-8")
+
+
+def restart_with_web(args, config, work, notify):
+    """The national daemon started again on its stored plan, its web on a free port: the process, the
+    port and the seconds to READY. A port another test took between free_port() and taratd's bind
+    leaves taratd running without its web ("cannot listen on"): then again on another port."""
+    for _ in range(3):
+        port = free_port()
+        write_web_config(config, port)
+        process = start_taratd(args, config, work, "national", READY_PRETEND_NOW, {"NOTIFY_SOCKET": notify.path})
+        started = time.monotonic()
+        if notify.wait_ready(started + 600) is None:
+            stop(process)
+            raise RuntimeError(f"taratd (national) sent no READY=1 on restart; see {work}/national.log")
+        seconds = time.monotonic() - started
+        if f"cannot listen on 127.0.0.1:{port}" not in (work / "national.log").read_text(errors="replace"):
+            return process, port, seconds
+        stop(process)
+    raise RuntimeError(f"taratd (national) found no free port for its web in three tries; see {work}/national.log")
 
 
 def free_port():
