@@ -247,8 +247,8 @@ private:
         add_warnings();
     }
 
-    // As many events as the plan can give: a national plan's ~200,000 (272 bytes each) grown by
-    // doubling were moved 18 times and, at the last move, held twice over.
+    // As many events as the plan can give, reserved at once: grown by doubling, a national plan's
+    // ~200,000 records would be moved 18 times and, at the last move, held twice over.
     std::size_t most_events() const {
         std::size_t most = plan_.events.size() + pinned_sorted_.size();
         for (const auto& rule : plan_.rules) {
